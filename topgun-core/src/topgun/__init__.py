@@ -1,0 +1,37 @@
+"""topgun: an asyncio client for crypto-exchange HTTP and WebSocket APIs, for trading bots."""
+
+from typing import Any
+
+from ._version import __version__
+from .client import Auth, Client, FetchResult, NotJSONContent
+from .clock import Clock, FixedClock
+from .credentials import Credential
+from .errors import CredentialError, PluginConflictError, PluginError, SigningError, TopgunError
+from .plugin import hookimpl, hookspec
+
+__all__ = [
+    "Auth",
+    "Client",
+    "Clock",
+    "Credential",
+    "CredentialError",
+    "FetchResult",
+    "FixedClock",
+    "NotJSONContent",
+    "PluginConflictError",
+    "PluginError",
+    "SigningError",
+    "TopgunError",
+    "__version__",
+    "hookimpl",
+    "hookspec",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # Exchange DataStores (topgun.bitFlyerDataStore, ...) come from plugins, found on first use.
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from .exports import resolve_export
+
+    return resolve_export(name)

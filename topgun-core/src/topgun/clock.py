@@ -1,0 +1,54 @@
+"""The one clock a Client signs with.
+
+Exchanges reject requests whose timestamp drifts from theirs, and a skewed local clock is a
+frequent cause. Every signer reads time from the Client's clock, so one ``offset`` (server
+time minus local time) fixes every request and WebSocket login at once.
+"""
+
+from __future__ import annotations
+
+import time
+
+
+class Clock:
+    """Wall-clock time plus an adjustable offset, in seconds since the Unix epoch."""
+
+    __slots__ = ("offset",)
+
+    def __init__(self, offset: float = 0.0) -> None:
+        self.offset = offset
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+    def time_ms(self) -> int:
+        return int((time.time() + self.offset) * 1000)
+
+    def sync_to(self, server_time: float) -> None:
+        """Set the offset so that ``time()`` now equals ``server_time`` (seconds)."""
+        self.offset = server_time - time.time()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(offset={self.offset!r})"
+
+
+class FixedClock(Clock):
+    """A clock stopped at one instant: for signature tests and reproducible vectors."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: float) -> None:
+        super().__init__(0.0)
+        self.at = at
+
+    def time(self) -> float:
+        return self.at + self.offset
+
+    def time_ms(self) -> int:
+        return int(round((self.at + self.offset) * 1000))
+
+    def sync_to(self, server_time: float) -> None:
+        self.offset = server_time - self.at
+
+    def __repr__(self) -> str:
+        return f"FixedClock(at={self.at!r}, offset={self.offset!r})"

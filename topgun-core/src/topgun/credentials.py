@@ -1,0 +1,175 @@
+"""Loading and checking the ``apis`` credentials.
+
+Where they come from, highest precedence first: the ``apis`` argument (a mapping, or a path to a
+JSON file of that shape); ``apis.json`` in the current directory; the JSON file named by the
+environment variable ``TOPGUN_APIS``; otherwise none. Every problem is a ``CredentialError`` raised
+at ``Client(...)`` time that names the API name and what is wrong, and never the secret itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .errors import CredentialError
+from .plugin.specs import ApiSpec
+
+__all__ = ["APIS_ENV_VAR", "Credential", "UnknownApiNameWarning", "load_credentials"]
+
+log = logging.getLogger("topgun.credentials")
+
+APIS_ENV_VAR = "TOPGUN_APIS"
+IMPLICIT_FILE = "apis.json"
+
+
+class UnknownApiNameWarning(UserWarning):
+    """An API name in ``apis`` that no installed plugin declares (its plugin may come later)."""
+
+
+class Credential:
+    """One API name's credential elements. Its repr and str never show them.
+
+    ``key``, ``secret`` and ``passphrase`` are the first three elements (empty when absent);
+    ``values`` holds all of them, for exchanges whose elements mean something else (a private key).
+    """
+
+    __slots__ = ("_secret_bytes", "_values", "api")
+
+    def __init__(self, api: str, values: Iterable[str]) -> None:
+        self.api = api
+        self._values = tuple(values)
+        self._secret_bytes = self.secret.encode()
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return self._values
+
+    @property
+    def key(self) -> str:
+        return self._values[0] if self._values else ""
+
+    @property
+    def secret(self) -> str:
+        return self._values[1] if len(self._values) > 1 else ""
+
+    @property
+    def secret_bytes(self) -> bytes:
+        """The secret, UTF-8 encoded once, since every HMAC wants bytes."""
+        return self._secret_bytes
+
+    @property
+    def passphrase(self) -> str:
+        return self._values[2] if len(self._values) > 2 else ""
+
+    def __repr__(self) -> str:
+        return f"<Credential {self.api!r}: {len(self._values)} elements, redacted>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("topgun Credential objects cannot be pickled: that would copy the secret")
+
+
+def load_credentials(
+    apis: Mapping[str, Any] | str | os.PathLike[str] | None,
+    specs: Mapping[str, ApiSpec],
+) -> dict[str, Credential]:
+    """Resolve where the credentials come from, then check each entry against its plugin's spec."""
+    mapping, origin = _resolve(apis)
+    if mapping:
+        log.info("topgun credentials for %s loaded from %s", ", ".join(sorted(mapping)), origin)
+    return {name: _check(name, value, specs.get(name), specs, origin) for name, value in mapping.items()}
+
+
+def _resolve(apis: object) -> tuple[Mapping[str, Any], str]:
+    if apis is None:
+        implicit = Path.cwd() / IMPLICIT_FILE
+        if implicit.is_file():
+            return _read_file(implicit), f"{implicit} (implicit: {IMPLICIT_FILE} in the current directory)"
+        env_path = os.environ.get(APIS_ENV_VAR)
+        if env_path:
+            return _read_file(Path(env_path), f"the file named by ${APIS_ENV_VAR}"), f"${APIS_ENV_VAR}={env_path}"
+        return {}, "nowhere"
+    if isinstance(apis, Mapping):
+        return dict(apis), "the apis argument"
+    if isinstance(apis, (str, os.PathLike)):
+        path = Path(apis)
+        return _read_file(path), str(path)
+    raise CredentialError(
+        f"apis must be a dict like {{'bitflyer': ['KEY', 'SECRET']}} or a path to a JSON file of that "
+        f"shape, not {type(apis).__name__}"
+    )
+
+
+def _read_file(path: Path, what: str = "the apis file") -> Mapping[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CredentialError(f"{what} {str(path)!r} does not exist; create it or pass apis= explicitly") from None
+    except OSError as exc:
+        raise CredentialError(f"{what} {str(path)!r} cannot be read: {exc.strerror}") from None
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        # The position is useful; the text around it could be a secret, so it is not shown.
+        raise CredentialError(
+            f"{what} {str(path)!r} is not valid JSON (line {exc.lineno}, column {exc.colno}); "
+            'expected {"API_NAME": ["KEY", "SECRET"], ...}'
+        ) from None
+    if not isinstance(data, dict):
+        raise CredentialError(
+            f"{what} {str(path)!r} must hold a JSON object mapping API names to lists of strings, "
+            f"not a JSON {type(data).__name__}"
+        )
+    return data
+
+
+def _check(
+    name: object, value: object, spec: ApiSpec | None, specs: Mapping[str, ApiSpec], origin: str
+) -> Credential:
+    if not isinstance(name, str):
+        raise CredentialError(f"apis ({origin}): API names must be strings, got {type(name).__name__}")
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise CredentialError(
+            f"apis[{name!r}] ({origin}) must be a list of strings such as "
+            f"{_shape(spec) if spec else '[KEY, SECRET]'}; got {_describe(value)}"
+        )
+    if spec is None:
+        known = ", ".join(sorted(specs)) or "none (no exchange plugin is installed)"
+        warnings.warn(
+            f"apis[{name!r}]: no installed topgun plugin declares this API name, so nothing is signed "
+            f"with it yet. Known API names: {known}.",
+            UnknownApiNameWarning,
+            stacklevel=4,
+        )
+        return Credential(name, value)
+    low, high = len(spec.fields), len(spec.fields) + len(spec.optional_fields)
+    if not low <= len(value) <= high:
+        expected = str(low) if low == high else f"{low} to {high}"
+        hint = f" {spec.hint}" if spec.hint else ""
+        raise CredentialError(
+            f"apis[{name!r}] ({origin}) needs {expected} strings {_shape(spec)}, got {len(value)}.{hint}"
+        )
+    if any(not v for v in value[:low]):
+        raise CredentialError(f"apis[{name!r}] ({origin}) has an empty string where {_shape(spec)} is expected")
+    return Credential(name, value)
+
+
+def _shape(spec: ApiSpec | None) -> str:
+    if spec is None:
+        return "[KEY, SECRET]"
+    names = list(spec.fields) + [f"{f} (optional)" for f in spec.optional_fields]
+    return "[" + ", ".join(names) + "]"
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        kinds = sorted({type(v).__name__ for v in value})
+        return f"a {type(value).__name__} of {len(value)} items ({', '.join(kinds) or 'empty'})"
+    return f"a {type(value).__name__}"

@@ -1,0 +1,1 @@
+"""Where signing meets aiohttp: body encoding and the per-request signing middleware."""

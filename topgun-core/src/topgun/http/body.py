@@ -1,0 +1,41 @@
+"""Encoding a request's ``data`` the way its host expects, before anything is signed.
+
+The bytes produced here are the bytes signed and the bytes sent, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+
+from ..errors import SigningError
+from ..plugin.specs import BodyEncoding
+
+JSON_CONTENT_TYPE = "application/json"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+
+def encode_body(data: Any, encoding: BodyEncoding) -> tuple[bytes | None, str | None]:
+    """Return (body, content type); (None, None) when there is nothing to send."""
+    if data is None:
+        return None, None
+    if isinstance(data, bytes):
+        return data, None
+    if isinstance(data, str):
+        return data.encode(), None
+    if encoding == "json":
+        try:
+            return orjson.dumps(data), JSON_CONTENT_TYPE
+        except TypeError as exc:
+            raise SigningError(f"request data cannot be encoded as JSON: {exc}") from None
+    if isinstance(data, Mapping):
+        return urlencode(list(data.items()), doseq=True).encode(), FORM_CONTENT_TYPE
+    try:
+        return urlencode(data, doseq=True).encode(), FORM_CONTENT_TYPE
+    except TypeError:
+        raise SigningError(
+            f"form-encoded request data must be a mapping or a list of pairs, not {type(data).__name__}"
+        ) from None

@@ -1,0 +1,45 @@
+"""The plugin author's API: hook markers and the specs a plugin registers.
+
+An exchange plugin is a module with ``topgun_register_*`` functions marked ``@hookimpl``; each
+receives a ``register`` callback and calls it once per thing it contributes. Plugin authors import
+everything from here and nothing from pluggy.
+"""
+
+from .hookspecs import hookimpl, hookspec
+from .specs import (
+    ApiSelector,
+    ApiSpec,
+    AuthenticationError,
+    BodyEncoding,
+    Heartbeat,
+    HeartbeatFactory,
+    Host,
+    MessageSigner,
+    MessageSigningRequest,
+    RateLimit,
+    RequestSigner,
+    SignedRequest,
+    SigningRequest,
+    WebSocketAuthenticator,
+    WebSocketLogin,
+)
+
+__all__ = [
+    "ApiSelector",
+    "ApiSpec",
+    "AuthenticationError",
+    "BodyEncoding",
+    "Heartbeat",
+    "HeartbeatFactory",
+    "Host",
+    "MessageSigner",
+    "MessageSigningRequest",
+    "RateLimit",
+    "RequestSigner",
+    "SignedRequest",
+    "SigningRequest",
+    "WebSocketAuthenticator",
+    "WebSocketLogin",
+    "hookimpl",
+    "hookspec",
+]

@@ -1,0 +1,177 @@
+"""What a plugin registers. Plain frozen dataclasses, turned into dict lookups at registry build."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from yarl import URL
+
+from ..errors import TopgunError
+
+if TYPE_CHECKING:
+    from ..clock import Clock
+    from ..credentials import Credential
+
+BodyEncoding = Literal["json", "form"]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSpec:
+    """An API name and the credential list it takes.
+
+    ``fields`` are the required elements, named for error messages (``["API_KEY", "API_SECRET",
+    "PASSPHRASE"]``); ``optional_fields`` may follow them. ``hint`` is appended to shape errors.
+    """
+
+    name: str
+    fields: tuple[str, ...] = ("API_KEY", "API_SECRET")
+    optional_fields: tuple[str, ...] = ()
+    label: str = ""
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSelector:
+    """Chooses the API name per request from its headers, among ``names`` (all declared by the plugin)."""
+
+    names: tuple[str, ...]
+    choose: Callable[[Mapping[str, str]], str]
+
+
+@dataclass(frozen=True, slots=True)
+class SigningRequest:
+    """Everything a request signer may look at. Signers are pure: they return what to add."""
+
+    method: str
+    url: URL
+    headers: Mapping[str, str]
+    body: bytes
+    data: Any
+    credential: Credential
+    clock: Clock
+
+
+_NO_HEADERS: Mapping[str, str] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class SignedRequest:
+    """What a signer adds: headers, and optionally a replacement URL (query signatures) or body."""
+
+    headers: Mapping[str, str] = field(default_factory=lambda: _NO_HEADERS)
+    url: URL | None = None
+    body: bytes | None = None
+
+
+RequestSigner = Callable[[SigningRequest], SignedRequest]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSigningRequest:
+    """An outgoing WebSocket JSON message to sign. The signer returns a new message, never mutates."""
+
+    message: Any
+    url: URL
+    credential: Credential
+    clock: Clock
+
+
+MessageSigner = Callable[[MessageSigningRequest], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """An application-level heartbeat: send ``message`` every ``interval`` seconds.
+
+    ``message`` may be a callable of the clock for payloads carrying a timestamp. ``frame`` picks
+    the WebSocket frame: a text or binary data frame, or a control ping/pong frame.
+    """
+
+    interval: float
+    message: str | bytes | Callable[[Clock], str | bytes] = ""
+    frame: Literal["text", "binary", "ping", "pong"] = "text"
+    replies: tuple[str, ...] = ()
+    """Text frames that answer the heartbeat; they are not handed to JSON handlers as garbage."""
+
+
+HeartbeatFactory = Callable[[URL], "Heartbeat | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most ``messages`` sends per ``per_seconds``, enforced locally (no request per message)."""
+
+    messages: int
+    per_seconds: float
+
+
+class AuthenticationError(TopgunError):
+    """The exchange rejected a WebSocket login. The message carries its reply, never the secret."""
+
+
+class WebSocketLogin(Protocol):
+    """What a WebSocket authenticator can do with the new connection before subscriptions go out."""
+
+    @property
+    def url(self) -> URL: ...
+
+    @property
+    def credential(self) -> Credential: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    async def send_json(self, message: Any) -> None: ...
+
+    async def send_str(self, message: str) -> None: ...
+
+    async def receive_json(self, timeout: float) -> Any:
+        """The next JSON message; frames that are not the reply are kept for the handlers."""
+        ...
+
+
+WebSocketAuthenticator = Callable[[WebSocketLogin], Awaitable[None]]
+"""Logs in on a fresh connection; returns when the exchange confirms, raises AuthenticationError."""
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """One HTTP or WebSocket host and everything topgun does for it.
+
+    ``api`` names the credential used there (a fixed name, or an ``ApiSelector``); ``None`` means
+    the host needs none (a public WebSocket with only a heartbeat). ``body`` says how a request's
+    ``data`` is encoded on this host, signed or not.
+    """
+
+    name: str
+    api: str | ApiSelector | None = None
+    signer: RequestSigner | None = None
+    body: BodyEncoding | None = None
+    ws_authenticator: WebSocketAuthenticator | None = None
+    ws_heartbeat: Heartbeat | HeartbeatFactory | None = None
+    ws_message_signer: MessageSigner | None = None
+    ws_rate_limit: RateLimit | None = None
+
+    @property
+    def api_names(self) -> tuple[str, ...]:
+        if self.api is None:
+            return ()
+        if isinstance(self.api, ApiSelector):
+            return self.api.names
+        return (self.api,)
+
+    def features(self) -> tuple[str, ...]:
+        """Short labels for ``topgun exchanges``."""
+        labels = {
+            "sign": self.signer,
+            "ws-login": self.ws_authenticator,
+            "heartbeat": self.ws_heartbeat,
+            "ws-sign": self.ws_message_signer,
+            "ws-rate-limit": self.ws_rate_limit,
+        }
+        out = [name for name, value in labels.items() if value is not None]
+        if self.body:
+            out.append(f"body={self.body}")
+        return tuple(out)

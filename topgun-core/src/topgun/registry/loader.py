@@ -1,0 +1,75 @@
+"""Finding and importing plugins through the ``topgun`` entry-point group.
+
+Core loads each entry point itself, sorted by name and isolated: one plugin that fails to import is
+a warning naming its distribution and error (an error in strict mode), and the others still load.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+from dataclasses import dataclass
+
+import importlib_metadata
+
+ENTRY_POINT_GROUP = "topgun"
+STRICT_ENV_VAR = "TOPGUN_STRICT_PLUGINS"
+DISABLE_ENV_VAR = "TOPGUN_DISABLE_PLUGINS"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedPlugin:
+    name: str
+    module: types.ModuleType
+    distribution: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoadFailure:
+    name: str
+    distribution: str
+    error: str
+
+
+def strict_from_env() -> bool:
+    return os.environ.get(STRICT_ENV_VAR, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def disabled_from_env() -> frozenset[str]:
+    raw = os.environ.get(DISABLE_ENV_VAR, "")
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+
+
+def discover_plugins(
+    disabled: frozenset[str] | None = None,
+) -> tuple[list[LoadedPlugin], list[LoadFailure], list[str]]:
+    """Import every enabled plugin; return (loaded, failed, disabled names that were present)."""
+    disabled = disabled_from_env() if disabled is None else disabled
+    loaded: list[LoadedPlugin] = []
+    failed: list[LoadFailure] = []
+    skipped: list[str] = []
+    seen: set[str] = set()
+    eps = sorted(importlib_metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    for ep in eps:
+        dist = ep.dist.name if ep.dist is not None else "<unknown distribution>"
+        version = ep.dist.version if ep.dist is not None else ""
+        if ep.name in disabled:
+            skipped.append(ep.name)
+            continue
+        if ep.name in seen:
+            # The same plugin name twice (two distributions); build_registry reports the clash.
+            pass
+        seen.add(ep.name)
+        try:
+            module = ep.load()
+        except Exception as exc:  # any import-time error in third-party code must stay isolated
+            failed.append(LoadFailure(ep.name, dist, f"{type(exc).__name__}: {exc}"))
+            continue
+        if not isinstance(module, types.ModuleType):
+            failed.append(
+                LoadFailure(ep.name, dist, f"entry point {ep.value!r} must name a module, not {type(module).__name__}")
+            )
+            continue
+        loaded.append(LoadedPlugin(ep.name, module, dist, version))
+    return loaded, failed, skipped
