@@ -1,0 +1,21 @@
+"""topgun hook implementations for bitFlyer (registration only; nothing here runs per request)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from topgun.plugin import ApiSpec, Host, hookimpl
+
+from .auth import sign_request
+
+API = "bitflyer"
+
+
+@hookimpl
+def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
+    register(ApiSpec(API, fields=("API_KEY", "API_SECRET"), label="bitFlyer"))
+
+
+@hookimpl
+def topgun_register_hosts(register: Callable[[Host], None]) -> None:
+    register(Host("api.bitflyer.com", api=API, signer=sign_request, body="json"))
