@@ -10,6 +10,7 @@ import importlib
 import pkgutil
 import sys
 import time
+from pathlib import Path
 
 from ._report import Report
 
@@ -17,7 +18,9 @@ from ._report import Report
 def main(argv: list[str]) -> int:
     wanted = set(argv)
     names = sorted(
-        m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_") and (not wanted or m.name in wanted)
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not m.name.startswith("_") and (not wanted or m.name in wanted)
     )
     report = Report()
     started = time.perf_counter()

@@ -38,14 +38,24 @@ class Row:
 class Report:
     rows: list[Row] = field(default_factory=list)
 
-    def add(self, group: str, case: str, seconds: dict[str, float], *, unit: str = "op", target: str = "") -> None:
+    def add(
+        self,
+        group: str,
+        case: str,
+        seconds: dict[str, float],
+        *,
+        unit: str = "op",
+        target: str = "",
+    ) -> None:
         self.rows.append(Row(group, case, seconds, unit, target))
         cells = "  ".join(f"{name}={_fmt(value)}" for name, value in seconds.items())
         print(f"  {case}: {cells}", flush=True)
 
     def print(self) -> None:
         print("\n" + "=" * 100)
-        print(f"{'benchmark':<52} {'topgun':>10} {'pybotters':>10} {'floor':>10} {'vs ref':>8} {'vs floor':>9}")
+        print(
+            f"{'benchmark':<52} {'topgun':>10} {'pybotters':>10} {'floor':>10} {'vs ref':>8} {'vs floor':>9}"
+        )
         for row in self.rows:
             ours = row.seconds.get("topgun")
             ref = row.seconds.get("pybotters")
@@ -57,8 +67,12 @@ class Report:
                 f"{vs_ref:>8} {vs_floor:>9}"
             )
             print(line + (f"   target {row.target}" if row.target else ""))
-        print("(times are per " + "/".join(sorted({r.unit for r in self.rows})) + "; 'vs ref' = pybotters/topgun, "
-              "higher is better; 'vs floor' = topgun/floor, lower is better)")
+        print(
+            "(times are per "
+            + "/".join(sorted({r.unit for r in self.rows}))
+            + "; 'vs ref' = pybotters/topgun, "
+            "higher is better; 'vs floor' = topgun/floor, lower is better)"
+        )
 
 
 def _fmt(seconds: float | None) -> str:

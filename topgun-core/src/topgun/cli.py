@@ -48,7 +48,9 @@ def print_exchanges(registry: Registry, out: TextIO) -> None:
     for name in registry.disabled:
         print(f"\n{name}  disabled by TOPGUN_DISABLE_PLUGINS", file=out)
     for failure in registry.failures:
-        print(f"\n{failure.name}  ({failure.distribution})  FAILED TO LOAD: {failure.error}", file=out)
+        print(
+            f"\n{failure.name}  ({failure.distribution})  FAILED TO LOAD: {failure.error}", file=out
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

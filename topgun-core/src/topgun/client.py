@@ -143,7 +143,9 @@ class Client:
             target = target.extend_query(params)
         route = self._hosts.get(target.host) if target.host is not None else None
         if route is None:
-            return self._session.request(method, target, data=data, auth=_aiohttp_auth(auth), **kwargs)
+            return self._session.request(
+                method, target, data=data, auth=_aiohttp_auth(auth), **kwargs
+            )
         return self._routed(method, target, route, data, auth, kwargs)
 
     def _routed(

@@ -45,7 +45,7 @@ class FixedClock(Clock):
         return self.at + self.offset
 
     def time_ms(self) -> int:
-        return int(round((self.at + self.offset) * 1000))
+        return round((self.at + self.offset) * 1000)
 
     def sync_to(self, server_time: float) -> None:
         self.offset = server_time - self.at

@@ -84,17 +84,23 @@ def load_credentials(
     mapping, origin = _resolve(apis)
     if mapping:
         log.info("topgun credentials for %s loaded from %s", ", ".join(sorted(mapping)), origin)
-    return {name: _check(name, value, specs.get(name), specs, origin) for name, value in mapping.items()}
+    return {
+        name: _check(name, value, specs.get(name), specs, origin) for name, value in mapping.items()
+    }
 
 
 def _resolve(apis: object) -> tuple[Mapping[str, Any], str]:
     if apis is None:
         implicit = Path.cwd() / IMPLICIT_FILE
         if implicit.is_file():
-            return _read_file(implicit), f"{implicit} (implicit: {IMPLICIT_FILE} in the current directory)"
+            return _read_file(
+                implicit
+            ), f"{implicit} (implicit: {IMPLICIT_FILE} in the current directory)"
         env_path = os.environ.get(APIS_ENV_VAR)
         if env_path:
-            return _read_file(Path(env_path), f"the file named by ${APIS_ENV_VAR}"), f"${APIS_ENV_VAR}={env_path}"
+            return _read_file(
+                Path(env_path), f"the file named by ${APIS_ENV_VAR}"
+            ), f"${APIS_ENV_VAR}={env_path}"
         return {}, "nowhere"
     if isinstance(apis, Mapping):
         return dict(apis), "the apis argument"
@@ -111,7 +117,9 @@ def _read_file(path: Path, what: str = "the apis file") -> Mapping[str, Any]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise CredentialError(f"{what} {str(path)!r} does not exist; create it or pass apis= explicitly") from None
+        raise CredentialError(
+            f"{what} {str(path)!r} does not exist; create it or pass apis= explicitly"
+        ) from None
     except OSError as exc:
         raise CredentialError(f"{what} {str(path)!r} cannot be read: {exc.strerror}") from None
     try:
@@ -134,7 +142,9 @@ def _check(
     name: object, value: object, spec: ApiSpec | None, specs: Mapping[str, ApiSpec], origin: str
 ) -> Credential:
     if not isinstance(name, str):
-        raise CredentialError(f"apis ({origin}): API names must be strings, got {type(name).__name__}")
+        raise CredentialError(
+            f"apis ({origin}): API names must be strings, got {type(name).__name__}"
+        )
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise CredentialError(
             f"apis[{name!r}] ({origin}) must be a list of strings such as "
@@ -157,7 +167,9 @@ def _check(
             f"apis[{name!r}] ({origin}) needs {expected} strings {_shape(spec)}, got {len(value)}.{hint}"
         )
     if any(not v for v in value[:low]):
-        raise CredentialError(f"apis[{name!r}] ({origin}) has an empty string where {_shape(spec)} is expected")
+        raise CredentialError(
+            f"apis[{name!r}] ({origin}) has an empty string where {_shape(spec)} is expected"
+        )
     return Credential(name, value)
 
 

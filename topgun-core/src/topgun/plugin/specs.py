@@ -127,7 +127,7 @@ class WebSocketLogin(Protocol):
 
     async def send_str(self, message: str) -> None: ...
 
-    async def receive_json(self, timeout: float) -> Any:
+    async def receive_json(self, timeout: float) -> Any:  # noqa: ASYNC109
         """The next JSON message; frames that are not the reply are kept for the handlers."""
         ...
 

@@ -67,7 +67,16 @@ class _Contribution:
 class Registry:
     """Frozen lookups: API name -> spec, host -> route, public name -> DataStoreCollection class."""
 
-    __slots__ = ("_api_owner", "_apis", "_datastore_owner", "_datastores", "_hosts", "disabled", "failures", "plugins")
+    __slots__ = (
+        "_api_owner",
+        "_apis",
+        "_datastore_owner",
+        "_datastores",
+        "_hosts",
+        "disabled",
+        "failures",
+        "plugins",
+    )
 
     def __init__(
         self,
@@ -124,7 +133,9 @@ def build_registry(
 ) -> Registry:
     """Build a registry from loaded plugins (or bare modules, for tests without entry points)."""
     strict = strict_from_env() if strict is None else strict
-    failures: list[PluginFailure] = [PluginFailure(f.name, f.distribution, f.error) for f in load_failures]
+    failures: list[PluginFailure] = [
+        PluginFailure(f.name, f.distribution, f.error) for f in load_failures
+    ]
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
 
@@ -137,7 +148,9 @@ def build_registry(
         except Exception as exc:  # third-party code: isolate it, report it, keep the rest
             if pm.is_registered(plugin.module):
                 pm.unregister(plugin.module)
-            failures.append(PluginFailure(plugin.name, plugin.distribution, f"{type(exc).__name__}: {exc}"))
+            failures.append(
+                PluginFailure(plugin.name, plugin.distribution, f"{type(exc).__name__}: {exc}")
+            )
             continue
         contributions.append((plugin, contribution))
 
@@ -198,7 +211,9 @@ def _freeze(
     datastore_owner: dict[str, str] = {}
     infos: list[PluginInfo] = []
 
-    def clash(kind: str, name: str, first: str, first_plugin: str, second: LoadedPlugin) -> PluginConflictError:
+    def clash(
+        kind: str, name: str, first: str, first_plugin: str, second: LoadedPlugin
+    ) -> PluginConflictError:
         return PluginConflictError(
             f"{kind} {name!r} is claimed by two plugins: {first!r} (plugin {first_plugin!r}) and "
             f"{second.distribution!r} (plugin {second.name!r}). Uninstall one, or choose by disabling the "
@@ -209,7 +224,9 @@ def _freeze(
         own_apis = {spec.name for spec in contribution.apis}
         for spec in contribution.apis:
             if spec.name in apis:
-                raise clash("API name", spec.name, api_owner[spec.name], api_plugin[spec.name], plugin)
+                raise clash(
+                    "API name", spec.name, api_owner[spec.name], api_plugin[spec.name], plugin
+                )
             apis[spec.name] = spec
             api_owner[spec.name] = plugin.distribution
             api_plugin[spec.name] = plugin.name
@@ -241,4 +258,6 @@ def _freeze(
                 tuple(name for name, _ in contribution.datastores),
             )
         )
-    return Registry(apis, api_owner, hosts, datastores, datastore_owner, tuple(infos), failures, disabled)
+    return Registry(
+        apis, api_owner, hosts, datastores, datastore_owner, tuple(infos), failures, disabled
+    )

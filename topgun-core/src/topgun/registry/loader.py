@@ -68,7 +68,11 @@ def discover_plugins(
             continue
         if not isinstance(module, types.ModuleType):
             failed.append(
-                LoadFailure(ep.name, dist, f"entry point {ep.value!r} must name a module, not {type(module).__name__}")
+                LoadFailure(
+                    ep.name,
+                    dist,
+                    f"entry point {ep.value!r} must name a module, not {type(module).__name__}",
+                )
             )
             continue
         loaded.append(LoadedPlugin(ep.name, module, dist, version))

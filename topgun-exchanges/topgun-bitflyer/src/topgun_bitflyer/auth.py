@@ -16,7 +16,12 @@ from topgun.plugin import SignedRequest, SigningRequest
 
 def sign_request(request: SigningRequest) -> SignedRequest:
     timestamp = str(request.clock.time_ms())
-    text = timestamp.encode() + request.method.upper().encode() + request.url.raw_path_qs.encode() + request.body
+    text = (
+        timestamp.encode()
+        + request.method.upper().encode()
+        + request.url.raw_path_qs.encode()
+        + request.body
+    )
     signature = hmac.new(request.credential.secret_bytes, text, hashlib.sha256).hexdigest()
     return SignedRequest(
         headers={

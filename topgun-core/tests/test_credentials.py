@@ -1,0 +1,154 @@
+"""Where credentials come from, and the errors a bad one gets (never showing the secret)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import topgun
+from topgun.credentials import UnknownApiNameWarning, load_credentials
+
+SECRET = "s3cr3t-value-never-shown"
+
+
+def specs(registry: Any) -> Any:
+    return registry.apis
+
+
+def test_dict_is_checked_and_copied(toy_registry: Any) -> None:
+    apis = {"toy": ["KEY", SECRET]}
+    creds = load_credentials(apis, toy_registry.apis)
+    apis["toy"][1] = "changed"
+    assert creds["toy"].key == "KEY"
+    assert creds["toy"].secret == SECRET
+    assert creds["toy"].secret_bytes == SECRET.encode()
+    assert creds["toy"].passphrase == ""
+
+
+def test_path_str_and_pathlike(tmp_path: Path, toy_registry: Any) -> None:
+    path = tmp_path / "keys.json"
+    path.write_bytes(orjson.dumps({"toy": ["K", SECRET]}))
+    assert load_credentials(str(path), toy_registry.apis)["toy"].secret == SECRET
+    assert load_credentials(path, toy_registry.apis)["toy"].key == "K"
+
+
+def test_missing_file_is_an_error_naming_the_path(tmp_path: Path, toy_registry: Any) -> None:
+    with pytest.raises(topgun.CredentialError, match="does not exist"):
+        load_credentials(str(tmp_path / "nope.json"), toy_registry.apis)
+
+
+def test_invalid_json_names_the_position_not_the_content(tmp_path: Path, toy_registry: Any) -> None:
+    path = tmp_path / "apis.json"
+    path.write_text('{"toy": ["K", "' + SECRET + '"')
+    with pytest.raises(topgun.CredentialError, match="not valid JSON") as info:
+        load_credentials(path, toy_registry.apis)
+    assert SECRET not in str(info.value)
+
+
+def test_top_level_must_be_an_object(tmp_path: Path, toy_registry: Any) -> None:
+    path = tmp_path / "apis.json"
+    path.write_text('["toy"]')
+    with pytest.raises(topgun.CredentialError, match="JSON object"):
+        load_credentials(path, toy_registry.apis)
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("KEY:SECRET", "must be a list of strings"),
+        (["KEY", 12345], "must be a list of strings"),
+        ({"key": "K"}, "must be a list of strings"),
+        (["KEY"], "needs 2 strings"),
+        (["KEY", SECRET, "extra", "more"], "needs 2 strings"),
+        (["", SECRET], "empty string"),
+    ],
+)
+def test_bad_shapes_name_the_api(value: Any, fragment: str, toy_registry: Any) -> None:
+    with pytest.raises(topgun.CredentialError, match=fragment) as info:
+        load_credentials({"toy": value}, toy_registry.apis)
+    assert "'toy'" in str(info.value)
+    assert SECRET not in str(info.value)
+
+
+def test_missing_passphrase_is_rejected_with_the_plugins_hint(toy_registry: Any) -> None:
+    with pytest.raises(
+        topgun.CredentialError, match=r"needs 3 strings \[API_KEY, API_SECRET, PASSPHRASE\]"
+    ) as info:
+        load_credentials({"toy_pass": ["KEY", SECRET]}, toy_registry.apis)
+    assert "Toy needs the passphrase." in str(info.value)
+    assert SECRET not in str(info.value)
+    ok = load_credentials({"toy_pass": ["KEY", SECRET, "PASS"]}, toy_registry.apis)
+    assert ok["toy_pass"].passphrase == "PASS"
+
+
+def test_unknown_api_name_warns_with_known_names(toy_registry: Any) -> None:
+    with pytest.warns(
+        UnknownApiNameWarning, match="Known API names: toy, toy_demo, toy_pass"
+    ) as record:
+        creds = load_credentials({"future_exchange": ["K", SECRET]}, toy_registry.apis)
+    assert creds["future_exchange"].key == "K"
+    assert all(SECRET not in str(w.message) for w in record)
+
+
+def test_wrong_type_is_an_error(toy_registry: Any) -> None:
+    with pytest.raises(topgun.CredentialError, match="not int"):
+        load_credentials(42, toy_registry.apis)  # type: ignore[arg-type]
+
+
+def test_implicit_cwd_file_wins_over_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toy_registry: Any
+) -> None:
+    (tmp_path / "apis.json").write_text('{"toy": ["FROM_CWD", "x"]}')
+    env_file = tmp_path / "env.json"
+    env_file.write_text('{"toy": ["FROM_ENV", "x"]}')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TOPGUN_APIS", str(env_file))
+    assert load_credentials(None, toy_registry.apis)["toy"].key == "FROM_CWD"
+    (tmp_path / "apis.json").unlink()
+    assert load_credentials(None, toy_registry.apis)["toy"].key == "FROM_ENV"
+    monkeypatch.delenv("TOPGUN_APIS")
+    assert load_credentials(None, toy_registry.apis) == {}
+
+
+def test_explicit_argument_wins_over_implicit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toy_registry: Any
+) -> None:
+    (tmp_path / "apis.json").write_text('{"toy": ["FROM_CWD", "x"]}')
+    monkeypatch.chdir(tmp_path)
+    assert load_credentials({"toy": ["EXPLICIT", "x"]}, toy_registry.apis)["toy"].key == "EXPLICIT"
+
+
+def test_env_pointing_nowhere_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, toy_registry: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TOPGUN_APIS", str(tmp_path / "missing.json"))
+    with pytest.raises(topgun.CredentialError, match="TOPGUN_APIS"):
+        load_credentials(None, toy_registry.apis)
+
+
+async def test_secrets_never_in_repr_str_or_logs(
+    caplog: pytest.LogCaptureFixture, toy_registry: Any
+) -> None:
+    caplog.set_level("DEBUG")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with topgun.Client(
+            apis={"toy": ["KEY-abc", SECRET]}, registry=toy_registry
+        ) as client:
+            cred = client._credentials["toy"]
+            texts = [repr(client), str(client), repr(cred), str(cred), repr(client.clock)]
+    texts += [r.getMessage() for r in caplog.records] + [str(w.message) for w in caught]
+    assert all(SECRET not in t and "KEY-abc" not in t for t in texts), texts
+    import pickle
+
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(cred)
+
+
+async def test_client_rejects_bad_credentials_before_opening_a_session(toy_registry: Any) -> None:
+    with pytest.raises(topgun.CredentialError, match="toy_pass"):
+        topgun.Client(apis={"toy_pass": ["KEY", SECRET]}, registry=toy_registry)

@@ -1,0 +1,157 @@
+"""Plugin discovery through entry points, isolation of broken plugins, conflicts, trust boundary."""
+
+from __future__ import annotations
+
+import textwrap
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+import topgun
+from topgun.plugin import ApiSpec, Host
+from topgun.registry import build_registry, discover_plugins
+from topgun.registry.build import PluginLoadWarning
+
+
+def _fake_distribution(
+    root: Path, dist: str, entry_points: dict[str, str], modules: dict[str, str]
+) -> None:
+    """Lay out an installed distribution on ``root`` (dist-info + modules), as pip would."""
+    info = root / f"{dist.replace('-', '_')}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
+    lines = "\n".join(f"{name} = {value}" for name, value in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[topgun]\n{lines}\n")
+    for name, source in modules.items():
+        (root / f"{name}.py").write_text(textwrap.dedent(source))
+
+
+GOOD_PLUGIN = """
+    from topgun.plugin import ApiSpec, Host, hookimpl
+
+    @hookimpl
+    def topgun_register_apis(register):
+        register(ApiSpec("goodex"))
+
+    @hookimpl
+    def topgun_register_hosts(register):
+        register(Host("api.goodex.test", api="goodex"))
+"""
+
+
+def test_entry_points_are_found_and_a_broken_plugin_is_isolated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_distribution(
+        tmp_path, "topgun-goodex", {"goodex": "tg_goodex_plugin"}, {"tg_goodex_plugin": GOOD_PLUGIN}
+    )
+    _fake_distribution(
+        tmp_path,
+        "topgun-brokenex",
+        {"brokenex": "tg_brokenex_plugin"},
+        {"tg_brokenex_plugin": "raise RuntimeError('boom at import')"},
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    loaded, failed, _ = discover_plugins(disabled=frozenset())
+    names = [p.name for p in loaded]
+    assert "goodex" in names and "bitflyer" in names
+    assert names == sorted(names)
+    assert [(f.name, f.distribution) for f in failed] == [("brokenex", "topgun-brokenex")]
+    assert "boom at import" in failed[0].error
+
+    with pytest.warns(
+        PluginLoadWarning, match=r"'brokenex' from distribution 'topgun-brokenex'.*boom at import"
+    ):
+        registry = build_registry(loaded, load_failures=failed, strict=False)
+    assert "goodex" in registry.apis and "bitflyer" in registry.apis
+    assert registry.failures[0].distribution == "topgun-brokenex"
+
+    with pytest.raises(topgun.PluginError, match="strict mode"):
+        build_registry(loaded, load_failures=failed, strict=True)
+
+
+def test_disabled_plugins_are_not_imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_distribution(
+        tmp_path,
+        "topgun-brokenex",
+        {"brokenex": "tg_brokenex2"},
+        {"tg_brokenex2": "raise RuntimeError('never imported')"},
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("TOPGUN_DISABLE_PLUGINS", "brokenex, bitflyer")
+    loaded, failed, disabled = discover_plugins()
+    assert failed == [] and sorted(disabled) == ["bitflyer", "brokenex"]
+    assert all(p.name not in {"brokenex", "bitflyer"} for p in loaded)
+
+
+def test_a_plugin_raising_in_its_hook_is_dropped_whole(
+    plugin_factory: Any, toy_plugin_module: Any
+) -> None:
+    bad = plugin_factory("badhook", apis=[ApiSpec("badhook")])
+
+    def explode(register: Any) -> None:
+        register(Host("api.badhook.test", api="badhook"))
+        raise ValueError("hook failed")
+
+    explode = topgun.hookimpl(explode)
+    bad.topgun_register_hosts = explode
+    with pytest.warns(PluginLoadWarning, match="hook failed"):
+        registry = build_registry([bad, toy_plugin_module], strict=False)
+    assert "badhook" not in registry.apis and "api.badhook.test" not in registry.hosts
+    assert "toy" in registry.apis
+
+
+def test_misspelled_hook_fails_loudly(plugin_factory: Any) -> None:
+    typo = plugin_factory("typo")
+
+    @topgun.hookimpl
+    def topgun_register_host(register: Any) -> None:  # missing "s"
+        raise AssertionError("never called")
+
+    typo.topgun_register_host = topgun_register_host
+    with pytest.raises(topgun.PluginError, match="topgun_register_host"):
+        build_registry([typo], strict=True)
+
+
+def test_conflicting_hosts_name_both_distributions(
+    plugin_factory: Any, toy_plugin_module: Any
+) -> None:
+    rival = plugin_factory(
+        "rival", apis=[ApiSpec("rival")], hosts=[Host("api.toy.test", api="rival")]
+    )
+    with pytest.raises(topgun.PluginConflictError) as info:
+        build_registry([toy_plugin_module, rival], strict=False)
+    message = str(info.value)
+    assert "'api.toy.test'" in message and "topgun_toy" in message and "topgun_rival" in message
+    assert "TOPGUN_DISABLE_PLUGINS=rival" in message
+
+
+def test_conflicting_api_names(plugin_factory: Any, toy_plugin_module: Any) -> None:
+    rival = plugin_factory("rival", apis=[ApiSpec("toy")])
+    with pytest.raises(topgun.PluginConflictError, match="API name 'toy'"):
+        build_registry([toy_plugin_module, rival], strict=False)
+
+
+def test_a_plugin_cannot_route_another_plugins_credentials(
+    plugin_factory: Any, toy_plugin_module: Any
+) -> None:
+    thief = plugin_factory(
+        "thief", apis=[ApiSpec("thief")], hosts=[Host("api.thief.test", api="toy")]
+    )
+    with pytest.raises(topgun.PluginError, match="does not declare"):
+        build_registry([toy_plugin_module, thief], strict=False)
+
+
+def test_register_rejects_the_wrong_type(plugin_factory: Any) -> None:
+    wrong = plugin_factory("wrong", apis=["not-a-spec"])  # type: ignore[list-item]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        registry = build_registry([wrong], strict=False)
+    assert "register() takes a topgun.plugin.ApiSpec" in registry.failures[0].error
+
+
+def test_registry_is_frozen(toy_registry: Any) -> None:
+    with pytest.raises(TypeError):
+        toy_registry.apis["x"] = ApiSpec("x")  # type: ignore[index]
+    assert toy_registry.plugins[0].hosts == ("api.toy.test", "alt.toy.test")
