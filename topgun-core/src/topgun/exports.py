@@ -19,6 +19,16 @@ def resolve_export(name: str) -> Any:
         return found
     if name.endswith("DataStore") and len(name) > len("DataStore"):
         exchange = _VARIANT_SUFFIX.sub("", name.removesuffix("DataStore").lower()) or name.lower()
+        installed_plugin = next((p for p in registry.plugins if p.name == exchange), None)
+        if installed_plugin is not None:
+            offered = ", ".join(installed_plugin.datastores) or "none"
+            raise AttributeError(
+                f"topgun.{name}: plugin {exchange!r} ({installed_plugin.distribution} "
+                f"{installed_plugin.version}) is installed but registers no DataStore of that name "
+                f"(it registers: {offered}); check the spelling, or upgrade {installed_plugin.distribution}.",
+                name=name,
+                obj=None,
+            )
         failed = [f for f in registry.failures if f.name == exchange]
         if failed:
             detail = f"; plugin {exchange!r} ({failed[0].distribution}) failed to load: {failed[0].error}"

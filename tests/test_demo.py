@@ -1,0 +1,24 @@
+"""`make demo` runs its sample bot against the embedded simulator and exits 0."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_runs_and_explains_itself() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "demo"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 signed requests accepted, 1 forged request refused" in done.stdout
+    assert "Invalid signature" in done.stdout
+    assert "Traceback" not in done.stderr
