@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+
 from topgun.plugin import ApiSelector, ApiSpec, Host, SignedRequest, SigningRequest, hookimpl
 from topgun.registry import Registry, build_registry
 from topgun.testing import LocalExchange

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+
 import topgun
 from topgun.cli import main, print_exchanges
 from topgun.plugin import ApiSpec

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
+
 import topgun
 from topgun.credentials import UnknownApiNameWarning, load_credentials
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 import topgun
 from topgun.plugin import ApiSpec, Host
 from topgun.registry import build_registry, discover_plugins

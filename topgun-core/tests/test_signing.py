@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 import topgun
 from topgun.plugin import ApiSpec, Host, SignedRequest, SigningRequest
 from topgun.registry import build_registry
@@ -137,6 +138,7 @@ async def test_no_hook_runs_per_request(
 ) -> None:
     """Hooks run once per registry build; a request only looks up dicts and runs the signer."""
     import pluggy
+
     from topgun.registry import build as build_module
 
     calls: dict[str, int] = {}

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+
 from topgun.testing import LocalExchange
 
 KEY = "bitflyer-test-key"

@@ -6,13 +6,14 @@ from typing import Any
 
 import orjson
 import pytest
+from yarl import URL
+
 import topgun
 from topgun.credentials import Credential
 from topgun.plugin import SigningRequest
 from topgun.registry import build_registry
 from topgun_bitflyer import plugin
 from topgun_bitflyer.auth import sign_request
-from yarl import URL
 
 NOW = 1700000000.123
 KEY = "bitflyer-test-key"
