@@ -8,7 +8,6 @@ sample (``Date.now()``) it is sent in milliseconds.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 from topgun.plugin import SignedRequest, SigningRequest
@@ -22,7 +21,7 @@ def sign_request(request: SigningRequest) -> SignedRequest:
         + request.url.raw_path_qs.encode()
         + request.body
     )
-    signature = hmac.new(request.credential.secret_bytes, text, hashlib.sha256).hexdigest()
+    signature = hmac.digest(request.credential.secret_bytes, text, "sha256").hex()
     return SignedRequest(
         headers={
             "ACCESS-KEY": request.credential.key,
