@@ -7,7 +7,8 @@ query + the body for POST only). The server recomputes it independently of the p
 The ws-auth endpoints keep real token state: tokens expire when the test says so (``expire``),
 a maintenance flag answers ``status 5`` like the exchange does, and ``http_failures`` (or
 ``failing_methods``) makes the next requests (or every request of those methods) fail with an
-HTTP error page, so renewal and retry run against real sockets.
+HTTP error page, so renewal and retry run against real sockets. The WebSocket endpoints record
+what arrives and refuse a Private WebSocket whose token is not live.
 """
 
 from __future__ import annotations
@@ -66,11 +67,20 @@ class GMOState:
     maintenance: bool = False
     http_failures: int = 0
     failing_methods: set[str] = field(default_factory=set)
+    ws_connections: list[dict[str, Any]] = field(default_factory=list)
+    ws_messages: list[tuple[float, str, Any]] = field(default_factory=list)
+    ws_live: set[web.WebSocketResponse] = field(default_factory=set)
+    ws_refused: list[str] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def expire(self, token: str) -> None:
         self.live_tokens.discard(token)
+
+    async def drop_websockets(self) -> None:
+        """Close every open WebSocket, as a maintenance does."""
+        for ws in tuple(self.ws_live):
+            await ws.close()
 
     async def wait_for(self, condition: Callable[[], bool], within: float = 5.0) -> None:
         """Wait until ``condition()`` holds, re-checking after every request the server handles."""
@@ -141,7 +151,34 @@ def make_app(state: GMOState) -> web.Application:
             return _ok()
         return _error("ERR-5106", "Invalid request parameter.")
 
+    async def websocket(request: web.Request) -> web.StreamResponse:
+        """Public and Private WebSocket API: record the upgrade and every message (with the
+        event-loop time it arrived, for the rate-limit tests); a dead token is refused."""
+        token = request.match_info.get("token")
+        if token is not None and token not in state.live_tokens:
+            state.ws_refused.append(token)
+            state.changed.set()
+            return web.Response(status=401, text="invalid token")
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        state.ws_connections.append(
+            {"path": request.path, "token": token, "headers": dict(request.headers)}
+        )
+        state.ws_live.add(ws)
+        state.changed.set()
+        loop = asyncio.get_running_loop()
+        try:
+            async for msg in ws:
+                state.ws_messages.append((loop.time(), request.path, orjson.loads(msg.data)))
+                state.changed.set()
+        finally:
+            state.ws_live.discard(ws)
+            state.changed.set()
+        return ws
+
     app = web.Application()
+    app.router.add_get("/ws/public/v1", websocket)
+    app.router.add_get("/ws/private/v1/{token}", websocket)
     app.router.add_route("*", "/{tail:.*}", handle)
     return app
 

@@ -44,16 +44,31 @@ from typing import Final
 
 from yarl import URL
 
-from topgun.plugin import Heartbeat
+from topgun.plugin import Heartbeat, HeartbeatFactory
 
 STREAM_HOST: Final = "stream.bitbank.cc"
 STREAM_URL: Final = URL("wss://stream.bitbank.cc/socket.io/?EIO=3&transport=websocket")
 HEARTBEAT_INTERVAL: Final = 15.0
 
-PING_EIO3: Final = Heartbeat(HEARTBEAT_INTERVAL, "2", replies=("3",))
-"""Protocol 3: the client's ping; the server's ``3`` answers it."""
-PONG_EIO4: Final = Heartbeat(HEARTBEAT_INTERVAL, "3", replies=("2",))
-"""Protocol 4: the client's pong; the server's own ``2`` pings need no other answer."""
+
+def heartbeats(interval: float = HEARTBEAT_INTERVAL) -> HeartbeatFactory:
+    """A heartbeat factory for the given interval (the plugin registers the 15 s one)."""
+    if interval <= 0:
+        raise ValueError(f"a heartbeat interval must be positive, not {interval}")
+    ping_eio3 = Heartbeat(interval, "2", replies=("3",))  # protocol 3: the server's 3 answers it
+    pong_eio4 = Heartbeat(interval, "3", replies=("2",))  # protocol 4: answers the server's 2
+
+    def heartbeat(url: URL) -> Heartbeat | None:
+        if not url.path.startswith("/socket.io"):
+            return None
+        # Only EIO=4 reverses the direction; the reference's EIO=3 URL (and older ones) ping.
+        return pong_eio4 if url.query.get("EIO") == "4" else ping_eio3
+
+    return heartbeat
+
+
+socketio_heartbeat: Final = heartbeats()
+"""The heartbeat for a connection to a URL on stream.bitbank.cc (None off ``/socket.io``)."""
 
 
 def join_room(room: str) -> str:
@@ -61,11 +76,3 @@ def join_room(room: str) -> str:
     if not room or '"' in room or "\\" in room:
         raise ValueError(f"not a bitbank room name: {room!r}")
     return f'42["join-room","{room}"]'
-
-
-def socketio_heartbeat(url: URL) -> Heartbeat | None:
-    """The heartbeat for a connection to ``url`` (None off the Socket.IO path)."""
-    if not url.path.startswith("/socket.io"):
-        return None
-    # Only EIO=4 reverses the direction; the reference's EIO=3 URL (and older ones) ping.
-    return PONG_EIO4 if url.query.get("EIO") == "4" else PING_EIO3
