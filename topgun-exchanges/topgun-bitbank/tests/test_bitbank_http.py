@@ -10,6 +10,7 @@ reproduced exactly below. The other vectors were computed independently with
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ import pytest
 from yarl import URL
 
 import topgun
+from topgun.cli import print_exchanges
 from topgun.credentials import Credential
 from topgun.plugin import SigningRequest
 from topgun_bitbank import plugin, socketio_heartbeat
@@ -246,3 +248,11 @@ def test_plugin_registers_hosts_and_api(bitbank_registry: Any) -> None:
     stream = bitbank_registry.hosts["stream.bitbank.cc"].host
     assert stream.api is None and stream.signer is None
     assert stream.ws_heartbeat is socketio_heartbeat
+
+
+def test_topgun_exchanges_lists_api_and_hosts(bitbank_registry: Any) -> None:
+    out = io.StringIO()
+    print_exchanges(bitbank_registry, out)
+    text = out.getvalue()
+    assert "bitbank" in text and "[API_KEY, API_SECRET]" in text
+    assert "api.bitbank.cc" in text and "stream.bitbank.cc" in text and "heartbeat" in text

@@ -8,6 +8,7 @@ the vectors below were computed independently with
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from yarl import URL
 
 import topgun
+from topgun.cli import print_exchanges
 from topgun.credentials import Credential
 from topgun.plugin import SigningRequest
 from topgun_gmocoin import plugin
@@ -226,3 +228,11 @@ def test_plugin_registers_host_and_api(gmo_registry: Any) -> None:
     assert route.host.body == "json"
     assert route.host.ws_rate_limit == plugin.SUBSCRIPTION_LIMIT
     assert set(gmo_registry.hosts) == {"api.coin.z.com"}
+
+
+def test_topgun_exchanges_lists_api_and_host(gmo_registry: Any) -> None:
+    out = io.StringIO()
+    print_exchanges(gmo_registry, out)
+    text = out.getvalue()
+    assert "gmocoin" in text and "[API_KEY, API_SECRET]" in text
+    assert "api.coin.z.com" in text and "ws-rate-limit" in text and "body=json" in text
