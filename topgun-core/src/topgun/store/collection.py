@@ -99,15 +99,19 @@ class DataStoreCollection:
         try:
             self._onmessage(msg, ws)
         except Exception as exc:
-            self._limiter.log(
-                logging.ERROR,
-                ("handler-error", type(exc).__name__),
-                "%s could not apply a message (%s: %s); it was skipped",
-                type(self).__name__,
-                type(exc).__name__,
-                exc,
-                exc_info=True,
-            )
+            self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        """Log a handler failure (a bug or an unexpected message), rate-limited per kind."""
+        self._limiter.log(
+            logging.ERROR,
+            ("handler-error", type(exc).__name__),
+            "%s could not apply a message (%s: %s); it was skipped",
+            type(self).__name__,
+            type(exc).__name__,
+            exc,
+            exc_info=True,
+        )
 
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
         self._limiter.warning(

@@ -12,20 +12,27 @@ Exchange plugins subclass it and set the field names and side values of their ow
         _SIDE_KEY, _PRICE_KEY, _SIZE_KEY = "S", "p", "q"
         _ASKS, _BIDS = "a", "b"        # side values; also the keys of sorted()'s result
 
+Iteration (and so ``find``) goes book by book, the asks then the bids, best price first: the
+one place where a store does not iterate in insertion order, which means nothing for a book.
+
 Bound policy: ``maxlen`` (default 9,999) applies to each side of each book, and when a side
 grows past it the *worst* levels (farthest from the best price) are dropped, counted in
 ``evicted`` and logged. The best levels are never evicted.
 
 Fast author API (on top of the generic ``_insert``/``_update``/``_delete``/... of DataStore):
-``_apply_levels(group, asks, bids)`` for diffs, ``_replace_book(group, asks, bids)`` for
-snapshots, ``_discard_crossed(group, ask_floor, bid_ceiling)`` and ``_drop_book(group)``.
-Levels there are ``(price: float, price_value, size)`` tuples, ``size`` None meaning "remove":
+``_apply_rows(group, asks, bids)`` for diffs whose rows carry numeric sizes (validated while
+applied, undone on error), ``_apply_levels(group, asks, bids)`` for diffs already converted to
+levels, ``_replace_book(group, asks, bids)`` for snapshots,
+``_discard_crossed(group, ask_floor, bid_ceiling)`` and ``_drop_book(group)``.
+Levels there are ``(price: float, price_value, size)`` tuples, a size of 0 or None meaning
+"remove":
 the caller validates a whole message into such tuples first, so a bad message never half-applies.
 """
 
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left, insort
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from itertools import islice
 from operator import itemgetter
@@ -33,12 +40,13 @@ from typing import Any, ClassVar
 
 from sortedcontainers import SortedList
 
+from .change import Operation
 from .datastore import DataStore, Item
 
 __all__ = ["Level", "OrderBookStore", "price_of"]
 
 Level = tuple[float, Any, Any]
-"""``(numeric price, price as the exchange wrote it, size or None to remove the level)``."""
+"""``(numeric price, price as the exchange wrote it, size)``; a size of 0 or None removes it."""
 
 
 def price_of(value: Any) -> float:
@@ -50,14 +58,53 @@ def price_of(value: Any) -> float:
 
 
 class _Side:
-    """One side of one book: rank (price, negated for bids so best is first) -> level item."""
+    """One side of one book: rank (price, negated for bids so best is first) -> level item.
+
+    ``ranks`` is a plain sorted list while the side is small, kept with ``bisect`` (C speed), and
+    a ``SortedList`` once it outgrows ``_SMALL``: SortedList itself keeps sublists of up to that
+    size, so the small form is the same algorithm without its Python-level bookkeeping.
+    """
 
     __slots__ = ("levels", "ranks", "sign")
 
     def __init__(self, sign: float) -> None:
         self.sign = sign
         self.levels: dict[float, Item] = {}
-        self.ranks: Any = SortedList()
+        self.ranks: Any = []
+
+    def add(self, rank: float) -> None:
+        ranks = self.ranks
+        if type(ranks) is list:
+            insort(ranks, rank)
+            if len(ranks) > _SMALL:
+                self.ranks = SortedList(ranks)
+        else:
+            ranks.add(rank)
+
+    def remove(self, rank: float) -> None:
+        ranks = self.ranks
+        if type(ranks) is list:
+            del ranks[bisect_left(ranks, rank)]
+        else:
+            ranks.remove(rank)
+            if len(ranks) < _SMALL // 4:
+                self.ranks = list(ranks)
+
+    def rebuild(self) -> None:
+        ranks = sorted(self.levels)
+        self.ranks = ranks if len(ranks) <= _SMALL else SortedList(ranks)
+
+    def resize(self) -> None:
+        ranks = self.ranks
+        if type(ranks) is list:
+            if len(ranks) > _SMALL:
+                self.ranks = SortedList(ranks)
+        elif len(ranks) < _SMALL // 4:
+            self.ranks = list(ranks)
+
+
+_SMALL = 2000
+_INF = float("inf")
 
 
 class _Book:
@@ -83,6 +130,8 @@ class OrderBookStore(DataStore):
     _SIZE_KEY: ClassVar[str] = "size"
     _ASKS: ClassVar[str] = "asks"
     _BIDS: ClassVar[str] = "bids"
+    _ROW_PRICE: ClassVar[str | int] = "price"
+    _ROW_SIZE: ClassVar[str | int] = "size"
 
     def _setup(self) -> None:
         keys = self._keys
@@ -98,19 +147,40 @@ class OrderBookStore(DataStore):
             self._group_of = _no_group
         else:
             self._group_of = itemgetter(*self._group_keys)
+        # The common case, one group field (a product code): new levels are built inline.
+        self._group_key = self._group_keys[0] if len(self._group_keys) == 1 else None
         self._books: dict[Hashable, _Book] = {}
-        # (group, side value, float price) -> level, in insertion order, for get/find/iteration.
-        self._data: dict[Hashable, Item] = {}
+        self._count = 0
 
     # -- reading -------------------------------------------------------------------------
 
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Item]:
+        """Book by book; in each, the asks then the bids, best price first."""
+        for book in list(self._books.values()):
+            for side in (book.asks, book.bids):
+                levels = side.levels
+                yield from [levels[rank] for rank in side.ranks]
+
+    def __reversed__(self) -> Iterator[Item]:
+        return reversed(list(self))
+
     def get(self, item: Item) -> Item | None:
         try:
+            book = self._books.get(self._group_of(item))
+            if book is None:
+                return None
             side = item[self._SIDE_KEY]
-            key = (self._group_of(item), side, price_of(item[self._PRICE_KEY]))
-            return self._data.get(key)
+            price = price_of(item[self._PRICE_KEY])
         except (KeyError, TypeError, ValueError):
             return None
+        if side == self._ASKS:
+            return book.asks.levels.get(price)
+        if side == self._BIDS:
+            return book.bids.levels.get(-price)
+        return None
 
     def sorted(self, query: Item | None = None, limit: int | None = None) -> dict[str, list[Item]]:
         """``{asks: [...], bids: [...]}``, best price first, at most ``limit`` levels per side.
@@ -157,52 +227,218 @@ class OrderBookStore(DataStore):
     # -- the fast author API ---------------------------------------------------------------
 
     def _apply_levels(
-        self, group: Hashable, asks: Iterable[Level] = (), bids: Iterable[Level] = ()
+        self,
+        group: Hashable,
+        asks: Iterable[Level] = (),
+        bids: Iterable[Level] = (),
+        ask_floor: float | None = None,
+        bid_ceiling: float | None = None,
     ) -> bool:
-        """Set or remove levels of one book (a diff); True when anything changed."""
+        """Set or remove levels of one book (a diff); True when anything changed.
+
+        ``ask_floor``/``bid_ceiling`` then discard crossed levels as ``_discard_crossed`` does
+        (in the same step, so waiters wake once per diff).
+        """
         book = self._books.get(group)
         if book is None:
             book = self._books[group] = _Book()
-        changed = self._apply_side(group, book.asks, self._ASKS, asks)
-        changed = self._apply_side(group, book.bids, self._BIDS, bids) or changed
-        if changed:
-            self._notify()
-        return changed
-
-    def _apply_side(self, group: Hashable, side: _Side, name: str, levels: Iterable[Level]) -> bool:
-        sign = side.sign
-        index = side.levels
-        ranks = side.ranks
-        data = self._data
         size_key = self._SIZE_KEY
+        group_key = self._group_key
+        side_key, price_key = self._SIDE_KEY, self._PRICE_KEY
         watching = bool(self._streams)
+        maxlen = self._maxlen
         changed = False
-        for price, value, size in levels:
-            rank = sign * price
-            level = index.get(rank)
-            if size is None:
-                if level is not None:
-                    del index[rank]
-                    ranks.remove(rank)
-                    del data[(group, name, price)]
+        count = self._count
+        for side, name, levels in ((book.asks, self._ASKS, asks), (book.bids, self._BIDS, bids)):
+            if not levels:
+                continue
+            sign = side.sign
+            index = side.levels
+            ranks = side.ranks
+            small = type(ranks) is list
+            for price, value, size in levels:
+                rank = sign * price
+                level = index.get(rank)
+                if not size:
+                    if level is not None:
+                        del index[rank]
+                        if small:
+                            del ranks[bisect_left(ranks, rank)]
+                        else:
+                            ranks.remove(rank)
+                        count -= 1
+                        changed = True
+                        if watching:
+                            self._emit("delete", None, level)
+                elif level is None:
+                    if group_key is not None:
+                        level = {group_key: group, side_key: name, price_key: value, size_key: size}
+                    else:
+                        level = self._new_level(group, name, value, size)
+                    index[rank] = level
+                    if small:
+                        insort(ranks, rank)
+                    else:
+                        ranks.add(rank)
+                    count += 1
                     changed = True
                     if watching:
-                        self._emit("delete", None, level)
-            elif level is None:
-                level = self._new_level(group, name, value, size)
-                index[rank] = level
-                ranks.add(rank)
-                data[(group, name, price)] = level
-                changed = True
-                if watching:
-                    self._emit("insert", None, level.copy())
-            elif level.get(size_key) != size:
-                level[size_key] = size
-                changed = True
-                if watching:
-                    self._emit("update", None, level.copy())
-        if len(index) > self._maxlen:
-            self._trim(group, side, name)
+                        self._emit("insert", None, level.copy())
+                elif level[size_key] != size:
+                    level[size_key] = size
+                    changed = True
+                    if watching:
+                        self._emit("update", None, level.copy())
+            self._count = count
+            if (len(ranks) > _SMALL) if small else (len(ranks) < _SMALL // 4):
+                side.resize()
+            if len(index) > maxlen:
+                self._trim(group, side, name)
+                count = self._count
+        return self._settle(book, group, changed, ask_floor, bid_ceiling)
+
+    def _apply_rows(
+        self,
+        group: Hashable,
+        asks: Iterable[Any] = (),
+        bids: Iterable[Any] = (),
+        ask_floor: float | None = None,
+        bid_ceiling: float | None = None,
+    ) -> bool:
+        """Apply a diff given as the exchange's own rows, validating while applying.
+
+        Each row holds a price (a number or numeric string) at ``row[_ROW_PRICE]`` and a size
+        (a JSON number; 0 removes the level) at ``row[_ROW_SIZE]``: keys for object rows, 0 and
+        1 for ``[price, size]`` arrays. One pass does the work; if any row is malformed, every
+        change made so far is undone and ValueError is raised, so a bad diff never half-applies
+        (and watchers see nothing of it). Rows priced 0 are not levels and are skipped. Use
+        ``_apply_levels`` for rows that need converting first (string sizes, say).
+        """
+        book = self._books.get(group)
+        if book is None:
+            book = self._books[group] = _Book()
+        row_price, row_size = self._ROW_PRICE, self._ROW_SIZE
+        size_key = self._SIZE_KEY
+        group_key = self._group_key
+        side_key, price_key = self._SIDE_KEY, self._PRICE_KEY
+        pending: list[tuple[Operation, Item]] | None = [] if self._streams else None
+        undo: list[tuple[Any, ...]] = []
+        count = self._count
+        changed = False
+        try:
+            for side, name, rows in ((book.asks, self._ASKS, asks), (book.bids, self._BIDS, bids)):
+                sign = side.sign
+                index = side.levels
+                ranks = side.ranks
+                small = type(ranks) is list
+                for row in rows:
+                    value = row[row_price]
+                    size = row[row_size]
+                    price = float(value)
+                    if size < 0 or not 0.0 < price < _INF:
+                        if price:
+                            raise ValueError(f"bad level row price={value!r} size={size!r}")
+                        continue
+                    rank = sign * price
+                    level = index.get(rank)
+                    if not size:
+                        if level is not None:
+                            del index[rank]
+                            if small:
+                                del ranks[bisect_left(ranks, rank)]
+                            else:
+                                ranks.remove(rank)
+                            count -= 1
+                            undo.append((side, rank, level))
+                            if pending is not None:
+                                pending.append(("delete", level))
+                    elif level is None:
+                        if group_key is not None:
+                            level = {
+                                group_key: group,
+                                side_key: name,
+                                price_key: value,
+                                size_key: size,
+                            }
+                        else:
+                            level = self._new_level(group, name, value, size)
+                        index[rank] = level
+                        if small:
+                            insort(ranks, rank)
+                        else:
+                            ranks.add(rank)
+                        count += 1
+                        undo.append((side, rank))
+                        if pending is not None:
+                            pending.append(("insert", level.copy()))
+                    elif level[size_key] != size:
+                        undo.append((level, level[size_key]))
+                        level[size_key] = size
+                        if pending is not None:
+                            pending.append(("update", level.copy()))
+        except (KeyError, TypeError, ValueError, OverflowError, IndexError) as exc:
+            self._undo(undo, size_key)
+            raise ValueError(f"malformed level row ({type(exc).__name__}: {exc})") from None
+        if undo:
+            changed = True
+            self._count = count
+            for side, name in ((book.asks, self._ASKS), (book.bids, self._BIDS)):
+                ranks = side.ranks
+                if (len(ranks) > _SMALL) if type(ranks) is list else (len(ranks) < _SMALL // 4):
+                    side.resize()
+                if len(side.levels) > self._maxlen:
+                    self._trim(group, side, name)
+            if pending:
+                for operation, data in pending:
+                    self._emit(operation, None, data)
+        if ask_floor is not None:
+            ranks = book.asks.ranks
+            if ranks and ranks[0] < ask_floor:
+                changed = self._drop_better(group, book.asks, self._ASKS, ask_floor) or changed
+        if bid_ceiling is not None:
+            ranks = book.bids.ranks
+            if ranks and ranks[0] < -bid_ceiling:
+                changed = self._drop_better(group, book.bids, self._BIDS, -bid_ceiling) or changed
+        if changed:
+            owner = self._collection
+            if self._waiters or (owner is not None and owner._waiters):
+                self._notify()
+        return changed
+
+    def _undo(self, undo: list[tuple[Any, ...]], size_key: str) -> None:
+        for entry in reversed(undo):
+            if len(entry) == 2 and isinstance(entry[0], dict):
+                entry[0][size_key] = entry[1]  # (level, its old size)
+            elif len(entry) == 2:
+                side, rank = entry  # an inserted level
+                del side.levels[rank]
+                side.remove(rank)
+            else:
+                side, rank, level = entry  # a removed level
+                side.levels[rank] = level
+                side.add(rank)
+
+    def _settle(
+        self,
+        book: _Book,
+        group: Hashable,
+        changed: bool,
+        ask_floor: float | None,
+        bid_ceiling: float | None,
+    ) -> bool:
+        """After a diff: discard crossed levels, then wake waiters once if anything changed."""
+        if ask_floor is not None:
+            ranks = book.asks.ranks
+            if ranks and ranks[0] < ask_floor:
+                changed = self._drop_better(group, book.asks, self._ASKS, ask_floor) or changed
+        if bid_ceiling is not None:
+            ranks = book.bids.ranks
+            if ranks and ranks[0] < -bid_ceiling:
+                changed = self._drop_better(group, book.bids, self._BIDS, -bid_ceiling) or changed
+        if changed:
+            owner = self._collection
+            if self._waiters or (owner is not None and owner._waiters):
+                self._notify()
         return changed
 
     def _replace_book(
@@ -223,13 +459,13 @@ class OrderBookStore(DataStore):
     ) -> bool:
         sign = side.sign
         old = side.levels
+        before = len(old)
         new: dict[float, Item] = {}
-        data = self._data
         size_key = self._SIZE_KEY
         watching = bool(self._streams)
         changed = reshaped = False
         for price, value, size in levels:
-            if size is None:
+            if not size:
                 continue
             rank = sign * price
             level = new.get(rank)
@@ -237,7 +473,6 @@ class OrderBookStore(DataStore):
                 level = old.pop(rank, None)
                 if level is None:
                     level = self._new_level(group, name, value, size)
-                    data[(group, name, price)] = level
                     new[rank] = level
                     changed = reshaped = True
                     if watching:
@@ -249,14 +484,14 @@ class OrderBookStore(DataStore):
                 changed = True
                 if watching:
                     self._emit("update", None, level.copy())
-        for rank, level in old.items():
-            del data[(group, name, sign * rank)]
+        for level in old.values():
             changed = reshaped = True
             if watching:
                 self._emit("delete", None, level)
+        self._count += len(new) - before
         side.levels = new
         if reshaped:
-            side.ranks = SortedList(new)
+            side.rebuild()
         if len(new) > self._maxlen:
             self._trim(group, side, name)
         return changed
@@ -289,9 +524,10 @@ class OrderBookStore(DataStore):
         while ranks and ranks[0] < limit:
             rank = ranks.pop(0)
             level = side.levels.pop(rank)
-            del self._data[(group, name, side.sign * rank)]
+            self._count -= 1
             if watching:
                 self._emit("delete", None, level)
+        side.resize()
         return True
 
     def _drop_book(self, group: Hashable) -> bool:
@@ -307,9 +543,9 @@ class OrderBookStore(DataStore):
 
     def _forget_side(self, group: Hashable, side: _Side, name: str) -> bool:
         watching = bool(self._streams)
-        for rank, level in side.levels.items():
-            del self._data[(group, name, side.sign * rank)]
-            if watching:
+        self._count -= len(side.levels)
+        if watching:
+            for level in side.levels.values():
                 self._emit("delete", None, level)
         return bool(side.levels)
 
@@ -332,9 +568,9 @@ class OrderBookStore(DataStore):
     def _trim(self, group: Hashable, side: _Side, name: str) -> None:
         over = len(side.levels) - self._maxlen
         for _ in range(over):
-            rank = side.ranks.pop()
-            side.levels.pop(rank)
-            del self._data[(group, name, side.sign * rank)]
+            side.levels.pop(side.ranks.pop())
+        self._count -= over
+        side.resize()
         self.evicted += over
         self._limit().warning(
             "evict",
@@ -379,8 +615,8 @@ class OrderBookStore(DataStore):
             old = side.levels.get(rank)
             if old is None:
                 side.levels[rank] = item
-                side.ranks.add(rank)
-                self._data[(group, name, price)] = item
+                side.add(rank)
+                self._count += 1
                 touched.append((group, side, name))
                 changed = True
                 if watching:
@@ -393,7 +629,6 @@ class OrderBookStore(DataStore):
                         self._emit("update", item, old.copy())
             elif old is not item and old != item:
                 side.levels[rank] = item
-                self._data[(group, name, price)] = item
                 changed = True
                 if watching:
                     self._emit("update", None, item.copy())
@@ -414,15 +649,15 @@ class OrderBookStore(DataStore):
         changed = False
         for item in data:
             try:
-                group, name, side, price = self._locate(item)
+                _, _, side, price = self._locate(item)
             except (KeyError, TypeError, ValueError):
                 continue
             rank = side.sign * price
             level = side.levels.pop(rank, None)
             if level is None:
                 continue
-            side.ranks.remove(rank)
-            del self._data[(group, name, price)]
+            side.remove(rank)
+            self._count -= 1
             changed = True
             if watching:
                 self._emit("delete", item, level)
@@ -430,13 +665,13 @@ class OrderBookStore(DataStore):
             self._notify()
 
     def _clear(self) -> None:
-        if not self._data:
+        if not self._count:
             return
         if self._streams:
-            for level in self._data.values():
+            for level in self:
                 self._emit("delete", None, level)
-        self._data.clear()
         self._books.clear()
+        self._count = 0
         self._notify()
 
     def _find_and_delete(self, query: Item | None = None) -> list[Item]:

@@ -63,6 +63,7 @@ DEFAULT_PRODUCT = "BTC_JPY"
 """What the HTTP API assumes when ``product_code`` is omitted (https://lightning.bitflyer.com/docs)."""
 
 _HANDLER_CACHE_LIMIT = 1024
+_INF = math.inf
 
 
 class MalformedMessage(ValueError):  # noqa: N818 (a skipped message, not a failure)
@@ -77,50 +78,41 @@ def is_margin_product(product_code: str) -> bool:
 # -- validation ------------------------------------------------------------------------------
 
 
-def _side_levels(raw: Any) -> list[Level]:
-    """One side of a board message as validated levels; price 0 rows are skipped.
+def _board(message: Any) -> tuple[Any, float | None, list[Level], list[Level]]:
+    """A board message as ``(mid_price, its float, ask levels, bid levels)``, validated whole.
 
     https://bf-lightning-api.readme.io/docs/realtime-board: ``size: 0`` means the level left the
     book; a ``price: 0`` row reports market orders matched during an itayose auction, which is
-    not a price level, so it is not stored.
+    not a price level, so it is skipped. Prices must be finite numbers (or numeric strings),
+    sizes numbers that are not negative (``size < 0`` raises TypeError for anything else).
+    This is the hottest path of the feed, hence one function with both sides inline.
     """
-    levels: list[Level] = []
-    append = levels.append
-    for row in raw:
-        value = row["price"]
-        size = row["size"]
-        kind = type(value)
-        if kind is float:
-            price = value
-            if price - price != 0.0:
-                raise MalformedMessage(f"price {value!r} is not finite")
-        elif kind is int:
-            price = float(value)
-        else:
-            price = price_of(value)
-        kind = type(size)
-        if kind is not float and kind is not int:
-            raise MalformedMessage(f"size {size!r} is not a number")
-        if size < 0:
-            raise MalformedMessage(f"size {size!r} is negative")
-        if price:
-            append((price, value, size or None))
-    return levels
-
-
-def _board(message: Any) -> tuple[Any, float | None, list[Level], list[Level]]:
     if type(message) is not dict:
         raise MalformedMessage("the board message is not a JSON object")
+    sides: list[list[Level]] = []
     try:
-        asks = _side_levels(message.get("asks", ()))
-        bids = _side_levels(message.get("bids", ()))
+        for raw in (message.get("asks", ()), message.get("bids", ())):
+            levels: list[Level] = []
+            append = levels.append
+            for row in raw:
+                value = row["price"]
+                size = row["size"]
+                price = float(value)
+                if size < 0 or not 0.0 < price < _INF:
+                    if price:  # NaN, infinity, a negative price or size; a zero price is skipped
+                        raise MalformedMessage(f"bad level price={value!r} size={size!r}")
+                    continue
+                append((price, value, size))
+            sides.append(levels)
         mid = message.get("mid_price")
         mid_price = None if mid is None else price_of(mid)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        if isinstance(exc, MalformedMessage):
+            raise
         raise MalformedMessage(
             f"a board level is malformed ({type(exc).__name__}: {exc})"
         ) from None
-    return mid, mid_price, asks, bids
+    return mid, mid_price, sides[0], sides[1]
 
 
 def _objects(message: Any, what: str, required: Iterable[str] = ()) -> list[Item]:
@@ -215,7 +207,9 @@ class Board(OrderBookStore):
         mid, mid_price, asks, bids = _board(message)
         self._replace_book(product_code, asks, bids)
         self._synced.add(product_code)
-        self._after(product_code, mid, mid_price)
+        if mid is not None:
+            self.mid_price[product_code] = mid
+            self._discard_crossed(product_code, mid_price, mid_price)
 
     def _on_diff(self, product_code: str, message: Any) -> None:
         if product_code not in self._synced:
@@ -228,14 +222,24 @@ class Board(OrderBookStore):
                 product_code,
             )
             return
-        mid, mid_price, asks, bids = _board(message)
-        self._apply_levels(product_code, asks, bids)
-        self._after(product_code, mid, mid_price)
-
-    def _after(self, product_code: str, mid: Any, mid_price: float | None) -> None:
-        if mid_price is not None:
+        if type(message) is not dict:
+            raise MalformedMessage("the board message is not a JSON object")
+        mid = message.get("mid_price")
+        try:
+            mid_price = None if mid is None else float(mid)
+            if mid_price is not None and not 0.0 < mid_price < _INF:
+                raise MalformedMessage(f"mid_price {mid!r} is not a positive number")
+            self._apply_rows(
+                product_code,
+                message.get("asks") or (),
+                message.get("bids") or (),
+                mid_price,
+                mid_price,
+            )
+        except (TypeError, ValueError) as exc:
+            raise MalformedMessage(str(exc)) from None
+        if mid is not None:
             self.mid_price[product_code] = mid
-            self._discard_crossed(product_code, mid_price, mid_price)
 
     def _onresponse(self, data: Any, url: URL) -> None:
         """``/v1/board`` (``/v1/getboard``): a snapshot of ``product_code`` (default BTC_JPY)."""
@@ -524,6 +528,30 @@ class bitFlyerDataStore(DataStoreCollection):
 
     # -- routing -------------------------------------------------------------------------
 
+    def onmessage(self, msg: Any, ws: Any = None) -> None:
+        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises."""
+        try:
+            # The fast path, one frame deep: a channel message whose channel was seen before.
+            if type(msg) is dict and msg.get("method") == "channelMessage":
+                params = msg.get("params")
+                if type(params) is dict:
+                    channel = params.get("channel")
+                    handler = self._handlers.get(channel)  # type: ignore[arg-type]
+                    if handler is not None and "message" in params:
+                        handler(params["message"])
+                        return
+            self._onmessage(msg, ws)
+        except MalformedMessage as exc:
+            self._malformed(msg, exc)
+        except Exception as exc:
+            self._failed(exc)
+
+    def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
+        channel = str(msg.get("params", {}).get("channel"))[:64]
+        self._limiter.warning(
+            ("malformed", channel), "bitFlyer %s: skipped a malformed message: %s", channel, exc
+        )
+
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is not dict:
             self._limiter.warning(
@@ -550,12 +578,7 @@ class bitFlyerDataStore(DataStoreCollection):
         except (KeyError, TypeError):
             self._limiter.warning("bad-params", "bitFlyer: ignored a message with malformed params")
             return
-        try:
-            handler(message)
-        except MalformedMessage as exc:
-            self._limiter.warning(
-                ("malformed", channel), "bitFlyer %s: skipped a malformed message: %s", channel, exc
-            )
+        handler(message)
 
     def _on_reply(self, msg: Item) -> None:
         error = msg.get("error")
