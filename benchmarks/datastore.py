@@ -210,7 +210,29 @@ def _per_message(
 
 
 def _repeats(name: str) -> int:
-    return 2 if name == "pybotters" else 7
+    # Best-of runs: short topgun runs are repeated often, so one quiet window is enough.
+    return 3 if name == "pybotters" else 15
+
+
+def _against_floor(
+    make: Callable[[], Any], body: Callable[[Any], None], frames: list[bytes]
+) -> tuple[float, float]:
+    """Best seconds per message of ``body`` and of parsing ``frames``, in interleaved runs, so
+    that a machine busy with other work slows both alike."""
+    loads = orjson.loads
+    best_body = best_floor = float("inf")
+    for _ in range(_repeats("topgun")):
+        best_body = min(best_body, _per_message(make, body, len(frames), 1))
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            for raw in frames:
+                loads(raw)
+            best_floor = min(best_floor, (time.perf_counter() - start) / len(frames))
+        finally:
+            gc.enable()
+    return best_body, best_floor
 
 
 def run(report: Report) -> None:
@@ -305,16 +327,12 @@ def run(report: Report) -> None:
         for raw in board_frames:
             onmessage(loads(raw))
 
-    seconds = {
-        name: _per_message(
-            lambda make=make: make(snapshot), apply_board, len(board_frames), _repeats(name)
-        )
-        for name, make in _MAKERS.items()
-    }
+    ours, floor = _against_floor(lambda: _topgun_store(snapshot), apply_board, board_frames)
+    theirs = _per_message(lambda: _pybotters_store(snapshot), apply_board, len(board_frames), 3)
     report.add(
         group,
         "parse + apply one board diff",
-        {**seconds, "floor": floor_of(board_frames)},
+        {"topgun": ours, "pybotters": theirs, "floor": floor},
         unit="msg",
         target="topgun <= 5x floor",
     )
