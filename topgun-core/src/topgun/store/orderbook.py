@@ -1,7 +1,8 @@
 """``OrderBookStore``: a DataStore of price levels, each book side kept sorted by numeric price.
 
-Every side of every book (one book per group, e.g. per product code) is a ``SortedList`` of
-prices plus a dict from price to level item, so a level update costs O(log n) and
+Every side of every book (one book per group, e.g. per product code) is a sorted sequence of
+prices (a ``bisect``-kept list while small, a sortedcontainers ``SortedList`` once large) plus a
+dict from price to level item, so a level update costs O(log n) comparisons and
 ``sorted(limit=N)`` costs O(N): no full sort per call. Prices compare as numbers whatever their
 JSON type (``"100.5"``, ``100.5`` and ``100.50`` are one level).
 
@@ -17,16 +18,22 @@ one place where a store does not iterate in insertion order, which means nothing
 
 Bound policy: ``maxlen`` (default 9,999) applies to each side of each book, and when a side
 grows past it the *worst* levels (farthest from the best price) are dropped, counted in
-``evicted`` and logged. The best levels are never evicted.
+``evicted`` and logged. The best levels are never evicted. Such evictions are retention, not
+market changes, so they are not reported to ``watch()`` streams.
 
 Fast author API (on top of the generic ``_insert``/``_update``/``_delete``/... of DataStore):
-``_apply_rows(group, asks, bids)`` for diffs whose rows carry numeric sizes (validated while
-applied, undone on error), ``_apply_levels(group, asks, bids)`` for diffs already converted to
-levels, ``_replace_book(group, asks, bids)`` for snapshots,
-``_discard_crossed(group, ask_floor, bid_ceiling)`` and ``_drop_book(group)``.
-Levels there are ``(price: float, price_value, size)`` tuples, a size of 0 or None meaning
-"remove":
-the caller validates a whole message into such tuples first, so a bad message never half-applies.
+
+``_apply_rows(group, asks, bids, ask_floor, bid_ceiling)``
+    A diff as the exchange's own rows with numeric sizes, validated while applied and undone
+    whole on a malformed row.
+``_apply_levels(group, asks, bids, ask_floor, bid_ceiling)``
+    A diff already converted to ``Level`` tuples ``(price: float, price as sent, size)``.
+``_replace_book(group, asks, bids)``
+    A snapshot, as levels; only the levels that really change are reported.
+``_discard_crossed(group, ask_floor, bid_ceiling)``, ``_drop_book(group)``
+
+A size of 0 (or None) removes a level. Callers of the level-taking methods validate a whole
+message into levels first, so a bad message never half-applies.
 """
 
 from __future__ import annotations

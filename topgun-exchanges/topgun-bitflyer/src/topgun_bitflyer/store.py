@@ -41,7 +41,7 @@ from typing import Any, ClassVar
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, Level, OrderBookStore, price_of
+from topgun.store import DataStore, DataStoreCollection, Item, Level, OrderBookStore
 
 __all__ = [
     "Balance",
@@ -105,7 +105,9 @@ def _board(message: Any) -> tuple[Any, float | None, list[Level], list[Level]]:
                 append((price, value, size))
             sides.append(levels)
         mid = message.get("mid_price")
-        mid_price = None if mid is None else price_of(mid)
+        mid_price = None if mid is None else float(mid)
+        if mid_price is not None and not 0.0 < mid_price < _INF:
+            raise MalformedMessage(f"mid_price {mid!r} is not a positive number")
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         if isinstance(exc, MalformedMessage):
             raise
