@@ -188,7 +188,9 @@ def test_reconnect_waits_for_a_fresh_snapshot() -> None:
     store = bitFlyerDataStore()
     store.onmessage(snapshot("X", 100, asks=[(101, 1)], bids=[(99, 1)]))
     store.onmessage(diff("X", 100, asks=[(102, 1)]))
-    store.on_ws_reconnect(None)  # what the WebSocketApp calls after a reconnection's login
+    # The WebSocketApp finds the hook on the object owning the hdlr_json bound method and calls
+    # it after a reconnection's login, before the new connection's first message.
+    store.onmessage.__self__.on_ws_reconnect(None)
     assert len(store.board) == 0 and not store.board.is_synced("X") and store.board.mid_price == {}
     store.onmessage(diff("X", 100, asks=[(105, 1)]))  # a diff of the new connection: no book yet
     assert len(store.board) == 0 and store.board.dropped_diffs == 1

@@ -317,6 +317,9 @@ def test_replies_errors_and_unknown_frames(caplog: pytest.LogCaptureFixture) -> 
         {"jsonrpc": "2.0", "method": "channelMessage", "params": {"channel": "lightning_ticker_X"}}
     )
     store.onmessage({"jsonrpc": "2.0", "method": "channelMessage", "params": "nope"})
+    store.onmessage(
+        {"jsonrpc": "2.0", "method": "channelMessage", "params": {"channel": ["x"], "message": 1}}
+    )
     store.onmessage(["not", "an", "object"])
     store.onmessage(frame("lightning_ticker_X", ["not", "a", "ticker"]))
     store.onmessage(frame("lightning_executions_X", [{"id": 1}, 7]))
@@ -326,6 +329,7 @@ def test_replies_errors_and_unknown_frames(caplog: pytest.LogCaptureFixture) -> 
     assert any("method 'somethingElse'" in m for m in messages)
     assert sum("malformed params" in m for m in messages) == 1  # rate-limited
     assert any("not a JSON object" in m for m in messages)
+    assert not any("could not apply" in m for m in messages)  # no handler crashed
     assert len(store.ticker) == len(store.executions) == 0
 
 

@@ -538,7 +538,7 @@ class bitFlyerDataStore(DataStoreCollection):
                 params = msg.get("params")
                 if type(params) is dict:
                     channel = params.get("channel")
-                    handler = self._handlers.get(channel)  # type: ignore[arg-type]
+                    handler = self._handlers.get(channel) if type(channel) is str else None
                     if handler is not None and "message" in params:
                         handler(params["message"])
                         return
