@@ -6,6 +6,8 @@ import asyncio
 import doctest
 import gc
 import logging
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,6 +47,22 @@ def test_user_guide_get_find_doctest() -> None:
     result = runner.summarize(verbose=False)
     assert result.attempted == 6
     assert result.failed == 0
+
+
+def test_the_guide_in_docs_runs_as_a_doctest() -> None:
+    """The get/find examples of docs/user-guide.rst itself (the Attributes example prints memory
+    addresses, so only the ``ds`` examples are run)."""
+    guide = Path(__file__).resolve().parents[2] / "docs" / "user-guide.rst"
+    examples = [
+        example
+        for example in doctest.DocTestParser().get_examples(guide.read_text(encoding="utf-8"))
+        if re.search(r"\bds\b", example.source)
+    ]
+    assert len(examples) == 6
+    test = doctest.DocTest(examples, {"topgun": topgun}, "user-guide.rst", str(guide), 0, None)
+    runner = doctest.DocTestRunner()
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
 
 
 def test_module_doctests() -> None:
