@@ -287,14 +287,16 @@ class GMOCoinTokenManager:
         while not await self._targets_closed(max(0.0, min(due - loop.time(), self.check_every))):
             now = loop.time()
             count = self._connect_failures()
+            # A failed reconnection prompts a check, at most once per check interval; during a
+            # retry backoff the next attempt is already near.
             prompted = (
                 count > self._seen_failures
                 and failures == 0
                 and now - last_call >= self.check_every
             )
-            self._seen_failures = count
             if now < due and not prompted:
                 continue
+            self._seen_failures = count
             last_call = now
             try:
                 async with asyncio.timeout(self.request_timeout):
