@@ -6,13 +6,32 @@ from ._version import __version__
 from .client import Auth, Client, FetchResult, NotJSONContent
 from .clock import Clock, FixedClock
 from .credentials import Credential
-from .errors import CredentialError, PluginConflictError, PluginError, SigningError, TopgunError
-from .plugin import hookimpl, hookspec
+from .errors import (
+    CredentialError,
+    PluginConflictError,
+    PluginError,
+    SigningError,
+    TopgunError,
+    WebSocketClosedError,
+)
+from .plugin import AuthenticationError, hookimpl, hookspec
+from .ws import (
+    Backoff,
+    ClientWebSocketResponse,
+    ConnectionState,
+    WebSocketApp,
+    WebSocketQueue,
+    WebSocketStats,
+)
 
 __all__ = [
     "Auth",
+    "AuthenticationError",
+    "Backoff",
     "Client",
+    "ClientWebSocketResponse",
     "Clock",
+    "ConnectionState",
     "Credential",
     "CredentialError",
     "FetchResult",
@@ -22,6 +41,10 @@ __all__ = [
     "PluginError",
     "SigningError",
     "TopgunError",
+    "WebSocketApp",
+    "WebSocketClosedError",
+    "WebSocketQueue",
+    "WebSocketStats",
     "__version__",
     "hookimpl",
     "hookspec",

@@ -19,3 +19,7 @@ class PluginConflictError(PluginError):
 
 class SigningError(TopgunError):
     """An exchange signer could not sign a request (for example, a body it cannot encode)."""
+
+
+class WebSocketClosedError(TopgunError):
+    """The WebSocketApp was closed (by ``close()`` or by closing its Client) while waited on."""
