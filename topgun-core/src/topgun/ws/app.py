@@ -418,14 +418,13 @@ class WebSocketApp:
         finally:
             self._link = None
             self._ready = False
-            for task in tasks:
-                task.cancel()
-            if tasks:
-                await asyncio.gather(*tasks, return_exceptions=True)
-            await _drop(ws, 0.0 if link.abort_reason else CLOSE_GRACE)
             link.finish()
             if link.live_at is not None:
                 self.stats.disconnects += 1
+            for task in tasks:
+                task.cancel()
+            if await _settle(tasks, ws, 0.0 if link.abort_reason else CLOSE_GRACE):
+                raise asyncio.CancelledError  # close() arrived during the cleanup, which is done
         healthy = (
             link.live_at is not None
             and self._loop.time() - link.live_at >= self._backoff.healthy_after
@@ -606,6 +605,30 @@ def _ending(final: WSMessage, ws: aiohttp.ClientWebSocketResponse) -> str:
         code = ws.close_code
         return "connection lost" + (f" (close code {code})" if code is not None else "")
     return f"connection ended ({final.type.name})"
+
+
+async def _settle(
+    tasks: list[asyncio.Task[None]], ws: aiohttp.ClientWebSocketResponse, grace: float
+) -> bool:
+    """Await the (cancelled) tasks and close ``ws``, even if a cancel arrives meanwhile.
+
+    Returns whether one did, for the caller to re-raise once nothing is left behind.
+    """
+    cancelled = False
+    while tasks:
+        try:
+            await asyncio.wait(tasks)  # unlike gather, wait() leaves them be if we are cancelled
+            break
+        except asyncio.CancelledError:
+            cancelled = True
+    for task in tasks:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a WebSocket task failed", exc_info=task.exception())
+    try:
+        await _drop(ws, 0.0 if cancelled else grace)
+    except asyncio.CancelledError:
+        cancelled = True  # aiohttp closes the transport when its close() is cancelled
+    return cancelled
 
 
 async def _drop(ws: aiohttp.ClientWebSocketResponse, grace: float) -> None:
