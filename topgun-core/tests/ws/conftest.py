@@ -121,8 +121,8 @@ class ServerConn:
                     value = msg.data
                 self.received.append(value)
                 got.append(value)
-            elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
-                raise ConnectionResetError("client went away")
+            elif msg.type not in (aiohttp.WSMsgType.PING, aiohttp.WSMsgType.PONG):
+                raise ConnectionResetError(f"client went away ({msg.type.name})")
         return got
 
     async def drain(self) -> None:
@@ -240,6 +240,7 @@ def kit() -> types.SimpleNamespace:
         toy_client=toy_client,
         toy_registry=toy_registry,
         toy_login_signature=toy_login_signature,
+        toy_sign_message=toy_sign_message,
         WSServer=WSServer,
         TOY_URL=TOY_URL,
         TOY_HOST=TOY_HOST,
