@@ -156,3 +156,25 @@ def test_registry_is_frozen(toy_registry: Any) -> None:
     with pytest.raises(TypeError):
         toy_registry.apis["x"] = ApiSpec("x")  # type: ignore[index]
     assert toy_registry.plugins[0].hosts == ("api.toy.test", "alt.toy.test")
+
+
+def test_same_plugin_name_from_two_distributions(plugin_factory: Any) -> None:
+    from topgun.registry import LoadedPlugin
+
+    one = LoadedPlugin("dup", plugin_factory("dup"), "topgun-dup", "1")
+    two = LoadedPlugin("dup", plugin_factory("dup"), "topgun-dup-fork", "2")
+    with pytest.raises(topgun.PluginConflictError, match="'topgun-dup' and 'topgun-dup-fork'"):
+        build_registry([one, two], strict=False)
+
+
+def test_a_signing_host_must_say_how_bodies_are_encoded(plugin_factory: Any) -> None:
+    def signer(request: Any) -> Any:
+        raise AssertionError("never called")
+
+    plugin = plugin_factory(
+        "nobody",
+        apis=[ApiSpec("nobody")],
+        hosts=[Host("api.nobody.test", api="nobody", signer=signer)],
+    )
+    with pytest.raises(topgun.PluginError, match="without a body encoding"):
+        build_registry([plugin], strict=False)

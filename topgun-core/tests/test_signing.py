@@ -123,7 +123,9 @@ async def test_signer_sees_the_caller_headers(toy_exchange: Any, plugin_factory:
         return SignedRequest(headers={"X-TOY-SIGN": "x"})
 
     plugin = plugin_factory(
-        "toy", apis=[ApiSpec("toy")], hosts=[Host("api.toy.test", api="toy", signer=window_signer)]
+        "toy",
+        apis=[ApiSpec("toy")],
+        hosts=[Host("api.toy.test", api="toy", signer=window_signer, body="json")],
     )
     registry = build_registry([plugin], strict=True)
     async with topgun.Client(

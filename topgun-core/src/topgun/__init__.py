@@ -52,7 +52,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Exchange DataStores (topgun.bitFlyerDataStore, ...) come from plugins, found on first use.
+    # Exchange DataStores (topgun.<Exchange>DataStore) come from plugins, found on first use.
     if name.startswith("__"):
         raise AttributeError(name)
     from .exports import resolve_export

@@ -108,7 +108,7 @@ def _resolve(apis: object) -> tuple[Mapping[str, Any], str]:
         path = Path(apis)
         return _read_file(path), str(path)
     raise CredentialError(
-        f"apis must be a dict like {{'bitflyer': ['KEY', 'SECRET']}} or a path to a JSON file of that "
+        f"apis must be a dict like {{'API_NAME': ['KEY', 'SECRET']}} or a path to a JSON file of that "
         f"shape, not {type(apis).__name__}"
     )
 

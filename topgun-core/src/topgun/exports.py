@@ -7,8 +7,8 @@ from typing import Any
 
 from .registry import get_registry
 
-# Market or variant words that follow the exchange in a DataStore name (BinanceSpotDataStore,
-# BitgetV2DataStore, bitbankPrivateDataStore); dropping them guesses the distribution's name.
+# Market or variant words that may follow the exchange in a DataStore name (<Exchange>SpotDataStore,
+# <Exchange>V2DataStore, <Exchange>PrivateDataStore); dropping them guesses the distribution's name.
 _VARIANT_SUFFIX = re.compile(r"(spot|usdsm|coinm|futures?|private|public|v\d+)+$")
 
 

@@ -2,7 +2,7 @@
 
 ``LocalExchange`` runs an aiohttp application on a loopback port behind TLS with a throwaway CA,
 and hands out a connector whose resolver sends the exchange's hostnames there. Code under test
-keeps its real URLs (``https://api.bitflyer.com/...``), so the real host logic is exercised.
+keeps its real URLs (``https://api.<exchange>.com/...``), so the real host logic is exercised.
 Needs the ``trustme`` package (``pip install topgun-core[testing]``).
 """
 

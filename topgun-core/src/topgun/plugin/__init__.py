@@ -5,6 +5,7 @@ receives a ``register`` callback and calls it once per thing it contributes. Plu
 everything from here and nothing from pluggy.
 """
 
+from .digest import hmac_sha256, hmac_sha256_b64, hmac_sha256_hex, hmac_sha512_hex
 from .hookspecs import hookimpl, hookspec
 from .specs import (
     ApiSelector,
@@ -40,6 +41,10 @@ __all__ = [
     "SigningRequest",
     "WebSocketAuthenticator",
     "WebSocketLogin",
+    "hmac_sha256",
+    "hmac_sha256_b64",
+    "hmac_sha256_hex",
+    "hmac_sha512_hex",
     "hookimpl",
     "hookspec",
 ]

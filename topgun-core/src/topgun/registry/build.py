@@ -140,7 +140,15 @@ def build_registry(
     pm.add_hookspecs(hookspecs)
 
     contributions: list[tuple[LoadedPlugin, _Contribution]] = []
+    names: dict[str, LoadedPlugin] = {}
     for plugin in (_as_loaded(p) for p in plugins):
+        if plugin.name in names:
+            first = names[plugin.name]
+            raise PluginConflictError(
+                f"plugin name {plugin.name!r} is registered by two distributions: {first.distribution!r} "
+                f"and {plugin.distribution!r}. Uninstall one of them."
+            )
+        names[plugin.name] = plugin
         try:
             pm.register(plugin.module, name=plugin.name)
             pm.check_pending()  # a misspelled topgun_register_* hook fails loudly here
@@ -231,6 +239,12 @@ def _freeze(
             api_owner[spec.name] = plugin.distribution
             api_plugin[spec.name] = plugin.name
         for host in contribution.hosts:
+            if host.signer is not None and host.body is None:
+                raise PluginError(
+                    f"plugin {plugin.name!r} ({plugin.distribution}) registers a signer for host "
+                    f"{host.name!r} without a body encoding; set Host(body='json') or body='form' so "
+                    "the signed bytes are the sent bytes"
+                )
             foreign = [name for name in host.api_names if name not in own_apis]
             if foreign:
                 # Trust boundary: a plugin only ever gets the credentials of names it declared.

@@ -49,7 +49,6 @@ def discover_plugins(
     loaded: list[LoadedPlugin] = []
     failed: list[LoadFailure] = []
     skipped: list[str] = []
-    seen: set[str] = set()
     eps = sorted(importlib_metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
     for ep in eps:
         dist = ep.dist.name if ep.dist is not None else "<unknown distribution>"
@@ -57,10 +56,6 @@ def discover_plugins(
         if ep.name in disabled:
             skipped.append(ep.name)
             continue
-        if ep.name in seen:
-            # The same plugin name twice (two distributions); build_registry reports the clash.
-            pass
-        seen.add(ep.name)
         try:
             module = ep.load()
         except Exception as exc:  # any import-time error in third-party code must stay isolated

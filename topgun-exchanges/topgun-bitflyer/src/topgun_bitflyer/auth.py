@@ -8,9 +8,7 @@ sample (``Date.now()``) it is sent in milliseconds.
 
 from __future__ import annotations
 
-import hmac
-
-from topgun.plugin import SignedRequest, SigningRequest
+from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_hex
 
 
 def sign_request(request: SigningRequest) -> SignedRequest:
@@ -21,7 +19,7 @@ def sign_request(request: SigningRequest) -> SignedRequest:
         + request.url.raw_path_qs.encode()
         + request.body
     )
-    signature = hmac.digest(request.credential.secret_bytes, text, "sha256").hex()
+    signature = hmac_sha256_hex(request.credential.secret_bytes, text)
     return SignedRequest(
         headers={
             "ACCESS-KEY": request.credential.key,

@@ -1,0 +1,5 @@
+"""{{LABEL}} for topgun."""
+
+from .auth import sign_request
+
+__all__ = ["sign_request"]
