@@ -1,8 +1,8 @@
 """A local send rate limit: at most N messages per window, first come first served.
 
-Exchanges such as GMO Coin (1 message/s) or Binance spot streams (5 messages/s) drop a connection
-that sends faster. The limit is kept with the event loop's clock alone, never by asking the
-exchange for its time, and only the sending coroutine waits: receiving is never held up.
+Some exchanges drop a connection that sends faster than a few messages a second. The limit is
+kept with the event loop's clock alone, never by asking the exchange for its time, and only the
+sending coroutine waits: receiving is never held up.
 """
 
 from __future__ import annotations

@@ -10,13 +10,11 @@ answers ``true`` when the login succeeded, which clients must check
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from typing import Any
 
-from topgun.clock import Clock
-from topgun.credentials import Credential
-from topgun.plugin import AuthenticationError, WebSocketLogin
+from topgun import Clock, Credential
+from topgun.plugin import AuthenticationError, WebSocketLogin, hmac_sha256_hex
 
 __all__ = ["AUTH_TIMEOUT", "auth_params", "authenticate"]
 
@@ -28,8 +26,7 @@ def auth_params(credential: Credential, clock: Clock, nonce: str | None = None) 
     """The ``params`` of the ``auth`` call: key, timestamp (ms), nonce, signature."""
     timestamp = clock.time_ms()
     nonce = nonce if nonce is not None else secrets.token_hex(16)  # 32 characters
-    text = f"{timestamp}{nonce}".encode()
-    signature = hmac.digest(credential.secret_bytes, text, "sha256").hex()
+    signature = hmac_sha256_hex(credential.secret_bytes, f"{timestamp}{nonce}".encode())
     return {
         "api_key": credential.key,
         "timestamp": timestamp,
