@@ -115,7 +115,7 @@ class WebSocketApp:
         self._session = session
         self._url = _checked_url(url)
         self._messages = _outgoing_messages(send_str, send_bytes, send_json)
-        self.stats = WebSocketStats(loop.time)
+        self.stats = WebSocketStats()
         self._handlers = Handlers(
             self.stats, as_list(hdlr_str), as_list(hdlr_bytes), as_list(hdlr_json)
         )
@@ -427,7 +427,7 @@ class WebSocketApp:
                 raise asyncio.CancelledError  # close() arrived during the cleanup, which is done
         healthy = (
             link.live_at is not None
-            and self._loop.time() - link.live_at >= self._backoff.healthy_after
+            and time.monotonic() - link.live_at >= self._backoff.healthy_after
         )
         return healthy, why
 
@@ -496,7 +496,7 @@ class WebSocketApp:
         raise _LoginFailedError(reason)
 
     def _went_live(self, link: Link) -> None:
-        link.live_at = self._loop.time()
+        link.live_at = time.monotonic()
         if not self._live_before:
             self._live_before = True
             return

@@ -9,8 +9,8 @@ wire bytes, by orjson, and the UTF-8 decode is paid only when a ``hdlr_str`` wan
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -110,7 +110,7 @@ async def pump(
     """Receive and dispatch until the connection ends; return the frame that ended it."""
     ws = link.ws
     receive = ws.receive
-    now = asyncio.get_running_loop().time
+    now = time.monotonic
     stats = handlers.stats
     on_str, on_bytes, on_json = handlers.on_str, handlers.on_bytes, handlers.on_json
     loads = orjson.loads

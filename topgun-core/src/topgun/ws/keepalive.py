@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from ..clock import Clock
@@ -30,7 +31,6 @@ PROBE = b"topgun"
 
 async def watch(link: Link, interval: float, last_data: Callable[[], float | None]) -> None:
     """Abort ``link`` when nothing has arrived for ``interval`` seconds."""
-    loop = asyncio.get_running_loop()
     probed_after = -1.0
 
     def last_activity() -> float:
@@ -40,10 +40,10 @@ async def watch(link: Link, interval: float, last_data: Callable[[], float | Non
     while True:
         await asyncio.sleep(interval / 4)
         last = last_activity()
-        idle = loop.time() - last
+        idle = time.monotonic() - last
         if idle >= interval:
             await asyncio.sleep(0)  # frames already buffered are handled before the verdict
-            idle = loop.time() - last_activity()
+            idle = time.monotonic() - last_activity()
             if idle >= interval:
                 link.abort(f"nothing received for {idle:.1f} s, ping unanswered (half-open?)")
                 return

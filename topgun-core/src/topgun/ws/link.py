@@ -9,6 +9,7 @@ cancel scope), so no aiohttp internals are touched.
 from __future__ import annotations
 
 import asyncio
+import time
 
 import aiohttp
 
@@ -33,7 +34,7 @@ class Link:
     ) -> None:
         self.ws = ws
         self._loop = loop
-        self.opened_at = loop.time()
+        self.opened_at = time.monotonic()
         self.last_control = self.opened_at  # last ping/pong/login frame (data frames: stats)
         self.live_at: float | None = None  # when login finished and handlers got the stream
         self.abort_reason: str | None = None
@@ -65,7 +66,7 @@ class Link:
         self._scope = None
 
     def touch(self) -> None:
-        self.last_control = self._loop.time()
+        self.last_control = time.monotonic()
 
     def expect_pong(self, payload: bytes) -> asyncio.Future[None]:
         future = self._loop.create_future()
@@ -76,7 +77,7 @@ class Link:
         self._pongs.pop(payload, None)
 
     def pong_received(self, payload: bytes) -> None:
-        self.last_control = self._loop.time()
+        self.last_control = time.monotonic()
         future = self._pongs.pop(payload, None)
         if future is not None and not future.done():
             future.set_result(None)

@@ -8,6 +8,7 @@ afterwards, and pings are still answered, so a slow login neither loses data nor
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -88,7 +89,7 @@ class LoginSession:
                     stats = self._stats
                     stats.messages_received += 1
                     stats.bytes_received += len(msg.data)
-                    stats._last_rx = loop.time()
+                    stats._last_rx = time.monotonic()
                     return decoded
                 self.kept.append(msg)
             elif kind is WSMsgType.PING:

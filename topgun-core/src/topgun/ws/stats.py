@@ -1,13 +1,13 @@
 """Live counters of one WebSocketApp, cheap enough to update on every message.
 
 A bot reads them to log or alert (``app.stats.as_dict()``); nothing here is computed per message
-beyond an increment and a clock read.
+beyond an increment and a clock read. Activity times are ``time.monotonic()`` readings (a C call,
+cheaper per message than the event loop's ``time()`` method); wall times are derived on reading.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -44,7 +44,6 @@ class WebSocketStats:
 
     __slots__ = (
         "_last_rx",
-        "_now",
         "auth_failures",
         "bytes_received",
         "connect_failures",
@@ -59,9 +58,8 @@ class WebSocketStats:
         "state",
     )
 
-    def __init__(self, now: Callable[[], float]) -> None:
-        self._now = now  # the event loop's monotonic clock
-        self._last_rx: float | None = None
+    def __init__(self) -> None:
+        self._last_rx: float | None = None  # time.monotonic() of the last data frame
         self.state = ConnectionState.CONNECTING
         self.connects = 0
         self.reconnects = 0
@@ -80,12 +78,12 @@ class WebSocketStats:
         """Unix time of the last text/binary frame received, or None if there was none yet."""
         if self._last_rx is None:
             return None
-        return time.time() - (self._now() - self._last_rx)
+        return time.time() - (time.monotonic() - self._last_rx)
 
     @property
     def idle_seconds(self) -> float | None:
         """Seconds since the last text/binary frame (None before the first one)."""
-        return None if self._last_rx is None else self._now() - self._last_rx
+        return None if self._last_rx is None else time.monotonic() - self._last_rx
 
     def as_dict(self) -> dict[str, Any]:
         """A snapshot for logging or metrics."""
