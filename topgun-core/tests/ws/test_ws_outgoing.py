@@ -148,3 +148,18 @@ async def test_no_hook_runs_per_websocket_connection_or_message(
             await app.current_ws.send_json({"i": i})  # type: ignore[union-attr]
         await kit.eventually(lambda: len(server.connections[0].received) == 22)
     assert all(signed_ok(m, kit.TOY_SECRET) for m in server.connections[0].received[1:])
+
+
+async def test_a_foreign_ws_response_class_is_reported(
+    serve: Any, kit: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import aiohttp
+
+    server = await serve(lambda conn: conn.drain())
+    registry = kit.toy_registry(ws_authenticator=None, ws_rate_limit=RateLimit(5, 1.0))
+    async with kit.toy_client(
+        server, registry, ws_response_class=aiohttp.ClientWebSocketResponse
+    ) as client:
+        app = client.ws_connect(kit.TOY_URL)
+        await app.ready()
+    assert any("neither signed nor rate limited" in r.getMessage() for r in caplog.records)

@@ -115,9 +115,9 @@ class WebSocketApp:
         self._session = session
         self._url = _checked_url(url)
         self._messages = _outgoing_messages(send_str, send_bytes, send_json)
-        self.stats = WebSocketStats()
+        self._stats = WebSocketStats()
         self._handlers = Handlers(
-            self.stats, as_list(hdlr_str), as_list(hdlr_bytes), as_list(hdlr_json)
+            self._stats, as_list(hdlr_str), as_list(hdlr_bytes), as_list(hdlr_json)
         )
         self._backoff = Backoff.of(backoff)
         if heartbeat is not None and heartbeat <= 0:
@@ -161,6 +161,11 @@ class WebSocketApp:
         """The live connection after its handshake (maybe not logged in yet), else None."""
         link = self._link
         return link.ws if link is not None else None
+
+    @property
+    def stats(self) -> WebSocketStats:
+        """Live counters and the current state (see ``WebSocketStats``)."""
+        return self._stats
 
     @property
     def state(self) -> ConnectionState:
@@ -367,6 +372,13 @@ class WebSocketApp:
                     signer=host.ws_message_signer if host is not None else None,
                     credential=credential,
                 )
+            )
+        elif host is not None and (host.ws_message_signer or host.ws_rate_limit):
+            log.warning(
+                "%s: the session's ws_response_class is %s, not a topgun.ClientWebSocketResponse: "
+                "messages sent on it are neither signed nor rate limited",
+                _shown(url),
+                type(ws).__name__,
             )
         link = Link(ws, self._loop)
         self._link = link
