@@ -164,3 +164,27 @@ def test_backoff_policy_numbers() -> None:
         Backoff(1, 2, 0.5)
     with pytest.raises(TypeError):
         Backoff.of("fast")
+
+
+async def test_closing_the_session_directly_ends_the_app(serve: Any, kit: Any) -> None:
+    server = await serve(lambda conn: conn.drain())
+    client = topgun.Client()
+    app = client.ws_connect(server.url, backoff=Backoff(0.01, 0.05, 2, 0.01))
+    await app
+    await client.session.close()  # not client.close(): the app must notice and stop
+    await asyncio.wait_for(app.wait(), 5)
+    assert app.closed
+    await client.close()
+
+
+async def test_aiohttp_receive_timeout_ends_a_quiet_connection(serve: Any, kit: Any) -> None:
+    server = await serve(lambda conn: conn.drain())
+    async with topgun.Client() as client:
+        app = client.ws_connect(
+            server.url,
+            timeout=aiohttp.ClientWSTimeout(ws_receive=0.1),
+            heartbeat=None,
+            backoff=Backoff(0.01, 0.05, 2, 0.01),
+        )
+        await server.wait_connections(2)
+        assert app.stats.last_error == "no frame within the receive timeout"

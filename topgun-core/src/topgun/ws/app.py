@@ -361,8 +361,12 @@ class WebSocketApp:
         except (aiohttp.ClientError, OSError) as exc:
             self.stats.connect_failures += 1
             return False, f"cannot connect: {type(exc).__name__}: {exc}"
+        except RuntimeError:
+            if not self._session_open():  # closed under us: the cycle ends, quietly
+                return False, "the aiohttp session was closed"
+            raise
 
-        credential = self._credential(host, route)
+        credential = self._credential(host)
         if isinstance(ws, ClientWebSocketResponse):
             ws._topgun_bind(
                 Outgoing(
@@ -418,9 +422,10 @@ class WebSocketApp:
                     )
                 why = _ending(final, ws)
             except TimeoutError:
-                if not scope.expired():
-                    raise
-                why = link.abort_reason or "connection aborted"
+                if scope.expired():
+                    why = link.abort_reason or "connection aborted"
+                else:  # aiohttp's own receive timeout, if the caller set one
+                    why = "no frame within the receive timeout"
             except _LoginFailedError as failed:
                 why = str(failed)
             except (aiohttp.ClientError, ConnectionError, OSError) as exc:
@@ -449,7 +454,7 @@ class WebSocketApp:
     def _last_rx(self) -> float | None:
         return self.stats._last_rx
 
-    def _credential(self, host: Host | None, route: Route | None) -> Credential | None:
+    def _credential(self, host: Host | None) -> Credential | None:
         if not self._authenticate or host is None or self._credential_for is None:
             return None
         if host.ws_authenticator is None and host.ws_message_signer is None:
