@@ -67,6 +67,11 @@ async def test_bad_arguments_fail_at_once_not_on_every_reconnect() -> None:
             client.ws_connect("ws://127.0.0.1:1/ws", send_json={"when": object()})
         with pytest.raises(TypeError, match="must be callable"):
             client.ws_connect("ws://127.0.0.1:1/ws", hdlr_json="print")
+
+        async def handler(msg: Any, ws: Any) -> None: ...
+
+        with pytest.raises(TypeError, match=r"coroutine function.*WebSocketQueue"):
+            client.ws_connect("ws://127.0.0.1:1/ws", hdlr_json=[print, handler])
         with pytest.raises(TypeError, match="backoff must be"):
             client.ws_connect("ws://127.0.0.1:1/ws", backoff=(1, 2))
         assert not client._ws_apps  # nothing was started

@@ -9,6 +9,7 @@ wire bytes, by orjson, and the UTF-8 decode is paid only when a ``hdlr_str`` wan
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -64,6 +65,12 @@ class Handlers:
         for handler in every:
             if not callable(handler):
                 raise TypeError(f"a WebSocket handler must be callable, got {handler!r}")
+            if inspect.iscoroutinefunction(handler):
+                raise TypeError(
+                    f"WebSocket handlers are called synchronously for every message; "
+                    f"{_name(handler)} is a coroutine function. Hand messages to your own task "
+                    "instead, for example through a topgun.WebSocketQueue"
+                )
         self.owners = _reconnect_owners(every)
         # handler -> (loop time of the last traceback logged, exceptions since then)
         self._errors: dict[int, tuple[float, int]] = {}
