@@ -8,13 +8,17 @@ from .clock import Clock, FixedClock
 from .credentials import Credential
 from .errors import (
     CredentialError,
+    InitializeError,
     PluginConflictError,
     PluginError,
     SigningError,
+    StoreError,
+    StreamClosedError,
     TopgunError,
     WebSocketClosedError,
 )
 from .plugin import AuthenticationError, hookimpl, hookspec
+from .store import DataStore, DataStoreCollection, OrderBookStore, StoreChange, StoreStream
 from .ws import (
     Backoff,
     ClientWebSocketResponse,
@@ -34,12 +38,20 @@ __all__ = [
     "ConnectionState",
     "Credential",
     "CredentialError",
+    "DataStore",
+    "DataStoreCollection",
     "FetchResult",
     "FixedClock",
+    "InitializeError",
     "NotJSONContent",
+    "OrderBookStore",
     "PluginConflictError",
     "PluginError",
     "SigningError",
+    "StoreChange",
+    "StoreError",
+    "StoreStream",
+    "StreamClosedError",
     "TopgunError",
     "WebSocketApp",
     "WebSocketClosedError",
