@@ -44,6 +44,8 @@ class Lightstream:
         self.logins: list[dict[str, Any]] = []
         self.subscriptions: list[list[str]] = []
         self.closers: list[web.WebSocketResponse] = []
+        # Board snapshot sent on subscription, per connection (the last one repeats).
+        self.snapshots: list[dict[str, Any]] = [{"mid_price": 100, "bids": [], "asks": []}]
         self.app = web.Application()
         self.app.router.add_get("/json-rpc", self.handle)
 
@@ -97,6 +99,17 @@ class Lightstream:
                     channels.append(channel)
                     if call_id is not None:
                         await ws.send_json({"jsonrpc": "2.0", "id": call_id, "result": True})
+                    if channel.startswith("lightning_board_snapshot_"):
+                        index = min(len(self.closers), len(self.snapshots)) - 1
+                        board = {"channel": channel, "message": self.snapshots[index]}
+                    elif channel.startswith("lightning_board_"):  # a diff, at once
+                        diff = {"mid_price": 150, "bids": [{"price": 98, "size": 5}], "asks": []}
+                        board = {"channel": channel, "message": diff}
+                    else:
+                        continue
+                    await ws.send_json(
+                        {"jsonrpc": "2.0", "method": "channelMessage", "params": board}
+                    )
         finally:
             pusher.cancel()
             await asyncio.gather(pusher, return_exceptions=True)
@@ -356,3 +369,39 @@ async def test_login_and_subscription_survive_a_reconnect(lightstream: Any) -> N
     assert [Lightstream.check(login) for login in server.logins] == [None, None]
     assert server.logins[0]["nonce"] != server.logins[1]["nonce"]
     assert server.subscriptions[:2] == [["child_order_events"], ["child_order_events"]]
+
+
+async def test_a_datastore_resynchronises_its_book_after_a_reconnect(lightstream: Any) -> None:
+    """ws_connect + bitFlyerDataStore: the reconnect notification empties the book before the new
+    connection's first frame, and the new snapshot rebuilds it."""
+    server, exchange = lightstream
+    server.snapshots = [
+        {"mid_price": 100, "bids": [{"price": 99, "size": 1}], "asks": [{"price": 101, "size": 2}]},
+        {
+            "mid_price": 200,
+            "bids": [{"price": 199, "size": 3}],
+            "asks": [{"price": 201, "size": 4}],
+        },
+    ]
+    store = topgun.bitFlyerDataStore()
+    async with topgun.Client(connector=exchange.connector()) as client:
+        app = client.ws_connect(
+            URL,
+            send_json=[  # diffs first: each connection's first diff precedes its snapshot
+                {"method": "subscribe", "params": {"channel": "lightning_board_BTC_JPY"}},
+                {"method": "subscribe", "params": {"channel": "lightning_board_snapshot_BTC_JPY"}},
+            ],
+            hdlr_json=store.onmessage,
+            backoff=(0.05, 0.2, 2.0, 0.05),
+        )
+        await eventually(lambda: store.board.is_synced("BTC_JPY"))
+        first = store.board.sorted(limit=1)
+        await server.closers[0].close()
+        await eventually(lambda: app.stats.reconnects == 1)
+        await eventually(lambda: store.board.mid_price.get("BTC_JPY") == 200)
+        second = store.board.sorted(limit=5)
+    assert [row["price"] for row in first["bids"] + first["asks"]] == [99, 101]
+    assert [row["price"] for row in second["bids"] + second["asks"]] == [199, 201]
+    # The new connection's early diff was dropped, not applied to the old book: the store had
+    # been told about the reconnect before that diff was dispatched.
+    assert store.board.dropped_diffs == 2
