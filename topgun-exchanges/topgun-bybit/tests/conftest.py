@@ -1,0 +1,144 @@
+"""Fixtures: a local Bybit-like server that checks V5 signatures the way Bybit documents them, and
+an in-memory WebSocket login double.
+
+https://bybit-exchange.github.io/docs/v5/guide ("Authentication"): X-BAPI-SIGN = hex
+HMAC-SHA256(secret, timestamp + api_key + recv_window + (GET: query string | POST: raw body)),
+and the request is valid while server_time - recv_window <= timestamp < server_time + 1000.
+The server recomputes everything itself; it never calls the plugin's signer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+from yarl import URL
+
+from topgun.clock import Clock
+from topgun.credentials import Credential
+from topgun.testing import LocalExchange
+
+# One key pair per API name, so a request signed with the wrong environment's key fails.
+KEYS = {
+    "bybit": ("bybit-main-key", "bybit-main-secret-DO-NOT-LEAK"),
+    "bybit_demo": ("bybit-demo-key", "bybit-demo-secret-DO-NOT-LEAK"),
+    "bybit_testnet": ("bybit-test-key", "bybit-test-secret-DO-NOT-LEAK"),
+}
+HOST_API = {
+    "api.bybit.com": "bybit",
+    "api.bytick.com": "bybit",
+    "api-demo.bybit.com": "bybit_demo",
+    "api-testnet.bybit.com": "bybit_testnet",
+}
+
+
+def bybit_signature(secret: str, timestamp: str, key: str, recv_window: str, payload: bytes) -> str:
+    text = (timestamp + key + recv_window).encode() + payload
+    return hmac.new(secret.encode(), text, hashlib.sha256).hexdigest()
+
+
+def make_app(seen: list[dict[str, Any]]) -> web.Application:
+    async def handle(request: web.Request) -> web.Response:
+        body = await request.read()
+        record: dict[str, Any] = {
+            "method": request.method,
+            "host": request.host.split(":")[0],
+            "path_qs": request.raw_path,
+            "headers": dict(request.headers),
+            "body": body,
+        }
+        seen.append(record)
+        if request.path.startswith("/v5/market/"):
+            return web.json_response({"retCode": 0, "retMsg": "OK", "result": {}})
+        key, secret = KEYS[HOST_API[record["host"]]]
+        headers = request.headers
+        if headers.get("X-BAPI-API-KEY") != key:
+            return web.json_response({"retCode": 10003, "retMsg": "API key is invalid."})
+        timestamp = headers.get("X-BAPI-TIMESTAMP", "")
+        recv_window = headers.get("X-BAPI-RECV-WINDOW", "")
+        now_ms = int(time.time() * 1000)
+        window = int(recv_window or "5000")
+        if not timestamp.isdigit() or not now_ms - window <= int(timestamp) < now_ms + 1000:
+            return web.json_response(
+                {"retCode": 10002, "retMsg": "invalid request, please check your server timestamp"}
+            )
+        payload = request.rel_url.raw_query_string.encode() if request.method == "GET" else body
+        want = bybit_signature(secret, timestamp, key, recv_window, payload)
+        if not hmac.compare_digest(headers.get("X-BAPI-SIGN", ""), want):
+            return web.json_response({"retCode": 10004, "retMsg": "error sign!"})
+        record["verified"] = True
+        return web.json_response({"retCode": 0, "retMsg": "OK", "result": {}})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app
+
+
+@pytest.fixture
+async def exchange() -> Any:
+    """The Bybit REST hosts served from 127.0.0.1 over TLS; ``exchange.seen`` records requests."""
+    seen: list[dict[str, Any]] = []
+    async with LocalExchange(make_app(seen), HOST_API) as server:
+        server.seen = seen  # type: ignore[attr-defined]
+        yield server
+
+
+class FakeLogin:
+    """An in-memory ``topgun.plugin.WebSocketLogin``: what the authenticator sends is recorded and
+    answered by ``respond``; ``receive_json`` returns the first answer ``match`` accepts and keeps
+    the others, like core's login session. An empty inbox is a timeout (no real waiting)."""
+
+    def __init__(
+        self,
+        url: str,
+        credential: Credential,
+        clock: Clock,
+        respond: Callable[[Any], list[Any]],
+        early: tuple[Any, ...] = (),
+    ) -> None:
+        self.url = URL(url)
+        self.credential = credential
+        self.clock = clock
+        self.sent: list[Any] = []
+        self.kept: list[Any] = []
+        self.timeouts: list[float] = []
+        self._respond = respond
+        self._inbox: deque[Any] = deque(early)
+
+    async def send_json(self, message: Any) -> None:
+        self.sent.append(message)
+        self._inbox.extend(self._respond(message))
+
+    async def send_str(self, message: str) -> None:
+        self.sent.append(message)
+        self._inbox.extend(self._respond(message))
+
+    async def receive_json(
+        self,
+        timeout: float,  # noqa: ASYNC109 - the WebSocketLogin protocol's shape
+        match: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        self.timeouts.append(timeout)
+        while self._inbox:
+            message = self._inbox.popleft()
+            if match is None or match(message):
+                return message
+            self.kept.append(message)
+        raise TimeoutError(f"no login reply within {timeout:g} s")
+
+
+@pytest.fixture
+def fake_login() -> type[FakeLogin]:
+    return FakeLogin
+
+
+@pytest.fixture
+def bybit_keys() -> dict[str, tuple[str, str]]:
+    """The key pair the local server accepts for each API name."""
+    return dict(KEYS)
