@@ -183,3 +183,23 @@ def test_registration(registry: Registry) -> None:
     ws = registry.hosts["ws.bitget.com"].host
     assert ws.api == "bitget" and ws.ws_authenticator is not None
     assert ws.ws_rate_limit is not None and ws.ws_heartbeat is not None
+
+
+def test_installed_entry_point_is_discovered_and_listed() -> None:
+    """The distribution's entry point (group topgun) loads, and ``topgun exchanges`` lists it."""
+    import io
+
+    from topgun.cli import print_exchanges
+    from topgun.registry import discover_plugins
+
+    loaded, failed, _ = discover_plugins(disabled=frozenset())
+    mine = [p for p in loaded if p.name == "bitget"]
+    assert [p.distribution for p in mine] == ["topgun-bitget"]
+    assert not [f for f in failed if f.name == "bitget"]
+    registry = build_registry(mine, strict=True)
+    out = io.StringIO()
+    print_exchanges(registry, out)
+    for api in registry.apis:
+        assert api in out.getvalue()
+    for host in registry.hosts:
+        assert host in out.getvalue()

@@ -212,3 +212,23 @@ def test_registration(registry: Registry) -> None:
     assert rest.api_names == ("okx", "okx_demo")
     assert registry.hosts["ws.okx.com"].host.api == "okx"
     assert registry.hosts["wspap.okx.com"].host.api == "okx_demo"
+
+
+def test_installed_entry_point_is_discovered_and_listed() -> None:
+    """The distribution's entry point (group topgun) loads, and ``topgun exchanges`` lists it."""
+    import io
+
+    from topgun.cli import print_exchanges
+    from topgun.registry import discover_plugins
+
+    loaded, failed, _ = discover_plugins(disabled=frozenset())
+    mine = [p for p in loaded if p.name == "okx"]
+    assert [p.distribution for p in mine] == ["topgun-okx"]
+    assert not [f for f in failed if f.name == "okx"]
+    registry = build_registry(mine, strict=True)
+    out = io.StringIO()
+    print_exchanges(registry, out)
+    for api in registry.apis:
+        assert api in out.getvalue()
+    for host in registry.hosts:
+        assert host in out.getvalue()
