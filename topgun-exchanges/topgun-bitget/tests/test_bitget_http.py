@@ -20,7 +20,7 @@ from topgun.errors import CredentialError
 from topgun.plugin import SigningRequest
 from topgun.registry import Registry, build_registry
 from topgun_bitget import plugin
-from topgun_bitget.auth import sign_request
+from topgun_bitget.auth import sign_request, signed_headers
 
 VECTOR_SECRET = "bitget-test-secret"
 
@@ -37,7 +37,7 @@ def _sign(
         Credential("bitget", ["bitget-key", VECTOR_SECRET, "bitget-pass"]),
         topgun.FixedClock(at),
     )
-    return dict(sign_request(request).headers)
+    return dict(signed_headers(request).headers)
 
 
 # The signature page works two examples through to the pre-sign string but publishes no secret or
@@ -74,6 +74,20 @@ def test_post_vector_from_the_documented_example() -> None:
     )
     assert headers["ACCESS-SIGN"] == "BMB3ks6c5ycQGAs5tEjjCDA7vrQfQt/nr8NAl+K676Y="
     assert "Content-Type" not in headers  # the body's own content type is left alone
+
+
+def test_the_documented_public_example_is_not_signed_in_practice() -> None:
+    # The docs' GET example is a public market endpoint: sign_request sends no key there.
+    request = SigningRequest(
+        "GET",
+        URL("https://api.bitget.com/api/v2/mix/market/depth?symbol=BTCUSDT&limit=20"),
+        CIMultiDict(),
+        b"",
+        None,
+        Credential("bitget", ["bitget-key", VECTOR_SECRET, "bitget-pass"]),
+        topgun.FixedClock(1591089508.404),
+    )
+    assert dict(sign_request(request).headers) == {}
 
 
 def test_no_query_means_no_question_mark() -> None:
@@ -203,3 +217,14 @@ def test_installed_entry_point_is_discovered_and_listed() -> None:
         assert api in out.getvalue()
     for host in registry.hosts:
         assert host in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v2/public/time", "/api/v2/spot/market/tickers", "/api/v2/mix/market/ticker"]
+)
+async def test_public_endpoints_go_without_credentials(
+    exchange: Any, client_for: Any, path: str
+) -> None:
+    async with client_for() as client:
+        await client.fetch("GET", f"https://api.bitget.com{path}")
+    assert not any(name.upper().startswith("ACCESS-") for name in exchange.seen[-1]["headers"])

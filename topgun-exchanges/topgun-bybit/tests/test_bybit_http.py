@@ -269,3 +269,13 @@ def test_installed_entry_point_is_discovered_and_listed() -> None:
         assert api in out.getvalue()
     for host in registry.hosts:
         assert host in out.getvalue()
+
+
+async def test_market_data_goes_without_credentials(exchange: Any, client_for: Any) -> None:
+    # The guide's "Market" endpoints are public: no key leaves for them, even when loaded.
+    async with client_for() as client:
+        result = await client.fetch(
+            "GET", "https://api.bybit.com/v5/market/tickers", params={"category": "spot"}
+        )
+    assert result.data["retCode"] == 0
+    assert not any(name.upper().startswith("X-BAPI-") for name in exchange.seen[-1]["headers"])

@@ -232,3 +232,12 @@ def test_installed_entry_point_is_discovered_and_listed() -> None:
         assert api in out.getvalue()
     for host in registry.hosts:
         assert host in out.getvalue()
+
+
+@pytest.mark.parametrize("path", ["/api/v5/public/time", "/api/v5/market/ticker?instId=BTC-USDT"])
+async def test_public_endpoints_go_without_credentials(
+    exchange: Any, client_for: Any, path: str
+) -> None:
+    async with client_for() as client:
+        await client.fetch("GET", f"https://www.okx.com{path}")
+    assert not any(name.upper().startswith("OK-ACCESS-") for name in exchange.seen[-1]["headers"])

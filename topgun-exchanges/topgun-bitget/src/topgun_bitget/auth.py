@@ -9,6 +9,9 @@ ACCESS-PASSPHRASE is the passphrase set when the key was created, and every requ
 
 Bitget also accepts self-generated RSA keys (SHA256withRSA over the same text); topgun signs with
 HMAC keys only.
+
+Public endpoints (``/api/v2/public/...`` and the spot and futures ``public``/``market`` groups,
+which need no authentication) are sent without credentials: a key is only sent where needed.
 """
 
 from __future__ import annotations
@@ -16,9 +19,23 @@ from __future__ import annotations
 from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
 
 JSON = "application/json"
+PUBLIC_PREFIXES = (
+    "/api/v2/public/",
+    "/api/v2/spot/public/",
+    "/api/v2/spot/market/",
+    "/api/v2/mix/market/",
+)
+_UNSIGNED = SignedRequest()
 
 
 def sign_request(request: SigningRequest) -> SignedRequest:
+    if request.url.raw_path.startswith(PUBLIC_PREFIXES):
+        return _UNSIGNED
+    return signed_headers(request)
+
+
+def signed_headers(request: SigningRequest) -> SignedRequest:
+    """The signature headers for any path (``sign_request`` skips public ones)."""
     timestamp = str(request.clock.time_ms())
     credential = request.credential
     text = (

@@ -10,6 +10,9 @@ The recv window always takes part in the signature, so it is always sent: the ca
 ``X-BAPI-RECV-WINDOW`` header when given (signed as given), otherwise the documented default
 ``5000``. Sending it explicitly keeps the signed text and the server's reading of it identical,
 rather than relying on how the server treats an absent window.
+
+Market data (``/v5/market/...``, the docs' "Market" section, all public) is sent without
+credentials: a key is only ever sent where it is needed.
 """
 
 from __future__ import annotations
@@ -22,9 +25,13 @@ from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_hex
 
 RECV_WINDOW_HEADER = "X-BAPI-RECV-WINDOW"
 DEFAULT_RECV_WINDOW = "5000"
+PUBLIC_PREFIXES = ("/v5/market/",)
+_UNSIGNED = SignedRequest()
 
 
 def sign_request(request: SigningRequest) -> SignedRequest:
+    if request.url.raw_path.startswith(PUBLIC_PREFIXES):
+        return _UNSIGNED
     timestamp = str(request.clock.time_ms())
     key = request.credential.key
     recv_window = header_value(request.headers, RECV_WINDOW_HEADER)

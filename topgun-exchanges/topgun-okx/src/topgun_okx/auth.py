@@ -11,6 +11,9 @@ passphrase chosen when the key was created.
 Demo trading (https://www.okx.com/docs-v5/en/#overview-demo-trading-services) uses the same REST
 host with the header ``x-simulated-trading: 1``; ``choose_api`` reads it to pick the ``okx_demo``
 credentials, and the header itself is sent to OKX unchanged.
+
+Public endpoints (``/api/v5/market/...`` and ``/api/v5/public/...``, which the docs list as needing
+no authentication) are sent without credentials: a key is only ever sent where it is needed.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
 LIVE = "okx"
 DEMO = "okx_demo"
 DEMO_HEADER = "x-simulated-trading"
+PUBLIC_PREFIXES = ("/api/v5/market/", "/api/v5/public/")
+_UNSIGNED = SignedRequest()
 
 
 def iso_timestamp(ms: int) -> str:
@@ -32,6 +37,8 @@ def iso_timestamp(ms: int) -> str:
 
 
 def sign_request(request: SigningRequest) -> SignedRequest:
+    if request.url.raw_path.startswith(PUBLIC_PREFIXES):
+        return _UNSIGNED
     timestamp = iso_timestamp(request.clock.time_ms())
     credential = request.credential
     text = (
