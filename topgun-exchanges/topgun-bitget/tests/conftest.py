@@ -44,7 +44,46 @@ def _error(code: str, msg: str) -> web.Response:
     return web.json_response({"code": code, "msg": msg, "data": None}, status=400)
 
 
-def make_app(seen: list[dict[str, Any]]) -> web.Application:
+def rsa_verifies(public_key: Any, signature_b64: str, text: bytes) -> bool:
+    """Check a Base64 RSASSA-PKCS1-v1_5 SHA-256 signature, as Bitget does for RSA keys."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    try:
+        public_key.verify(
+            base64.b64decode(signature_b64), text, padding.PKCS1v15(), hashes.SHA256()
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def rsa_private_key() -> Any:
+    """A throwaway 2048-bit RSA key, as a user would generate for a self-generated API key."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def rsa_pem(rsa_private_key: Any) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    return rsa_private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+@pytest.fixture
+def rsa_check() -> Any:
+    return rsa_verifies
+
+
+def make_app(seen: list[dict[str, Any]], rsa_keys: dict[str, Any]) -> web.Application:
     key, secret, passphrase = ACCOUNT
 
     async def handle(request: web.Request) -> web.Response:
@@ -59,13 +98,27 @@ def make_app(seen: list[dict[str, Any]]) -> web.Application:
         if request.path.startswith("/api/v2/public/"):
             return web.json_response({"code": "00000", "msg": "success", "data": {}})
         headers = request.headers
-        if headers.get("ACCESS-KEY") != key:
+        rsa_public = rsa_keys.get(headers.get("ACCESS-KEY", ""))
+        expected_key = key if rsa_public is None else headers["ACCESS-KEY"]
+        if headers.get("ACCESS-KEY") != expected_key:
             return _error("40006", "Invalid ACCESS_KEY")
         if headers.get("ACCESS-PASSPHRASE") != passphrase:
             return _error("40012", "apikey/password is incorrect")
         timestamp = headers.get("ACCESS-TIMESTAMP", "")
         if not timestamp.isdigit() or abs(int(timestamp) - time.time() * 1000) > 30_000:
             return _error("40008", "Request timestamp expired")
+        if rsa_public is not None:
+            query = request.rel_url.raw_query_string
+            text = (
+                timestamp
+                + request.method
+                + request.rel_url.raw_path
+                + (f"?{query}" if query else "")
+            ).encode() + body
+            if not rsa_verifies(rsa_public, headers.get("ACCESS-SIGN", ""), text):
+                return _error("40009", "sign signature error")
+            record["verified"] = True
+            return web.json_response({"code": "00000", "msg": "success", "data": {}})
         want = bitget_signature(
             secret,
             timestamp,
@@ -94,8 +147,10 @@ def bitget_account() -> tuple[str, str, str]:
 async def exchange() -> Any:
     """api.bitget.com served from 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
     seen: list[dict[str, Any]] = []
-    async with LocalExchange(make_app(seen), ["api.bitget.com"]) as server:
+    rsa_keys: dict[str, Any] = {}
+    async with LocalExchange(make_app(seen, rsa_keys), ["api.bitget.com"]) as server:
         server.seen = seen  # type: ignore[attr-defined]
+        server.rsa_keys = rsa_keys  # type: ignore[attr-defined]  # API key -> RSA public key
         yield server
 
 

@@ -42,7 +42,7 @@ def _credential(secret: str = SECRET) -> Credential:
 def test_login_message_vector() -> None:
     # Hand-computed: printf '%s' 1538054050GET/user/verify | openssl dgst -sha256
     #   -hmac bitget-test-secret -binary | base64
-    assert login_message(KEY, SECRET.encode(), PASSPHRASE, 1538054050) == {
+    assert login_message(KEY, SECRET, PASSPHRASE, 1538054050) == {
         "op": "login",
         "args": [
             {

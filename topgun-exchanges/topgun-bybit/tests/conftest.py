@@ -10,6 +10,7 @@ The server recomputes everything itself; it never calls the plugin's signer.
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import hashlib
 import hmac
@@ -48,7 +49,46 @@ def bybit_signature(secret: str, timestamp: str, key: str, recv_window: str, pay
     return hmac.new(secret.encode(), text, hashlib.sha256).hexdigest()
 
 
-def make_app(seen: list[dict[str, Any]]) -> web.Application:
+def rsa_verifies(public_key: Any, signature_b64: str, text: bytes) -> bool:
+    """Check a Base64 RSASSA-PKCS1-v1_5 SHA-256 signature, as Bybit does for RSA keys."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    try:
+        public_key.verify(
+            base64.b64decode(signature_b64), text, padding.PKCS1v15(), hashes.SHA256()
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def rsa_private_key() -> Any:
+    """A throwaway 2048-bit RSA key, as a user would generate for a self-generated API key."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def rsa_pem(rsa_private_key: Any) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    return rsa_private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+@pytest.fixture
+def rsa_check() -> Any:
+    return rsa_verifies
+
+
+def make_app(seen: list[dict[str, Any]], rsa_keys: dict[str, Any]) -> web.Application:
     async def handle(request: web.Request) -> web.Response:
         body = await request.read()
         record: dict[str, Any] = {
@@ -63,6 +103,9 @@ def make_app(seen: list[dict[str, Any]]) -> web.Application:
             return web.json_response({"retCode": 0, "retMsg": "OK", "result": {}})
         key, secret = KEYS[HOST_API[record["host"]]]
         headers = request.headers
+        rsa_public = rsa_keys.get(headers.get("X-BAPI-API-KEY", ""))
+        if rsa_public is not None:
+            key = headers["X-BAPI-API-KEY"]
         if headers.get("X-BAPI-API-KEY") != key:
             return web.json_response({"retCode": 10003, "retMsg": "API key is invalid."})
         timestamp = headers.get("X-BAPI-TIMESTAMP", "")
@@ -74,8 +117,13 @@ def make_app(seen: list[dict[str, Any]]) -> web.Application:
                 {"retCode": 10002, "retMsg": "invalid request, please check your server timestamp"}
             )
         payload = request.rel_url.raw_query_string.encode() if request.method == "GET" else body
-        want = bybit_signature(secret, timestamp, key, recv_window, payload)
-        if not hmac.compare_digest(headers.get("X-BAPI-SIGN", ""), want):
+        if rsa_public is not None:
+            text = (timestamp + key + recv_window).encode() + payload
+            valid = rsa_verifies(rsa_public, headers.get("X-BAPI-SIGN", ""), text)
+        else:
+            want = bybit_signature(secret, timestamp, key, recv_window, payload)
+            valid = hmac.compare_digest(headers.get("X-BAPI-SIGN", ""), want)
+        if not valid:
             return web.json_response({"retCode": 10004, "retMsg": "error sign!"})
         record["verified"] = True
         return web.json_response({"retCode": 0, "retMsg": "OK", "result": {}})
@@ -89,8 +137,10 @@ def make_app(seen: list[dict[str, Any]]) -> web.Application:
 async def exchange() -> Any:
     """The Bybit REST hosts served from 127.0.0.1 over TLS; ``exchange.seen`` records requests."""
     seen: list[dict[str, Any]] = []
-    async with LocalExchange(make_app(seen), HOST_API) as server:
+    rsa_keys: dict[str, Any] = {}
+    async with LocalExchange(make_app(seen, rsa_keys), HOST_API) as server:
         server.seen = seen  # type: ignore[attr-defined]
+        server.rsa_keys = rsa_keys  # type: ignore[attr-defined]  # API key -> RSA public key
         yield server
 
 

@@ -55,7 +55,7 @@ def _credential(secret: str = SECRET) -> Credential:
 
 def test_login_message_vector() -> None:
     # Hand-computed: printf '%s' GET/realtime1662350400000 | openssl dgst -sha256 -hmac bybit-test-secret
-    assert login_message(KEY, SECRET.encode(), 1662350400000) == {
+    assert login_message(KEY, SECRET, 1662350400000) == {
         "op": "auth",
         "args": [
             KEY,

@@ -47,7 +47,7 @@ def _credential(passphrase: str = PASSPHRASE) -> Credential:
 def test_login_message_vector() -> None:
     # Hand-computed from the docs' example inputs:
     # printf '%s' 1538054050GET/users/self/verify | openssl dgst -sha256 -hmac <secret> -binary | base64
-    assert login_message(KEY, DOC_SECRET.encode(), PASSPHRASE, DOC_TIMESTAMP) == {
+    assert login_message(KEY, DOC_SECRET, PASSPHRASE, DOC_TIMESTAMP) == {
         "op": "login",
         "args": [
             {

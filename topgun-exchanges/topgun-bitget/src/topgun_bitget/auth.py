@@ -7,8 +7,8 @@ ACCESS-PASSPHRASE is the passphrase set when the key was created, and every requ
 ``Content-Type: application/json`` (https://www.bitget.com/api-doc/common/intro, request headers).
 ``locale`` is optional and the caller may add it; it is not signed.
 
-Bitget also accepts self-generated RSA keys (SHA256withRSA over the same text); topgun signs with
-HMAC keys only.
+Bitget also accepts self-generated RSA keys: put the PEM private key where the secret goes, and the
+same text is signed with SHA256withRSA, Base64-encoded (see ``keys``).
 
 Public endpoints (``/api/v2/public/...`` and the spot and futures ``public``/``market`` groups,
 which need no authentication) are sent without credentials: a key is only sent where needed.
@@ -17,6 +17,8 @@ which need no authentication) are sent without credentials: a key is only sent w
 from __future__ import annotations
 
 from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
+
+from .keys import is_rsa_key, rsa_sha256_b64
 
 JSON = "application/json"
 PUBLIC_PREFIXES = (
@@ -46,7 +48,7 @@ def signed_headers(request: SigningRequest) -> SignedRequest:
     )
     headers = {
         "ACCESS-KEY": credential.key,
-        "ACCESS-SIGN": hmac_sha256_b64(credential.secret_bytes, text),
+        "ACCESS-SIGN": sign_text(credential.secret, credential.secret_bytes, text),
         "ACCESS-TIMESTAMP": timestamp,
         "ACCESS-PASSPHRASE": credential.passphrase,
     }
@@ -54,3 +56,10 @@ def signed_headers(request: SigningRequest) -> SignedRequest:
     if "Content-Type" not in request.headers:
         headers["Content-Type"] = JSON
     return SignedRequest(headers=headers)
+
+
+def sign_text(secret: str, secret_bytes: bytes, text: bytes) -> str:
+    """Base64 HMAC-SHA256 for HMAC keys; Base64 SHA256withRSA for RSA keys (PEM secrets)."""
+    if is_rsa_key(secret):
+        return rsa_sha256_b64(secret, text)
+    return hmac_sha256_b64(secret_bytes, text)

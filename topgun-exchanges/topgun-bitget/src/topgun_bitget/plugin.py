@@ -25,7 +25,8 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
             label="Bitget",
             hint=(
                 "Bitget keys need the passphrase chosen when the key was created, as the third "
-                "element: [API_KEY, API_SECRET, PASSPHRASE]."
+                "element: [API_KEY, API_SECRET, PASSPHRASE]. For an RSA key, give the PEM private key "
+                "as API_SECRET."
             ),
         )
     )

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from topgun.plugin import AuthenticationError, Heartbeat, RateLimit, WebSocketLogin, hmac_sha256_b64
+from topgun.plugin import AuthenticationError, Heartbeat, RateLimit, WebSocketLogin
+
+from .auth import sign_text
 
 LOGIN_TIMEOUT = 10.0
 """Seconds to wait for the ``login``/``error`` event."""
@@ -25,9 +27,10 @@ HEARTBEAT = Heartbeat(interval=30.0, message="ping", replies=("pong",))
 RATE_LIMIT = RateLimit(messages=10, per_seconds=1.0)
 
 
-def login_message(key: str, secret: bytes, passphrase: str, timestamp: int) -> dict[str, Any]:
+def login_message(key: str, secret: str, passphrase: str, timestamp: int) -> dict[str, Any]:
+    """The ``login`` request; an RSA key (PEM) signs with SHA256withRSA, like HTTP."""
     ts = str(timestamp)
-    sign = hmac_sha256_b64(secret, ts.encode() + b"GET/user/verify")
+    sign = sign_text(secret, secret.encode(), ts.encode() + b"GET/user/verify")
     return {
         "op": "login",
         "args": [{"apiKey": key, "passphrase": passphrase, "timestamp": ts, "sign": sign}],
@@ -49,7 +52,7 @@ async def authenticate(login: WebSocketLogin) -> None:
     credential = login.credential
     await login.send_json(
         login_message(
-            credential.key, credential.secret_bytes, credential.passphrase, int(login.clock.time())
+            credential.key, credential.secret, credential.passphrase, int(login.clock.time())
         )
     )
     reply = await login.receive_json(LOGIN_TIMEOUT, match=_is_login_reply)

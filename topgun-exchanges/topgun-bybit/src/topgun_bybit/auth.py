@@ -11,6 +11,9 @@ The recv window always takes part in the signature, so it is always sent: the ca
 ``5000``. Sending it explicitly keeps the signed text and the server's reading of it identical,
 rather than relying on how the server treats an absent window.
 
+Self-generated RSA keys are supported: put the PEM private key where the secret goes, and the
+same text is signed with RSA-SHA256, Base64-encoded (see ``keys``).
+
 Market data (``/v5/market/...``, the docs' "Market" section, all public) is sent without
 credentials: a key is only ever sent where it is needed.
 """
@@ -22,6 +25,8 @@ from collections.abc import Mapping
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_hex
+
+from .keys import is_rsa_key, rsa_sha256_b64
 
 RECV_WINDOW_HEADER = "X-BAPI-RECV-WINDOW"
 DEFAULT_RECV_WINDOW = "5000"
@@ -42,8 +47,10 @@ def sign_request(request: SigningRequest) -> SignedRequest:
     else:
         payload = request.body
     window = DEFAULT_RECV_WINDOW if recv_window is None else recv_window
-    signature = hmac_sha256_hex(
-        request.credential.secret_bytes, (timestamp + key + window).encode() + payload
+    signature = sign_text(
+        request.credential.secret,
+        request.credential.secret_bytes,
+        (timestamp + key + window).encode() + payload,
     )
     headers = {
         "X-BAPI-API-KEY": key,
@@ -53,6 +60,13 @@ def sign_request(request: SigningRequest) -> SignedRequest:
     if recv_window is None:
         headers[RECV_WINDOW_HEADER] = DEFAULT_RECV_WINDOW
     return SignedRequest(headers=headers)
+
+
+def sign_text(secret: str, secret_bytes: bytes, text: bytes) -> str:
+    """Hex HMAC-SHA256 for system-generated keys; Base64 RSA-SHA256 for self-generated RSA keys."""
+    if is_rsa_key(secret):
+        return rsa_sha256_b64(secret, text)
+    return hmac_sha256_hex(secret_bytes, text)
 
 
 def header_value(headers: Mapping[str, str], name: str) -> str | None:

@@ -56,7 +56,10 @@ WS_HOSTS: dict[str, tuple[str, ...]] = {
     TESTNET: ("stream-testnet.bybit.com",),
 }
 
-_HINT = "Create the key on the matching Bybit site: mainnet, demo trading or testnet."
+_HINT = (
+    "Create the key on the matching Bybit site: mainnet, demo trading or testnet. For a "
+    "self-generated RSA key, give the PEM private key as API_SECRET."
+)
 
 
 @hookimpl

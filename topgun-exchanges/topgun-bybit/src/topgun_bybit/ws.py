@@ -25,8 +25,9 @@ from topgun.plugin import (
     Heartbeat,
     MessageSigningRequest,
     WebSocketLogin,
-    hmac_sha256_hex,
 )
+
+from .auth import sign_text
 
 LOGIN_TIMEOUT = 10.0
 """Seconds to wait for the ``auth`` reply."""
@@ -41,8 +42,9 @@ TIMESTAMP_HEADER = "X-BAPI-TIMESTAMP"
 _UNSIGNED_OPS = frozenset({"auth", "ping", "pong"})
 
 
-def login_message(key: str, secret: bytes, expires: int) -> dict[str, Any]:
-    signature = hmac_sha256_hex(secret, b"GET/realtime" + str(expires).encode())
+def login_message(key: str, secret: str, expires: int) -> dict[str, Any]:
+    """The ``auth`` request; an RSA key (PEM) signs with RSA-SHA256, Base64, like HTTP."""
+    signature = sign_text(secret, secret.encode(), b"GET/realtime" + str(expires).encode())
     return {"op": "auth", "args": [key, expires, signature]}
 
 
@@ -60,7 +62,7 @@ async def authenticate(login: WebSocketLogin) -> None:
         return
     credential = login.credential
     expires = login.clock.time_ms() + EXPIRES_AFTER_MS
-    await login.send_json(login_message(credential.key, credential.secret_bytes, expires))
+    await login.send_json(login_message(credential.key, credential.secret, expires))
     reply = await login.receive_json(LOGIN_TIMEOUT, match=_is_auth_reply)
     if reply.get("success") is True or reply.get("retCode") == 0:
         return

@@ -29,9 +29,9 @@ HEARTBEAT = Heartbeat(interval=20.0, message="ping", replies=("pong",))
 _LOGIN_PATHS = ("/ws/v5/private", "/ws/v5/business")
 
 
-def login_message(key: str, secret: bytes, passphrase: str, timestamp: int) -> dict[str, Any]:
+def login_message(key: str, secret: str, passphrase: str, timestamp: int) -> dict[str, Any]:
     ts = str(timestamp)
-    sign = hmac_sha256_b64(secret, ts.encode() + b"GET/users/self/verify")
+    sign = hmac_sha256_b64(secret.encode(), ts.encode() + b"GET/users/self/verify")
     return {
         "op": "login",
         "args": [{"apiKey": key, "passphrase": passphrase, "timestamp": ts, "sign": sign}],
@@ -52,7 +52,7 @@ async def authenticate(login: WebSocketLogin) -> None:
     credential = login.credential
     await login.send_json(
         login_message(
-            credential.key, credential.secret_bytes, credential.passphrase, int(login.clock.time())
+            credential.key, credential.secret, credential.passphrase, int(login.clock.time())
         )
     )
     reply = await login.receive_json(LOGIN_TIMEOUT, match=_is_login_reply)
