@@ -5,7 +5,8 @@ Heartbeat Packet") and https://bybit-exchange.github.io/docs/v5/websocket/trade/
 ("Authentication", "Create/Amend/Cancel Order").
 
 - Login: ``{"op": "auth", "args": [api_key, expires, signature]}`` with ``expires`` a millisecond
-  timestamp in the future and ``signature`` the hex HMAC-SHA256 of ``"GET/realtime" + expires``.
+  timestamp in the future and ``signature`` the hex HMAC-SHA256 of ``"GET/realtime" + expires``
+  (Base64 RSA-SHA256 for a self-generated RSA key).
   Public topics need none, so ``/v5/public/...`` paths skip it; ``/v5/private`` and ``/v5/trade``
   log in. The private stream answers ``{"op": "auth", "success": true|false, "ret_msg": ...}``,
   the trade stream ``{"op": "auth", "retCode": 0, "retMsg": "OK"}``; both are accepted.
