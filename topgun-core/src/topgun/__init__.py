@@ -6,8 +6,18 @@ from ._version import __version__
 from .client import Auth, Client, FetchResult, NotJSONContent
 from .clock import Clock, FixedClock
 from .credentials import Credential
-from .errors import CredentialError, PluginConflictError, PluginError, SigningError, TopgunError
+from .errors import (
+    CredentialError,
+    InitializeError,
+    PluginConflictError,
+    PluginError,
+    SigningError,
+    StoreError,
+    StreamClosedError,
+    TopgunError,
+)
 from .plugin import hookimpl, hookspec
+from .store import DataStore, DataStoreCollection, OrderBookStore, StoreChange, StoreStream
 
 __all__ = [
     "Auth",
@@ -15,12 +25,20 @@ __all__ = [
     "Clock",
     "Credential",
     "CredentialError",
+    "DataStore",
+    "DataStoreCollection",
     "FetchResult",
     "FixedClock",
+    "InitializeError",
     "NotJSONContent",
+    "OrderBookStore",
     "PluginConflictError",
     "PluginError",
     "SigningError",
+    "StoreChange",
+    "StoreError",
+    "StoreStream",
+    "StreamClosedError",
     "TopgunError",
     "__version__",
     "hookimpl",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .store import bitFlyerDataStore
 
 API = "bitflyer"
 
@@ -19,3 +21,8 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     register(Host("api.bitflyer.com", api=API, signer=sign_request, body="json"))
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("bitFlyerDataStore", bitFlyerDataStore)
