@@ -22,11 +22,6 @@ from topgun.plugin import AuthenticationError
 from topgun.registry import Registry, build_registry
 from topgun_bitget import plugin
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(topgun.Client, "ws_connect"),
-    reason="Client.ws_connect (issue 3, WebSocketApp) is not in this checkout yet",
-)
-
 HOSTS = ["ws.bitget.com"]
 KEY, SECRET, PASSPHRASE = "bitget-ws-key", "bitget-ws-secret-DO-NOT-LEAK", "bitget-ws-pass"
 APIS = {"bitget": [KEY, SECRET, PASSPHRASE]}

@@ -22,11 +22,6 @@ from topgun.plugin import AuthenticationError
 from topgun.registry import Registry, build_registry
 from topgun_bybit import plugin
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(topgun.Client, "ws_connect"),
-    reason="Client.ws_connect (issue 3, WebSocketApp) is not in this checkout yet",
-)
-
 HOSTS = ["stream.bybit.com", "stream-demo.bybit.com", "stream-testnet.bybit.com"]
 KEY, SECRET = "bybit-ws-key", "bybit-ws-secret-DO-NOT-LEAK"
 APIS = {name: [KEY, SECRET] for name in ("bybit", "bybit_demo", "bybit_testnet")}

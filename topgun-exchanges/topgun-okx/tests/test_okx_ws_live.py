@@ -23,11 +23,6 @@ from topgun.plugin import AuthenticationError
 from topgun.registry import Registry, build_registry
 from topgun_okx import plugin
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(topgun.Client, "ws_connect"),
-    reason="Client.ws_connect (issue 3, WebSocketApp) is not in this checkout yet",
-)
-
 HOSTS = ["ws.okx.com", "wspap.okx.com"]
 ACCOUNTS = {
     "okx": ("okx-live-key", "okx-live-secret-DO-NOT-LEAK", "okx-live-pass-DO-NOT-LEAK"),
