@@ -136,7 +136,8 @@ def sign_request(request: SigningRequest) -> SignedRequest:
     signature = payload_signer(credential)(query.encode() + request.body)
     if not is_hex_signature(credential):
         signature = quote(signature, safe="")  # base64 carries "+", "/" and "="
-    signed_url = URL(f"{url.with_query(None)}?{query}&signature={signature}", encoded=True)
+    query = f"{query}&signature={signature}" if query else f"signature={signature}"
+    signed_url = URL(f"{url.with_query(None)}?{query}", encoded=True)
     return SignedRequest(headers=headers, url=signed_url)
 
 

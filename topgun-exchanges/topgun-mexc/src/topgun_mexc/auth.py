@@ -75,7 +75,9 @@ def sign_spot_request(request: SigningRequest) -> SignedRequest:
     moved = _pairs(request.data) if body else None
     if moved is not None:
         pairs.extend(moved)  # parameters travel in the query string; the body is dropped
-    if not any(key == "timestamp" for key, _ in pairs):
+    if not any(key == "timestamp" for key, _ in pairs) and not (
+        moved is None and _form_has_timestamp(body)
+    ):
         pairs.append(("timestamp", str(request.clock.time_ms())))
     query = urlencode(pairs, quote_via=quote, safe="")
     kept_body = body if moved is None else _NO_BODY
@@ -135,6 +137,11 @@ def _pairs(data: Any) -> list[tuple[str, str]] | None:
             f"sent as query parameters, not {type(data).__name__}"
         ) from None
     return out
+
+
+def _form_has_timestamp(body: bytes) -> bool:
+    """A raw ``k=v&...`` body the caller built (docs' "mixed" example) may carry the timestamp."""
+    return any(part.split(b"=", 1)[0] == b"timestamp" for part in body.split(b"&"))
 
 
 def _text(value: Any) -> str:
