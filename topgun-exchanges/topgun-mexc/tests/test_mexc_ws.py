@@ -19,7 +19,7 @@ from topgun.credentials import Credential
 from topgun.plugin import AuthenticationError, RateLimit
 from topgun.registry import build_registry
 from topgun_mexc import plugin
-from topgun_mexc.ws import FUTURES_HEARTBEAT, futures_login
+from topgun_mexc.ws import FUTURES_HEARTBEAT, SPOT_HEARTBEAT, futures_login
 
 KEY = "mx0aBYs33eIilxBWC5"
 SECRET = "45d0b3c26f2644f19bfb98b07741b2f5"
@@ -83,3 +83,10 @@ def test_hosts_carry_login_heartbeat_and_spot_limit() -> None:
     assert futures.ws_authenticator is futures_login and futures.ws_heartbeat is FUTURES_HEARTBEAT
     for host in ("wbs-api.mexc.com", "wbs.mexc.com"):
         assert registry.hosts[host].host.ws_rate_limit == RateLimit(messages=100, per_seconds=1.0)
+        assert registry.hosts[host].host.ws_heartbeat is SPOT_HEARTBEAT
+
+
+def test_spot_heartbeat_payload_and_interval() -> None:
+    # spot_v3 "Websocket Market Streams > PING/PONG Mechanism"; idle connections close after 60 s.
+    assert orjson.loads(SPOT_HEARTBEAT.message) == {"method": "PING"}  # type: ignore[arg-type]
+    assert SPOT_HEARTBEAT.interval < 60

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_futures_request, sign_request
-from .ws import FUTURES_HEARTBEAT, SPOT_LIMIT, futures_login
+from .ws import FUTURES_HEARTBEAT, SPOT_HEARTBEAT, SPOT_LIMIT, futures_login
 
 API = "mexc"
 
@@ -37,4 +37,4 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
         )
     )
     for name in ("wbs-api.mexc.com", "wbs.mexc.com"):
-        register(Host(name, ws_rate_limit=SPOT_LIMIT))
+        register(Host(name, ws_heartbeat=SPOT_HEARTBEAT, ws_rate_limit=SPOT_LIMIT))

@@ -11,7 +11,10 @@ ping for a minute the server disconnects, and the docs recommend one every 10 to
 Login and heartbeat replies are on different channels, so they cannot be mistaken for each other.
 
 Spot (https://mexcdevelop.github.io/apidocs/spot_v3_en/, "General Info > LIMITS > Websocket
-Limits"): at most 100 messages per second per connection. Private spot streams are opened with a
+Limits"): at most 100 messages per second per connection. "Websocket Market Streams": a
+subscribed connection without data flow is dropped after one minute, and "the client can send a
+ping to keep the connection alive": ``{"method": "PING"}`` (reply ``{"id":0,"code":0,"msg":"PONG"}``),
+sent every 20 s here, which matters for quiet private streams. Private spot streams are opened with a
 listen key in the URL (``wss://wbs-api.mexc.com/ws?listenKey=...``) that users create with
 ``POST /api/v3/userDataStream`` (a SIGNED endpoint, so topgun signs it) and keep alive with
 ``PUT /api/v3/userDataStream`` every 30 minutes; there is no login message.
@@ -27,6 +30,7 @@ LOGIN_TIMEOUT = 10.0
 LOGIN_REPLY_CHANNELS = frozenset({"rs.login", "rs.error"})
 
 FUTURES_HEARTBEAT = Heartbeat(interval=15.0, message='{"method":"ping"}')
+SPOT_HEARTBEAT = Heartbeat(interval=20.0, message='{"method":"PING"}')
 SPOT_LIMIT = RateLimit(messages=100, per_seconds=1.0)
 
 
