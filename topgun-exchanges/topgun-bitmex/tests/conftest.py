@@ -122,3 +122,91 @@ class LoginDouble:
 @pytest.fixture
 def login_double() -> type[LoginDouble]:
     return LoginDouble
+
+
+WS_HOSTS = ["ws.bitmex.com", "www.bitmex.com", "ws.testnet.bitmex.com", "testnet.bitmex.com"]
+WELCOME = {
+    "info": "Welcome to the BitMEX Realtime API.",
+    "version": "test",
+    "limit": {"remaining": 39},
+}
+
+
+class RealtimeServer:
+    """A BitMEX-like Realtime API: welcome, ``authKeyExpires`` verified as documented, ``ping``."""
+
+    def __init__(self) -> None:
+        self.connections: list[list[Any]] = []  # per connection: every frame received, in order
+        self.logins: list[bool] = []
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        received: list[Any] = []
+        self.connections.append(received)
+        await ws.send_json(WELCOME)
+        authed = False
+        async for msg in ws:
+            if msg.data == "ping":
+                received.append("ping")
+                await ws.send_str("pong")
+                continue
+            message = orjson.loads(msg.data)
+            received.append(message)
+            if message.get("op") == "authKeyExpires":
+                key, expires, sig = message["args"]
+                want = hmac.new(
+                    SECRET.encode(), f"GET/realtime{expires}".encode(), hashlib.sha256
+                ).hexdigest()
+                authed = (
+                    key == KEY
+                    and isinstance(expires, int)
+                    and 0 < expires - time.time() <= 60
+                    and hmac.compare_digest(sig, want)
+                )
+                self.logins.append(authed)
+                if authed:
+                    await ws.send_json({"success": True, "request": message})
+                else:
+                    await ws.send_json(
+                        {
+                            "status": 401,
+                            "error": "Signature not valid.",
+                            "meta": {},
+                            "request": message,
+                        }
+                    )
+            elif message.get("op") == "subscribe":
+                private = any(topic in ("order", "position") for topic in message["args"])
+                if private and not authed:
+                    await ws.send_json(
+                        {"status": 401, "error": "Not authenticated.", "request": message}
+                    )
+                else:
+                    await ws.send_json(
+                        {"success": True, "subscribe": message["args"], "request": message}
+                    )
+                    await ws.send_json({"table": "order", "action": "partial", "data": []})
+        return ws
+
+
+@pytest.fixture
+async def realtime() -> Any:
+    server = RealtimeServer()
+    app = web.Application()
+    app.router.add_get("/realtime", server.handle)
+    async with LocalExchange(app, WS_HOSTS) as local:
+        local.server = server  # type: ignore[attr-defined]
+        yield local
+
+
+async def wait_until(condition: Callable[[], bool], limit: float = 5.0) -> None:
+    """Poll ``condition`` (cheap, in-memory) until true; fail after ``limit`` seconds."""
+    async with asyncio.timeout(limit):
+        while not condition():  # noqa: ASYNC110 - the condition is a plain in-memory check
+            await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def eventually() -> Callable[..., Any]:
+    return wait_until

@@ -64,8 +64,52 @@ def check(request: web.Request, body: bytes) -> str | None:
     return None
 
 
-def make_app(seen: list[dict[str, Any]]) -> web.Application:
-    async def handle(request: web.Request) -> web.Response:
+class Realtime:
+    """KuCoin-like WebSocket servers: token in the URL, welcome or error, ping/pong."""
+
+    def __init__(self) -> None:
+        self.tokens: set[str] = set()  # the valid ones: issued by a bullet request, not revoked
+        self.ping_interval = 18000
+        self.connections: list[dict[str, Any]] = []
+        self.live: list[web.WebSocketResponse] = []
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        token = request.query.get("token", "")
+        connect_id = request.query.get("connectId", "")
+        record: dict[str, Any] = {"host": request.host, "token": token, "received": []}
+        self.connections.append(record)
+        if token not in self.tokens:
+            await ws.send_json(
+                {"id": connect_id, "type": "error", "code": 401, "data": "token is invalid"}
+            )
+            await ws.close()
+            return ws
+        await ws.send_json({"id": connect_id, "type": "welcome"})
+        self.live.append(ws)
+        async for msg in ws:
+            message = orjson.loads(msg.data)
+            record["received"].append(message)
+            if message.get("type") == "ping":
+                await ws.send_json({"id": message["id"], "type": "pong"})
+            elif message.get("type") == "subscribe":
+                await ws.send_json({"id": message["id"], "type": "ack"})
+        self.live.remove(ws)
+        return ws
+
+    async def drop_all(self) -> None:
+        """Close every live connection, as KuCoin does after 24 hours."""
+        for ws in list(self.live):
+            await ws.close()
+
+
+def make_app(seen: list[dict[str, Any]], realtime: Realtime | None = None) -> web.Application:
+    realtime = realtime if realtime is not None else Realtime()
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if request.host.startswith("ws-api-"):
+            return await realtime.handle(request)
         body = await request.read()
         record: dict[str, Any] = {
             "method": request.method,
@@ -84,11 +128,12 @@ def make_app(seen: list[dict[str, Any]]) -> web.Application:
         if request.path.startswith("/api/v1/bullet-"):
             kind = request.path.rsplit("-", 1)[1]
             token = f"{kind}-token-{len(seen)}"
+            realtime.tokens.add(token)
             server = {
                 "endpoint": WS_ENDPOINTS[request.host.split(":")[0]],
                 "encrypt": True,
                 "protocol": "websocket",
-                "pingInterval": 18000,
+                "pingInterval": realtime.ping_interval,
                 "pingTimeout": 10000,
             }
             data = {"token": token, "instanceServers": [server]}
@@ -104,10 +149,13 @@ def make_app(seen: list[dict[str, Any]]) -> web.Application:
 
 @pytest.fixture
 async def exchange() -> Any:
-    """api.kucoin.com and api-futures.kucoin.com on 127.0.0.1 over TLS; ``.seen`` records requests."""
+    """The KuCoin REST and WebSocket hosts on 127.0.0.1 over TLS; ``.seen`` records REST requests."""
     seen: list[dict[str, Any]] = []
-    async with LocalExchange(make_app(seen), HOSTS) as server:
+    realtime = Realtime()
+    hosts = [*HOSTS, "ws-api-spot.kucoin.com", "ws-api-futures.kucoin.com"]
+    async with LocalExchange(make_app(seen, realtime), hosts) as server:
         server.seen = seen  # type: ignore[attr-defined]
+        server.realtime = realtime  # type: ignore[attr-defined]
         yield server
 
 
@@ -159,3 +207,15 @@ class LoginDouble:
 @pytest.fixture
 def login_double() -> type[LoginDouble]:
     return LoginDouble
+
+
+async def wait_until(condition: Callable[[], bool], limit: float = 5.0) -> None:
+    """Poll ``condition`` (cheap, in-memory) until true; fail after ``limit`` seconds."""
+    async with asyncio.timeout(limit):
+        while not condition():  # noqa: ASYNC110 - the condition is a plain in-memory check
+            await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def eventually() -> Callable[..., Any]:
+    return wait_until

@@ -136,3 +136,22 @@ async def test_error_instead_of_welcome_is_a_login_failure(login_double: Any) ->
 async def test_no_welcome_is_a_timeout(login_double: Any) -> None:
     with pytest.raises(TimeoutError):
         await await_welcome(_login(login_double, [{"type": "message", "topic": "/x"}]))
+
+
+async def test_refusal_is_reported_for_the_token_of_the_url(login_double: Any) -> None:
+    from topgun_kucoin.ws import notify_on_refusal
+
+    refused: list[str] = []
+    remove = notify_on_refusal("t", lambda: refused.append("t"))
+    notify_on_refusal("other", lambda: refused.append("other"))
+    login = _login(
+        login_double, [{"id": "c", "type": "error", "code": 401, "data": "token is invalid"}]
+    )
+    with pytest.raises(AuthenticationError):
+        await await_welcome(login)
+    remove()
+    with pytest.raises(AuthenticationError):
+        await await_welcome(
+            _login(login_double, [{"id": "c", "type": "error", "code": 401, "data": "again"}])
+        )
+    assert refused == ["t"]

@@ -122,3 +122,98 @@ class LoginDouble:
 @pytest.fixture
 def login_double() -> type[LoginDouble]:
     return LoginDouble
+
+
+WS_HOSTS = [
+    "ws.phemex.com",
+    "vapi.phemex.com",
+    "testnet-api.phemex.com",
+    "phemex.com",
+    "testnet.phemex.com",
+]
+
+
+class DataGateway:
+    """A Phemex-like WebSocket gateway: ``user.auth`` verified as documented, ``server.ping``."""
+
+    def __init__(self) -> None:
+        self.connections: list[list[tuple[float, Any]]] = []  # (arrival loop time, message)
+        self.logins: list[bool] = []
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        received: list[tuple[float, Any]] = []
+        self.connections.append(received)
+        loop = asyncio.get_running_loop()
+        authed = False
+        async for msg in ws:
+            message = orjson.loads(msg.data)
+            received.append((loop.time(), message))
+            method, ident = message.get("method"), message.get("id")
+            if method == "server.ping":
+                await ws.send_str(
+                    orjson.dumps({"error": None, "id": ident, "result": "pong"}).decode()
+                )
+            elif method == "user.auth":
+                kind, key, signature, expiry = message["params"]
+                want = hmac.new(
+                    SECRET.encode(), f"{key}{expiry}".encode(), hashlib.sha256
+                ).hexdigest()
+                authed = (
+                    kind == "API"
+                    and key == KEY
+                    and 0 < expiry - time.time() <= 120
+                    and hmac.compare_digest(signature, want)
+                )
+                self.logins.append(authed)
+                if authed:
+                    await ws.send_json(
+                        {"error": None, "id": ident, "result": {"status": "success"}}
+                    )
+                else:
+                    await ws.send_json(
+                        {
+                            "error": {"code": 6012, "message": "invalid login token"},
+                            "id": ident,
+                            "result": None,
+                        }
+                    )
+            elif method == "aop.subscribe":
+                if authed:
+                    await ws.send_json(
+                        {"error": None, "id": ident, "result": {"status": "success"}}
+                    )
+                    await ws.send_json(
+                        {"accounts": [], "orders": [], "positions": [], "type": "snapshot"}
+                    )
+                else:
+                    await ws.send_json(
+                        {"error": {"code": 6001, "message": "invalid argument"}, "id": ident}
+                    )
+            else:
+                await ws.send_json({"error": None, "id": ident, "result": {"status": "success"}})
+        return ws
+
+
+@pytest.fixture
+async def gateway() -> Any:
+    server = DataGateway()
+    app = web.Application()
+    app.router.add_get("/", server.handle)
+    app.router.add_get("/ws", server.handle)
+    async with LocalExchange(app, WS_HOSTS) as local:
+        local.server = server  # type: ignore[attr-defined]
+        yield local
+
+
+async def wait_until(condition: Callable[[], bool], limit: float = 5.0) -> None:
+    """Poll ``condition`` (cheap, in-memory) until true; fail after ``limit`` seconds."""
+    async with asyncio.timeout(limit):
+        while not condition():  # noqa: ASYNC110 - the condition is a plain in-memory check
+            await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def eventually() -> Callable[..., Any]:
+    return wait_until

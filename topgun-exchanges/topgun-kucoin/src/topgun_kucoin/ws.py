@@ -16,10 +16,9 @@ From https://www.kucoin.com/docs-new/websocket-api/base-info/introduction:
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 from yarl import URL
@@ -34,6 +33,7 @@ RATE_LIMIT = RateLimit(messages=100, per_seconds=10.0)
 _MAX_REMEMBERED = 256
 _ping_intervals: OrderedDict[bytes, float] = OrderedDict()
 _heartbeats: dict[float, Heartbeat] = {}
+_refusal_callbacks: dict[bytes, Callable[[], object]] = {}
 
 
 def _token_digest(token: str) -> bytes:
@@ -48,6 +48,21 @@ def remember_ping_interval(token: str, seconds: float) -> None:
     _ping_intervals.move_to_end(key)
     while len(_ping_intervals) > _MAX_REMEMBERED:
         _ping_intervals.popitem(last=False)
+
+
+def notify_on_refusal(token: str, callback: Callable[[], object]) -> Callable[[], None]:
+    """Call ``callback()`` when KuCoin refuses a connection made with ``token``; returns a remover.
+
+    This is how ``KuCoinStream`` learns, without polling, that its URL needs a new token now.
+    """
+    key = _token_digest(token)
+    _refusal_callbacks[key] = callback
+
+    def remove() -> None:
+        if _refusal_callbacks.get(key) is callback:
+            del _refusal_callbacks[key]
+
+    return remove
 
 
 def ping_message(clock: Clock) -> str:
@@ -78,6 +93,10 @@ async def await_welcome(login: WebSocketLogin) -> None:
     reply = await receive_reply(login, WELCOME_TIMEOUT, is_welcome_or_error)
     if reply.get("type") == "welcome":
         return
+    token = login.url.query.get("token")
+    callback = _refusal_callbacks.get(_token_digest(token)) if token else None
+    if callback is not None:
+        callback()
     raise AuthenticationError(
         f"KuCoin refused the connection: code {reply.get('code')!r}, {reply.get('data')!r} "
         "(bullet tokens expire after 24 hours: fetch a fresh URL with topgun_kucoin.ws_url)"
@@ -89,13 +108,11 @@ async def receive_reply(
     timeout: float,  # noqa: ASYNC109 - one deadline per expected reply
     match: Callable[[Any], bool],
 ) -> Any:
-    """The first JSON message ``match`` accepts within ``timeout`` seconds (TimeoutError if none)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            raise TimeoutError(f"no reply within {timeout:g} s")
-        message = await login.receive_json(remaining)
-        if match(message):
-            return message
+    """The first JSON message ``match`` accepts within ``timeout`` seconds (TimeoutError if none).
+
+    Core keeps every other frame for the handlers (``receive_json``'s ``match``, core >= the
+    WebSocketApp release); the call goes through a plain callable so this module also type-checks
+    against the older ``WebSocketLogin`` protocol, which lacked the parameter.
+    """
+    receive: Callable[..., Awaitable[Any]] = login.receive_json
+    return await receive(timeout, match=match)
