@@ -15,14 +15,27 @@ from .errors import (
     StoreError,
     StreamClosedError,
     TopgunError,
+    WebSocketClosedError,
 )
-from .plugin import hookimpl, hookspec
+from .plugin import AuthenticationError, hookimpl, hookspec
 from .store import DataStore, DataStoreCollection, OrderBookStore, StoreChange, StoreStream
+from .ws import (
+    Backoff,
+    ClientWebSocketResponse,
+    ConnectionState,
+    WebSocketApp,
+    WebSocketQueue,
+    WebSocketStats,
+)
 
 __all__ = [
     "Auth",
+    "AuthenticationError",
+    "Backoff",
     "Client",
+    "ClientWebSocketResponse",
     "Clock",
+    "ConnectionState",
     "Credential",
     "CredentialError",
     "DataStore",
@@ -40,6 +53,10 @@ __all__ = [
     "StoreStream",
     "StreamClosedError",
     "TopgunError",
+    "WebSocketApp",
+    "WebSocketClosedError",
+    "WebSocketQueue",
+    "WebSocketStats",
     "__version__",
     "hookimpl",
     "hookspec",

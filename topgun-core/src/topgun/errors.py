@@ -39,3 +39,7 @@ class InitializeError(StoreError, ValueError):
     def __init__(self, message: str, errors: tuple[BaseException, ...] = ()) -> None:
         super().__init__(message)
         self.errors = errors
+
+
+class WebSocketClosedError(TopgunError):
+    """The WebSocketApp was closed (by ``close()`` or by closing its Client) while waited on."""

@@ -2,23 +2,21 @@
 watch), each run against local servers standing in for api.bitflyer.com and
 ws.lightstream.bitflyer.com (127.0.0.1, TLS, the real hostnames and paths).
 
-topgun's own ``ws_connect`` is another issue's work; until it lands, ``connect`` below does its
-job for these examples with aiohttp's WebSocket client: send the subscriptions, then hand every
-JSON frame to ``hdlr_json(message, ws)``. The server answers each ``subscribe`` as bitFlyer does
+The examples call ``client.ws_connect`` exactly as the guide shows. The server answers ``auth``
+after checking it as bitFlyer documents it (https://bf-lightning-api.readme.io/docs/realtime-api-auth:
+hex HMAC-SHA256 of timestamp + nonce), answers each ``subscribe`` as bitFlyer does
 (https://bf-lightning-api.readme.io/docs/json-rpc-20-over-websocket) and then pushes that
 channel's messages as ``channelMessage`` frames.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import orjson
 import pytest
 from aiohttp import web
@@ -132,7 +130,14 @@ def realtime_app(seen: list[Any]) -> web.Application:
         async for msg in ws:
             call = orjson.loads(msg.data)
             seen.append(call)
-            if call.get("method") == "subscribe":
+            if call.get("method") == "auth":
+                params = call["params"]
+                signed = f"{params['timestamp']}{params['nonce']}".encode()
+                want = hmac.new(SECRET.encode(), signed, hashlib.sha256).hexdigest()
+                ok = params["api_key"] == KEY and hmac.compare_digest(params["signature"], want)
+                reply = {"result": True} if ok else {"error": {"code": -1, "message": "denied"}}
+                await ws.send_json({"jsonrpc": "2.0", "id": call.get("id"), **reply})
+            elif call.get("method") == "subscribe":
                 channel = call["params"]["channel"]
                 await ws.send_bytes(
                     orjson.dumps({"jsonrpc": "2.0", "id": call.get("id"), "result": True})
@@ -165,41 +170,6 @@ def realtime_app(seen: list[Any]) -> web.Application:
     return app
 
 
-class Connection:
-    """Stands in for ``client.ws_connect(url, send_json=..., hdlr_json=...)`` in these tests."""
-
-    def __init__(self) -> None:
-        self.tasks: list[asyncio.Task[None]] = []
-        self.sockets: list[aiohttp.ClientWebSocketResponse] = []
-
-    async def connect(
-        self,
-        client: topgun.Client,
-        url: str,
-        *,
-        send_json: Any,
-        hdlr_json: Callable[[Any, Any], None],
-    ) -> None:
-        ws = await client.session.ws_connect(url)
-        self.sockets.append(ws)
-        for message in send_json if isinstance(send_json, list) else [send_json]:
-            await ws.send_json(message)
-
-        async def dispatch() -> None:
-            async for msg in ws:
-                if msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
-                    hdlr_json(orjson.loads(msg.data), ws)
-
-        self.tasks.append(asyncio.create_task(dispatch()))
-
-    async def close(self) -> None:
-        for ws in self.sockets:
-            await ws.close()
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-
-
 @pytest.fixture
 async def bitflyer() -> AsyncIterator[LocalExchange]:
     seen: list[Any] = []
@@ -210,13 +180,6 @@ async def bitflyer() -> AsyncIterator[LocalExchange]:
         yield server
 
 
-@pytest.fixture
-async def connection() -> AsyncIterator[Connection]:
-    conn = Connection()
-    yield conn
-    await conn.close()
-
-
 def test_attributes() -> None:
     store = topgun.bitFlyerDataStore()
     for name in ("ticker", "executions", "board"):
@@ -224,13 +187,12 @@ def test_attributes() -> None:
         assert re.fullmatch(rf"<[\w.]+\.{name.capitalize()} object at 0x[0-9a-f]+>", text), text
 
 
-async def test_onmessage_ticker(bitflyer: LocalExchange, connection: Connection) -> None:
+async def test_onmessage_ticker(bitflyer: LocalExchange) -> None:
     printed = []
     async with topgun.Client(connector=bitflyer.connector()) as client:
         store = topgun.bitFlyerDataStore()
 
-        await connection.connect(
-            client,
+        await client.ws_connect(
             WS_URL,
             send_json={
                 "method": "subscribe",
@@ -255,7 +217,7 @@ def ticker_of(tick_id: int) -> dict[str, Any]:
 
 
 async def test_initialize_then_child_order_events(
-    bitflyer: LocalExchange, connection: Connection
+    bitflyer: LocalExchange,
 ) -> None:
     apis = {"bitflyer": [KEY, SECRET]}
     seen_positions = []
@@ -278,8 +240,7 @@ async def test_initialize_then_child_order_events(
             }
         ]
 
-        await connection.connect(
-            client,
+        await client.ws_connect(
             WS_URL,
             send_json=[
                 {"method": "subscribe", "params": {"channel": "child_order_events"}, "id": 1}
@@ -293,6 +254,8 @@ async def test_initialize_then_child_order_events(
             if len(positions) == 2:
                 break
             await store.positions.wait()
+    # ws_connect logged in (bitFlyer's private channel needs it) before it subscribed.
+    assert [call["method"] for call in bitflyer.seen] == ["auth", "subscribe"]  # type: ignore[attr-defined]
     assert seen_positions[-1][1] == {
         "product_code": "FX_BTC_JPY",
         "side": "BUY",
@@ -303,13 +266,12 @@ async def test_initialize_then_child_order_events(
     }
 
 
-async def test_sorted_board(bitflyer: LocalExchange, connection: Connection) -> None:
+async def test_sorted_board(bitflyer: LocalExchange) -> None:
     boards = []
     async with topgun.Client(connector=bitflyer.connector()) as client:
         store = topgun.bitFlyerDataStore()
 
-        await connection.connect(
-            client,
+        await client.ws_connect(
             WS_URL,
             send_json=[
                 {
@@ -341,12 +303,11 @@ async def test_sorted_board(bitflyer: LocalExchange, connection: Connection) -> 
     }
 
 
-async def test_wait_for_two_tickers(bitflyer: LocalExchange, connection: Connection) -> None:
+async def test_wait_for_two_tickers(bitflyer: LocalExchange) -> None:
     async with topgun.Client(connector=bitflyer.connector()) as client:
         store = topgun.bitFlyerDataStore()
 
-        await connection.connect(
-            client,
+        await client.ws_connect(
             WS_URL,
             send_json=[
                 {"method": "subscribe", "params": {"channel": "lightning_ticker_BTC_JPY"}, "id": 1},
@@ -365,13 +326,12 @@ async def test_wait_for_two_tickers(bitflyer: LocalExchange, connection: Connect
         assert {t["product_code"] for t in store.ticker.find()} == {"BTC_JPY", "ETH_JPY"}
 
 
-async def test_watch_executions(bitflyer: LocalExchange, connection: Connection) -> None:
+async def test_watch_executions(bitflyer: LocalExchange) -> None:
     printed = []
     async with topgun.Client(connector=bitflyer.connector()) as client:
         store = topgun.bitFlyerDataStore()
 
-        await connection.connect(
-            client,
+        await client.ws_connect(
             WS_URL,
             send_json={
                 "method": "subscribe",

@@ -2,5 +2,6 @@
 
 from .auth import sign_request
 from .store import bitFlyerDataStore
+from .ws import authenticate
 
-__all__ = ["bitFlyerDataStore", "sign_request"]
+__all__ = ["authenticate", "bitFlyerDataStore", "sign_request"]
