@@ -129,13 +129,38 @@ class WebSocketLogin(Protocol):
 
     async def send_str(self, message: str) -> None: ...
 
-    async def receive_json(self, timeout: float) -> Any:  # noqa: ASYNC109
-        """The next JSON message; frames that are not the reply are kept for the handlers."""
+    async def receive_json(
+        self,
+        timeout: float,  # noqa: ASYNC109 - a deadline per expected reply is the natural unit
+        match: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        """The next JSON message ``match`` accepts (any, without ``match``).
+
+        Every other frame received meanwhile (non-matching JSON, non-JSON, binary) is kept and
+        handed to the app's handlers once the login is done, so nothing the exchange sent early is
+        lost. Raises ``TimeoutError`` when no such message arrives within ``timeout`` seconds, and
+        ``ConnectionError`` when the exchange closes the connection first.
+        """
         ...
 
 
 WebSocketAuthenticator = Callable[[WebSocketLogin], Awaitable[None]]
-"""Logs in on a fresh connection; returns when the exchange confirms, raises AuthenticationError."""
+"""Logs in on a fresh connection; returns when the exchange confirms, raises AuthenticationError.
+
+Core runs it after every handshake, before the ``send_*`` messages, with an overall deadline; a
+rejection, a timeout or any other exception counts as a failed login (logged, counted, retried
+with backoff), never as a silently unauthenticated connection.
+"""
+
+FrameDecoder = Callable[[bytes], bytes]
+"""Turns the payload of a received BINARY frame into the bytes it carries, for exchanges that
+compress every message themselves (not WebSocket permessage-deflate). Raises an exception when
+the payload is not in that form; the frame is then handled as it arrived."""
+
+MessageResponder = Callable[[Any], Any]
+"""Maps a received JSON message to the JSON reply to send back at once, or ``None`` for no reply:
+for exchanges whose server pings carry a value the client must echo within a few seconds, which
+a timer (``Heartbeat``) cannot do. Called on every message of the connection, so it must be cheap."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +170,11 @@ class Host:
     ``api`` names the credential used there (a fixed name, or an ``ApiSelector``); ``None`` means
     the host needs none (a public WebSocket with only a heartbeat). ``body`` says how a request's
     ``data`` is encoded on this host, signed or not.
+
+    ``ws_decoder`` is applied to every BINARY frame before it is decoded as JSON (for JSON
+    handlers and for the login's ``receive_json``); ``hdlr_bytes`` handlers still get the frame
+    as it arrived. ``ws_responder`` sees every decoded JSON message, the login's included, and
+    what it returns (when not ``None``) is sent back as JSON before the handlers see the message.
     """
 
     name: str
@@ -155,6 +185,8 @@ class Host:
     ws_heartbeat: Heartbeat | HeartbeatFactory | None = None
     ws_message_signer: MessageSigner | None = None
     ws_rate_limit: RateLimit | None = None
+    ws_decoder: FrameDecoder | None = None
+    ws_responder: MessageResponder | None = None
 
     @property
     def api_names(self) -> tuple[str, ...]:
@@ -172,6 +204,8 @@ class Host:
             "heartbeat": self.ws_heartbeat,
             "ws-sign": self.ws_message_signer,
             "ws-rate-limit": self.ws_rate_limit,
+            "ws-decode": self.ws_decoder,
+            "ws-reply": self.ws_responder,
         }
         out = [name for name, value in labels.items() if value is not None]
         if self.body:
