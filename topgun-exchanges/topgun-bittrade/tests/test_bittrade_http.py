@@ -10,6 +10,7 @@ string to sign can be reproduced exactly; the digests below were computed indepe
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 from yarl import URL
 
 import topgun
+from topgun.cli import print_exchanges
 from topgun.credentials import Credential
 from topgun.errors import CredentialError
 from topgun.plugin import SigningRequest
@@ -197,3 +199,12 @@ def test_plugin_registers_the_host(registry: Any) -> None:
         "ws-reply",
         "body=json",
     )
+
+
+def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
+    out = io.StringIO()
+    print_exchanges(registry, out)
+    text = out.getvalue()
+    assert "api        bittrade " in text
+    for name in ["api-cloud.bittrade.co.jp"]:
+        assert f"host       {name} " in text

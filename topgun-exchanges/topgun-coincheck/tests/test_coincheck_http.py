@@ -8,6 +8,7 @@ digests were made with other secrets), so the vectors below were computed indepe
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from yarl import URL
 
 import topgun
+from topgun.cli import print_exchanges
 from topgun.credentials import Credential
 from topgun.errors import CredentialError
 from topgun.plugin import SigningRequest
@@ -183,3 +185,12 @@ def test_plugin_registers_hosts_and_api(registry: Any) -> None:
     assert http.signer is sign_request and http.body == "form"
     stream = registry.hosts["stream.coincheck.com"].host
     assert stream.ws_authenticator is not None and stream.signer is None
+
+
+def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
+    out = io.StringIO()
+    print_exchanges(registry, out)
+    text = out.getvalue()
+    assert "api        coincheck " in text
+    for name in ["coincheck.com", "stream.coincheck.com"]:
+        assert f"host       {name} " in text

@@ -9,6 +9,7 @@ ISO-8601 UTC millisecond timestamps. Hand vectors: ``printf '%s' MESSAGE | opens
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from yarl import URL
 
 import topgun
+from topgun.cli import print_exchanges
 from topgun.credentials import Credential
 from topgun.errors import CredentialError
 from topgun.plugin import SigningRequest
@@ -188,3 +190,18 @@ def test_plugin_registers_hosts_and_api(registry: Any) -> None:
     for name in ("connect.okcoin.jp", "connect.okj.com"):
         assert registry.hosts[name].host.features() == ("ws-login", "heartbeat", "ws-decode")
     assert registry.hosts["ws.okj.com"].host.features() == ("ws-login", "heartbeat")
+
+
+def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
+    out = io.StringIO()
+    print_exchanges(registry, out)
+    text = out.getvalue()
+    assert "api        okj " in text
+    for name in [
+        "www.okcoin.jp",
+        "api.okj.com",
+        "connect.okcoin.jp",
+        "connect.okj.com",
+        "ws.okj.com",
+    ]:
+        assert f"host       {name} " in text
