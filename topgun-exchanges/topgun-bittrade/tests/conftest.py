@@ -64,7 +64,7 @@ def make_app(seen: list[dict[str, Any]]) -> web.Application:
             "verified": False,
         }
         seen.append(record)
-        if request.path.startswith("/market/"):
+        if request.path.startswith(("/market/", "/v1/common/")):
             return web.json_response({"status": "ok", "tick": {"ask": [6000000, 1]}})
         given = dict(params)
         signature = given.get("Signature", "")

@@ -208,3 +208,13 @@ def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
     assert "api        bittrade " in text
     for name in ["api-cloud.bittrade.co.jp"]:
         assert f"host       {name} " in text
+
+
+@pytest.mark.parametrize("path", ["/market/detail/merged?symbol=btcjpy", "/v1/common/timestamp"])
+async def test_public_endpoints_carry_no_access_key(
+    exchange: Any, registry: Any, path: str
+) -> None:
+    """ "Public API" endpoints need no signature; the access key stays out of their URLs."""
+    async with topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client:
+        await client.fetch("GET", f"https://api-cloud.bittrade.co.jp{path}")
+    assert exchange.seen[-1]["path_qs"] == path

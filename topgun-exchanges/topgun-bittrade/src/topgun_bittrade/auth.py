@@ -11,6 +11,10 @@ https://api-doc.bittrade.co.jp/ ; source github.com/BitTrade-Inc/BitTrade-api-do
 
 For POST only those four parameters are signed: the JSON body is not part of the signature. The
 signer therefore returns a new URL (``SignedRequest.url``) and no headers.
+
+The public API ("Public API": ``/v1/common/...`` and ``/market/...``) takes no signature, and is
+left unsigned: with query signing the access key would otherwise sit in every public URL, where
+proxies and logs keep it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from topgun.clock import Clock
 from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
 
 SIGNATURE_METHOD = "HmacSHA256"
+PUBLIC_PREFIXES = ("/market/", "/v1/common/")
+_NOTHING = SignedRequest()
 
 
 def utc_timestamp(clock: Clock) -> str:
@@ -49,6 +55,8 @@ def string_to_sign(method: str, host: str, path: str, query: str) -> str:
 
 def sign_request(request: SigningRequest) -> SignedRequest:
     url = request.url
+    if url.raw_path.startswith(PUBLIC_PREFIXES):
+        return _NOTHING
     credential = request.credential
     pairs = [
         *url.query.items(),
