@@ -114,8 +114,8 @@ Frame = tuple[str, Any]
 
 class FakeLogin:
     """A ``WebSocketLogin`` over in-memory queues that behaves as the spec says the app does:
-    BINARY frames go through ``decoder`` before JSON, every decoded message is shown to
-    ``responder`` and its replies are sent (recorded in ``replied``)."""
+    BINARY frames go through ``decoder`` before JSON; frames that are not the reply are kept (the
+    app replays them to its handlers, and its responder answers pings among them, after login)."""
 
     def __init__(
         self,
@@ -124,16 +124,13 @@ class FakeLogin:
         clock: Clock,
         exchange: Callable[[Any], list[Frame]],
         decoder: Callable[[bytes], bytes] | None = None,
-        responder: Callable[[Any], Any] | None = None,
     ) -> None:
         self.url = URL(url)
         self.credential = credential
         self.clock = clock
         self._exchange = exchange
         self._decoder = decoder
-        self._responder = responder
         self.sent: list[Any] = []
-        self.replied: list[Any] = []
         self.inbox: list[Frame] = []
         self.kept: list[Frame] = []
 
@@ -156,10 +153,6 @@ class FakeLogin:
             except (orjson.JSONDecodeError, zlib.error, ValueError):
                 self.kept.append(frame)
                 continue
-            if self._responder is not None:
-                reply = self._responder(decoded)
-                if reply is not None:
-                    self.replied.append(reply)
             if match is None or match(decoded):
                 return decoded
             self.kept.append(frame)

@@ -29,7 +29,7 @@ NOW = 1700000000.123
 
 def _login(make_login: Any, url: str, stream: Any, secret: str = SECRET) -> Any:
     credential = Credential("bittrade", [KEY, secret])
-    return make_login(url, credential, topgun.FixedClock(NOW), stream, gunzip, reply_to_ping)
+    return make_login(url, credential, topgun.FixedClock(NOW), stream, gunzip)
 
 
 def test_auth_message_matches_the_documented_request() -> None:
@@ -54,14 +54,15 @@ def test_auth_message_matches_the_documented_request() -> None:
     }
 
 
-async def test_private_auth_succeeds_and_answers_a_ping_meanwhile(
+async def test_private_auth_succeeds_and_keeps_a_ping_for_the_handlers(
     make_login: Any, private_stream: Any
 ) -> None:
     login = _login(make_login, "wss://api-cloud.bittrade.co.jp/ws/v2", private_stream)
     await authenticate(login)
     assert login.sent[0]["params"]["signature"] == "lFCA0FIqDUs2OBdqjHeES2wj2Sf6ZfVnkylWZfRmyOY="
     assert login.sent[0]["params"]["timestamp"] == "2023-11-14T22:13:20"
-    assert login.replied == [{"action": "pong", "data": {"ts": 1700000000456}}]
+    # kept, so the app replays it after the auth and its responder answers it then
+    assert login.kept == [("text", '{"action":"ping","data":{"ts":1700000000456}}')]
 
 
 async def test_refused_auth_raises_instead_of_waiting(make_login: Any, private_stream: Any) -> None:

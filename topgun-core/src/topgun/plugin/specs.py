@@ -109,6 +109,17 @@ class RateLimit:
     per_seconds: float
 
 
+FrameDecoder = Callable[[bytes], bytes]
+"""Turns the payload of a received BINARY frame into the bytes it carries, for exchanges that
+compress every message themselves (not WebSocket permessage-deflate). Raises an exception when
+the payload is not in that form; the frame is then handled as it arrived."""
+
+MessageResponder = Callable[[Any], Any]
+"""Maps a received JSON message to the JSON reply to send back at once, or ``None`` for no reply:
+for exchanges whose server pings carry a value the client must echo within a few seconds, which
+a timer (``Heartbeat``) cannot do. Called on every message of the connection, so it must be cheap."""
+
+
 class AuthenticationError(TopgunError):
     """The exchange rejected a WebSocket login. The message carries its reply, never the secret."""
 
@@ -152,16 +163,6 @@ rejection, a timeout or any other exception counts as a failed login (logged, co
 with backoff), never as a silently unauthenticated connection.
 """
 
-FrameDecoder = Callable[[bytes], bytes]
-"""Turns the payload of a received BINARY frame into the bytes it carries, for exchanges that
-compress every message themselves (not WebSocket permessage-deflate). Raises an exception when
-the payload is not in that form; the frame is then handled as it arrived."""
-
-MessageResponder = Callable[[Any], Any]
-"""Maps a received JSON message to the JSON reply to send back at once, or ``None`` for no reply:
-for exchanges whose server pings carry a value the client must echo within a few seconds, which
-a timer (``Heartbeat``) cannot do. Called on every message of the connection, so it must be cheap."""
-
 
 @dataclass(frozen=True, slots=True)
 class Host:
@@ -173,8 +174,9 @@ class Host:
 
     ``ws_decoder`` is applied to every BINARY frame before it is decoded as JSON (for JSON
     handlers and for the login's ``receive_json``); ``hdlr_bytes`` handlers still get the frame
-    as it arrived. ``ws_responder`` sees every decoded JSON message, the login's included, and
-    what it returns (when not ``None``) is sent back as JSON before the handlers see the message.
+    as it arrived. ``ws_responder`` sees every decoded JSON message the handlers get (frames kept
+    during a login too, when they are replayed after it), and what it returns (when not ``None``)
+    is sent back as JSON before the handlers see the message.
     """
 
     name: str
