@@ -28,11 +28,6 @@ import topgun
 from topgun.plugin import AuthenticationError
 from topgun.testing import LocalExchange
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(topgun.Client, "ws_connect"),
-    reason="Client.ws_connect (issue 3) is not in main yet",
-)
-
 HOST = "api-cloud.bittrade.co.jp"
 KEY = "bittrade-test-key"
 SECRET = "bittrade-test-secret"

@@ -25,11 +25,6 @@ import topgun
 from topgun.plugin import AuthenticationError
 from topgun.testing import LocalExchange
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(topgun.Client, "ws_connect"),
-    reason="Client.ws_connect (issue 3) is not in main yet",
-)
-
 KEY = "coincheck-test-key"
 SECRET = "coincheck-test-secret"
 SUBSCRIBE = {"type": "subscribe", "channels": ["order-events", "execution-events"]}

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import hashlib
 import hmac
+import types
 import zlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,13 +24,11 @@ import pytest
 from aiohttp import web
 
 import topgun
-from topgun.plugin import AuthenticationError
+from topgun.plugin import AuthenticationError, Host, hookimpl
+from topgun.registry import build_registry
 from topgun.testing import LocalExchange
-
-pytestmark = pytest.mark.skipif(
-    not hasattr(topgun.Client, "ws_connect"),
-    reason="Client.ws_connect (issue 3) is not in main yet",
-)
+from topgun_okj import plugin
+from topgun_okj.ws import HEARTBEAT
 
 KEY = "okj-test-key"
 SECRET = "okj-test-secret"
@@ -54,6 +54,7 @@ def good_sign(timestamp: str, sign: str) -> bool:
 class Servers:
     def __init__(self) -> None:
         self.received: list[tuple[str, Any]] = []
+        self.pings = 0
         self.app = web.Application()
         self.app.router.add_get("/ws/v3", self.v3)
         self.app.router.add_get("/ws/v5/{kind}", self.v5)
@@ -64,6 +65,7 @@ class Servers:
         authed = False
         async for msg in ws:
             if msg.data == "ping":
+                self.pings += 1
                 await ws.send_bytes(deflate(b"pong"))
                 continue
             message = orjson.loads(msg.data)
@@ -168,3 +170,35 @@ async def test_v5_private_logs_in_first(servers: Any) -> None:
         async with asyncio.timeout(5):
             await app.ready()
     assert [m["op"] for _, m in server.received] == ["login", "subscribe"]
+
+
+def _fast_heartbeat_registry() -> Any:
+    """The plugin's own hosts, with only the heartbeat interval shortened so a test sees pings."""
+    hosts: list[Host] = []
+    plugin.topgun_register_hosts(hosts.append)
+    module = types.ModuleType("topgun_okj_fast")
+    module.topgun_register_apis = plugin.topgun_register_apis  # type: ignore[attr-defined]
+
+    @hookimpl
+    def topgun_register_hosts(register: Any) -> None:
+        for host in hosts:
+            fast = dataclasses.replace(HEARTBEAT, interval=0.02)
+            register(dataclasses.replace(host, ws_heartbeat=fast) if host.ws_heartbeat else host)
+
+    module.topgun_register_hosts = topgun_register_hosts  # type: ignore[attr-defined]
+    return build_registry([module], strict=True)
+
+
+async def test_v3_ping_heartbeat_and_its_deflated_pong(servers: Any) -> None:
+    """The text ``ping`` goes out; the server's deflated ``pong`` is decoded and taken quietly."""
+    server, exchange = servers
+    async with topgun.Client(
+        apis={}, registry=_fast_heartbeat_registry(), **exchange.client_kwargs()
+    ) as client:
+        app = client.ws_connect("wss://connect.okcoin.jp:443/ws/v3", hdlr_json=lambda m, ws: None)
+        async with asyncio.timeout(5):
+            await app.ready()
+            while server.pings < 3:  # noqa: ASYNC110 - waiting on the server's count
+                await asyncio.sleep(0.01)
+        assert app.stats.non_json == 0
+    assert server.received == []  # no credentials: no login, just pings
