@@ -419,6 +419,8 @@ class WebSocketApp:
                         autoping=self._autoping,
                         quiet=quiet,
                         label=_shown(url),
+                        decoder=host.ws_decoder if host is not None else None,
+                        responder=host.ws_responder if host is not None else None,
                     )
                 why = _ending(final, ws)
             except TimeoutError:
@@ -490,7 +492,13 @@ class WebSocketApp:
             return []
         self._set_state(ConnectionState.AUTHENTICATING)
         session = LoginSession(
-            link, url, credential, self._clock, self.stats, autoping=self._autoping
+            link,
+            url,
+            credential,
+            self._clock,
+            self.stats,
+            autoping=self._autoping,
+            decoder=host.ws_decoder,
         )
         try:
             async with asyncio.timeout(LOGIN_TIMEOUT):
