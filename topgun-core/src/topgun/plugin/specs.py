@@ -24,6 +24,9 @@ class ApiSpec:
 
     ``fields`` are the required elements, named for error messages (``["API_KEY", "API_SECRET",
     "PASSPHRASE"]``); ``optional_fields`` may follow them. ``hint`` is appended to shape errors.
+    ``check`` (optional) validates the element values once their count is right, at
+    ``Client(...)`` time: it raises ``ValueError`` with a message that says what is wrong without
+    quoting the secret, and core turns that into a ``CredentialError`` naming the API name.
     """
 
     name: str
@@ -31,6 +34,7 @@ class ApiSpec:
     optional_fields: tuple[str, ...] = ()
     label: str = ""
     hint: str = ""
+    check: Callable[[tuple[str, ...]], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
