@@ -35,7 +35,10 @@ SDK_USER_SIGNED: dict[str, tuple[list[dict[str, str]], str]] = {
     "usdSend": (sdk.USD_SEND_SIGN_TYPES, "HyperliquidTransaction:UsdSend"),
     "spotSend": (sdk.SPOT_TRANSFER_SIGN_TYPES, "HyperliquidTransaction:SpotSend"),
     "withdraw3": (sdk.WITHDRAW_SIGN_TYPES, "HyperliquidTransaction:Withdraw"),
-    "usdClassTransfer": (sdk.USD_CLASS_TRANSFER_SIGN_TYPES, "HyperliquidTransaction:UsdClassTransfer"),
+    "usdClassTransfer": (
+        sdk.USD_CLASS_TRANSFER_SIGN_TYPES,
+        "HyperliquidTransaction:UsdClassTransfer",
+    ),
     "sendAsset": (sdk.SEND_ASSET_SIGN_TYPES, "HyperliquidTransaction:SendAsset"),
     "tokenDelegate": (sdk.TOKEN_DELEGATE_TYPES, "HyperliquidTransaction:TokenDelegate"),
     "userDexAbstraction": (

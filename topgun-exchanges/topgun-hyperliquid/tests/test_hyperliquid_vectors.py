@@ -15,7 +15,13 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from topgun_hyperliquid import MAINNET, TESTNET, action_hash, sign_l1_action, sign_user_signed_action
+from topgun_hyperliquid import (
+    MAINNET,
+    TESTNET,
+    action_hash,
+    sign_l1_action,
+    sign_user_signed_action,
+)
 from topgun_hyperliquid.signing import l1_typed_data, user_signed_typed_data
 
 KEY = "0x0123456789012345678901234567890123456789012345678901234567890123"
@@ -206,7 +212,14 @@ def test_l1_vectors(action: Any, vault: str | None, mainnet: Any, testnet: Any) 
 
 def test_phantom_agent_connection_id_matches_production() -> None:
     # test_phantom_agent_creation_matches_production: ETH (asset 4), 0.0147 at 1670.1, Ioc.
-    wire = {"a": 4, "b": True, "p": "1670.1", "s": "0.0147", "r": False, "t": {"limit": {"tif": "Ioc"}}}
+    wire = {
+        "a": 4,
+        "b": True,
+        "p": "1670.1",
+        "s": "0.0147",
+        "r": False,
+        "t": {"limit": {"tif": "Ioc"}},
+    }
     action = {"type": "order", "orders": [wire], "grouping": "na"}
     assert (
         "0x" + action_hash(action, None, 1677777606040).hex()
