@@ -130,9 +130,41 @@ def make_app(seen: list[dict[str, Any]]) -> web.Application:
         )
         return web.json_response({"BTC": "65000.5"})
 
+    async def websocket(request: web.Request) -> web.WebSocketResponse:
+        """/ws as the docs describe it: ping -> pong, post action -> its result, by id."""
+        record: dict[str, Any] = {
+            "path": request.path_qs,
+            "host": request.host,
+            "headers": dict(request.headers),
+            "handshake_body": await request.read(),
+            "frames": [],
+        }
+        seen.append(record)
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        await ws.send_str("Websocket connection established.")
+        mainnet = HOSTS[request.host.split(":")[0]]
+        async for frame in ws:
+            if frame.type is not web.WSMsgType.TEXT:
+                continue
+            record["frames"].append(frame.data)
+            message = orjson.loads(frame.data)
+            if message.get("method") == "ping":
+                await ws.send_json({"channel": "pong"})
+            elif message.get("method") == "post" and message["request"]["type"] == "action":
+                payload = message["request"]["payload"]
+                signer = recover(payload, mainnet) if "signature" in payload else "unsigned"
+                status = "ok" if signer == ADDRESS else "err"
+                response = {"type": "action", "payload": {"status": status, "signer": signer}}
+                await ws.send_json(
+                    {"channel": "post", "data": {"id": message["id"], "response": response}}
+                )
+        return ws
+
     app = web.Application()
     app.router.add_post("/exchange", exchange)
     app.router.add_post("/info", info)
+    app.router.add_get("/ws", websocket)
     return app
 
 
