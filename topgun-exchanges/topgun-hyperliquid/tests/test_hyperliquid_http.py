@@ -13,10 +13,15 @@ from typing import Any
 import orjson
 import pytest
 from eth_account import Account
+from yarl import URL
 
 import topgun
+from topgun.credentials import Credential
 from topgun.errors import CredentialError, SigningError
+from topgun.plugin import SignedRequest, SigningRequest
 from topgun.registry import Registry
+from topgun_hyperliquid import MAINNET as MAINNET_NETWORK
+from topgun_hyperliquid import RequestSigner
 
 KEY = "0x0123456789012345678901234567890123456789012345678901234567890123"
 ADDRESS = Account.from_key(KEY).address
@@ -123,6 +128,30 @@ async def test_user_signed_actions_are_completed_and_accepted(
     assert second.data["status"] == "ok", second.text
     assert exchange.seen[-1]["body"]["nonce"] == 1699999999000
     assert send == {"type": "usdSend", "destination": OTHER, "amount": "1"}  # not mutated
+
+
+async def test_a_nonce_in_the_body_is_kept(exchange: Any, registry: Registry) -> None:
+    async with client(exchange, registry, {"hyperliquid": [KEY]}) as c:
+        result = await c.fetch("POST", f"{MAINNET}/exchange", data={"action": ORDER, "nonce": 123})
+    assert result.data["status"] == "ok", result.text
+    assert exchange.seen[-1]["body"]["nonce"] == 123
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/info"), ("POST", "/ws"), ("GET", "/exchange"), ("POST", "/")]
+)
+def test_only_post_exchange_is_ever_signed(method: str, path: str) -> None:
+    body = orjson.dumps({"action": ORDER})
+    request = SigningRequest(
+        method,
+        URL(f"{MAINNET}{path}"),
+        {},
+        body,
+        {"action": ORDER},
+        Credential("hyperliquid", [KEY]),
+        topgun.FixedClock(NOW),
+    )
+    assert RequestSigner(MAINNET_NETWORK)(request) == SignedRequest()
 
 
 async def test_a_json_string_body_is_signed_too(exchange: Any, registry: Registry) -> None:
