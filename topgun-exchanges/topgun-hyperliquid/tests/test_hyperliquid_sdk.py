@@ -16,6 +16,8 @@ from typing import Any
 import eth_account
 import pytest
 from hyperliquid.utils import signing as sdk
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import topgun
 from topgun.credentials import Credential
@@ -244,3 +246,50 @@ def test_missing_nonce_fields_come_from_the_clock_once() -> None:
     )
     body_nonce = sign_payload({"action": action, "nonce": 42}, _key(), TESTNET, CLOCK)
     assert body_nonce["action"]["time"] == body_nonce["nonce"] == 42
+
+
+_json_leaf = st.one_of(st.none(), st.booleans(), st.integers(0, 2**63 - 1), st.text(max_size=12))
+_json = st.recursive(
+    _json_leaf,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_address = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    fields=st.dictionaries(st.text(min_size=1, max_size=8), _json, max_size=4),
+    nonce=st.integers(0, 2**64 - 1),
+    vault=st.none() | _address,
+    expires_after=st.none() | st.integers(0, 2**64 - 1),
+    mainnet=st.booleans(),
+)
+def test_any_l1_action_signs_like_the_sdk(
+    fields: dict[str, Any], nonce: int, vault: str | None, expires_after: int | None, mainnet: bool
+) -> None:
+    action = {"type": "anyL1Action", **{k: v for k, v in fields.items() if k != "type"}}
+    body: dict[str, Any] = {"action": action, "nonce": nonce, "vaultAddress": vault}
+    if expires_after is not None:
+        body["expiresAfter"] = expires_after
+    signed = sign_payload(body, _key(), MAINNET if mainnet else TESTNET, CLOCK)
+    assert signed["signature"] == sdk.sign_l1_action(
+        WALLET, action, vault, nonce, expires_after, mainnet
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    destination=_address,
+    amount=st.text(max_size=20),
+    time=st.integers(0, 2**64 - 1),
+    mainnet=st.booleans(),
+)
+def test_any_usd_send_signs_like_the_sdk(
+    destination: str, amount: str, time: int, mainnet: bool
+) -> None:
+    action = {"type": "usdSend", "destination": destination, "amount": amount, "time": time}
+    signed = sign_payload({"action": action}, _key(), MAINNET if mainnet else TESTNET, CLOCK)
+    assert signed["signature"] == sdk.sign_usd_transfer_action(WALLET, dict(action), mainnet)

@@ -191,8 +191,13 @@ def sign_user_signed_action(
     return _sign(private_key, _encode(user_signed_typed_data(action, kind)))
 
 
+def _table_entry(action: Mapping[str, Any]) -> UserSignedType | None:
+    action_type = action.get("type")
+    return USER_SIGNED_ACTIONS.get(action_type) if isinstance(action_type, str) else None
+
+
 def _kind_of(action: Mapping[str, Any]) -> UserSignedType:
-    kind = USER_SIGNED_ACTIONS.get(action.get("type"))  # type: ignore[arg-type]
+    kind = _table_entry(action)
     if kind is None:
         raise SigningError(_unknown_user_signed(action))
     return kind
@@ -247,7 +252,7 @@ def sign_payload(
             "a Hyperliquid exchange request must be a JSON object with an 'action' object, "
             f"not one with action={action!r}"
         )
-    kind = USER_SIGNED_ACTIONS.get(action.get("type"))  # type: ignore[arg-type]
+    kind = _table_entry(action)
     signed = dict(payload)
     if kind is None:
         if "signatureChainId" in action or "hyperliquidChain" in action:
