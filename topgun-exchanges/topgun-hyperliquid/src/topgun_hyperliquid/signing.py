@@ -262,7 +262,7 @@ def sign_payload(
             nonce = signed["nonce"] = clock.time_ms()
         if "vaultAddress" in payload:
             vault = payload["vaultAddress"]
-        elif key.vault_address is not None and action.get("type") in VAULT_ACTIONS:
+        elif key.vault_address is not None and str(action.get("type")) in VAULT_ACTIONS:
             vault = signed["vaultAddress"] = key.vault_address
         else:
             vault = None
