@@ -5,6 +5,7 @@ from __future__ import annotations
 import topgun
 
 from .simulator import DEMO_KEY, DEMO_SECRET, Simulator
+from .stream import realtime
 
 
 def say(text: str = "") -> None:
@@ -15,7 +16,8 @@ async def run() -> int:
     simulator = Simulator()
     async with simulator.serve() as exchange:
         say(
-            f"Embedded bitFlyer-like exchange listening on 127.0.0.1:{exchange.port} as api.bitflyer.com (TLS)"
+            f"Embedded bitFlyer-like exchange listening on 127.0.0.1:{exchange.port} as api.bitflyer.com"
+            " and ws.lightstream.bitflyer.com (TLS)"
         )
         say()
         apis = {"bitflyer": [DEMO_KEY, DEMO_SECRET]}
@@ -59,6 +61,13 @@ async def run() -> int:
         if refused.response.status != 401 or simulator.rejected != 1 or len(simulator.orders) != 1:
             say("demo failed: the simulator did not see what it should have")
             return 1
+        say()
+        if not await realtime(simulator, exchange):
+            say("demo failed: the realtime logins or subscriptions were not what they should be")
+            return 1
     say()
-    say("Demo finished: 1 public request, 2 signed requests accepted, 1 forged request refused.")
+    say(
+        "Demo finished: 1 public request, 2 signed requests accepted, 1 forged request refused; "
+        "realtime: 2 logins verified, 1 disconnect survived, subscriptions restored."
+    )
     return 0

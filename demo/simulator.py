@@ -1,9 +1,11 @@
 """An embedded, bitFlyer-like exchange for the demo: it verifies signatures as bitFlyer documents.
 
-Served on 127.0.0.1 behind TLS with a throwaway CA, under bitFlyer's real hostname, so the demo bot
-uses real URLs (``https://api.bitflyer.com/...``) and topgun's real host routing; nothing leaves the
-machine. Signature check: hex HMAC-SHA256(secret, ACCESS-TIMESTAMP + method + path?query + body),
+Served on 127.0.0.1 behind TLS with a throwaway CA, under bitFlyer's real hostnames, so the demo bot
+uses real URLs (``https://api.bitflyer.com/...``, ``wss://ws.lightstream.bitflyer.com/json-rpc``)
+and topgun's real host routing; nothing leaves the machine. Signature check: hex
+HMAC-SHA256(secret, ACCESS-TIMESTAMP + method + path?query + body),
 https://lightning.bitflyer.com/docs?lang=en#authentication ; stale timestamps are refused too.
+The realtime API (``realtime.py``) checks its JSON-RPC login the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import orjson
 from aiohttp import web
 
 from topgun.testing import LocalExchange
+
+from .realtime import WS_HOST, Realtime
 
 HTTP_HOST = "api.bitflyer.com"
 DEMO_KEY = "demo-api-key"
@@ -38,9 +42,19 @@ class Simulator:
         self.app.router.add_get("/v1/getticker", self.ticker)
         self.app.router.add_get("/v1/me/getbalance", self.private(self.balance))
         self.app.router.add_post("/v1/me/sendchildorder", self.private(self.send_child_order))
+        self._walk = itertools.cycle((500.0, 500.0, -500.0, 1000.0, -1500.0, 500.0))
+        self.realtime = Realtime(
+            DEMO_KEY, DEMO_SECRET, self.tick, lambda: self.orders, MAX_CLOCK_SKEW_S
+        )
+        self.app.router.add_get("/json-rpc", self.realtime.handle)
 
     def serve(self) -> LocalExchange:
-        return LocalExchange(self.app, [HTTP_HOST])
+        return LocalExchange(self.app, [HTTP_HOST, WS_HOST])
+
+    def tick(self) -> float:
+        """Move the last traded price a little (the realtime ticker), and return it."""
+        self.ltp += next(self._walk)
+        return self.ltp
 
     async def ticker(self, request: web.Request) -> web.Response:
         product = request.query.get("product_code", "BTC_JPY")

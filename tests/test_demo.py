@@ -21,4 +21,9 @@ def test_demo_runs_and_explains_itself() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 signed requests accepted, 1 forged request refused" in done.stdout
     assert "Invalid signature" in done.stdout
+    # The realtime part: logged in, subscribed, survived the simulated restart.
+    assert "logged in and subscribed (state: ready)" in done.stdout
+    assert "reconnected and logged in again (reconnection 1); resubscribing" in done.stdout
+    assert done.stdout.count("<- subscription 2: true") == 2
+    assert "realtime: 2 logins verified, 1 disconnect survived" in done.stdout
     assert "Traceback" not in done.stderr

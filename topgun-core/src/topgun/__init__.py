@@ -6,22 +6,57 @@ from ._version import __version__
 from .client import Auth, Client, FetchResult, NotJSONContent
 from .clock import Clock, FixedClock
 from .credentials import Credential
-from .errors import CredentialError, PluginConflictError, PluginError, SigningError, TopgunError
-from .plugin import hookimpl, hookspec
+from .errors import (
+    CredentialError,
+    InitializeError,
+    PluginConflictError,
+    PluginError,
+    SigningError,
+    StoreError,
+    StreamClosedError,
+    TopgunError,
+    WebSocketClosedError,
+)
+from .plugin import AuthenticationError, hookimpl, hookspec
+from .store import DataStore, DataStoreCollection, OrderBookStore, StoreChange, StoreStream
+from .ws import (
+    Backoff,
+    ClientWebSocketResponse,
+    ConnectionState,
+    WebSocketApp,
+    WebSocketQueue,
+    WebSocketStats,
+)
 
 __all__ = [
     "Auth",
+    "AuthenticationError",
+    "Backoff",
     "Client",
+    "ClientWebSocketResponse",
     "Clock",
+    "ConnectionState",
     "Credential",
     "CredentialError",
+    "DataStore",
+    "DataStoreCollection",
     "FetchResult",
     "FixedClock",
+    "InitializeError",
     "NotJSONContent",
+    "OrderBookStore",
     "PluginConflictError",
     "PluginError",
     "SigningError",
+    "StoreChange",
+    "StoreError",
+    "StoreStream",
+    "StreamClosedError",
     "TopgunError",
+    "WebSocketApp",
+    "WebSocketClosedError",
+    "WebSocketQueue",
+    "WebSocketStats",
     "__version__",
     "hookimpl",
     "hookspec",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from .http.body import encode_body
 from .http.signing import SigningMiddleware
 from .plugin.specs import ApiSelector
 from .registry import Registry, Route, get_registry
+from .ws import Backoff, ClientWebSocketResponse, WebSocketApp
+from .ws.backoff import DEFAULT_BACKOFF
+from .ws.dispatch import Handler
 
 __all__ = ["Auth", "Client", "FetchResult", "NotJSONContent"]
 
@@ -79,6 +83,9 @@ class Client:
         headers.setdefault("User-Agent", USER_AGENT)
         # Per-request middlewares replace the session's in aiohttp, so signed requests re-add them.
         self._session_middlewares = tuple(kwargs.get("middlewares") or ())
+        # The WebSocket class whose send_json signs and whose sends obey the exchange's rate limit.
+        kwargs.setdefault("ws_response_class", ClientWebSocketResponse)
+        self._ws_apps: set[WebSocketApp] = set()
         self._session = aiohttp.ClientSession(headers=headers, **kwargs)
 
     @property
@@ -104,6 +111,9 @@ class Client:
         return self._session.closed
 
     async def close(self) -> None:
+        """Close every WebSocketApp of this client (awaiting their tasks), then the session."""
+        if self._ws_apps:
+            await asyncio.gather(*(app.close() for app in tuple(self._ws_apps)))
         await self._session.close()
 
     async def __aenter__(self) -> Client:
@@ -206,6 +216,59 @@ class Client:
         except orjson.JSONDecodeError as exc:
             decoded = NotJSONContent(exc)
         return FetchResult(response, text, decoded)
+
+    # -- WebSocket -------------------------------------------------------------------------
+
+    def ws_connect(
+        self,
+        url: str | URL,
+        *,
+        send_str: str | list[str] | None = None,
+        send_bytes: bytes | list[bytes] | None = None,
+        send_json: Any = None,
+        hdlr_str: Handler | list[Handler] | None = None,
+        hdlr_bytes: Handler | list[Handler] | None = None,
+        hdlr_json: Handler | list[Handler] | None = None,
+        backoff: Backoff | tuple[float, float, float, float] = DEFAULT_BACKOFF,
+        heartbeat: float | None = 10.0,
+        autoping: bool = True,
+        auth: Any = Auth,
+        **kwargs: Any,
+    ) -> WebSocketApp:
+        """Open a WebSocket that reconnects, logs in and resubscribes by itself (a plain function).
+
+        ``send_*`` take one message or a list, sent in that order (str, bytes, JSON) after the
+        exchange login on every connection; ``hdlr_*`` take one handler or a list, each called as
+        ``handler(msg, ws)``. ``backoff`` is ``(min, max, factor, initial)`` or a ``Backoff``;
+        ``heartbeat`` the seconds of silence after which a ping probes the link (a dead link is
+        dropped after that long with no answer; ``None`` disables it); ``autoping`` answers the
+        server's pings. ``auth=None`` skips the exchange login and message signing. Any other
+        keyword goes to ``aiohttp.ClientSession.ws_connect``. ``base_url`` never applies.
+        ``await`` the result for the handshake, ``await app.ready()`` for login and subscriptions.
+        """
+        if auth is not Auth and auth is not None:
+            kwargs["auth"] = auth  # aiohttp's own (BasicAuth on the upgrade request), as for HTTP
+        app = WebSocketApp(
+            self._session,
+            url,
+            send_str=send_str,
+            send_bytes=send_bytes,
+            send_json=send_json,
+            hdlr_str=hdlr_str,
+            hdlr_bytes=hdlr_bytes,
+            hdlr_json=hdlr_json,
+            backoff=backoff,
+            heartbeat=heartbeat,
+            autoping=autoping,
+            authenticate=auth is Auth,
+            hosts=self._hosts,
+            credential_for=self._credential_for,
+            clock=self.clock,
+            on_close=self._ws_apps.discard,
+            ws_kwargs=kwargs,
+        )
+        self._ws_apps.add(app)
+        return app
 
 
 def _aiohttp_auth(auth: Any) -> Any:

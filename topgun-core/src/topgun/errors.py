@@ -19,3 +19,27 @@ class PluginConflictError(PluginError):
 
 class SigningError(TopgunError):
     """An exchange signer could not sign a request (for example, a body it cannot encode)."""
+
+
+class StoreError(TopgunError):
+    """A DataStore or DataStoreCollection was used in a way it cannot honour."""
+
+
+class StreamClosedError(StoreError):
+    """``StoreStream.get()`` was called on a closed stream that has no change left to deliver."""
+
+
+class InitializeError(StoreError, ValueError):
+    """``DataStoreCollection.initialize()`` got a response it cannot use; nothing was applied.
+
+    Raised for an endpoint the collection does not know, an HTTP error status, a body that is not
+    JSON, or data of the wrong shape. ``errors`` holds every problem found, in argument order.
+    """
+
+    def __init__(self, message: str, errors: tuple[BaseException, ...] = ()) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+class WebSocketClosedError(TopgunError):
+    """The WebSocketApp was closed (by ``close()`` or by closing its Client) while waited on."""

@@ -133,13 +133,28 @@ class WebSocketLogin(Protocol):
 
     async def send_str(self, message: str) -> None: ...
 
-    async def receive_json(self, timeout: float) -> Any:  # noqa: ASYNC109
-        """The next JSON message; frames that are not the reply are kept for the handlers."""
+    async def receive_json(
+        self,
+        timeout: float,  # noqa: ASYNC109 - a deadline per expected reply is the natural unit
+        match: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        """The next JSON message ``match`` accepts (any, without ``match``).
+
+        Every other frame received meanwhile (non-matching JSON, non-JSON, binary) is kept and
+        handed to the app's handlers once the login is done, so nothing the exchange sent early is
+        lost. Raises ``TimeoutError`` when no such message arrives within ``timeout`` seconds, and
+        ``ConnectionError`` when the exchange closes the connection first.
+        """
         ...
 
 
 WebSocketAuthenticator = Callable[[WebSocketLogin], Awaitable[None]]
-"""Logs in on a fresh connection; returns when the exchange confirms, raises AuthenticationError."""
+"""Logs in on a fresh connection; returns when the exchange confirms, raises AuthenticationError.
+
+Core runs it after every handshake, before the ``send_*`` messages, with an overall deadline; a
+rejection, a timeout or any other exception counts as a failed login (logged, counted, retried
+with backoff), never as a silently unauthenticated connection.
+"""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,7 @@
 """bitFlyer Lightning for topgun: request signing, the realtime API login, bitFlyerDataStore."""
 
 from .auth import sign_request
+from .store import bitFlyerDataStore
+from .ws import authenticate
 
-__all__ = ["sign_request"]
+__all__ = ["authenticate", "bitFlyerDataStore", "sign_request"]

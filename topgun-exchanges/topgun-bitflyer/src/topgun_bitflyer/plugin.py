@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .store import bitFlyerDataStore
+from .ws import authenticate
 
 API = "bitflyer"
 
@@ -19,3 +22,10 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     register(Host("api.bitflyer.com", api=API, signer=sign_request, body="json"))
+    # Realtime API (wss://ws.lightstream.bitflyer.com/json-rpc): private channels need the login.
+    register(Host("ws.lightstream.bitflyer.com", api=API, ws_authenticator=authenticate))
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("bitFlyerDataStore", bitFlyerDataStore)

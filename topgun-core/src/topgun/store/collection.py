@@ -1,0 +1,222 @@
+"""``DataStoreCollection``: the stores of one exchange feed, and the handler that fills them.
+
+Subclass hooks (kept from pybotters so custom collections move over unchanged):
+``_init()`` creates the stores with ``_create(name, datastore_class=...)``; ``_onmessage(msg, ws)``
+routes one WebSocket message; ``_ENDPOINTS`` maps HTTP paths to the store that ``initialize()``
+hands each response to (``store._onresponse(data, url)``); ``_onreconnect(ws_app)`` resets
+stream-continuity state (the default calls every store's ``_onreconnect()``).
+
+``onmessage`` never raises: a message the subclass cannot route, or one that makes it fail, is
+logged (once per kind, then rate-limited) under ``topgun.store`` and otherwise ignored. Handlers
+validate a whole message before changing any store, so a bad message never half-applies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar, TypeVar, overload
+
+import aiohttp
+import orjson
+from yarl import URL
+
+from ..client import FetchResult, NotJSONContent
+from ..errors import InitializeError
+from ._limiter import LogLimiter
+from .datastore import DataStore, Item
+
+__all__ = ["DataStoreCollection"]
+
+log = logging.getLogger("topgun.store")
+
+S = TypeVar("S", bound=DataStore)
+
+_BODY_EXCERPT = 200
+
+
+class DataStoreCollection:
+    """A named group of DataStores fed by one handler: ``onmessage`` for WebSocket messages,
+    ``initialize`` for HTTP responses. ``collection["name"]`` and ``"name" in collection`` reach
+    the stores by name; exchange collections also expose them as attributes."""
+
+    _ENDPOINTS: ClassVar[Mapping[str, str]] = {}
+    """HTTP path -> name of the store whose ``_onresponse(data, url)`` takes that response."""
+
+    _LOGGER: ClassVar[logging.Logger] = log
+    """Where this collection logs feed problems (exchange plugins use ``topgun.store.<slug>``)."""
+
+    def __init__(self) -> None:
+        self._stores: dict[str, DataStore] = {}
+        self._waiters: list[asyncio.Future[None]] = []
+        self._limiter = LogLimiter(self._LOGGER)
+        init = getattr(self, "_init", None)
+        if init is not None:
+            init()
+
+    # -- stores --------------------------------------------------------------------------
+
+    def _create(
+        self,
+        name: str,
+        *,
+        keys: list[str] | None = None,
+        data: list[Item] | None = None,
+        datastore_class: type[S] = DataStore,  # type: ignore[assignment]
+        maxlen: int | None = None,
+    ) -> S:
+        store = datastore_class(name, keys or None, data, maxlen=maxlen)
+        store._collection = self
+        self._stores[name] = store
+        return store
+
+    @overload
+    def _get(self, name: str, type_: type[S]) -> S: ...
+
+    @overload
+    def _get(self, name: str, type_: None = None) -> DataStore | None: ...
+
+    def _get(self, name: str, type_: type[DataStore] | None = None) -> DataStore | None:
+        return self._stores.get(name)
+
+    def __getitem__(self, name: str) -> DataStore:
+        return self._stores[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._stores
+
+    def __iter__(self) -> Iterator[str]:
+        """The store names."""
+        return iter(self._stores)
+
+    # -- feeding -------------------------------------------------------------------------
+
+    def onmessage(self, msg: Any, ws: Any = None) -> None:
+        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises."""
+        try:
+            self._onmessage(msg, ws)
+        except Exception as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        """Log a handler failure (a bug or an unexpected message), rate-limited per kind."""
+        self._limiter.log(
+            logging.ERROR,
+            ("handler-error", type(exc).__name__),
+            "%s could not apply a message (%s: %s); it was skipped",
+            type(self).__name__,
+            type(exc).__name__,
+            exc,
+            exc_info=True,
+        )
+
+    def _onmessage(self, msg: Any, ws: Any = None) -> None:
+        self._limiter.warning(
+            "no-handler", "%s has no _onmessage; messages are ignored", type(self).__name__
+        )
+
+    def on_ws_reconnect(self, ws_app: Any) -> None:
+        """Called by the WebSocketApp after a reconnection's login, before its first message.
+
+        The stores reset what depends on stream continuity (books wait for a fresh snapshot).
+        Never raises: a failing hook is logged so the reconnect itself goes on.
+        """
+        try:
+            self._onreconnect(ws_app)
+        except Exception as exc:
+            self._limiter.log(
+                logging.ERROR,
+                ("reconnect-error", type(exc).__name__),
+                "%s failed to reset its stores on reconnect (%s: %s)",
+                type(self).__name__,
+                type(exc).__name__,
+                exc,
+            )
+
+    def _onreconnect(self, ws_app: Any) -> None:
+        for store in self._stores.values():
+            store._onreconnect()
+
+    async def initialize(self, *aws: Any) -> None:
+        """Load HTTP responses into the stores, routed by endpoint path (``_ENDPOINTS``).
+
+        Takes what ``client.get(...)``, ``client.request(...)`` and ``client.fetch(...)`` return
+        (or their results), awaited concurrently. Every response is checked before any is
+        applied: an endpoint this collection does not know, an HTTP error status or a body that
+        is not JSON raises InitializeError and changes nothing. Responses are then applied in
+        argument order; each store checks the shape of its data before changing anything.
+        """
+        results = await asyncio.gather(*(self._receive(aw) for aw in aws), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, Exception):
+                raise result
+        errors = [result for result in results if isinstance(result, Exception)]
+        if errors:
+            if len(errors) == 1 and isinstance(errors[0], InitializeError):
+                raise errors[0]
+            raise InitializeError(
+                f"{type(self).__name__}.initialize: nothing applied; "
+                + "; ".join(f"{type(e).__name__}: {e}" for e in errors),
+                tuple(errors),
+            ) from errors[0]
+        for result in results:
+            assert not isinstance(result, BaseException)
+            name, url, data = result
+            self._stores[name]._onresponse(data, url)
+
+    async def _receive(self, aw: Any) -> tuple[str, URL, Any]:
+        obj = await aw if inspect.isawaitable(aw) else aw
+        if isinstance(obj, FetchResult):
+            response, data = obj.response, obj.data
+            body = obj.text
+        elif isinstance(obj, aiohttp.ClientResponse):
+            response = obj
+            try:
+                raw = await obj.read()
+            finally:
+                obj.release()
+            body = raw.decode(obj.charset or "utf-8", errors="replace")
+            try:
+                data = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                data = NotJSONContent(exc)
+        else:
+            raise InitializeError(
+                f"initialize() takes HTTP responses (what client.get/request/fetch return), "
+                f"not {type(obj).__name__}"
+            )
+        where = f"{response.method} {response.url.path}"
+        name = self._ENDPOINTS.get(response.url.path)
+        if name is None or name not in self._stores:
+            known = ", ".join(sorted(self._ENDPOINTS)) or "none"
+            raise InitializeError(
+                f"{type(self).__name__}.initialize does not know {where}; it takes: {known}"
+            )
+        if response.status >= 400:
+            raise InitializeError(
+                f"{where} answered HTTP {response.status}: {body[:_BODY_EXCERPT]}"
+            )
+        if isinstance(data, NotJSONContent):
+            raise InitializeError(f"{where} did not return JSON: {body[:_BODY_EXCERPT]!r}")
+        return name, response.url, data
+
+    async def wait(self) -> None:
+        """Return after the next change to any store of this collection."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            with contextlib.suppress(ValueError):
+                self._waiters.remove(waiter)
+            raise
+
+    def _wake(self) -> None:
+        waiters = self._waiters
+        self._waiters = []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)

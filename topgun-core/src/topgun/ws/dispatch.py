@@ -1,0 +1,187 @@
+"""Handing received frames to the handlers: the hot path of every WebSocket.
+
+Handlers are called directly from the receive loop, in order, each in its own ``try`` (free in
+CPython 3.11+ until something raises): no ``call_soon`` per message, and a handler that raises is
+logged with its traceback while the connection and the other handlers carry on. Text frames
+arrive as bytes (aiohttp's ``decode_text=False``), so JSON is decoded once, straight from the
+wire bytes, by orjson, and the UTF-8 decode is paid only when a ``hdlr_str`` wants a ``str``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import aiohttp
+import orjson
+from aiohttp import WSMessage, WSMsgType
+
+from .link import Link
+from .stats import WebSocketStats
+
+__all__ = ["Handler", "Handlers", "pump"]
+
+log = logging.getLogger("topgun.ws")
+
+Handler = Callable[[Any, aiohttp.ClientWebSocketResponse], object]
+"""``handler(message, ws)``: the message is a ``str`` (hdlr_str), ``bytes`` (hdlr_bytes) or the
+decoded JSON value (hdlr_json); ``ws`` is the live connection, for replies."""
+
+# Generic keep-alive strings some exchanges send as bare text; not JSON, and not worth a warning.
+QUIET_TEXT = frozenset({b"ping", b"pong", b"PING", b"PONG"})
+_PREVIEW = 120
+_ERROR_LOG_EVERY = 10.0
+
+
+def as_list(value: Any) -> list[Any]:
+    """``ws_connect`` takes one item or a list of them."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+class Handlers:
+    """The three handler lists of one app, and what the dispatch needs around them."""
+
+    __slots__ = ("_errors", "on_bytes", "on_json", "on_str", "owners", "stats")
+
+    def __init__(
+        self,
+        stats: WebSocketStats,
+        hdlr_str: Iterable[Handler] = (),
+        hdlr_bytes: Iterable[Handler] = (),
+        hdlr_json: Iterable[Handler] = (),
+    ) -> None:
+        self.stats = stats
+        self.on_str = tuple(hdlr_str)
+        self.on_bytes = tuple(hdlr_bytes)
+        self.on_json = tuple(hdlr_json)
+        every = (*self.on_str, *self.on_bytes, *self.on_json)
+        for handler in every:
+            if not callable(handler):
+                raise TypeError(f"a WebSocket handler must be callable, got {handler!r}")
+            if inspect.iscoroutinefunction(handler):
+                raise TypeError(
+                    f"WebSocket handlers are called synchronously for every message; "
+                    f"{_name(handler)} is a coroutine function. Hand messages to your own task "
+                    "instead, for example through a topgun.WebSocketQueue"
+                )
+        self.owners = _reconnect_owners(every)
+        # handler -> (loop time of the last traceback logged, exceptions since then)
+        self._errors: dict[int, tuple[float, int]] = {}
+
+    def failed(self, handler: Handler, now: float) -> None:
+        """Log the exception being handled; at most one traceback per handler every 10 s."""
+        self.stats.handler_errors += 1
+        last, suppressed = self._errors.get(id(handler), (-_ERROR_LOG_EVERY, 0))
+        if now - last >= _ERROR_LOG_EVERY:
+            more = f" (and {suppressed} more times since the last report)" if suppressed else ""
+            log.exception(
+                "WebSocket handler %s raised%s; it keeps being called", _name(handler), more
+            )
+            self._errors[id(handler)] = (now, 0)
+        else:
+            self._errors[id(handler)] = (last, suppressed + 1)
+
+
+def _name(handler: Handler) -> str:
+    return getattr(handler, "__qualname__", None) or repr(handler)
+
+
+def _reconnect_owners(handlers: Sequence[Handler]) -> tuple[Any, ...]:
+    """Objects whose bound-method handlers want ``on_ws_reconnect(app)``, each once, in order."""
+    owners: dict[int, Any] = {}
+    for handler in handlers:
+        owner = getattr(handler, "__self__", None)
+        if owner is None or id(owner) in owners:
+            continue
+        if callable(getattr(owner, "on_ws_reconnect", None)):
+            owners[id(owner)] = owner
+    return tuple(owners.values())
+
+
+async def pump(
+    link: Link,
+    handlers: Handlers,
+    backlog: list[WSMessage],
+    *,
+    autoping: bool,
+    quiet: frozenset[bytes],
+    label: str,
+) -> WSMessage:
+    """Receive and dispatch until the connection ends; return the frame that ended it."""
+    ws = link.ws
+    receive = ws.receive
+    now = time.monotonic
+    stats = handlers.stats
+    on_str, on_bytes, on_json = handlers.on_str, handlers.on_bytes, handlers.on_json
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    text, binary = WSMsgType.TEXT, WSMsgType.BINARY
+    warned = False
+    pending = list(reversed(backlog))
+    while True:
+        msg = pending.pop() if pending else await receive()
+        kind = msg.type
+        if kind is text or kind is binary:
+            data = msg.data
+            stats._last_rx = now()
+            stats.messages_received += 1
+            stats.bytes_received += len(data)
+            if kind is text:
+                if on_str:
+                    try:
+                        string = data.decode()
+                    except UnicodeDecodeError:
+                        log.warning("%s: dropped a text frame that is not valid UTF-8", label)
+                        continue
+                    for handler in on_str:
+                        try:
+                            handler(string, ws)
+                        except Exception:
+                            handlers.failed(handler, now())
+            elif on_bytes:
+                for handler in on_bytes:
+                    try:
+                        handler(data, ws)
+                    except Exception:
+                        handlers.failed(handler, now())
+            if on_json:
+                try:
+                    decoded = loads(data)
+                except decode_error:
+                    if data in quiet:
+                        continue
+                    stats.non_json += 1
+                    level = logging.DEBUG if warned else logging.WARNING
+                    warned = True
+                    log.log(
+                        level,
+                        "%s: a %s frame is not JSON; JSON handlers skip it (first %d bytes: %r)%s",
+                        label,
+                        "text" if kind is text else "binary",
+                        _PREVIEW,
+                        bytes(data[:_PREVIEW]),
+                        ""
+                        if level == logging.DEBUG
+                        else "; further ones on this connection at DEBUG",
+                    )
+                    continue
+                for handler in on_json:
+                    try:
+                        handler(decoded, ws)
+                    except Exception:
+                        handlers.failed(handler, now())
+        elif kind is WSMsgType.PING:
+            link.touch()
+            if autoping:
+                await ws.pong(msg.data)
+        elif kind is WSMsgType.PONG:
+            link.pong_received(msg.data)
+        else:
+            return msg

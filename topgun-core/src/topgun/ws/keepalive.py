@@ -1,0 +1,77 @@
+"""Keeping a connection honest: the ping/pong liveness monitor and exchange heartbeats.
+
+A connection whose peer vanished without a FIN (a half-open TCP connection) looks open forever.
+The monitor watches for any incoming frame; after ``interval / 2`` seconds of silence it sends a
+WebSocket ping, and after ``interval`` seconds of silence it aborts the connection, so a dead link
+is noticed within about ``interval`` seconds (checked every ``interval / 4``). Busy connections
+send no pings at all: any frame proves the peer alive, which also keeps a bot that is slow to
+drain a backlog from being cut off for a pong stuck behind its own data.
+
+Exchange heartbeats (``topgun.plugin.Heartbeat``) are application messages some exchanges require
+on a timer; they are sent through the normal send path, so rate limits apply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from ..clock import Clock
+from ..plugin.specs import Heartbeat
+from .link import Link
+
+__all__ = ["PROBE", "run_heartbeat", "watch"]
+
+log = logging.getLogger("topgun.ws")
+
+PROBE = b"topgun"
+
+
+async def watch(link: Link, interval: float, last_data: Callable[[], float | None]) -> None:
+    """Abort ``link`` when nothing has arrived for ``interval`` seconds."""
+    probed_after = -1.0
+
+    def last_activity() -> float:
+        data = last_data()
+        return link.last_control if data is None else max(data, link.last_control)
+
+    while True:
+        await asyncio.sleep(interval / 4)
+        last = last_activity()
+        idle = time.monotonic() - last
+        if idle >= interval:
+            await asyncio.sleep(0)  # frames already buffered are handled before the verdict
+            idle = time.monotonic() - last_activity()
+            if idle >= interval:
+                link.abort(f"nothing received for {idle:.1f} s, ping unanswered (half-open?)")
+                return
+        elif idle >= interval / 2 and probed_after != last:
+            probed_after = last
+            try:
+                await link.ws.ping(PROBE)
+            except (ConnectionError, RuntimeError) as exc:
+                link.abort(f"ping failed: {exc!r}")
+                return
+
+
+async def run_heartbeat(link: Link, heartbeat: Heartbeat, clock: Clock) -> None:
+    """Send the exchange's heartbeat message every ``heartbeat.interval`` seconds."""
+    ws = link.ws
+    while True:
+        await asyncio.sleep(heartbeat.interval)
+        message = heartbeat.message(clock) if callable(heartbeat.message) else heartbeat.message
+        frame = heartbeat.frame
+        try:
+            if frame == "text":
+                await ws.send_str(message if isinstance(message, str) else message.decode())
+            elif frame == "binary":
+                await ws.send_bytes(message.encode() if isinstance(message, str) else message)
+            elif frame == "ping":
+                await ws.ping(message.encode() if isinstance(message, str) else message)
+            else:
+                await ws.pong(message.encode() if isinstance(message, str) else message)
+        except (ConnectionError, RuntimeError) as exc:
+            log.debug("heartbeat to %s stopped: %r", link.ws, exc)
+            return

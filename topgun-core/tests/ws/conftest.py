@@ -1,0 +1,294 @@
+"""WebSocket test kit: a scriptable local server, a toy exchange plugin, and a leak check.
+
+Every test talks to a real aiohttp WebSocket server on 127.0.0.1 over real sockets. The toy
+exchange (``ws.toy.test``, reached through a resolver that maps it to the local server) logs in
+with ``{"op": "login", "key", "ts", "sig": hex HMAC-SHA256(secret, "login" + ts)}`` and signs
+outgoing JSON with a ``sig`` field, so core's plugin hooks are exercised without any real exchange.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import hashlib
+import hmac
+import logging
+import socket
+import types
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import orjson
+import pytest
+from aiohttp import web
+
+import topgun
+from topgun.plugin import (
+    ApiSpec,
+    AuthenticationError,
+    Host,
+    MessageSigningRequest,
+    WebSocketLogin,
+    hookimpl,
+)
+from topgun.registry import Registry, build_registry
+from topgun.testing import LoopbackResolver
+
+TOY_HOST = "ws.toy.test"
+TOY_KEY = "toy-ws-key"
+TOY_SECRET = "toy-ws-secret-NEVER-LOGGED-91c2"
+
+
+# -- the toy exchange plugin -----------------------------------------------------------------
+
+
+def toy_login_signature(secret: str, ts: str) -> str:
+    return hmac.new(secret.encode(), f"login{ts}".encode(), hashlib.sha256).hexdigest()
+
+
+async def toy_authenticate(login: WebSocketLogin) -> None:
+    ts = str(login.clock.time_ms())
+    await login.send_json(
+        {
+            "op": "login",
+            "key": login.credential.key,
+            "ts": ts,
+            "sig": toy_login_signature(login.credential.secret, ts),
+        }
+    )
+    reply = await login.receive_json(
+        2.0, match=lambda m: isinstance(m, dict) and m.get("op") == "login"
+    )
+    if reply.get("ok") is not True:
+        raise AuthenticationError(f"toy exchange said: {reply.get('reason')!r}")
+
+
+def toy_sign_message(request: MessageSigningRequest) -> Any:
+    if not isinstance(request.message, dict):
+        return request.message
+    body = orjson.dumps(request.message, option=orjson.OPT_SORT_KEYS)
+    sig = hmac.new(request.credential.secret_bytes, body, hashlib.sha256).hexdigest()
+    return {**request.message, "sig": sig}
+
+
+def toy_registry(**host_options: Any) -> Registry:
+    """A registry with the toy plugin; ``host_options`` override the ws.toy.test Host fields."""
+    options: dict[str, Any] = {"api": "toy", "ws_authenticator": toy_authenticate}
+    options.update(host_options)
+    host = Host(TOY_HOST, **options)
+    module = types.ModuleType("topgun_toyws")
+
+    @hookimpl
+    def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
+        register(ApiSpec("toy", label="Toy"))
+
+    @hookimpl
+    def topgun_register_hosts(register: Callable[[Host], None]) -> None:
+        register(host)
+
+    module.topgun_register_apis = topgun_register_apis  # type: ignore[attr-defined]
+    module.topgun_register_hosts = topgun_register_hosts  # type: ignore[attr-defined]
+    return build_registry([module], strict=True)
+
+
+# -- the scriptable server -------------------------------------------------------------------
+
+Behaviour = Callable[["ServerConn"], Awaitable[None]]
+
+
+@dataclass
+class ServerConn:
+    """One accepted WebSocket connection, as the server sees it."""
+
+    index: int
+    ws: web.WebSocketResponse
+    request: web.Request
+    opened_at: float
+    received: list[Any] = field(default_factory=list)
+    closed_at: float | None = None
+
+    async def read(self, count: int = 1) -> list[Any]:
+        """Read ``count`` data frames (JSON decoded when possible) into ``received``."""
+        got = []
+        while len(got) < count:
+            msg = await self.ws.receive()
+            if msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                try:
+                    value = orjson.loads(msg.data)
+                except orjson.JSONDecodeError:
+                    value = msg.data
+                self.received.append(value)
+                got.append(value)
+            elif msg.type not in (aiohttp.WSMsgType.PING, aiohttp.WSMsgType.PONG):
+                raise ConnectionResetError(f"client went away ({msg.type.name})")
+        return got
+
+    async def drain(self) -> None:
+        """Read frames into ``received`` until the client closes."""
+        try:
+            while True:
+                await self.read()
+        except ConnectionResetError:
+            return
+
+    def go_silent(self) -> None:
+        """Stop reading (so pings go unanswered) without closing: a half-open connection."""
+        transport = self.request.transport
+        assert transport is not None
+        transport.pause_reading()
+
+    def drop(self) -> None:
+        """Drop the TCP connection abruptly: no close frame."""
+        transport = self.request.transport
+        assert transport is not None
+        transport.abort()
+
+
+class WSServer:
+    """A WebSocket server on 127.0.0.1 whose per-connection behaviour a test scripts."""
+
+    def __init__(
+        self, behaviour: Behaviour, *, port: int = 0, autoping: bool = True, record: bool = True
+    ) -> None:
+        self.behaviour = behaviour
+        self.port = port
+        self.autoping = autoping
+        self.record = record  # False: count connections only (long runs must not grow)
+        self.accepted = 0
+        self.connections: list[ServerConn] = []
+        self.release = asyncio.Event()  # behaviours that hang wait on this; set at stop()
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    async def start(self) -> WSServer:
+        app = web.Application()
+        app.router.add_get("/ws", self._handle)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
+        await site.start()
+        self.port = site.port
+        return self
+
+    async def stop(self) -> None:
+        self.release.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=self.autoping)
+        await ws.prepare(request)
+        loop = asyncio.get_running_loop()
+        conn = ServerConn(self.accepted, ws, request, loop.time())
+        self.accepted += 1
+        if self.record:
+            self.connections.append(conn)
+        try:
+            await self.behaviour(conn)
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            conn.closed_at = loop.time()
+        return ws
+
+    async def wait_connections(self, count: int, within: float = 5.0) -> ServerConn:
+        await eventually(lambda: len(self.connections) >= count, within)
+        return self.connections[count - 1]
+
+
+async def eventually(predicate: Callable[[], object], within: float = 5.0) -> None:
+    """Poll ``predicate`` until true; fail the test after ``within`` seconds."""
+    async with asyncio.timeout(within):
+        while not predicate():  # noqa: ASYNC110 - polling what other tasks change is the point
+            await asyncio.sleep(0.002)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def toy_client(server: WSServer, registry: Registry | None = None, **kwargs: Any) -> topgun.Client:
+    """A Client whose connector sends ws.toy.test to ``server``."""
+    return topgun.Client(
+        registry=registry if registry is not None else toy_registry(),
+        connector=aiohttp.TCPConnector(resolver=LoopbackResolver({TOY_HOST: server.port})),
+        **kwargs,
+    )
+
+
+TOY_URL = f"ws://{TOY_HOST}/ws"
+
+
+# -- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kit() -> types.SimpleNamespace:
+    """The helpers above, for test modules (conftest modules are not importable by name)."""
+    return types.SimpleNamespace(
+        eventually=eventually,
+        free_port=free_port,
+        toy_client=toy_client,
+        toy_registry=toy_registry,
+        toy_login_signature=toy_login_signature,
+        toy_sign_message=toy_sign_message,
+        WSServer=WSServer,
+        TOY_URL=TOY_URL,
+        TOY_HOST=TOY_HOST,
+        TOY_KEY=TOY_KEY,
+        TOY_SECRET=TOY_SECRET,
+        TOY_APIS={"toy": [TOY_KEY, TOY_SECRET]},
+    )
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Callable[..., Awaitable[WSServer]]]:
+    """``server = await serve(behaviour)``: started now, stopped after the test."""
+    servers: list[WSServer] = []
+
+    async def start(behaviour: Behaviour, **options: Any) -> WSServer:
+        server = WSServer(behaviour, **options)
+        servers.append(server)
+        return await server.start()
+
+    yield start
+    for server in servers:
+        await server.stop()
+
+
+class _Destroyed(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+async def no_task_left() -> AsyncIterator[None]:
+    """After each test: no task of ours pending, and no "Task was destroyed" from asyncio."""
+    watcher = _Destroyed()
+    asyncio_log = logging.getLogger("asyncio")
+    asyncio_log.addHandler(watcher)
+    try:
+        yield
+        await asyncio.sleep(0)
+        current = asyncio.current_task()
+        pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+        leftovers = [t for t in pending if t.get_name().startswith("topgun")]
+        assert not leftovers, f"tasks left behind: {leftovers}"
+        gc.collect()
+        problems = [r.getMessage() for r in watcher.records]
+        assert not problems, problems
+    finally:
+        asyncio_log.removeHandler(watcher)
