@@ -14,18 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-import pytest
 from eth_account import Account
 
 import topgun
 from topgun.plugin import ApiSpec, Heartbeat, Host, hookimpl
 from topgun.registry import Registry, build_registry
 from topgun_hyperliquid import HEARTBEAT, plugin
-
-# Client.ws_connect comes with the WebSocket client (issue 3); these run as soon as it is merged.
-pytestmark = pytest.mark.skipif(
-    not hasattr(topgun.Client, "ws_connect"), reason="topgun.Client.ws_connect is not merged yet"
-)
 
 KEY = "0x0123456789012345678901234567890123456789012345678901234567890123"
 ADDRESS = Account.from_key(KEY).address
