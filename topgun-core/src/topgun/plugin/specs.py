@@ -163,7 +163,9 @@ class Host:
 
     ``api`` names the credential used there (a fixed name, or an ``ApiSelector``); ``None`` means
     the host needs none (a public WebSocket with only a heartbeat). ``body`` says how a request's
-    ``data`` is encoded on this host, signed or not.
+    ``data`` is encoded on this host, signed or not. ``ws_notices`` are non-JSON text frames the
+    exchange sends by design (a greeting on connect, say): they reach ``hdlr_str`` but are not
+    reported as malformed JSON.
     """
 
     name: str
@@ -174,6 +176,7 @@ class Host:
     ws_heartbeat: Heartbeat | HeartbeatFactory | None = None
     ws_message_signer: MessageSigner | None = None
     ws_rate_limit: RateLimit | None = None
+    ws_notices: tuple[str, ...] = ()
 
     @property
     def api_names(self) -> tuple[str, ...]:

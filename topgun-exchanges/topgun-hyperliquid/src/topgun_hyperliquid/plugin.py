@@ -15,7 +15,7 @@ from topgun.plugin import ApiSpec, Host, hookimpl
 from .auth import RequestSigner
 from .keys import check_credential
 from .signing import MAINNET, TESTNET, Network
-from .ws import HEARTBEAT, MessageSigner
+from .ws import GREETING, HEARTBEAT, MessageSigner
 
 HOSTS: dict[str, tuple[str, Network]] = {
     "api.hyperliquid.xyz": ("hyperliquid", MAINNET),
@@ -56,5 +56,6 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 body="json",
                 ws_heartbeat=HEARTBEAT,
                 ws_message_signer=MessageSigner(network),
+                ws_notices=(GREETING,),
             )
         )

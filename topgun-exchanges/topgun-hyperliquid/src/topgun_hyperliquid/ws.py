@@ -23,8 +23,11 @@ from topgun.plugin import Heartbeat, MessageSigningRequest
 from .keys import key_of
 from .signing import Network, sign_payload
 
-__all__ = ["HEARTBEAT", "PING_INTERVAL", "MessageSigner"]
+__all__ = ["GREETING", "HEARTBEAT", "PING_INTERVAL", "MessageSigner"]
 
+GREETING: Final = "Websocket connection established."
+"""The plain-text frame the server sends first on every connection (the official SDK's
+``WebsocketManager.on_message`` skips it by name); declared so it is not logged as bad JSON."""
 PING_INTERVAL: Final = 30.0
 HEARTBEAT: Final = Heartbeat(interval=PING_INTERVAL, message='{"method":"ping"}', frame="text")
 
