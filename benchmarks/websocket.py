@@ -12,11 +12,7 @@ message handled. Three clients read the same bursts of a realistic bitFlyer tick
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import hashlib
-import multiprocessing
-import struct
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,10 +23,10 @@ import orjson
 import topgun
 
 from ._report import Report
+from ._wsserver import burst_server
 
 MESSAGES = 50_000
 ROUNDS = 7
-_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TICKER = {
     "jsonrpc": "2.0",
     "method": "channelMessage",
@@ -55,72 +51,6 @@ TICKER = {
         },
     },
 }
-
-
-def _frame(payload: bytes, opcode: int = 0x1) -> bytes:
-    """One unmasked server-to-client frame."""
-    size = len(payload)
-    if size < 126:
-        header = struct.pack("!BB", 0x80 | opcode, size)
-    elif size < 1 << 16:
-        header = struct.pack("!BBH", 0x80 | opcode, 126, size)
-    else:
-        header = struct.pack("!BBQ", 0x80 | opcode, 127, size)
-    return header + payload
-
-
-async def _client_frames(reader: asyncio.StreamReader) -> Any:
-    """Yield (opcode, payload) of the client's masked frames."""
-    while True:
-        first, second = await reader.readexactly(2)
-        size = second & 0x7F
-        if size == 126:
-            (size,) = struct.unpack("!H", await reader.readexactly(2))
-        elif size == 127:
-            (size,) = struct.unpack("!Q", await reader.readexactly(8))
-        mask = await reader.readexactly(4)
-        data = bytes(b ^ mask[i % 4] for i, b in enumerate(await reader.readexactly(size)))
-        yield first & 0x0F, data
-
-
-async def _serve(port_out: Any) -> None:
-    burst = _frame(orjson.dumps(TICKER)) * MESSAGES
-
-    async def session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        key = next(
-            line.split(b":", 1)[1].strip()
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"sec-websocket-key:")
-        )
-        accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())
-        writer.write(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-        )
-        try:
-            async for opcode, data in _client_frames(reader):
-                if opcode == 0x1:  # a text frame asks for a burst
-                    writer.write(burst)
-                    await writer.drain()
-                elif opcode == 0x9:
-                    writer.write(_frame(data, 0xA))
-                elif opcode == 0x8:
-                    writer.write(_frame(data[:2], 0x8))
-                    break
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(session, "127.0.0.1", 0)
-    port_out.put(server.sockets[0].getsockname()[1])
-    async with server:
-        await server.serve_forever()
-
-
-def _server_process(port_out: Any) -> None:
-    asyncio.run(_serve(port_out))
 
 
 class _Counter:
@@ -198,16 +128,8 @@ async def _measure(url: str) -> dict[str, float]:
 
 
 def run(report: Report) -> None:
-    context = multiprocessing.get_context("spawn")
-    ports = context.Queue()
-    server = context.Process(target=_server_process, args=(ports,), daemon=True)
-    server.start()
-    try:
-        url = f"ws://127.0.0.1:{ports.get(timeout=30)}/ws"
+    with burst_server([orjson.dumps(TICKER)] * MESSAGES) as url:
         seconds = asyncio.run(_measure(url))
-    finally:
-        server.terminate()
-        server.join(5)
     size = len(orjson.dumps(TICKER))
     report.add(
         "websocket",

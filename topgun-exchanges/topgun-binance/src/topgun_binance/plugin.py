@@ -1,0 +1,93 @@
+"""topgun hook implementations for Binance (registration only; nothing here runs per request).
+
+Hosts, from the official docs' "General API Information" / "General Info" sections:
+spot https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-api-information
+(api, api-gcp, api1-api4), USDⓈ-M futures (fapi), COIN-M futures (dapi), options (eapi) and
+portfolio margin (papi), which all sign the same way; testnets testnet.binance.vision (spot) and
+testnet.binancefuture.com (futures). WebSocket API hosts and stream hosts are in ``ws``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from topgun.plugin import ApiSpec, Host, hookimpl
+
+from .auth import sign_request
+from .ws import FUTURES_STREAM_LIMIT, SPOT_STREAM_LIMIT, sign_message
+
+API = "binance"
+SPOT_TESTNET = "binancespot_testnet"
+FUTURE_TESTNET = "binancefuture_testnet"
+
+HTTP_HOSTS = (
+    "api.binance.com",
+    "api-gcp.binance.com",
+    "api1.binance.com",
+    "api2.binance.com",
+    "api3.binance.com",
+    "api4.binance.com",
+    "fapi.binance.com",
+    "dapi.binance.com",
+    "eapi.binance.com",
+    "papi.binance.com",
+)
+WS_API_HOSTS = ("ws-api.binance.com", "ws-fapi.binance.com", "ws-dapi.binance.com")
+SPOT_STREAM_HOSTS = ("stream.binance.com", "stream.testnet.binance.vision")
+FUTURES_STREAM_HOSTS = (
+    "fstream.binance.com",
+    "dstream.binance.com",
+    "stream.binancefuture.com",
+    "fstream.binancefuture.com",
+    "dstream.binancefuture.com",
+)
+
+_HINT = (
+    "For an Ed25519 or RSA API key, API_SECRET is the PEM private key text "
+    "(-----BEGIN PRIVATE KEY-----...), followed by its password if the PEM is encrypted."
+)
+_OPTIONAL = ("PRIVATE_KEY_PASSWORD",)
+
+
+@hookimpl
+def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
+    register(ApiSpec(API, optional_fields=_OPTIONAL, label="Binance", hint=_HINT))
+    register(
+        ApiSpec(SPOT_TESTNET, optional_fields=_OPTIONAL, label="Binance spot testnet", hint=_HINT)
+    )
+    register(
+        ApiSpec(
+            FUTURE_TESTNET, optional_fields=_OPTIONAL, label="Binance futures testnet", hint=_HINT
+        )
+    )
+
+
+@hookimpl
+def topgun_register_hosts(register: Callable[[Host], None]) -> None:
+    for name in HTTP_HOSTS:
+        register(Host(name, api=API, signer=sign_request, body="form"))
+    for name in WS_API_HOSTS:
+        register(Host(name, api=API, ws_message_signer=sign_message))
+    # The testnets serve REST and the WebSocket API (/ws-api/v3, /ws-fapi/v1) on one host each.
+    register(
+        Host(
+            "testnet.binance.vision",
+            api=SPOT_TESTNET,
+            signer=sign_request,
+            body="form",
+            ws_message_signer=sign_message,
+        )
+    )
+    register(
+        Host(
+            "testnet.binancefuture.com",
+            api=FUTURE_TESTNET,
+            signer=sign_request,
+            body="form",
+            ws_message_signer=sign_message,
+        )
+    )
+    for name in SPOT_STREAM_HOSTS:
+        register(Host(name, ws_rate_limit=SPOT_STREAM_LIMIT))
+    for name in FUTURES_STREAM_HOSTS:
+        register(Host(name, ws_rate_limit=FUTURES_STREAM_LIMIT))

@@ -1,0 +1,170 @@
+"""Bitget v2 WebSockets through ``Client.ws_connect`` against a local server reached as
+ws.bitget.com, which checks logins the way Bitget documents them and times the sends.
+
+Docs: https://www.bitget.com/api-doc/common/websocket-intro ("Connect", "Login", limits).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import itertools
+import logging
+import time
+from typing import Any
+
+import pytest
+
+import topgun
+from topgun.plugin import AuthenticationError
+from topgun.registry import Registry, build_registry
+from topgun_bitget import plugin
+
+HOSTS = ["ws.bitget.com"]
+KEY, SECRET, PASSPHRASE = "bitget-ws-key", "bitget-ws-secret-DO-NOT-LEAK", "bitget-ws-pass"
+APIS = {"bitget": [KEY, SECRET, PASSPHRASE]}
+
+
+def bitget(conn: Any, message: Any) -> list[Any]:
+    """Bitget's side of the protocol, as documented; the login is verified independently."""
+    if message == "ping":
+        return ["pong"]
+    if not isinstance(message, dict):
+        return []
+    if message.get("op") == "login":
+        (args,) = message["args"]
+        text = f"{args['timestamp']}GET/user/verify".encode()
+        want = base64.b64encode(hmac.new(SECRET.encode(), text, hashlib.sha256).digest())
+        ok = (
+            args["apiKey"] == KEY
+            and args["passphrase"] == PASSPHRASE
+            and abs(int(args["timestamp"]) - time.time()) < 30
+            and hmac.compare_digest(args["sign"], want.decode())
+        )
+        conn.state["authed"] = ok
+        if ok:
+            return [{"event": "login", "code": 0, "msg": ""}]
+        return [{"event": "error", "code": 30005, "msg": "Invalid sign"}]
+    if message.get("op") == "subscribe":
+        if conn.path == "/v2/ws/private" and not conn.state.get("authed"):
+            return [{"event": "error", "code": 30004, "msg": "User not logged in"}]
+        return [{"event": "subscribe", "arg": message["args"][0]}]
+    return []
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)
+
+
+async def test_private_stream_logs_in_then_subscribes(
+    ws_exchange: Any, registry: Registry, until: Any
+) -> None:
+    server = await ws_exchange(HOSTS, bitget)
+    got: list[Any] = []
+    subscribe = {
+        "op": "subscribe",
+        "args": [{"instType": "SPOT", "channel": "orders", "instId": "default"}],
+    }
+    async with topgun.Client(
+        apis=APIS, registry=registry, **server.local.client_kwargs()
+    ) as client:
+        app = client.ws_connect(
+            "wss://ws.bitget.com/v2/ws/private",
+            send_json=subscribe,
+            hdlr_json=lambda m, ws: got.append(m),
+        )
+        async with asyncio.timeout(5):
+            await app.ready()
+        await until(lambda: got)
+    conn = server.connections[0]
+    assert conn.state["authed"] is True
+    assert [m["op"] for m in conn.received] == ["login", "subscribe"]
+    assert got[0]["event"] == "subscribe"
+
+
+async def test_public_stream_gets_no_login(ws_exchange: Any, registry: Registry) -> None:
+    server = await ws_exchange(HOSTS, bitget)
+    subscribe = {
+        "op": "subscribe",
+        "args": [{"instType": "SPOT", "channel": "ticker", "instId": "BTCUSDT"}],
+    }
+    async with topgun.Client(
+        apis=APIS, registry=registry, **server.local.client_kwargs()
+    ) as client:
+        app = client.ws_connect("wss://ws.bitget.com/v2/ws/public", send_json=subscribe)
+        async with asyncio.timeout(5):
+            await app.ready()
+    assert [m["op"] for m in server.connections[0].received] == ["subscribe"]
+
+
+async def test_rejected_login_never_subscribes_and_backs_off(
+    ws_exchange: Any,
+    registry: Registry,
+    fast_backoff: Any,
+    until: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server = await ws_exchange(HOSTS, bitget)
+    wrong = "bitget-wrong-secret-DO-NOT-LEAK"
+    async with topgun.Client(
+        apis={"bitget": [KEY, wrong, PASSPHRASE]}, registry=registry, **server.local.client_kwargs()
+    ) as client:
+        app = client.ws_connect(
+            "wss://ws.bitget.com/v2/ws/private",
+            send_json={"op": "subscribe", "args": [{"instType": "SPOT", "channel": "orders"}]},
+            backoff=fast_backoff,
+        )
+        with pytest.raises(AuthenticationError, match="30005"):
+            async with asyncio.timeout(5):
+                await app.ready()
+        await until(lambda: len(server.connections) >= 2)
+        assert app.stats.auth_failures >= 1
+    for conn in server.connections:
+        assert all(m.get("op") != "subscribe" for m in conn.received)
+    assert "Invalid sign" in caplog.text
+    assert wrong not in caplog.text and PASSPHRASE not in caplog.text
+
+
+async def test_sends_are_paced_to_ten_per_second(
+    ws_exchange: Any, registry: Registry, until: Any
+) -> None:
+    server = await ws_exchange(HOSTS, bitget)
+    subscriptions = [
+        {
+            "op": "subscribe",
+            "args": [{"instType": "SPOT", "channel": "ticker", "instId": f"C{n}USDT"}],
+        }
+        for n in range(13)
+    ]
+    async with topgun.Client(
+        apis=APIS, registry=registry, **server.local.client_kwargs()
+    ) as client:
+        app = client.ws_connect("wss://ws.bitget.com/v2/ws/public", send_json=subscriptions)
+        async with asyncio.timeout(10):
+            await app.ready()
+        conn = server.connections[0]
+        await until(lambda: len(conn.received) == 13)
+    # Any 11 consecutive messages span at least a second: never more than 10 in one second.
+    assert all(
+        later - first >= 0.9 for first, later in zip(conn.times, conn.times[10:], strict=False)
+    )
+
+
+async def test_heartbeat_is_text_ping(ws_exchange: Any, fast_heartbeat: Any, until: Any) -> None:
+    registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
+    server = await ws_exchange(HOSTS, bitget)
+    async with topgun.Client(
+        apis=APIS, registry=registry, **server.local.client_kwargs()
+    ) as client:
+        app = client.ws_connect("wss://ws.bitget.com/v2/ws/private")
+        async with asyncio.timeout(5):
+            await app.ready()
+        conn = server.connections[0]
+        await until(lambda: conn.received.count("ping") >= 3)
+    pings = [t for m, t in zip(conn.received, conn.times, strict=True) if m == "ping"]
+    assert conn.received[0]["op"] == "login"
+    assert all(b - a >= 0.04 for a, b in itertools.pairwise(pings))

@@ -1,0 +1,221 @@
+"""Fixtures: a local KuCoin-like REST server that checks signatures the way KuCoin documents them,
+and an in-memory WebSocket login double.
+
+https://www.kucoin.com/docs-new/authentication : KC-API-SIGN = base64(HMAC_SHA256(secret,
+timestamp + METHOD + endpoint + body)) with the endpoint's path and query taken *decoded*;
+KC-API-PASSPHRASE = base64(HMAC_SHA256(secret, passphrase)) for key versions 2 and 3;
+KC-API-TIMESTAMP in milliseconds, within 5 seconds of the server's time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote, unquote_plus
+
+import orjson
+import pytest
+from aiohttp import web
+from yarl import URL
+
+from topgun.clock import Clock
+from topgun.credentials import Credential
+from topgun.testing import LocalExchange
+
+KEY = "kucoin-test-key"
+SECRET = "kucoin-test-secret"
+PASSPHRASE = "kucoin-test-passphrase"
+HOSTS = ["api.kucoin.com", "api-futures.kucoin.com"]
+WS_ENDPOINTS = {
+    "api.kucoin.com": "wss://ws-api-spot.kucoin.com/",
+    "api-futures.kucoin.com": "wss://ws-api-futures.kucoin.com/",
+}
+
+
+def b64_hmac(secret: str, text: bytes) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), text, hashlib.sha256).digest()).decode()
+
+
+def decoded_endpoint(raw_path_qs: str) -> str:
+    path, sep, query = raw_path_qs.partition("?")
+    return unquote(path) + sep + unquote_plus(query)
+
+
+def check(request: web.Request, body: bytes) -> str | None:
+    """None if the request is signed as KuCoin documents, else the reason it is not."""
+    headers = request.headers
+    if headers.get("KC-API-KEY") != KEY:
+        return "Invalid KC-API-KEY"
+    if headers.get("KC-API-KEY-VERSION") not in {"2", "3"}:
+        return "Invalid KC-API-KEY-VERSION"
+    if headers.get("KC-API-PASSPHRASE") != b64_hmac(SECRET, PASSPHRASE.encode()):
+        return "Invalid KC-API-PASSPHRASE"
+    timestamp = headers.get("KC-API-TIMESTAMP", "")
+    if not timestamp.isdigit() or abs(int(timestamp) - time.time() * 1000) > 5000:
+        return "Invalid KC-API-TIMESTAMP"
+    text = (timestamp + request.method + decoded_endpoint(request.raw_path)).encode() + body
+    if not hmac.compare_digest(headers.get("KC-API-SIGN", ""), b64_hmac(SECRET, text)):
+        return "Signature verification failed"
+    return None
+
+
+class Realtime:
+    """KuCoin-like WebSocket servers: token in the URL, welcome or error, ping/pong."""
+
+    def __init__(self) -> None:
+        self.tokens: set[str] = set()  # the valid ones: issued by a bullet request, not revoked
+        self.ping_interval = 18000
+        self.connections: list[dict[str, Any]] = []
+        self.live: list[web.WebSocketResponse] = []
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        token = request.query.get("token", "")
+        connect_id = request.query.get("connectId", "")
+        record: dict[str, Any] = {"host": request.host, "token": token, "received": []}
+        self.connections.append(record)
+        if token not in self.tokens:
+            await ws.send_json(
+                {"id": connect_id, "type": "error", "code": 401, "data": "token is invalid"}
+            )
+            await ws.close()
+            return ws
+        await ws.send_json({"id": connect_id, "type": "welcome"})
+        self.live.append(ws)
+        async for msg in ws:
+            message = orjson.loads(msg.data)
+            record["received"].append(message)
+            if message.get("type") == "ping":
+                await ws.send_json({"id": message["id"], "type": "pong"})
+            elif message.get("type") == "subscribe":
+                await ws.send_json({"id": message["id"], "type": "ack"})
+        self.live.remove(ws)
+        return ws
+
+    async def drop_all(self) -> None:
+        """Close every live connection, as KuCoin does after 24 hours."""
+        for ws in list(self.live):
+            await ws.close()
+
+
+def make_app(seen: list[dict[str, Any]], realtime: Realtime | None = None) -> web.Application:
+    realtime = realtime if realtime is not None else Realtime()
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if request.host.startswith("ws-api-"):
+            return await realtime.handle(request)
+        body = await request.read()
+        record: dict[str, Any] = {
+            "method": request.method,
+            "host": request.host,
+            "path_qs": request.raw_path,
+            "headers": dict(request.headers),
+            "body": body,
+        }
+        seen.append(record)
+        public = request.path in ("/api/v1/timestamp", "/api/v1/bullet-public")
+        if not public:
+            problem = check(request, body)
+            if problem is not None:
+                return web.json_response({"code": "400005", "msg": problem}, status=401)
+            record["verified"] = True
+        if request.path.startswith("/api/v1/bullet-"):
+            kind = request.path.rsplit("-", 1)[1]
+            token = f"{kind}-token-{len(seen)}"
+            realtime.tokens.add(token)
+            server = {
+                "endpoint": WS_ENDPOINTS[request.host.split(":")[0]],
+                "encrypt": True,
+                "protocol": "websocket",
+                "pingInterval": realtime.ping_interval,
+                "pingTimeout": 10000,
+            }
+            data = {"token": token, "instanceServers": [server]}
+            return web.json_response({"code": "200000", "data": data})
+        if request.path == "/api/v1/timestamp":
+            return web.json_response({"code": "200000", "data": int(time.time() * 1000)})
+        return web.json_response({"code": "200000", "data": {}})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app
+
+
+@pytest.fixture
+async def exchange() -> Any:
+    """The KuCoin REST and WebSocket hosts on 127.0.0.1 over TLS; ``.seen`` records REST requests."""
+    seen: list[dict[str, Any]] = []
+    realtime = Realtime()
+    hosts = [*HOSTS, "ws-api-spot.kucoin.com", "ws-api-futures.kucoin.com"]
+    async with LocalExchange(make_app(seen, realtime), hosts) as server:
+        server.seen = seen  # type: ignore[attr-defined]
+        server.realtime = realtime  # type: ignore[attr-defined]
+        yield server
+
+
+class LoginDouble:
+    """An in-memory ``WebSocketLogin``: ``sent`` holds what the authenticator sent; ``responder``
+    plays the exchange, turning each sent message into the frames it answers with."""
+
+    def __init__(
+        self,
+        url: str,
+        credential: Credential,
+        clock: Clock,
+        responder: Callable[[Any], list[Any]],
+        early: list[Any] | None = None,
+    ) -> None:
+        self.url = URL(url)
+        self.credential = credential
+        self.clock = clock
+        self.sent: list[Any] = []
+        self.kept: list[Any] = []
+        self._responder = responder
+        self._inbox: asyncio.Queue[Any] = asyncio.Queue()
+        for frame in early or []:
+            self._inbox.put_nowait(frame)
+
+    async def send_json(self, message: Any) -> None:
+        # Round-trip through JSON, as the wire would.
+        message = orjson.loads(orjson.dumps(message))
+        self.sent.append(message)
+        for reply in self._responder(message):
+            self._inbox.put_nowait(reply)
+
+    async def send_str(self, message: str) -> None:
+        await self.send_json(orjson.loads(message))
+
+    async def receive_json(
+        self,
+        timeout: float,  # noqa: ASYNC109
+        match: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        while not self._inbox.empty():
+            frame = self._inbox.get_nowait()
+            if match is None or match(frame):
+                return frame
+            self.kept.append(frame)
+        raise TimeoutError(f"no reply within {timeout:g} s")  # nothing more will ever come
+
+
+@pytest.fixture
+def login_double() -> type[LoginDouble]:
+    return LoginDouble
+
+
+async def wait_until(condition: Callable[[], bool], limit: float = 5.0) -> None:
+    """Poll ``condition`` (cheap, in-memory) until true; fail after ``limit`` seconds."""
+    async with asyncio.timeout(limit):
+        while not condition():  # noqa: ASYNC110 - the condition is a plain in-memory check
+            await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def eventually() -> Callable[..., Any]:
+    return wait_until

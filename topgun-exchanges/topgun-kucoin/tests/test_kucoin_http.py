@@ -1,0 +1,208 @@
+"""KuCoin REST signing, per https://www.kucoin.com/docs-new/authentication (and
+https://www.kucoin.com/docs/basic-info/connection-method/authentication/signing-a-message), against
+a local server reached as api.kucoin.com / api-futures.kucoin.com that recomputes every signature.
+
+KuCoin publishes no numeric signature example; the vectors were computed independently with
+``printf '<prehash>' | openssl dgst -sha256 -hmac kucoin-test-secret -binary | base64``. The
+decoded-endpoint rule is checked against the docs' own example.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+import pytest
+from yarl import URL
+
+import topgun
+from topgun.credentials import Credential
+from topgun.errors import CredentialError, SigningError
+from topgun.plugin import SigningRequest
+from topgun.registry import Registry, build_registry
+from topgun_kucoin import plugin
+from topgun_kucoin.auth import passphrase_header, sign_request, signed_endpoint
+
+KEY = "kucoin-test-key"
+SECRET = "kucoin-test-secret"
+PASSPHRASE = "kucoin-test-passphrase"
+NOW = 1700000000.123
+
+
+def _sign(method: str, url: URL, body: bytes = b"", extra: tuple[str, ...] = ()) -> dict[str, str]:
+    credential = Credential("kucoin", [KEY, SECRET, PASSPHRASE, *extra])
+    request = SigningRequest(method, url, {}, body, None, credential, topgun.FixedClock(NOW))
+    return dict(sign_request(request).headers)
+
+
+def test_get_vector() -> None:
+    assert _sign("GET", URL("https://api.kucoin.com/api/v1/accounts")) == {
+        "KC-API-KEY": KEY,
+        "KC-API-SIGN": "+G4iZi1tgmJnxnLLQrQL/311V7l355lFYPbUuE9FXek=",
+        "KC-API-TIMESTAMP": "1700000000123",
+        "KC-API-PASSPHRASE": "WX/MCPps2NpCAWajYjOod/NfgMDWvFoHPQ15hoWy+fE=",
+        "KC-API-KEY-VERSION": "2",
+    }
+
+
+def test_post_vector() -> None:
+    headers = _sign(
+        "POST", URL("https://api.kucoin.com/api/v1/deposit-addresses"), b'{"currency":"BTC"}'
+    )
+    assert headers["KC-API-SIGN"] == "/WVE2k0Ho9R7OhZFU7mXL6D+0dtdgzFJWkelvWZYgHQ="
+
+
+def test_docs_example_signs_the_decoded_url() -> None:
+    # docs-new/authentication: "When the url is /api/v1/sub/api-key?apiKey=67b3&subName=test&
+    # passphrase=abc%21%40%2311, the url content participating in the signature should be the
+    # original information /api/v1/sub/api-key?apiKey=67b3&subName=test&passphrase=abc!@#11".
+    url = URL(
+        "https://api.kucoin.com/api/v1/sub/api-key?apiKey=67b3&subName=test&passphrase=abc%21%40%2311",
+        encoded=True,
+    )
+    assert (
+        signed_endpoint(url) == "/api/v1/sub/api-key?apiKey=67b3&subName=test&passphrase=abc!@#11"
+    )
+    assert _sign("GET", url)["KC-API-SIGN"] == "aZJ2A+z8gli7MKaqyC6Em0MYkJH5SFN++MMHMts7E4Y="
+
+
+def test_decoding_is_complete() -> None:
+    url = URL("https://api.kucoin.com/api/v1/x").extend_query({"a": "b c+d&e=f%", "z": "あ"})
+    assert signed_endpoint(url) == "/api/v1/x?a=b c+d&e=f%&z=あ"
+
+
+def test_key_version_2_passphrase_special_case() -> None:
+    # Key version 2 (the default) and 3 send base64(HMAC_SHA256(secret, passphrase)), never the
+    # passphrase itself.
+    assert (
+        passphrase_header(SECRET.encode(), PASSPHRASE)
+        == "WX/MCPps2NpCAWajYjOod/NfgMDWvFoHPQ15hoWy+fE="
+    )
+    v3 = _sign("GET", URL("https://api.kucoin.com/api/v1/accounts"), extra=("3",))
+    assert v3["KC-API-KEY-VERSION"] == "3"
+    assert v3["KC-API-PASSPHRASE"] == "WX/MCPps2NpCAWajYjOod/NfgMDWvFoHPQ15hoWy+fE="
+    assert PASSPHRASE not in v3.values()
+
+
+def test_unknown_key_version_is_a_clear_error() -> None:
+    with pytest.raises(SigningError, match="key version") as error:
+        _sign("GET", URL("https://api.kucoin.com/api/v1/accounts"), extra=("1",))
+    assert SECRET not in str(error.value) and PASSPHRASE not in str(error.value)
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)
+
+
+def test_two_element_credentials_are_rejected_at_client(registry: Registry) -> None:
+    with pytest.raises(CredentialError, match=r"PASSPHRASE.*passphrase chosen") as error:
+        topgun.Client(apis={"kucoin": [KEY, SECRET]}, registry=registry)
+    assert SECRET not in str(error.value)
+
+
+@pytest.mark.parametrize("host", ["api.kucoin.com", "api-futures.kucoin.com"])
+async def test_signed_get_with_special_characters(
+    exchange: Any, registry: Registry, host: str
+) -> None:
+    params = {"currency": "BTC", "remark": "50% off & more = fun!"}
+    async with topgun.Client(
+        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry, **exchange.client_kwargs()
+    ) as client:
+        result = await client.fetch(
+            "GET", f"https://{host}/api/v1/deposit-addresses", params=params
+        )
+    assert result.response.status == 200, result.text
+    record = exchange.seen[-1]
+    assert record["verified"] and record["host"] == host
+    assert "%25" in record["path_qs"] and "%26" in record["path_qs"]  # sent encoded, signed decoded
+
+
+async def test_signed_post_and_delete(exchange: Any, registry: Registry) -> None:
+    order = {
+        "clientOid": "a1",
+        "side": "buy",
+        "symbol": "BTC-USDT",
+        "type": "limit",
+        "price": "1",
+        "size": "1",
+    }
+    async with topgun.Client(
+        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry, **exchange.client_kwargs()
+    ) as client:
+        posted = await client.fetch("POST", "https://api.kucoin.com/api/v1/orders", data=order)
+        deleted = await client.fetch(
+            "DELETE", "https://api-futures.kucoin.com/api/v1/orders", params={"symbol": "XBTUSDTM"}
+        )
+    assert posted.response.status == 200, posted.text
+    assert deleted.response.status == 200, deleted.text
+    record = exchange.seen[-2]
+    assert record["verified"] and orjson.loads(record["body"]) == order
+    assert record["headers"]["Content-Type"] == "application/json"
+
+
+async def test_auth_none_and_missing_credentials_send_nothing(
+    exchange: Any, registry: Registry
+) -> None:
+    async with topgun.Client(
+        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry, **exchange.client_kwargs()
+    ) as client:
+        unsigned = await client.fetch("GET", "https://api.kucoin.com/api/v1/accounts", auth=None)
+    async with topgun.Client(apis={}, registry=registry, **exchange.client_kwargs()) as client:
+        public = await client.fetch("GET", "https://api.kucoin.com/api/v1/timestamp")
+        private = await client.fetch(
+            "GET", "https://api-futures.kucoin.com/api/v1/account-overview"
+        )
+    assert unsigned.response.status == 401 and private.response.status == 401
+    assert public.data["code"] == "200000"
+    assert not any(
+        name.upper().startswith("KC-API-") for record in exchange.seen for name in record["headers"]
+    )
+
+
+async def test_wrong_passphrase_is_rejected_and_never_logged(
+    exchange: Any, registry: Registry, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with topgun.Client(
+        apis={"kucoin": [KEY, SECRET, "not-the-passphrase"]},
+        registry=registry,
+        **exchange.client_kwargs(),
+    ) as client:
+        result = await client.fetch("GET", "https://api.kucoin.com/api/v1/accounts")
+        shown = repr(client)
+    assert result.data["msg"] == "Invalid KC-API-PASSPHRASE"
+    assert "not-the-passphrase" not in caplog.text and "not-the-passphrase" not in shown
+    assert SECRET not in caplog.text
+
+
+async def test_skewed_clock_is_fixed_by_syncing_to_server_time(
+    exchange: Any, registry: Registry
+) -> None:
+    clock = topgun.Clock(offset=60.0)  # as if the local clock ran a minute fast
+    async with topgun.Client(
+        apis={"kucoin": [KEY, SECRET, PASSPHRASE]},
+        clock=clock,
+        registry=registry,
+        **exchange.client_kwargs(),
+    ) as client:
+        rejected = await client.fetch("GET", "https://api.kucoin.com/api/v1/accounts")
+        server = await client.fetch("GET", "https://api.kucoin.com/api/v1/timestamp")
+        client.clock.sync_to(server.data["data"] / 1000)  # the documented fix for a skewed clock
+        accepted = await client.fetch("GET", "https://api.kucoin.com/api/v1/accounts")
+    assert rejected.data["msg"] == "Invalid KC-API-TIMESTAMP"
+    assert accepted.response.status == 200, accepted.text
+
+
+def test_plugin_registers_every_host(registry: Registry) -> None:
+    spec = registry.apis["kucoin"]
+    assert spec.fields == ("API_KEY", "API_SECRET", "PASSPHRASE")
+    assert spec.optional_fields == ("KEY_VERSION",)
+    for name in ("api.kucoin.com", "api-futures.kucoin.com"):
+        host = registry.hosts[name].host
+        assert host.signer is sign_request and host.body == "json"
+    for name in ("ws-api-spot.kucoin.com", "ws-api-futures.kucoin.com"):
+        host = registry.hosts[name].host
+        assert host.ws_authenticator is not None and callable(host.ws_heartbeat)
+        assert host.ws_rate_limit is not None

@@ -1,0 +1,167 @@
+"""MEXC futures WebSocket through ``client.ws_connect``, against a local contract.mexc.com server.
+
+The server checks the login as https://mexcdevelop.github.io/apidocs/contract_v1_en/ documents it
+("Private Channels > Login authentication": signature = hex HMAC-SHA256 of apiKey + reqTime, reqTime
+in ms; ``rs.login`` on success, ``rs.error`` on failure) and answers ``{"method":"ping"}`` with
+``{"channel":"pong"}`` ("Detailed data interaction commands"). Runs once ``Client.ws_connect``
+(issue 3) is in core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import hmac
+import logging
+import time
+import types
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+import orjson
+import pytest
+from aiohttp import web
+
+import topgun
+from topgun.plugin import ApiSpec, Host, hookimpl
+from topgun.registry import Registry, build_registry
+from topgun.testing import LocalExchange
+from topgun_mexc import plugin
+from topgun_mexc.ws import FUTURES_HEARTBEAT, futures_login
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(topgun.Client, "ws_connect"), reason="needs Client.ws_connect (issue 3)"
+)
+
+KEY = "mx0aBYs33eIilxBWC5"
+SECRET = "45d0b3c26f2644f19bfb98b07741b2f5"
+URL = "wss://contract.mexc.com/edge"
+FILTER = {"method": "personal.filter", "param": {"filters": [{"filter": "order"}]}}
+
+
+class ContractServer:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, Any]] = []
+        self.app = web.Application()
+        self.app.router.add_get("/edge", self.handle)
+
+    @staticmethod
+    def check(param: dict[str, Any]) -> str | None:
+        req_time = str(param.get("reqTime", ""))
+        if param.get("apiKey") != KEY:
+            return "apiKey invalid"
+        if not req_time.isdigit() or abs(int(req_time) / 1000 - time.time()) > 10:
+            return "reqTime invalid"
+        want = hmac.new(SECRET.encode(), (KEY + req_time).encode(), hashlib.sha256).hexdigest()
+        return (
+            None if hmac.compare_digest(str(param.get("signature")), want) else "signature invalid"
+        )
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for msg in ws:
+            if msg.type is not aiohttp.WSMsgType.TEXT:
+                continue
+            call = orjson.loads(msg.data)
+            method = call.get("method")
+            self.events.append((method, call))
+            if method == "ping":
+                await ws.send_json({"channel": "pong", "data": int(time.time() * 1000)})
+            elif method == "login":
+                problem = self.check(call.get("param", {}))
+                if problem is None:
+                    await ws.send_json({"channel": "rs.login", "data": "success", "ts": 1})
+                else:
+                    await ws.send_json({"channel": "rs.error", "data": problem, "ts": 1})
+            elif method == "personal.filter":
+                await ws.send_json({"channel": "rs.personal.filter", "data": "success"})
+        return ws
+
+
+@pytest.fixture
+async def contract() -> Any:
+    server = ContractServer()
+    async with LocalExchange(server.app, ["contract.mexc.com"]) as exchange:
+        yield server, exchange
+
+
+def _fast_heartbeat_registry() -> Registry:
+    """The real login and heartbeat message, with the interval shortened so a test sees pings."""
+    module = types.ModuleType("topgun_mexcfast")
+
+    @hookimpl
+    def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
+        register(ApiSpec("mexc"))
+
+    @hookimpl
+    def topgun_register_hosts(register: Callable[[Host], None]) -> None:
+        beat = dataclasses.replace(FUTURES_HEARTBEAT, interval=0.05)
+        register(
+            Host("contract.mexc.com", api="mexc", ws_authenticator=futures_login, ws_heartbeat=beat)
+        )
+
+    module.topgun_register_apis = topgun_register_apis  # type: ignore[attr-defined]
+    module.topgun_register_hosts = topgun_register_hosts  # type: ignore[attr-defined]
+    return build_registry([module], strict=True)
+
+
+async def _eventually(check: Callable[[], bool]) -> None:
+    async with asyncio.timeout(5):
+        while not check():  # noqa: ASYNC110 - polls state the server side sets
+            await asyncio.sleep(0.01)
+
+
+async def test_login_then_subscriptions(contract: Any) -> None:
+    server, exchange = contract
+    registry = build_registry([plugin], strict=True)
+    got: list[Any] = []
+    async with topgun.Client(
+        apis={"mexc": [KEY, SECRET]}, registry=registry, connector=exchange.connector()
+    ) as client:
+        app = client.ws_connect(URL, send_json=FILTER, hdlr_json=lambda m, ws: got.append(m))
+        async with asyncio.timeout(5):
+            await app.ready()
+        await _eventually(lambda: any(m.get("channel") == "rs.personal.filter" for m in got))
+    methods = [method for method, _ in server.events if method != "ping"]
+    assert methods == ["login", "personal.filter"]  # the filter waits for a confirmed login
+    assert server.check(server.events[0][1]["param"]) is None
+
+
+async def test_rejected_login_never_subscribes_and_logs_no_secret(
+    contract: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    server, exchange = contract
+    registry = build_registry([plugin], strict=True)
+    async with topgun.Client(
+        apis={"mexc": [KEY, "wrong-secret-XYZ"]}, registry=registry, connector=exchange.connector()
+    ) as client:
+        app = client.ws_connect(URL, send_json=FILTER, backoff=(0.05, 0.2, 2.0, 0.05))
+        with pytest.raises(topgun.AuthenticationError, match="signature invalid"):
+            async with asyncio.timeout(5):
+                await app.ready()
+        assert app.stats.auth_failures >= 1
+    assert "personal.filter" not in [method for method, _ in server.events]
+    assert "wrong-secret-XYZ" not in caplog.text
+    assert any(
+        r.levelno >= logging.WARNING and "signature invalid" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+async def test_heartbeat_ping_on_the_wire(contract: Any) -> None:
+    server, exchange = contract
+    async with topgun.Client(
+        apis={"mexc": [KEY, SECRET]},
+        registry=_fast_heartbeat_registry(),
+        connector=exchange.connector(),
+    ) as client:
+        app = client.ws_connect(URL)
+        async with asyncio.timeout(5):
+            await app.ready()
+        await _eventually(lambda: sum(method == "ping" for method, _ in server.events) >= 2)
+    pings = [call for method, call in server.events if method == "ping"]
+    assert pings[0] == {"method": "ping"}
+    assert server.events[0][0] == "login"  # the ping never raced ahead of the login reply wait

@@ -1,0 +1,169 @@
+"""OKX v5 WebSockets through ``Client.ws_connect`` against a local server reached as ws.okx.com and
+wspap.okx.com, which checks logins the way OKX documents them.
+
+Docs: https://www.okx.com/docs-v5/en/#overview-websocket-login and
+https://www.okx.com/docs-v5/en/#overview-websocket-connect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import itertools
+import logging
+import time
+from typing import Any
+
+import pytest
+
+import topgun
+from topgun.plugin import AuthenticationError
+from topgun.registry import Registry, build_registry
+from topgun_okx import plugin
+
+HOSTS = ["ws.okx.com", "wspap.okx.com"]
+ACCOUNTS = {
+    "okx": ("okx-live-key", "okx-live-secret-DO-NOT-LEAK", "okx-live-pass-DO-NOT-LEAK"),
+    "okx_demo": ("okx-demo-key", "okx-demo-secret-DO-NOT-LEAK", "okx-demo-pass-DO-NOT-LEAK"),
+}
+HOST_API = {"ws.okx.com": "okx", "wspap.okx.com": "okx_demo"}
+
+
+def okx_for(host: str) -> Any:
+    """OKX's side of the protocol on ``host``, as documented; the login is verified independently."""
+    key, secret, passphrase = ACCOUNTS[HOST_API[host]]
+
+    def respond(conn: Any, message: Any) -> list[Any]:
+        if message == "ping":
+            return ["pong"]
+        if not isinstance(message, dict):
+            return []
+        if message.get("op") == "login":
+            (args,) = message["args"]
+            text = f"{args['timestamp']}GET/users/self/verify".encode()
+            want = base64.b64encode(hmac.new(secret.encode(), text, hashlib.sha256).digest())
+            ok = (
+                args["apiKey"] == key
+                and args["passphrase"] == passphrase
+                and abs(int(args["timestamp"]) - time.time()) < 30
+                and hmac.compare_digest(args["sign"], want.decode())
+            )
+            conn.state["authed"] = ok
+            if ok:
+                return [{"event": "login", "code": "0", "msg": "", "connId": "a1"}]
+            return [{"event": "error", "code": "60009", "msg": "Login failed.", "connId": "a1"}]
+        if message.get("op") == "subscribe":
+            if conn.path != "/ws/v5/public" and not conn.state.get("authed"):
+                return [{"event": "error", "code": "60011", "msg": "Please log in"}]
+            return [{"event": "subscribe", "arg": message["args"][0], "connId": "a1"}]
+        return []
+
+    return respond
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)
+
+
+def _apis() -> dict[str, list[str]]:
+    return {name: list(account) for name, account in ACCOUNTS.items()}
+
+
+@pytest.mark.parametrize(
+    ("host", "path"),
+    [
+        ("ws.okx.com", "/ws/v5/private"),
+        ("ws.okx.com", "/ws/v5/business"),
+        ("wspap.okx.com", "/ws/v5/private"),
+    ],
+)
+async def test_login_then_subscribe_with_the_hosts_credentials(
+    ws_exchange: Any, registry: Registry, until: Any, host: str, path: str
+) -> None:
+    server = await ws_exchange(HOSTS, okx_for(host))
+    got: list[Any] = []
+    subscribe = {"op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]}
+    async with topgun.Client(
+        apis=_apis(), registry=registry, **server.local.client_kwargs()
+    ) as client:
+        app = client.ws_connect(
+            f"wss://{host}:8443{path}", send_json=subscribe, hdlr_json=lambda m, ws: got.append(m)
+        )
+        async with asyncio.timeout(5):
+            await app.ready()
+        await until(lambda: got)
+    conn = server.connections[0]
+    assert conn.state["authed"] is True
+    assert [m["op"] for m in conn.received] == ["login", "subscribe"]
+    assert got[0]["event"] == "subscribe"  # the login event itself goes to no handler
+
+
+async def test_public_path_gets_no_login(ws_exchange: Any, registry: Registry) -> None:
+    server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
+    async with topgun.Client(
+        apis=_apis(), registry=registry, **server.local.client_kwargs()
+    ) as client:
+        app = client.ws_connect(
+            "wss://ws.okx.com:8443/ws/v5/public",
+            send_json={"op": "subscribe", "args": [{"channel": "tickers", "instId": "BTC-USDT"}]},
+        )
+        async with asyncio.timeout(5):
+            await app.ready()
+    assert [m["op"] for m in server.connections[0].received] == ["subscribe"]
+
+
+async def test_rejected_login_never_subscribes_and_backs_off(
+    ws_exchange: Any,
+    registry: Registry,
+    fast_backoff: Any,
+    until: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
+    key, secret, _ = ACCOUNTS["okx"]
+    wrong = "okx-wrong-pass-DO-NOT-LEAK"
+    async with topgun.Client(
+        apis={"okx": [key, secret, wrong]}, registry=registry, **server.local.client_kwargs()
+    ) as client:
+        app = client.ws_connect(
+            "wss://ws.okx.com:8443/ws/v5/private",
+            send_json={"op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]},
+            backoff=fast_backoff,
+        )
+        with pytest.raises(AuthenticationError, match="60009"):
+            async with asyncio.timeout(5):
+                await app.ready()
+        await until(lambda: len(server.connections) >= 2)
+        assert app.stats.auth_failures >= 1
+    for conn in server.connections:
+        assert all(m.get("op") != "subscribe" for m in conn.received)
+    assert "Login failed" in caplog.text
+    assert wrong not in caplog.text and secret not in caplog.text
+
+
+async def test_heartbeat_is_text_ping_answered_by_pong(
+    ws_exchange: Any, fast_heartbeat: Any, until: Any
+) -> None:
+    registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
+    server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
+    got: list[Any] = []
+    async with topgun.Client(
+        apis=_apis(), registry=registry, **server.local.client_kwargs()
+    ) as client:
+        app = client.ws_connect(
+            "wss://ws.okx.com:8443/ws/v5/private",
+            hdlr_str=lambda m, ws: got.append(m),
+            hdlr_json=lambda m, ws: got.append(m),
+        )
+        async with asyncio.timeout(5):
+            await app.ready()
+        conn = server.connections[0]
+        await until(lambda: conn.received.count("ping") >= 3)
+    pings = [t for m, t in zip(conn.received, conn.times, strict=True) if m == "ping"]
+    assert conn.received[0]["op"] == "login"
+    assert all(b - a >= 0.04 for a, b in itertools.pairwise(pings))
+    assert not any(isinstance(m, dict) for m in got)  # "pong" is never parsed as JSON garbage

@@ -1,0 +1,66 @@
+"""topgun hook implementations for Phemex (registration only; nothing here runs per request).
+
+Hosts (https://phemex-docs.github.io/#general-api-information): REST on api.phemex.com (default)
+and vapi.phemex.com (high rate limit), testnet-api.phemex.com for the testnet; WebSocket on
+wss://ws.phemex.com, wss://vapi.phemex.com/ws and wss://testnet-api.phemex.com/ws. The older
+documentation (https://github.com/phemex/phemex-api-docs, Public-Contract-API-en.md) names
+wss://phemex.com/ws and wss://testnet.phemex.com/ws, which are kept. Every WebSocket host gets the
+login, the heartbeat and the send limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from topgun.plugin import ApiSpec, Host, hookimpl
+
+from .auth import sign_request
+from .ws import HEARTBEAT, RATE_LIMIT, authenticate
+
+API = "phemex"
+TESTNET_API = "phemex_testnet"
+
+_REST_ONLY = {"api.phemex.com": API}
+_REST_AND_WS = {"vapi.phemex.com": API, "testnet-api.phemex.com": TESTNET_API}
+_WS_ONLY = {"ws.phemex.com": API, "phemex.com": API, "testnet.phemex.com": TESTNET_API}
+
+
+@hookimpl
+def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
+    register(ApiSpec(API, fields=("API_KEY", "API_SECRET"), label="Phemex"))
+    register(
+        ApiSpec(
+            TESTNET_API,
+            fields=("API_KEY", "API_SECRET"),
+            label="Phemex testnet",
+            hint="Testnet keys are created on testnet.phemex.com, separately from live keys.",
+        )
+    )
+
+
+@hookimpl
+def topgun_register_hosts(register: Callable[[Host], None]) -> None:
+    for name, api in _REST_ONLY.items():
+        register(Host(name, api=api, signer=sign_request, body="json"))
+    for name, api in _REST_AND_WS.items():
+        register(
+            Host(
+                name,
+                api=api,
+                signer=sign_request,
+                body="json",
+                ws_authenticator=authenticate,
+                ws_heartbeat=HEARTBEAT,
+                ws_rate_limit=RATE_LIMIT,
+            )
+        )
+    for name, api in _WS_ONLY.items():
+        register(
+            Host(
+                name,
+                api=api,
+                ws_authenticator=authenticate,
+                ws_heartbeat=HEARTBEAT,
+                ws_rate_limit=RATE_LIMIT,
+            )
+        )

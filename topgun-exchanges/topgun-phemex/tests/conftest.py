@@ -1,0 +1,219 @@
+"""Fixtures: a local Phemex-like REST server that checks signatures the way Phemex documents them,
+and an in-memory WebSocket login double.
+
+https://phemex-docs.github.io/#rest-request-header : x-phemex-request-signature =
+hex(HMAC_SHA256(secret, URL path + query string without "?" + expiry + body)); the expiry is in
+epoch seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+import pytest
+from aiohttp import web
+from yarl import URL
+
+from topgun.clock import Clock
+from topgun.credentials import Credential
+from topgun.testing import LocalExchange
+
+KEY = "phemex-test-key"
+SECRET = "phemex-test-secret"
+HOSTS = ["api.phemex.com", "vapi.phemex.com", "testnet-api.phemex.com"]
+
+
+def recompute(secret: str, raw_path_qs: str, expiry: str, body: bytes) -> str:
+    path, _, query = raw_path_qs.partition("?")
+    return hmac.new(
+        secret.encode(), (path + query + expiry).encode() + body, hashlib.sha256
+    ).hexdigest()
+
+
+def make_app(seen: list[dict[str, Any]]) -> web.Application:
+    async def handle(request: web.Request) -> web.Response:
+        body = await request.read()
+        record: dict[str, Any] = {
+            "method": request.method,
+            "host": request.host,
+            "path_qs": request.raw_path,
+            "headers": dict(request.headers),
+            "body": body,
+        }
+        seen.append(record)
+        if request.path.startswith("/public/"):
+            return web.json_response({"code": 0, "msg": "", "data": {"serverTime": 1}})
+        expiry = request.headers.get("x-phemex-request-expiry", "")
+        if request.headers.get("x-phemex-access-token") != KEY:
+            return web.json_response({"code": 10500, "msg": "invalid token"}, status=401)
+        if not expiry.isdigit() or not 0 < int(expiry) - time.time() <= 120:
+            return web.json_response({"code": 10500, "msg": "invalid expiry"}, status=401)
+        want = recompute(SECRET, request.raw_path, expiry, body)
+        if not hmac.compare_digest(request.headers.get("x-phemex-request-signature", ""), want):
+            return web.json_response({"code": 10500, "msg": "invalid signature"}, status=401)
+        record["verified"] = True
+        return web.json_response({"code": 0, "msg": "", "data": {}})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app
+
+
+@pytest.fixture
+async def exchange() -> Any:
+    """The Phemex REST hosts on 127.0.0.1 over TLS; ``.seen`` records every request."""
+    seen: list[dict[str, Any]] = []
+    async with LocalExchange(make_app(seen), HOSTS) as server:
+        server.seen = seen  # type: ignore[attr-defined]
+        yield server
+
+
+class LoginDouble:
+    """An in-memory ``WebSocketLogin``: ``sent`` holds what the authenticator sent; ``responder``
+    plays the exchange, turning each sent message into the frames it answers with."""
+
+    def __init__(
+        self,
+        url: str,
+        credential: Credential,
+        clock: Clock,
+        responder: Callable[[Any], list[Any]],
+        early: list[Any] | None = None,
+    ) -> None:
+        self.url = URL(url)
+        self.credential = credential
+        self.clock = clock
+        self.sent: list[Any] = []
+        self.kept: list[Any] = []
+        self._responder = responder
+        self._inbox: asyncio.Queue[Any] = asyncio.Queue()
+        for frame in early or []:
+            self._inbox.put_nowait(frame)
+
+    async def send_json(self, message: Any) -> None:
+        # Round-trip through JSON, as the wire would.
+        message = orjson.loads(orjson.dumps(message))
+        self.sent.append(message)
+        for reply in self._responder(message):
+            self._inbox.put_nowait(reply)
+
+    async def send_str(self, message: str) -> None:
+        await self.send_json(orjson.loads(message))
+
+    async def receive_json(
+        self,
+        timeout: float,  # noqa: ASYNC109
+        match: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        while not self._inbox.empty():
+            frame = self._inbox.get_nowait()
+            if match is None or match(frame):
+                return frame
+            self.kept.append(frame)
+        raise TimeoutError(f"no reply within {timeout:g} s")  # nothing more will ever come
+
+
+@pytest.fixture
+def login_double() -> type[LoginDouble]:
+    return LoginDouble
+
+
+WS_HOSTS = [
+    "ws.phemex.com",
+    "vapi.phemex.com",
+    "testnet-api.phemex.com",
+    "phemex.com",
+    "testnet.phemex.com",
+]
+
+
+class DataGateway:
+    """A Phemex-like WebSocket gateway: ``user.auth`` verified as documented, ``server.ping``."""
+
+    def __init__(self) -> None:
+        self.connections: list[list[tuple[float, Any]]] = []  # (arrival loop time, message)
+        self.logins: list[bool] = []
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        received: list[tuple[float, Any]] = []
+        self.connections.append(received)
+        loop = asyncio.get_running_loop()
+        authed = False
+        async for msg in ws:
+            message = orjson.loads(msg.data)
+            received.append((loop.time(), message))
+            method, ident = message.get("method"), message.get("id")
+            if method == "server.ping":
+                await ws.send_str(
+                    orjson.dumps({"error": None, "id": ident, "result": "pong"}).decode()
+                )
+            elif method == "user.auth":
+                kind, key, signature, expiry = message["params"]
+                want = hmac.new(
+                    SECRET.encode(), f"{key}{expiry}".encode(), hashlib.sha256
+                ).hexdigest()
+                authed = (
+                    kind == "API"
+                    and key == KEY
+                    and 0 < expiry - time.time() <= 120
+                    and hmac.compare_digest(signature, want)
+                )
+                self.logins.append(authed)
+                if authed:
+                    await ws.send_json(
+                        {"error": None, "id": ident, "result": {"status": "success"}}
+                    )
+                else:
+                    await ws.send_json(
+                        {
+                            "error": {"code": 6012, "message": "invalid login token"},
+                            "id": ident,
+                            "result": None,
+                        }
+                    )
+            elif method == "aop.subscribe":
+                if authed:
+                    await ws.send_json(
+                        {"error": None, "id": ident, "result": {"status": "success"}}
+                    )
+                    await ws.send_json(
+                        {"accounts": [], "orders": [], "positions": [], "type": "snapshot"}
+                    )
+                else:
+                    await ws.send_json(
+                        {"error": {"code": 6001, "message": "invalid argument"}, "id": ident}
+                    )
+            else:
+                await ws.send_json({"error": None, "id": ident, "result": {"status": "success"}})
+        return ws
+
+
+@pytest.fixture
+async def gateway() -> Any:
+    server = DataGateway()
+    app = web.Application()
+    app.router.add_get("/", server.handle)
+    app.router.add_get("/ws", server.handle)
+    async with LocalExchange(app, WS_HOSTS) as local:
+        local.server = server  # type: ignore[attr-defined]
+        yield local
+
+
+async def wait_until(condition: Callable[[], bool], limit: float = 5.0) -> None:
+    """Poll ``condition`` (cheap, in-memory) until true; fail after ``limit`` seconds."""
+    async with asyncio.timeout(limit):
+        while not condition():  # noqa: ASYNC110 - the condition is a plain in-memory check
+            await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def eventually() -> Callable[..., Any]:
+    return wait_until

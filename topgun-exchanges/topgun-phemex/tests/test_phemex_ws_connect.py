@@ -1,0 +1,150 @@
+"""Phemex WebSocket through ``client.ws_connect`` against a local gateway reached as the real hosts,
+which verifies ``user.auth`` as https://phemex-docs.github.io/ ("User authentication") documents
+it, answers ``server.ping`` ("Heartbeat"), and records arrival times to check the documented
+"throttle limit to 20 request/s"."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import types
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import topgun
+
+if not hasattr(topgun.Client, "ws_connect"):  # until the WebSocketApp is in this topgun-core
+    pytest.skip("needs topgun-core with Client.ws_connect", allow_module_level=True)
+
+from topgun import AuthenticationError, Backoff
+from topgun.plugin import ApiSpec, Host, hookimpl
+from topgun.registry import Registry, build_registry
+from topgun_phemex import plugin
+from topgun_phemex.ws import HEARTBEAT, HEARTBEAT_ID, LOGIN_ID
+
+KEY = "phemex-test-key"
+SECRET = "phemex-test-secret"
+FAST = Backoff(min=0.01, max=0.02, factor=1.0, initial=0.01, healthy_after=60.0)
+AOP = {"id": 1, "method": "aop.subscribe", "params": []}
+
+
+def registry_with(heartbeat_interval: float | None = None) -> Registry:
+    """The real plugin, optionally with a quicker (otherwise identical) heartbeat for the test."""
+    if heartbeat_interval is None:
+        return build_registry([plugin], strict=True)
+    quick = dataclasses.replace(HEARTBEAT, interval=heartbeat_interval)
+    hosts: list[Host] = []
+    plugin.topgun_register_hosts(hosts.append)
+    module = types.ModuleType("topgun_phemex_quick")
+
+    @hookimpl
+    def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
+        plugin.topgun_register_apis(register)
+
+    @hookimpl
+    def topgun_register_hosts(register: Callable[[Host], None]) -> None:
+        for host in hosts:
+            changed = dataclasses.replace(host, ws_heartbeat=quick) if host.ws_heartbeat else host
+            register(changed)
+
+    module.topgun_register_apis = topgun_register_apis  # type: ignore[attr-defined]
+    module.topgun_register_hosts = topgun_register_hosts  # type: ignore[attr-defined]
+    return build_registry([module], strict=True)
+
+
+def messages(gateway: Any, index: int = 0) -> list[Any]:
+    return [message for _, message in gateway.server.connections[index]]
+
+
+@pytest.mark.parametrize(
+    ("url", "api"),
+    [
+        ("wss://ws.phemex.com", "phemex"),
+        ("wss://vapi.phemex.com/ws", "phemex"),
+        ("wss://testnet-api.phemex.com/ws", "phemex_testnet"),
+        ("wss://phemex.com/ws", "phemex"),
+    ],
+)
+async def test_login_then_private_subscription(
+    eventually: Any, gateway: Any, url: str, api: str
+) -> None:
+    got: list[Any] = []
+    async with topgun.Client(
+        apis={api: [KEY, SECRET]}, registry=registry_with(), **gateway.client_kwargs()
+    ) as client:
+        app = client.ws_connect(
+            url, send_json=AOP, hdlr_json=lambda message, ws: got.append(message)
+        )
+        async with asyncio.timeout(5):
+            await app.ready()
+        await eventually(lambda: any(m.get("type") == "snapshot" for m in got))
+    assert gateway.server.logins == [True]
+    sent = messages(gateway)
+    assert sent[0]["method"] == "user.auth" and sent[0]["id"] == LOGIN_ID
+    assert sent[1] == AOP
+    assert all(m.get("id") != LOGIN_ID for m in got)  # the login reply was the authenticator's
+
+
+async def test_rejected_login_never_subscribes_and_backs_off(
+    eventually: Any, gateway: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with topgun.Client(
+        apis={"phemex": [KEY, "wrong-secret-value"]},
+        registry=registry_with(),
+        **gateway.client_kwargs(),
+    ) as client:
+        app = client.ws_connect("wss://ws.phemex.com", send_json=AOP, backoff=FAST)
+        with pytest.raises(AuthenticationError, match="6012"):
+            async with asyncio.timeout(5):
+                await app.ready()
+        await eventually(lambda: len(gateway.server.logins) >= 2)  # retried after a backoff
+    assert not any(gateway.server.logins)
+    assert all(
+        m.get("method") != "aop.subscribe"
+        for i in range(len(gateway.server.connections))
+        for m in messages(gateway, i)
+    )
+    assert "invalid login token" in caplog.text and "wrong-secret-value" not in caplog.text
+
+
+async def test_heartbeat_on_ws_phemex_com_with_its_own_id(eventually: Any, gateway: Any) -> None:
+    got: list[Any] = []
+    async with topgun.Client(
+        apis={"phemex": [KEY, SECRET]},
+        registry=registry_with(heartbeat_interval=0.05),
+        **gateway.client_kwargs(),
+    ) as client:
+        app = client.ws_connect(
+            "wss://ws.phemex.com", hdlr_json=lambda message, ws: got.append(message)
+        )
+        async with asyncio.timeout(5):
+            await app.ready()
+        await eventually(
+            lambda: sum(m.get("method") == "server.ping" for m in messages(gateway)) >= 2
+        )
+    pings = [m for m in messages(gateway) if m.get("method") == "server.ping"]
+    assert pings[0] == {"id": HEARTBEAT_ID, "method": "server.ping", "params": []}
+    assert messages(gateway)[0]["method"] == "user.auth"  # the heartbeat starts after the login
+    pongs = [m for m in got if m.get("result") == "pong"]
+    assert pongs and all(m["id"] == HEARTBEAT_ID != LOGIN_ID for m in pongs)
+
+
+async def test_sends_are_spaced_to_twenty_per_second(eventually: Any, gateway: Any) -> None:
+    async with topgun.Client(
+        apis={}, registry=registry_with(), **gateway.client_kwargs()
+    ) as client:
+        app = client.ws_connect("wss://ws.phemex.com")
+        async with asyncio.timeout(5):
+            await app.ready()
+        ws = app.current_ws
+        assert ws is not None
+        for n in range(25):
+            await ws.send_json({"id": n, "method": "trade.subscribe", "params": ["BTCUSD"]})
+        await eventually(lambda: len(gateway.server.connections[0]) == 25)
+    times = [t for t, _ in gateway.server.connections[0]]
+    # Any 21 consecutive sends span at least a second (less a little for scheduling jitter).
+    assert all(times[i + 20] - times[i] >= 0.95 for i in range(len(times) - 20))
