@@ -24,6 +24,9 @@ class ApiSpec:
 
     ``fields`` are the required elements, named for error messages (``["API_KEY", "API_SECRET",
     "PASSPHRASE"]``); ``optional_fields`` may follow them. ``hint`` is appended to shape errors.
+    ``check`` (optional) validates the element values once their count is right, at
+    ``Client(...)`` time: it raises ``ValueError`` with a message that says what is wrong without
+    quoting the secret, and core turns that into a ``CredentialError`` naming the API name.
     """
 
     name: str
@@ -31,6 +34,7 @@ class ApiSpec:
     optional_fields: tuple[str, ...] = ()
     label: str = ""
     hint: str = ""
+    check: Callable[[tuple[str, ...]], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +180,9 @@ class Host:
     handlers and for the login's ``receive_json``); ``hdlr_bytes`` handlers still get the frame
     as it arrived. ``ws_responder`` sees every decoded JSON message the handlers get (frames kept
     during a login too, when they are replayed after it), and what it returns (when not ``None``)
-    is sent back as JSON before the handlers see the message.
+    is sent back as JSON before the handlers see the message. ``ws_notices`` are non-JSON text
+    frames the exchange sends by design (a greeting on connect, say): they reach ``hdlr_str`` but
+    are not reported as malformed JSON.
     """
 
     name: str
@@ -189,6 +195,7 @@ class Host:
     ws_rate_limit: RateLimit | None = None
     ws_decoder: FrameDecoder | None = None
     ws_responder: MessageResponder | None = None
+    ws_notices: tuple[str, ...] = ()
 
     @property
     def api_names(self) -> tuple[str, ...]:

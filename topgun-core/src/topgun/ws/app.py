@@ -411,7 +411,7 @@ class WebSocketApp:
                         tasks.append(self._spawn(self._subscribe(link), "subscribe"))
                     else:
                         self._became_ready(link)
-                    quiet = QUIET_TEXT | _replies(heartbeat)
+                    quiet = QUIET_TEXT | _replies(heartbeat) | _notices(host)
                     final = await pump(
                         link,
                         self._handlers,
@@ -618,6 +618,12 @@ def _replies(heartbeat: Heartbeat | None) -> frozenset[bytes]:
     if heartbeat is None:
         return frozenset()
     return frozenset(reply.encode() for reply in heartbeat.replies)
+
+
+def _notices(host: Host | None) -> frozenset[bytes]:
+    if host is None:
+        return frozenset()
+    return frozenset(notice.encode() for notice in host.ws_notices)
 
 
 def _ending(final: WSMessage, ws: aiohttp.ClientWebSocketResponse) -> str:
