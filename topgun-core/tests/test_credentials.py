@@ -11,6 +11,7 @@ import pytest
 
 import topgun
 from topgun.credentials import UnknownApiNameWarning, load_credentials
+from topgun.plugin import ApiSpec
 
 SECRET = "s3cr3t-value-never-shown"
 
@@ -83,6 +84,23 @@ def test_missing_passphrase_is_rejected_with_the_plugins_hint(toy_registry: Any)
     assert SECRET not in str(info.value)
     ok = load_credentials({"toy_pass": ["KEY", SECRET, "PASS"]}, toy_registry.apis)
     assert ok["toy_pass"].passphrase == "PASS"
+
+
+def test_a_plugins_value_check_becomes_a_credential_error() -> None:
+    def digits_only(values: tuple[str, ...]) -> None:
+        if not values[1].isdigit():
+            raise ValueError(f"API_SECRET must be digits (got {len(values[1])} characters)")
+
+    spec = ApiSpec("checked", hint="See the exchange's key page.", check=digits_only)
+    with pytest.raises(topgun.CredentialError, match="API_SECRET must be digits") as info:
+        load_credentials({"checked": ["KEY", SECRET]}, {"checked": spec})
+    assert "apis['checked']" in str(info.value)
+    assert "See the exchange's key page." in str(info.value)
+    assert SECRET not in str(info.value)
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert (
+        load_credentials({"checked": ["KEY", "123"]}, {"checked": spec})["checked"].secret == "123"
+    )
 
 
 def test_unknown_api_name_warns_with_known_names(toy_registry: Any) -> None:

@@ -178,3 +178,17 @@ def test_a_signing_host_must_say_how_bodies_are_encoded(plugin_factory: Any) -> 
     )
     with pytest.raises(topgun.PluginError, match="without a body encoding"):
         build_registry([plugin], strict=False)
+
+
+def test_ws_decoder_and_responder_are_listed_as_features() -> None:
+    """Plugins for exchanges that compress frames or ping with a value to echo declare it."""
+
+    def decoder(payload: bytes) -> bytes:
+        return payload
+
+    def responder(message: object) -> object:
+        return None
+
+    host = Host("ws.toy.test", api="toy", ws_decoder=decoder, ws_responder=responder)
+    assert host.features() == ("ws-decode", "ws-reply")
+    assert Host("ws.toy.test").features() == ()

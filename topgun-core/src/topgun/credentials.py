@@ -170,6 +170,12 @@ def _check(
         raise CredentialError(
             f"apis[{name!r}] ({origin}) has an empty string where {_shape(spec)} is expected"
         )
+    if spec.check is not None:
+        try:
+            spec.check(tuple(value))
+        except ValueError as exc:
+            hint = f" {spec.hint}" if spec.hint else ""
+            raise CredentialError(f"apis[{name!r}] ({origin}): {exc}.{hint}") from None
     return Credential(name, value)
 
 

@@ -157,3 +157,30 @@ async def test_invalid_utf8_text_frame_is_dropped_for_str_handlers(
         await kit.eventually(lambda: texts == ["ok"])
         assert app.stats.connects == 1
     assert any("not valid UTF-8" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_hosts_notices_reach_str_handlers_without_a_warning(
+    serve: Any, kit: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def behaviour(conn: Any) -> None:
+        await conn.ws.send_str("Welcome to toy.")  # the host's documented greeting
+        await conn.ws.send_str("surprise")  # any other text is still reported
+        await conn.ws.send_str('{"last": true}')
+        await conn.drain()
+
+    server = await serve(behaviour)
+    texts: list[Any] = []
+    decoded: list[Any] = []
+    caplog.set_level(logging.DEBUG, logger="topgun.ws")
+    registry = kit.toy_registry(ws_authenticator=None, ws_notices=("Welcome to toy.",))
+    async with kit.toy_client(server, registry) as client:
+        app = client.ws_connect(
+            kit.TOY_URL,
+            hdlr_str=lambda m, ws: texts.append(m),
+            hdlr_json=lambda m, ws: decoded.append(m),
+        )
+        await kit.eventually(lambda: {"last": True} in decoded)
+        assert app.stats.non_json == 1
+    assert texts == ["Welcome to toy.", "surprise", '{"last": true}']
+    not_json = [r.getMessage() for r in caplog.records if "is not JSON" in r.getMessage()]
+    assert len(not_json) == 1 and "b'surprise'" in not_json[0]

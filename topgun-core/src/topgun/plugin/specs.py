@@ -24,6 +24,9 @@ class ApiSpec:
 
     ``fields`` are the required elements, named for error messages (``["API_KEY", "API_SECRET",
     "PASSPHRASE"]``); ``optional_fields`` may follow them. ``hint`` is appended to shape errors.
+    ``check`` (optional) validates the element values once their count is right, at
+    ``Client(...)`` time: it raises ``ValueError`` with a message that says what is wrong without
+    quoting the secret, and core turns that into a ``CredentialError`` naming the API name.
     """
 
     name: str
@@ -31,6 +34,7 @@ class ApiSpec:
     optional_fields: tuple[str, ...] = ()
     label: str = ""
     hint: str = ""
+    check: Callable[[tuple[str, ...]], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,17 @@ class RateLimit:
     per_seconds: float
 
 
+FrameDecoder = Callable[[bytes], bytes]
+"""Turns the payload of a received BINARY frame into the bytes it carries, for exchanges that
+compress every message themselves (not WebSocket permessage-deflate). Raises an exception when
+the payload is not in that form; the frame is then handled as it arrived."""
+
+MessageResponder = Callable[[Any], Any]
+"""Maps a received JSON message to the JSON reply to send back at once, or ``None`` for no reply:
+for exchanges whose server pings carry a value the client must echo within a few seconds, which
+a timer (``Heartbeat``) cannot do. Called on every message of the connection, so it must be cheap."""
+
+
 class AuthenticationError(TopgunError):
     """The exchange rejected a WebSocket login. The message carries its reply, never the secret."""
 
@@ -160,6 +175,14 @@ class Host:
     ``api`` names the credential used there (a fixed name, or an ``ApiSelector``); ``None`` means
     the host needs none (a public WebSocket with only a heartbeat). ``body`` says how a request's
     ``data`` is encoded on this host, signed or not.
+
+    ``ws_decoder`` is applied to every BINARY frame before it is decoded as JSON (for JSON
+    handlers and for the login's ``receive_json``); ``hdlr_bytes`` handlers still get the frame
+    as it arrived. ``ws_responder`` sees every decoded JSON message the handlers get (frames kept
+    during a login too, when they are replayed after it), and what it returns (when not ``None``)
+    is sent back as JSON before the handlers see the message. ``ws_notices`` are non-JSON text
+    frames the exchange sends by design (a greeting on connect, say): they reach ``hdlr_str`` but
+    are not reported as malformed JSON.
     """
 
     name: str
@@ -170,6 +193,9 @@ class Host:
     ws_heartbeat: Heartbeat | HeartbeatFactory | None = None
     ws_message_signer: MessageSigner | None = None
     ws_rate_limit: RateLimit | None = None
+    ws_decoder: FrameDecoder | None = None
+    ws_responder: MessageResponder | None = None
+    ws_notices: tuple[str, ...] = ()
 
     @property
     def api_names(self) -> tuple[str, ...]:
@@ -187,6 +213,8 @@ class Host:
             "heartbeat": self.ws_heartbeat,
             "ws-sign": self.ws_message_signer,
             "ws-rate-limit": self.ws_rate_limit,
+            "ws-decode": self.ws_decoder,
+            "ws-reply": self.ws_responder,
         }
         out = [name for name, value in labels.items() if value is not None]
         if self.body:

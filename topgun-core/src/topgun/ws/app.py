@@ -411,7 +411,7 @@ class WebSocketApp:
                         tasks.append(self._spawn(self._subscribe(link), "subscribe"))
                     else:
                         self._became_ready(link)
-                    quiet = QUIET_TEXT | _replies(heartbeat)
+                    quiet = QUIET_TEXT | _replies(heartbeat) | _notices(host)
                     final = await pump(
                         link,
                         self._handlers,
@@ -419,6 +419,8 @@ class WebSocketApp:
                         autoping=self._autoping,
                         quiet=quiet,
                         label=_shown(url),
+                        decoder=host.ws_decoder if host is not None else None,
+                        responder=host.ws_responder if host is not None else None,
                     )
                 why = _ending(final, ws)
             except TimeoutError:
@@ -490,7 +492,13 @@ class WebSocketApp:
             return []
         self._set_state(ConnectionState.AUTHENTICATING)
         session = LoginSession(
-            link, url, credential, self._clock, self.stats, autoping=self._autoping
+            link,
+            url,
+            credential,
+            self._clock,
+            self.stats,
+            autoping=self._autoping,
+            decoder=host.ws_decoder,
         )
         try:
             async with asyncio.timeout(LOGIN_TIMEOUT):
@@ -610,6 +618,12 @@ def _replies(heartbeat: Heartbeat | None) -> frozenset[bytes]:
     if heartbeat is None:
         return frozenset()
     return frozenset(reply.encode() for reply in heartbeat.replies)
+
+
+def _notices(host: Host | None) -> frozenset[bytes]:
+    if host is None:
+        return frozenset()
+    return frozenset(notice.encode() for notice in host.ws_notices)
 
 
 def _ending(final: WSMessage, ws: aiohttp.ClientWebSocketResponse) -> str:

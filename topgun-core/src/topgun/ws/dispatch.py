@@ -5,6 +5,8 @@ CPython 3.11+ until something raises): no ``call_soon`` per message, and a handl
 logged with its traceback while the connection and the other handlers carry on. Text frames
 arrive as bytes (aiohttp's ``decode_text=False``), so JSON is decoded once, straight from the
 wire bytes, by orjson, and the UTF-8 decode is paid only when a ``hdlr_str`` wants a ``str``.
+The exchange's ``ws_decoder`` (if any) opens binary frames before JSON decoding, and its
+``ws_responder`` answers server pings before the handlers see them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import aiohttp
 import orjson
 from aiohttp import WSMessage, WSMsgType
 
+from ..plugin.specs import FrameDecoder, MessageResponder
 from .link import Link
+from .response import dumps
 from .stats import WebSocketStats
 
 __all__ = ["Handler", "Handlers", "pump"]
@@ -113,6 +117,8 @@ async def pump(
     autoping: bool,
     quiet: frozenset[bytes],
     label: str,
+    decoder: FrameDecoder | None = None,
+    responder: MessageResponder | None = None,
 ) -> WSMessage:
     """Receive and dispatch until the connection ends; return the frame that ended it."""
     ws = link.ws
@@ -151,11 +157,17 @@ async def pump(
                         handler(data, ws)
                     except Exception:
                         handlers.failed(handler, now())
-            if on_json:
+            if on_json or responder is not None:
+                payload = data
+                if decoder is not None and kind is binary:
+                    try:
+                        payload = decoder(data)
+                    except Exception:
+                        payload = data  # not in the exchange's compressed form: as it arrived
                 try:
-                    decoded = loads(data)
+                    decoded = loads(payload)
                 except decode_error:
-                    if data in quiet:
+                    if payload in quiet:
                         continue
                     stats.non_json += 1
                     level = logging.DEBUG if warned else logging.WARNING
@@ -172,6 +184,8 @@ async def pump(
                         else "; further ones on this connection at DEBUG",
                     )
                     continue
+                if responder is not None:
+                    await _respond(ws, responder, decoded, label)
                 for handler in on_json:
                     try:
                         handler(decoded, ws)
@@ -185,3 +199,19 @@ async def pump(
             link.pong_received(msg.data)
         else:
             return msg
+
+
+async def _respond(
+    ws: aiohttp.ClientWebSocketResponse, responder: MessageResponder, message: Any, label: str
+) -> None:
+    """Send what the exchange's responder answers ``message`` with (a pong echoing a ping)."""
+    try:
+        reply = responder(message)
+    except Exception:
+        log.exception("%s: the exchange's message responder raised", label)
+        return
+    if reply is not None:
+        try:
+            await ws.send_str(dumps(reply))
+        except (ConnectionError, RuntimeError) as exc:
+            log.debug("%s: could not send a reply: %r", label, exc)

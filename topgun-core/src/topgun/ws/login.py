@@ -18,6 +18,7 @@ from yarl import URL
 
 from ..clock import Clock
 from ..credentials import Credential
+from ..plugin.specs import FrameDecoder
 from .link import Link
 from .response import dumps
 from .stats import WebSocketStats
@@ -30,7 +31,16 @@ _CLOSING = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERRO
 class LoginSession:
     """One login attempt on one connection. ``kept`` holds the frames to replay to handlers."""
 
-    __slots__ = ("_autoping", "_link", "_stats", "clock", "credential", "kept", "url")
+    __slots__ = (
+        "_autoping",
+        "_decoder",
+        "_link",
+        "_stats",
+        "clock",
+        "credential",
+        "kept",
+        "url",
+    )
 
     def __init__(
         self,
@@ -41,10 +51,12 @@ class LoginSession:
         stats: WebSocketStats,
         *,
         autoping: bool,
+        decoder: FrameDecoder | None = None,
     ) -> None:
         self._link = link
         self._stats = stats
         self._autoping = autoping
+        self._decoder = decoder
         self.url = url
         self.credential = credential
         self.clock = clock
@@ -80,8 +92,14 @@ class LoginSession:
             kind = msg.type
             self._link.touch()
             if kind is WSMsgType.TEXT or kind is WSMsgType.BINARY:
+                payload = msg.data
+                if self._decoder is not None and kind is WSMsgType.BINARY:
+                    try:
+                        payload = self._decoder(payload)
+                    except Exception:
+                        payload = msg.data
                 try:
-                    decoded = orjson.loads(msg.data)
+                    decoded = orjson.loads(payload)
                 except orjson.JSONDecodeError:
                     self.kept.append(msg)
                     continue

@@ -1,0 +1,200 @@
+"""Fixtures: a local api-cloud.bittrade.co.jp that verifies signature-version-2 query signatures
+as BitTrade documents them, and an in-memory WebSocket login double for its streams.
+
+BitTrade API documentation (https://api-doc.bittrade.co.jp/; github.com/BitTrade-Inc/
+BitTrade-api-docs "rest api.md" > "署名処理", "websocket-api.md"): the signature is base64
+HMAC-SHA256 over METHOD, host, path and the sorted URL-encoded query joined by newlines; the
+private stream's auth uses the same over GET, host, /ws/v2 and its four params. The server side
+below decodes what arrives and recomputes everything with urllib/hashlib/hmac, not with the
+plugin's code.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import hmac
+import re
+import zlib
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode
+
+import orjson
+import pytest
+from aiohttp import web
+from yarl import URL
+
+from topgun.clock import Clock
+from topgun.credentials import Credential
+from topgun.registry import Registry, build_registry
+from topgun.testing import LocalExchange
+from topgun_bittrade import plugin
+
+HOST = "api-cloud.bittrade.co.jp"
+KEY = "bittrade-test-key"
+SECRET = "bittrade-test-secret"
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
+
+
+def b64_hmac(secret: str, text: str) -> str:
+    return base64.b64encode(
+        hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()
+    ).decode()
+
+
+def server_signature(
+    secret: str, method: str, host: str, path: str, params: list[tuple[str, str]]
+) -> str:
+    query = urlencode(sorted(params), quote_via=quote)
+    return b64_hmac(secret, f"{method}\n{host}\n{path}\n{query}")
+
+
+def make_app(seen: list[dict[str, Any]]) -> web.Application:
+    async def handle(request: web.Request) -> web.Response:
+        body = await request.read()
+        params = parse_qsl(request.query_string, keep_blank_values=True)
+        record: dict[str, Any] = {
+            "method": request.method,
+            "path_qs": request.raw_path,
+            "params": params,
+            "headers": dict(request.headers),
+            "body": body,
+            "verified": False,
+        }
+        seen.append(record)
+        if request.path.startswith(("/market/", "/v1/common/")):
+            return web.json_response({"status": "ok", "tick": {"ask": [6000000, 1]}})
+        given = dict(params)
+        signature = given.get("Signature", "")
+        unsigned = [(k, v) for k, v in params if k != "Signature"]
+        if (
+            given.get("AccessKeyId") != KEY
+            or given.get("SignatureMethod") != "HmacSHA256"
+            or given.get("SignatureVersion") != "2"
+            or not STAMP.match(given.get("Timestamp", ""))
+        ):
+            return web.json_response(
+                {"status": "error", "err-code": "api-signature-not-valid", "err-msg": "missing"}
+            )
+        want = server_signature(SECRET, request.method, request.host, request.path, unsigned)
+        if not hmac.compare_digest(signature, want):
+            return web.json_response(
+                {
+                    "status": "error",
+                    "err-code": "api-signature-not-valid",
+                    "err-msg": "Signature not valid",
+                }
+            )
+        record["verified"] = True
+        return web.json_response({"status": "ok", "data": body.decode() or None})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app
+
+
+@pytest.fixture
+async def exchange() -> Any:
+    """api-cloud.bittrade.co.jp on 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
+    seen: list[dict[str, Any]] = []
+    async with LocalExchange(make_app(seen), [HOST]) as server:
+        server.seen = seen  # type: ignore[attr-defined]
+        yield server
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)
+
+
+Frame = tuple[str, Any]
+
+
+class FakeLogin:
+    """A ``WebSocketLogin`` over in-memory queues that behaves as the spec says the app does:
+    BINARY frames go through ``decoder`` before JSON; frames that are not the reply are kept (the
+    app replays them to its handlers, and its responder answers pings among them, after login)."""
+
+    def __init__(
+        self,
+        url: str,
+        credential: Credential,
+        clock: Clock,
+        exchange: Callable[[Any], list[Frame]],
+        decoder: Callable[[bytes], bytes] | None = None,
+    ) -> None:
+        self.url = URL(url)
+        self.credential = credential
+        self.clock = clock
+        self._exchange = exchange
+        self._decoder = decoder
+        self.sent: list[Any] = []
+        self.inbox: list[Frame] = []
+        self.kept: list[Frame] = []
+
+    async def send_json(self, message: Any) -> None:
+        self.sent.append(message)
+        self.inbox.extend(self._exchange(message))
+
+    async def send_str(self, message: str) -> None:
+        self.sent.append(message)
+        self.inbox.extend(self._exchange(message))
+
+    async def receive_json(self, timeout: float, match: Callable[[Any], bool] | None = None) -> Any:  # noqa: ASYNC109
+        while self.inbox:
+            frame = self.inbox.pop(0)
+            kind, payload = frame
+            try:
+                if kind == "binary" and self._decoder is not None:
+                    payload = self._decoder(payload)
+                decoded = orjson.loads(payload)
+            except (orjson.JSONDecodeError, zlib.error, ValueError):
+                self.kept.append(frame)
+                continue
+            if match is None or match(decoded):
+                return decoded
+            self.kept.append(frame)
+        raise TimeoutError(f"no login reply within {timeout:g} s")
+
+
+@pytest.fixture
+def private_stream() -> Callable[[Any], list[Frame]]:
+    """/ws/v2: a server ping first, then the auth verdict, all text frames."""
+
+    def answer(message: Any) -> list[Frame]:
+        ping = ("text", '{"action":"ping","data":{"ts":1700000000456}}')
+        params = message.get("params", {}) if isinstance(message, dict) else {}
+        signed = [
+            (name, params.get(name, ""))
+            for name in ("accessKey", "signatureMethod", "signatureVersion", "timestamp")
+        ]
+        ok = (
+            message.get("action") == "req"
+            and message.get("ch") == "auth"
+            and params.get("authType") == "api"
+            and params.get("accessKey") == KEY
+            and params.get("signatureVersion") == "2.1"
+            and STAMP.match(params.get("timestamp", "")) is not None
+            and hmac.compare_digest(
+                params.get("signature", ""), server_signature(SECRET, "GET", HOST, "/ws/v2", signed)
+            )
+        )
+        verdict = (
+            {"action": "req", "code": 200, "ch": "auth", "data": {}}
+            if ok
+            else {"action": "req", "code": 2002, "ch": "auth", "message": "auth.fail"}
+        )
+        return [ping, ("text", orjson.dumps(verdict).decode())]
+
+    return answer
+
+
+def gzipped(message: Any) -> bytes:
+    return gzip.compress(orjson.dumps(message))
+
+
+@pytest.fixture
+def make_login() -> type[FakeLogin]:
+    return FakeLogin

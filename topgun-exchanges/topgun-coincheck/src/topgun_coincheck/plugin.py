@@ -1,0 +1,32 @@
+"""topgun hook implementations for Coincheck (registration only; nothing here runs per request)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from topgun.plugin import ApiSpec, Host, hookimpl
+
+from .auth import sign_request
+from .ws import authenticate
+
+API = "coincheck"
+
+
+@hookimpl
+def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
+    register(
+        ApiSpec(
+            API,
+            fields=("ACCESS_KEY", "SECRET_ACCESS_KEY"),
+            label="Coincheck",
+            hint="Coincheck API keys are an access key and a secret access key.",
+        )
+    )
+
+
+@hookimpl
+def topgun_register_hosts(register: Callable[[Host], None]) -> None:
+    # https://coincheck.com/documents/exchange/api: "Request URL https://coincheck.com".
+    register(Host("coincheck.com", api=API, signer=sign_request, body="form"))
+    # "Private WebSocket API": wss://stream.coincheck.com, login before subscribing.
+    register(Host("stream.coincheck.com", api=API, ws_authenticator=authenticate))

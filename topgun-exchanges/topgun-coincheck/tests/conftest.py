@@ -1,0 +1,162 @@
+"""Fixtures: a local coincheck.com that checks signatures the way Coincheck documents them, and an
+in-memory WebSocket login double that plays stream.coincheck.com.
+
+https://coincheck.com/documents/exchange/api "Authentication": ACCESS-SIGNATURE = hex HMAC-SHA256
+over ACCESS-NONCE + request URL + request body; ACCESS-NONCE increases with every request per key.
+"Private WebSocket API": login with the same recipe over the fixed URI
+"wss://stream.coincheck.com/private", reply {"success": true, "available_channels": [...]}.
+The server side below recomputes everything with hashlib/hmac, not with the plugin's code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+import pytest
+from aiohttp import web
+from yarl import URL
+
+from topgun.clock import Clock
+from topgun.credentials import Credential
+from topgun.registry import Registry, build_registry
+from topgun.testing import LocalExchange
+from topgun_coincheck import plugin
+
+KEY = "coincheck-test-key"
+SECRET = "coincheck-test-secret"
+
+
+def expected_signature(secret: str, nonce: str, url: str, body: bytes) -> str:
+    return hmac.new(
+        secret.encode(), nonce.encode() + url.encode() + body, hashlib.sha256
+    ).hexdigest()
+
+
+def make_app(seen: list[dict[str, Any]]) -> web.Application:
+    last_nonce: dict[str, int] = {}
+
+    async def handle(request: web.Request) -> web.Response:
+        body = await request.read()
+        record: dict[str, Any] = {
+            "method": request.method,
+            "path_qs": request.raw_path,
+            "headers": dict(request.headers),
+            "body": body,
+            "verified": False,
+        }
+        seen.append(record)
+        if request.path in {"/api/ticker", "/api/order_books"}:
+            return web.json_response({"last": 27390, "bid": 26900, "ask": 27390})
+        key = request.headers.get("ACCESS-KEY")
+        nonce = request.headers.get("ACCESS-NONCE", "")
+        signature = request.headers.get("ACCESS-SIGNATURE", "")
+        if key != KEY or not nonce.isdigit():
+            return web.json_response(
+                {"success": False, "error": "invalid authentication"}, status=401
+            )
+        url = f"https://{request.host}{request.raw_path}"
+        if not hmac.compare_digest(signature, expected_signature(SECRET, nonce, url, body)):
+            return web.json_response({"success": False, "error": "invalid signature"}, status=401)
+        if int(nonce) <= last_nonce.get(key, 0):
+            return web.json_response(
+                {"success": False, "error": "Nonce must be incremented"}, status=401
+            )
+        last_nonce[key] = int(nonce)
+        record["verified"] = True
+        return web.json_response({"success": True, "echo": body.decode()})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app
+
+
+@pytest.fixture
+async def exchange() -> Any:
+    """coincheck.com on 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
+    seen: list[dict[str, Any]] = []
+    async with LocalExchange(make_app(seen), ["coincheck.com"]) as server:
+        server.seen = seen  # type: ignore[attr-defined]
+        yield server
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)
+
+
+class FakeLogin:
+    """A ``WebSocketLogin`` over in-memory queues. ``exchange(sent)`` returns the frames the server
+    answers a sent message with, as ("text", str) or ("binary", bytes) pairs."""
+
+    def __init__(
+        self,
+        url: str,
+        credential: Credential,
+        clock: Clock,
+        exchange: Callable[[Any], list[tuple[str, Any]]],
+    ) -> None:
+        self.url = URL(url)
+        self.credential = credential
+        self.clock = clock
+        self._exchange = exchange
+        self.sent: list[Any] = []
+        self.inbox: list[tuple[str, Any]] = []
+        self.kept: list[tuple[str, Any]] = []
+
+    async def send_json(self, message: Any) -> None:
+        self.sent.append(message)
+        self.inbox.extend(self._exchange(message))
+
+    async def send_str(self, message: str) -> None:
+        self.sent.append(message)
+        self.inbox.extend(self._exchange(message))
+
+    async def receive_json(self, timeout: float, match: Callable[[Any], bool] | None = None) -> Any:  # noqa: ASYNC109
+        while self.inbox:
+            frame = self.inbox.pop(0)
+            try:
+                decoded = orjson.loads(frame[1])
+            except orjson.JSONDecodeError:
+                self.kept.append(frame)
+                continue
+            if match is None or match(decoded):
+                return decoded
+            self.kept.append(frame)
+        raise TimeoutError(f"no login reply within {timeout:g} s")
+
+
+def verify_login(message: Any, secret: str = SECRET) -> bool:
+    """The stream server's check of a login message, as the docs describe it."""
+    if not isinstance(message, dict) or message.get("type") != "login":
+        return False
+    want = hmac.new(
+        secret.encode(),
+        (message["access_nonce"] + "wss://stream.coincheck.com/private").encode(),
+        hashlib.sha256,
+    ).hexdigest()
+    return message.get("access_key") == KEY and hmac.compare_digest(
+        message.get("access_signature", ""), want
+    )
+
+
+@pytest.fixture
+def stream() -> Callable[[Any], list[tuple[str, Any]]]:
+    """stream.coincheck.com: a welcome-ish unrelated frame, then the login verdict."""
+
+    def answer(message: Any) -> list[tuple[str, Any]]:
+        if verify_login(message):
+            reply = {"success": True, "available_channels": ["order-events", "execution-events"]}
+        else:
+            reply = {"success": False, "error": "authentication failed"}
+        return [("text", "not json at all"), ("text", orjson.dumps(reply).decode())]
+
+    return answer
+
+
+@pytest.fixture
+def make_login() -> type[FakeLogin]:
+    return FakeLogin

@@ -1,0 +1,108 @@
+"""The Coincheck private stream through ``client.ws_connect``, against a local stream server.
+
+The server is reached as wss://stream.coincheck.com (resolver to 127.0.0.1, throwaway CA) and
+checks the login as https://coincheck.com/documents/exchange/api "Private WebSocket API"
+describes it: login first (signature over nonce + "wss://stream.coincheck.com/private"), reply
+{"success": true, "available_channels": [...]}, then "subscribe"; private channels before a
+login get nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import orjson
+import pytest
+from aiohttp import web
+
+import topgun
+from topgun.plugin import AuthenticationError
+from topgun.testing import LocalExchange
+
+KEY = "coincheck-test-key"
+SECRET = "coincheck-test-secret"
+SUBSCRIBE = {"type": "subscribe", "channels": ["order-events", "execution-events"]}
+ORDER_EVENT = {"channel": "order-events", "id": 12345, "pair": "btc_jpy", "order_event": "FILL"}
+
+
+class Stream:
+    def __init__(self) -> None:
+        self.received: list[Any] = []
+        self.app = web.Application()
+        self.app.router.add_get("/", self.handle)
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        authed = False
+        async for msg in ws:
+            if msg.type is not aiohttp.WSMsgType.TEXT:
+                continue
+            message = orjson.loads(msg.data)
+            self.received.append(message)
+            if message.get("type") == "login":
+                want = hmac.new(
+                    SECRET.encode(),
+                    (message["access_nonce"] + "wss://stream.coincheck.com/private").encode(),
+                    hashlib.sha256,
+                ).hexdigest()
+                authed = message.get("access_key") == KEY and hmac.compare_digest(
+                    message.get("access_signature", ""), want
+                )
+                reply = (
+                    {"success": True, "available_channels": ["order-events", "execution-events"]}
+                    if authed
+                    else {"success": False, "error": "invalid signature"}
+                )
+                await ws.send_json(reply)
+            elif message.get("type") == "subscribe" and authed:
+                await ws.send_json(ORDER_EVENT)
+        return ws
+
+
+@pytest.fixture
+async def stream() -> AsyncIterator[tuple[Stream, LocalExchange]]:
+    server = Stream()
+    async with LocalExchange(server.app, ["stream.coincheck.com"]) as exchange:
+        yield server, exchange
+
+
+async def test_login_then_subscribe(stream: Any) -> None:
+    server, exchange = stream
+    got: asyncio.Queue[Any] = asyncio.Queue()
+    async with topgun.Client(
+        apis={"coincheck": [KEY, SECRET]}, **exchange.client_kwargs()
+    ) as client:
+        app = client.ws_connect(
+            "wss://stream.coincheck.com",
+            send_json=SUBSCRIBE,
+            hdlr_json=lambda m, ws: got.put_nowait(m),
+        )
+        async with asyncio.timeout(5):
+            await app.ready()
+            assert await got.get() == ORDER_EVENT
+    assert [m["type"] for m in server.received] == ["login", "subscribe"]
+
+
+async def test_refused_login_never_subscribes_and_logs_no_secret(
+    stream: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    server, exchange = stream
+    caplog.set_level(logging.DEBUG)
+    secret = "wrong-secret-MUST-NOT-LEAK"
+    async with topgun.Client(
+        apis={"coincheck": [KEY, secret]}, **exchange.client_kwargs()
+    ) as client:
+        app = client.ws_connect("wss://stream.coincheck.com", send_json=SUBSCRIBE)
+        async with asyncio.timeout(5):
+            with pytest.raises(AuthenticationError, match="invalid signature"):
+                await app.ready()
+        assert app.stats.auth_failures >= 1
+    assert all(m["type"] == "login" for m in server.received)
+    assert "invalid signature" in caplog.text and secret not in caplog.text
