@@ -27,10 +27,6 @@ from topgun.testing import LocalExchange
 from topgun_bitbank import STREAM_URL, join_room
 from topgun_bitbank.ws import heartbeats
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(topgun.Client, "ws_connect"), reason="needs topgun's WebSocketApp (issue 3)"
-)
-
 HANDSHAKE = '0{"sid":"local-sid","upgrades":[],"pingInterval":25000,"pingTimeout":60000}'
 TICKER = '{"sell":"5000001","buy":"5000000","last":"5000000","timestamp":1700000000000}'
 

@@ -19,11 +19,8 @@ from topgun_gmocoin import (
     SUBSCRIPTION_LIMIT,
     GMOCoinTokenManager,
     Retry,
+    private_ws,
     private_ws_url,
-)
-
-pytestmark = pytest.mark.skipif(
-    not hasattr(topgun.Client, "ws_connect"), reason="needs topgun's WebSocketApp (issue 3)"
 )
 
 FAST_RECONNECT = (0.01, 0.05, 2.0, 0.01)
@@ -91,3 +88,26 @@ async def test_closing_the_client_stops_app_and_manager(gmo: Any) -> None:
     await tokens.wait()
     assert not tokens.running
     await tokens.close()
+
+
+async def test_private_ws_owns_app_and_token(gmo: Any) -> None:
+    received: list[Any] = []
+    async with gmo.client() as client:
+        async with await private_ws(
+            client, send_json=EXECUTIONS, hdlr_json=lambda msg, ws: received.append(msg)
+        ) as stream:
+            await stream.app.ready()
+            token = gmo.state.issued[0]
+            assert stream.app.url == private_ws_url(token) == stream.tokens.url
+            assert gmo.state.ws_connections[-1]["token"] == token
+            assert token not in repr(stream)
+        assert stream.app.closed
+        assert not stream.tokens.running
+    assert gmo.state.revoked == [token]
+
+
+async def test_private_ws_without_credentials_fails_before_connecting(gmo: Any) -> None:
+    async with gmo.client(apis={}) as client:
+        with pytest.raises(topgun.CredentialError, match="gmocoin"):
+            await private_ws(client, send_json=EXECUTIONS)
+    assert gmo.state.ws_connections == []

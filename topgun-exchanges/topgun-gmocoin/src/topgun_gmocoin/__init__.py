@@ -8,6 +8,7 @@
 - ``GMOCoinTokenManager`` creates the Private WebSocket access token, extends it every 30 minutes,
   replaces it when it has died (for example after a maintenance) and keeps the WebSocket's URL on
   the current one; its task stops when the manager or every WebSocket it serves is closed.
+  ``await private_ws(client, send_json=..., hdlr_json=...)`` does all of it for one WebSocket.
 
 Signatures use ``client.clock``: if the exchange rejects timestamps, correct a skewed local clock
 with ``client.clock.offset = server_time - local_time`` or ``client.clock.sync_to(server_time)``.
@@ -15,6 +16,7 @@ with ``client.clock.offset = server_time - local_time`` or ``client.clock.sync_t
 
 from .auth import sign_request
 from .errors import GMOCoinAPIError
+from .private import GMOCoinPrivateStream, private_ws
 from .retry import Retry
 from .tokens import (
     GMOCoinTokenManager,
@@ -29,11 +31,13 @@ __all__ = [
     "PUBLIC_WS_URL",
     "SUBSCRIPTION_LIMIT",
     "GMOCoinAPIError",
+    "GMOCoinPrivateStream",
     "GMOCoinTokenManager",
     "Retry",
     "TokenTarget",
     "create_access_token",
     "extend_access_token",
+    "private_ws",
     "private_ws_url",
     "revoke_access_token",
     "sign_request",
