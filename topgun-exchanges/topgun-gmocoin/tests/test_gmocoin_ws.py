@@ -9,6 +9,7 @@ the real limit, so it takes about a second.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
@@ -111,3 +112,23 @@ async def test_private_ws_without_credentials_fails_before_connecting(gmo: Any) 
         with pytest.raises(topgun.CredentialError, match="gmocoin"):
             await private_ws(client, send_json=EXECUTIONS)
     assert gmo.state.ws_connections == []
+
+
+async def test_tokens_stay_out_of_websocket_logs(
+    gmo: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with (
+        gmo.client() as client,
+        await private_ws(
+            client, send_json=EXECUTIONS, backoff=FAST_RECONNECT, check_every=0.01
+        ) as stream,
+    ):
+        await stream.app.ready()
+        gmo.state.expire(gmo.state.issued[0])
+        await gmo.state.drop_websockets()
+        await gmo.state.wait_for(lambda: len(gmo.state.ws_connections) == 2)
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("topgun"))
+    assert "connected" in ours and "renewal 1" in ours
+    for token in gmo.state.issued:
+        assert token not in ours
