@@ -44,8 +44,10 @@ async def test_subscriptions_are_spaced_one_per_limit_without_http_calls(gmo: An
         await app.close()
     (first, _, one), (second, _, two) = gmo.state.ws_messages
     assert (one, two) == (TICKER, TRADES)
-    # Both times are the server's event-loop clock on arrival over loopback.
-    assert second - first >= SUBSCRIPTION_LIMIT.per_seconds - 0.02
+    # Arrival times on the server's event-loop clock: at least the documented second apart (the
+    # sender spaces them by SUBSCRIPTION_LIMIT; a late first arrival may eat into the margin).
+    assert SUBSCRIPTION_LIMIT.per_seconds > 1.0
+    assert second - first >= 1.0
     assert gmo.state.seen == []  # no HTTP request per message (the reference polled /status)
     upgrade = gmo.state.ws_connections[0]
     assert not any(h.upper().startswith("API-") for h in upgrade["headers"])
