@@ -675,7 +675,9 @@ async def _drop(ws: aiohttp.ClientWebSocketResponse, grace: float) -> None:
         pass
 
 
-_OPAQUE = re.compile(r"^[A-Za-z0-9_\-.=]{24,}$")
+# Path segments that look like credentials or tokens: long ones, or shorter ones mixing in digits
+# (an access token of 20 characters, say). Word-like segments ("realtimePlatform") stay readable.
+_OPAQUE = re.compile(r"^(?=[^/]*\d)[A-Za-z0-9_\-.=]{12,}$|^[A-Za-z0-9_\-.=]{24,}$")
 
 
 def _shown(url: URL) -> str:
