@@ -18,6 +18,13 @@ from aiohttp import web
 from topgun.plugin import ApiSelector, ApiSpec, Host, SignedRequest, SigningRequest, hookimpl
 from topgun.registry import Registry, build_registry
 from topgun.testing import LocalExchange
+from topgun.testing.fixtures import (  # noqa: F401 - fixtures, as a plugin's conftest imports them
+    eventually,
+    fake_login,
+    fast_backoff,
+    fast_heartbeat,
+    ws_exchange,
+)
 
 TOY_KEY = "toy-key-0001"
 TOY_SECRET = "toy-secret-DO-NOT-LEAK-7f3a"

@@ -2,10 +2,31 @@
 
 - ``LocalExchange``, ``LoopbackResolver`` (``topgun.testing.exchange``): an aiohttp application
   on a loopback port behind TLS, reached under the exchange's real hostnames.
+- ``WebSocketExchange``, ``Connection`` (``.websocket``): WebSocket endpoints there that record
+  what arrives, with arrival times, and answer through the test's responder.
+- ``FakeLogin`` (``.login``): an in-memory ``WebSocketLogin`` for unit tests of authenticators.
+- ``eventually`` (``.waiting``): wait, bounded, for what other tasks do.
+- ``with_heartbeat_interval``, ``FAST_BACKOFF`` (``.plugins``): quicker heartbeats and reconnects.
+- ``topgun.testing.fixtures``: pytest fixtures over these, for a plugin's ``conftest.py``.
 
 TLS needs the ``trustme`` package (``pip install topgun-core[testing]``).
 """
 
 from .exchange import LocalExchange, LoopbackResolver
+from .login import FakeLogin, Respond
+from .plugins import FAST_BACKOFF, with_heartbeat_interval
+from .waiting import eventually
+from .websocket import Connection, Responder, WebSocketExchange
 
-__all__ = ["LocalExchange", "LoopbackResolver"]
+__all__ = [
+    "FAST_BACKOFF",
+    "Connection",
+    "FakeLogin",
+    "LocalExchange",
+    "LoopbackResolver",
+    "Respond",
+    "Responder",
+    "WebSocketExchange",
+    "eventually",
+    "with_heartbeat_interval",
+]

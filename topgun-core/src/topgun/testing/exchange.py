@@ -12,7 +12,7 @@ import socket
 import ssl
 from collections.abc import Iterable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import aiohttp
 from aiohttp import web
@@ -59,7 +59,7 @@ class LocalExchange:
         self._runner: web.AppRunner | None = None
         self._client_ssl: ssl.SSLContext | None = None
 
-    async def __aenter__(self) -> LocalExchange:
+    async def __aenter__(self) -> Self:
         server_ssl: ssl.SSLContext | None = None
         if self.tls:
             import trustme

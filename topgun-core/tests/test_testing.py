@@ -1,0 +1,288 @@
+"""``topgun.testing``'s helpers for plugin tests: the login double, the WebSocket exchange, waiting,
+and the quicker plugin, over real sockets where there are sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import zlib
+from typing import Any
+
+import aiohttp
+import pytest
+from yarl import URL
+
+import topgun
+from topgun.credentials import Credential
+from topgun.plugin import ApiSpec, AuthenticationError, Heartbeat, Host, WebSocketLogin
+from topgun.registry import build_registry
+from topgun.testing import (
+    FAST_BACKOFF,
+    Connection,
+    FakeLogin,
+    WebSocketExchange,
+    eventually,
+    with_heartbeat_interval,
+)
+
+CREDENTIAL = Credential("toy", ["toy-key", "toy-secret"])
+LOGIN_URL = "wss://ws.toy.test/private"
+
+
+def is_login_reply(message: Any) -> bool:
+    return isinstance(message, dict) and message.get("op") == "login"
+
+
+async def authenticate(login: WebSocketLogin) -> None:
+    """A toy authenticator: one login message, then its reply among whatever else arrives."""
+    await login.send_json({"op": "login", "key": login.credential.key, "ts": login.clock.time()})
+    reply = await login.receive_json(2.0, match=is_login_reply)
+    if reply.get("ok") is not True:
+        raise AuthenticationError(f"refused: {reply.get('reason')}")
+
+
+def toy_exchange(message: Any) -> list[Any]:
+    if is_login_reply(message):
+        return [{"op": "ticker"}, {"op": "login", "ok": message["key"] == "toy-key"}]
+    return []
+
+
+def raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-15)
+    return packer.compress(data) + packer.flush()
+
+
+def inflate(data: bytes) -> bytes:
+    return zlib.decompress(data, wbits=-15)
+
+
+# -- FakeLogin ---------------------------------------------------------------------------------
+
+
+async def test_fake_login_answers_and_keeps_what_is_not_the_reply() -> None:
+    welcome = {"op": "welcome"}
+    login = FakeLogin(
+        LOGIN_URL, CREDENTIAL, topgun.FixedClock(1700000000.5), toy_exchange, [welcome]
+    )
+    await authenticate(login)
+    assert login.url.host == "ws.toy.test"
+    assert login.sent == [{"op": "login", "key": "toy-key", "ts": 1700000000.5}]
+    assert login.kept == [welcome, {"op": "ticker"}]
+    assert login.timeouts == [2.0]
+
+
+async def test_fake_login_sent_is_what_the_exchange_reads() -> None:
+    login = FakeLogin(LOGIN_URL, CREDENTIAL, topgun.FixedClock(0))
+    await login.send_json({"args": ("a", 1)})  # a tuple goes over the wire as a JSON array
+    await login.send_str('{"op": "ping"}')
+    await login.send_str("ping")
+    assert login.sent == [{"args": ["a", 1]}, {"op": "ping"}, "ping"]
+    with pytest.raises(TypeError):
+        await login.send_json({"raw": b"bytes are not JSON"})
+
+
+async def test_fake_login_refusal_and_silence() -> None:
+    refused = FakeLogin(
+        LOGIN_URL, Credential("toy", ["other-key", "s"]), topgun.FixedClock(0), toy_exchange
+    )
+    with pytest.raises(AuthenticationError, match="refused"):
+        await authenticate(refused)
+    silent = FakeLogin(
+        LOGIN_URL, CREDENTIAL, topgun.FixedClock(0), lambda message: [{"op": "ticker"}]
+    )
+    with pytest.raises(TimeoutError, match="within 2 s"):
+        await authenticate(silent)
+    assert silent.kept == [{"op": "ticker"}]
+
+
+async def test_fake_login_decode_marks_answers_that_are_no_message() -> None:
+    def decode(answer: Any) -> Any:
+        if answer == "garbage":
+            raise ValueError("not a message")
+        return {"op": answer, "ok": True}
+
+    login = FakeLogin(
+        LOGIN_URL, CREDENTIAL, topgun.FixedClock(0), early=["garbage", "login"], decode=decode
+    )
+    assert await login.receive_json(1.0, match=is_login_reply) == {"op": "login", "ok": True}
+    assert login.kept == ["garbage"]
+
+
+async def test_framed_login_reads_frames_like_the_login_session() -> None:
+    def compressed_exchange(message: Any) -> list[tuple[str, Any]]:
+        return [
+            ("text", "not json at all"),
+            ("binary", b"not deflated"),
+            ("binary", raw_deflate(b'{"op":"ticker"}')),
+            ("binary", raw_deflate(b'{"op":"login","ok":true}')),
+        ]
+
+    login = FakeLogin.framed(
+        LOGIN_URL, CREDENTIAL, topgun.FixedClock(0), compressed_exchange, inflate
+    )
+    await authenticate(login)
+    assert login.kept == compressed_exchange(None)[:3]  # as the frames came
+
+    undecoded = FakeLogin.framed(LOGIN_URL, CREDENTIAL, topgun.FixedClock(0), compressed_exchange)
+    with pytest.raises(TimeoutError):
+        await authenticate(undecoded)  # deflated bytes are no JSON
+    assert len(undecoded.kept) == 4
+
+    texts = FakeLogin.framed(
+        LOGIN_URL, CREDENTIAL, topgun.FixedClock(0), early=[("text", '{"op":"login","ok":true}')]
+    )
+    assert await texts.receive_json(1.0) == {"op": "login", "ok": True}
+
+
+# -- eventually --------------------------------------------------------------------------------
+
+
+async def test_eventually_returns_once_another_task_made_it_true() -> None:
+    done: list[bool] = []
+    asyncio.get_running_loop().call_later(0.02, done.append, True)
+    await eventually(lambda: done, within=2.0)
+    assert done == [True]
+
+
+async def test_eventually_fails_the_test_when_it_never_holds() -> None:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(AssertionError, match=r"not met within 0\.05 s"):
+        await eventually(lambda: False, within=0.05)
+    assert 0.05 <= loop.time() - started < 1.0
+
+
+# -- WebSocketExchange -------------------------------------------------------------------------
+
+
+def echo(conn: Connection, message: Any) -> list[Any]:
+    """Replies of every kind: JSON for a dict, text for a str, and binary for bytes."""
+    conn.state["count"] = conn.state.get("count", 0) + 1
+    if message == "ping":
+        return ["pong"]
+    if isinstance(message, bytes):
+        return [message[::-1]]
+    return [{"path": conn.path, "echo": message, "count": conn.state["count"]}]
+
+
+async def test_ws_exchange_records_and_answers_under_the_real_hostname() -> None:
+    async with (
+        WebSocketExchange(["ws.toy.test", "alt.toy.test"], echo) as server,
+        aiohttp.ClientSession(connector=server.connector()) as session,
+        session.ws_connect("wss://alt.toy.test/v1/stream?x=1") as ws,
+    ):
+        await ws.send_json({"op": "subscribe"})
+        assert await ws.receive_json() == {
+            "path": "/v1/stream",
+            "echo": {"op": "subscribe"},
+            "count": 1,
+        }
+        await ws.send_str("ping")
+        assert await ws.receive_str() == "pong"
+        await ws.send_bytes(b"\x01\x02")
+        assert await ws.receive_bytes() == b"\x02\x01"
+    [conn] = server.connections
+    assert conn.received == [{"op": "subscribe"}, "ping", b"\x01\x02"]
+    assert conn.times == sorted(conn.times) and len(conn.times) == 3
+    assert conn.request.host == "alt.toy.test" and conn.request.query["x"] == "1"
+
+
+async def test_ws_exchange_compresses_replies_and_runs_on_open_per_connection() -> None:
+    ended: list[int] = []
+
+    async def on_open(conn: Connection) -> None:
+        await conn.send({"op": "welcome"})
+        try:
+            while True:  # pings of the server's own, until the connection ends
+                await asyncio.sleep(0.01)
+                await conn.send({"op": "ping"})
+        finally:
+            ended.append(len(conn.received))
+
+    async with (
+        WebSocketExchange(["ws.toy.test"], echo, on_open=on_open, compress=raw_deflate) as server,
+        aiohttp.ClientSession(connector=server.connector()) as session,
+    ):
+        async with session.ws_connect("wss://ws.toy.test/") as ws:
+            got = [inflate(await ws.receive_bytes()) for _ in range(3)]
+            assert got == [b'{"op":"welcome"}', b'{"op":"ping"}', b'{"op":"ping"}']
+            await ws.send_str("ping")
+            await eventually(lambda: server.connections[0].received == ["ping"])
+        await eventually(lambda: ended == [1])  # cancelled with its connection
+
+
+# -- with_heartbeat_interval, FAST_BACKOFF -----------------------------------------------------
+
+BEAT = Heartbeat(interval=30.0, message='{"op":"ping"}')
+
+
+def test_with_heartbeat_interval_changes_only_the_interval(plugin_factory: Any) -> None:
+    class Store(topgun.DataStoreCollection):
+        pass
+
+    plugin = plugin_factory(
+        "toyws",
+        apis=[ApiSpec("toy")],
+        hosts=[
+            Host("ws.toy.test", api="toy", ws_heartbeat=BEAT),
+            Host("alt.toy.test", ws_heartbeat=lambda url: BEAT if url.path == "/ws" else None),
+            Host("api.toy.test"),
+        ],
+        datastores=[("ToyStore", Store)],
+    )
+    registry = build_registry([with_heartbeat_interval(plugin, 0.05)], strict=True)
+    hosts = {name: route.host for name, route in registry.hosts.items()}
+    assert hosts["ws.toy.test"].ws_heartbeat == Heartbeat(interval=0.05, message='{"op":"ping"}')
+    factory = hosts["alt.toy.test"].ws_heartbeat
+    assert callable(factory) and not isinstance(factory, Heartbeat)
+    assert factory(URL("wss://alt.toy.test/ws")) == Heartbeat(0.05, '{"op":"ping"}')
+    assert factory(URL("wss://alt.toy.test/other")) is None
+    assert hosts["api.toy.test"].ws_heartbeat is None
+    assert set(registry.apis) == {"toy"} and registry.datastores["ToyStore"] is Store
+    assert plugin.topgun_register_hosts is not None  # the plugin itself is left as it was
+    assert build_registry([plugin], strict=True).hosts["ws.toy.test"].host.ws_heartbeat is BEAT
+
+
+async def test_quicker_heartbeats_and_reconnects_through_a_client(plugin_factory: Any) -> None:
+    plugin = plugin_factory("toyws", hosts=[Host("ws.toy.test", ws_heartbeat=BEAT)])
+    registry = build_registry([with_heartbeat_interval(plugin, 0.05)], strict=True)
+
+    async def close_the_first(conn: Connection) -> None:
+        if len(server.connections) == 1:
+            await conn.ws.close()
+
+    async with (
+        WebSocketExchange(["ws.toy.test"], on_open=close_the_first) as server,
+        topgun.Client(registry=registry, **server.client_kwargs()) as client,
+    ):
+        app = client.ws_connect("wss://ws.toy.test/ws", backoff=FAST_BACKOFF)
+        await eventually(lambda: len(server.connections) == 2)  # reconnected within FAST_BACKOFF
+        second = server.connections[1]
+        await eventually(lambda: second.received.count({"op": "ping"}) >= 3)
+        assert app.stats.reconnects >= 1
+    pings = [t for m, t in zip(second.received, second.times, strict=True) if m == {"op": "ping"}]
+    assert all(b - a >= 0.04 for a, b in itertools.pairwise(pings))
+
+
+# -- the pytest fixtures (imported by this directory's conftest, as a plugin's would) ------------
+
+
+async def test_fixtures_hand_out_the_helpers(
+    ws_exchange: Any,
+    fake_login: Any,
+    eventually: Any,
+    fast_heartbeat: Any,
+    fast_backoff: Any,
+) -> None:
+    assert fake_login is FakeLogin and fast_heartbeat is with_heartbeat_interval
+    assert fast_backoff is FAST_BACKOFF
+    first = await ws_exchange(["ws.toy.test"], echo)
+    second = await ws_exchange(["alt.toy.test"])
+    async with (
+        aiohttp.ClientSession(connector=first.connector()) as session,
+        session.ws_connect("wss://ws.toy.test/a") as ws,
+    ):
+        await ws.send_str("ping")
+        assert await ws.receive_str() == "pong"
+    await eventually(lambda: first.connections and first.connections[0].received == ["ping"])
+    assert second.port != first.port and second.connections == []
