@@ -60,7 +60,7 @@ def registry() -> Registry:
 
 
 async def test_private_stream_logs_in_then_subscribes(
-    ws_exchange: Any, registry: Registry, until: Any
+    ws_exchange: Any, registry: Registry, eventually: Any
 ) -> None:
     server = await ws_exchange(HOSTS, bitget)
     got: list[Any] = []
@@ -68,9 +68,7 @@ async def test_private_stream_logs_in_then_subscribes(
         "op": "subscribe",
         "args": [{"instType": "SPOT", "channel": "orders", "instId": "default"}],
     }
-    async with topgun.Client(
-        apis=APIS, registry=registry, **server.local.client_kwargs()
-    ) as client:
+    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
         app = client.ws_connect(
             "wss://ws.bitget.com/v2/ws/private",
             send_json=subscribe,
@@ -78,7 +76,7 @@ async def test_private_stream_logs_in_then_subscribes(
         )
         async with asyncio.timeout(5):
             await app.ready()
-        await until(lambda: got)
+        await eventually(lambda: got)
     conn = server.connections[0]
     assert conn.state["authed"] is True
     assert [m["op"] for m in conn.received] == ["login", "subscribe"]
@@ -91,9 +89,7 @@ async def test_public_stream_gets_no_login(ws_exchange: Any, registry: Registry)
         "op": "subscribe",
         "args": [{"instType": "SPOT", "channel": "ticker", "instId": "BTCUSDT"}],
     }
-    async with topgun.Client(
-        apis=APIS, registry=registry, **server.local.client_kwargs()
-    ) as client:
+    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
         app = client.ws_connect("wss://ws.bitget.com/v2/ws/public", send_json=subscribe)
         async with asyncio.timeout(5):
             await app.ready()
@@ -104,14 +100,14 @@ async def test_rejected_login_never_subscribes_and_backs_off(
     ws_exchange: Any,
     registry: Registry,
     fast_backoff: Any,
-    until: Any,
+    eventually: Any,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     server = await ws_exchange(HOSTS, bitget)
     wrong = "bitget-wrong-secret-DO-NOT-LEAK"
     async with topgun.Client(
-        apis={"bitget": [KEY, wrong, PASSPHRASE]}, registry=registry, **server.local.client_kwargs()
+        apis={"bitget": [KEY, wrong, PASSPHRASE]}, registry=registry, **server.client_kwargs()
     ) as client:
         app = client.ws_connect(
             "wss://ws.bitget.com/v2/ws/private",
@@ -121,7 +117,7 @@ async def test_rejected_login_never_subscribes_and_backs_off(
         with pytest.raises(AuthenticationError, match="30005"):
             async with asyncio.timeout(5):
                 await app.ready()
-        await until(lambda: len(server.connections) >= 2)
+        await eventually(lambda: len(server.connections) >= 2)
         assert app.stats.auth_failures >= 1
     for conn in server.connections:
         assert all(m.get("op") != "subscribe" for m in conn.received)
@@ -130,7 +126,7 @@ async def test_rejected_login_never_subscribes_and_backs_off(
 
 
 async def test_sends_are_paced_to_ten_per_second(
-    ws_exchange: Any, registry: Registry, until: Any
+    ws_exchange: Any, registry: Registry, eventually: Any
 ) -> None:
     server = await ws_exchange(HOSTS, bitget)
     subscriptions = [
@@ -140,31 +136,29 @@ async def test_sends_are_paced_to_ten_per_second(
         }
         for n in range(13)
     ]
-    async with topgun.Client(
-        apis=APIS, registry=registry, **server.local.client_kwargs()
-    ) as client:
+    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
         app = client.ws_connect("wss://ws.bitget.com/v2/ws/public", send_json=subscriptions)
         async with asyncio.timeout(10):
             await app.ready()
         conn = server.connections[0]
-        await until(lambda: len(conn.received) == 13)
+        await eventually(lambda: len(conn.received) == 13)
     # Any 11 consecutive messages span at least a second: never more than 10 in one second.
     assert all(
         later - first >= 0.9 for first, later in zip(conn.times, conn.times[10:], strict=False)
     )
 
 
-async def test_heartbeat_is_text_ping(ws_exchange: Any, fast_heartbeat: Any, until: Any) -> None:
+async def test_heartbeat_is_text_ping(
+    ws_exchange: Any, fast_heartbeat: Any, eventually: Any
+) -> None:
     registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
     server = await ws_exchange(HOSTS, bitget)
-    async with topgun.Client(
-        apis=APIS, registry=registry, **server.local.client_kwargs()
-    ) as client:
+    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
         app = client.ws_connect("wss://ws.bitget.com/v2/ws/private")
         async with asyncio.timeout(5):
             await app.ready()
         conn = server.connections[0]
-        await until(lambda: conn.received.count("ping") >= 3)
+        await eventually(lambda: conn.received.count("ping") >= 3)
     pings = [t for m, t in zip(conn.received, conn.times, strict=True) if m == "ping"]
     assert conn.received[0]["op"] == "login"
     assert all(b - a >= 0.04 for a, b in itertools.pairwise(pings))
