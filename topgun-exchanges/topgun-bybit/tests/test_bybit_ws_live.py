@@ -76,13 +76,11 @@ def registry() -> Registry:
 
 
 async def test_private_stream_logs_in_before_subscribing(
-    ws_exchange: Any, registry: Registry, until: Any
+    ws_exchange: Any, registry: Registry, eventually: Any
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
     got: list[Any] = []
-    async with topgun.Client(
-        apis=APIS, registry=registry, **server.local.client_kwargs()
-    ) as client:
+    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
         app = client.ws_connect(
             "wss://stream.bybit.com/v5/private",
             send_json={"op": "subscribe", "args": ["order"]},
@@ -90,7 +88,7 @@ async def test_private_stream_logs_in_before_subscribing(
         )
         async with asyncio.timeout(5):
             await app.ready()
-        await until(lambda: got)
+        await eventually(lambda: got)
     conn = server.connections[0]
     assert [m["op"] for m in conn.received] == ["auth", "subscribe"]
     assert got == [{"success": True, "ret_msg": "", "op": "subscribe"}]  # the auth reply is not
@@ -105,7 +103,7 @@ async def test_demo_and_testnet_use_their_own_credentials(
     server = await ws_exchange(HOSTS, bybit)
     api = "bybit_demo" if "demo" in url else "bybit_testnet"
     async with topgun.Client(
-        apis={api: [KEY, SECRET]}, registry=registry, **server.local.client_kwargs()
+        apis={api: [KEY, SECRET]}, registry=registry, **server.client_kwargs()
     ) as client:
         app = client.ws_connect(url, send_json={"op": "subscribe", "args": ["wallet"]})
         async with asyncio.timeout(5):
@@ -117,14 +115,14 @@ async def test_rejected_login_never_subscribes_and_backs_off(
     ws_exchange: Any,
     registry: Registry,
     fast_backoff: Any,
-    until: Any,
+    eventually: Any,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     server = await ws_exchange(HOSTS, bybit)
     wrong = "bybit-wrong-secret-DO-NOT-LEAK"
     async with topgun.Client(
-        apis={"bybit": [KEY, wrong]}, registry=registry, **server.local.client_kwargs()
+        apis={"bybit": [KEY, wrong]}, registry=registry, **server.client_kwargs()
     ) as client:
         app = client.ws_connect(
             "wss://stream.bybit.com/v5/private",
@@ -134,7 +132,7 @@ async def test_rejected_login_never_subscribes_and_backs_off(
         with pytest.raises(AuthenticationError, match="error sign"):
             async with asyncio.timeout(5):
                 await app.ready()
-        await until(lambda: len(server.connections) >= 2)  # it retries, after a backoff delay
+        await eventually(lambda: len(server.connections) >= 2)  # it retries, after a backoff delay
         assert app.stats.auth_failures >= 1
     for conn in server.connections:
         assert all(m.get("op") != "subscribe" for m in conn.received)
@@ -146,9 +144,7 @@ async def test_public_stream_sends_no_login_even_with_credentials(
     ws_exchange: Any, registry: Registry
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
-    async with topgun.Client(
-        apis=APIS, registry=registry, **server.local.client_kwargs()
-    ) as client:
+    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
         app = client.ws_connect(
             "wss://stream.bybit.com/v5/public/linear",
             send_json={"op": "subscribe", "args": ["orderbook.1.BTCUSDT"]},
@@ -159,7 +155,7 @@ async def test_public_stream_sends_no_login_even_with_credentials(
 
 
 async def test_trade_stream_orders_carry_a_fresh_timestamp_header(
-    ws_exchange: Any, registry: Registry, until: Any
+    ws_exchange: Any, registry: Registry, eventually: Any
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
     replies: list[Any] = []
@@ -169,9 +165,7 @@ async def test_trade_stream_orders_carry_a_fresh_timestamp_header(
         "op": "order.create",
         "args": [{"symbol": "ETHUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.2"}],
     }
-    async with topgun.Client(
-        apis=APIS, registry=registry, **server.local.client_kwargs()
-    ) as client:
+    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
         app = client.ws_connect(
             "wss://stream.bybit.com/v5/trade", hdlr_json=lambda m, ws: replies.append(m)
         )
@@ -179,7 +173,7 @@ async def test_trade_stream_orders_carry_a_fresh_timestamp_header(
             await app.ready()
         assert app.current_ws is not None
         await app.current_ws.send_json(order)
-        await until(lambda: replies)
+        await eventually(lambda: replies)
     sent = server.connections[0].received[-1]
     assert sent["header"]["X-BAPI-RECV-WINDOW"] == "8000"
     assert sent["header"]["X-BAPI-TIMESTAMP"].isdigit()
@@ -188,30 +182,26 @@ async def test_trade_stream_orders_carry_a_fresh_timestamp_header(
 
 
 async def test_heartbeat_payload_and_spacing(
-    ws_exchange: Any, fast_heartbeat: Any, until: Any
+    ws_exchange: Any, fast_heartbeat: Any, eventually: Any
 ) -> None:
     registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
     server = await ws_exchange(HOSTS, bybit)
-    async with topgun.Client(
-        apis=APIS, registry=registry, **server.local.client_kwargs()
-    ) as client:
+    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
         app = client.ws_connect("wss://stream.bybit.com/v5/private")
         async with asyncio.timeout(5):
             await app.ready()
         conn = server.connections[0]
-        await until(lambda: sum(m == {"op": "ping"} for m in conn.received) >= 3)
+        await eventually(lambda: sum(m == {"op": "ping"} for m in conn.received) >= 3)
     pings = [t for m, t in zip(conn.received, conn.times, strict=True) if m == {"op": "ping"}]
     assert conn.received[0]["op"] == "auth"  # the heartbeat starts only after the login
     assert all(b - a >= 0.04 for a, b in itertools.pairwise(pings))
 
 
 async def test_auth_none_skips_login_and_trade_headers(
-    ws_exchange: Any, registry: Registry, until: Any
+    ws_exchange: Any, registry: Registry, eventually: Any
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
-    async with topgun.Client(
-        apis=APIS, registry=registry, **server.local.client_kwargs()
-    ) as client:
+    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
         app = client.ws_connect(
             "wss://stream.bybit.com/v5/trade",
             send_json={"op": "order.cancel", "args": [{"orderId": "1"}]},
@@ -219,5 +209,5 @@ async def test_auth_none_skips_login_and_trade_headers(
         )
         async with asyncio.timeout(5):
             await app.ready()
-        await until(lambda: server.connections and server.connections[0].received)
+        await eventually(lambda: server.connections and server.connections[0].received)
     assert server.connections[0].received == [{"op": "order.cancel", "args": [{"orderId": "1"}]}]
