@@ -81,20 +81,18 @@ def _apis() -> dict[str, list[str]]:
     ],
 )
 async def test_login_then_subscribe_with_the_hosts_credentials(
-    ws_exchange: Any, registry: Registry, until: Any, host: str, path: str
+    ws_exchange: Any, registry: Registry, eventually: Any, host: str, path: str
 ) -> None:
     server = await ws_exchange(HOSTS, okx_for(host))
     got: list[Any] = []
     subscribe = {"op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]}
-    async with topgun.Client(
-        apis=_apis(), registry=registry, **server.local.client_kwargs()
-    ) as client:
+    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
         app = client.ws_connect(
             f"wss://{host}:8443{path}", send_json=subscribe, hdlr_json=lambda m, ws: got.append(m)
         )
         async with asyncio.timeout(5):
             await app.ready()
-        await until(lambda: got)
+        await eventually(lambda: got)
     conn = server.connections[0]
     assert conn.state["authed"] is True
     assert [m["op"] for m in conn.received] == ["login", "subscribe"]
@@ -103,9 +101,7 @@ async def test_login_then_subscribe_with_the_hosts_credentials(
 
 async def test_public_path_gets_no_login(ws_exchange: Any, registry: Registry) -> None:
     server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
-    async with topgun.Client(
-        apis=_apis(), registry=registry, **server.local.client_kwargs()
-    ) as client:
+    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
         app = client.ws_connect(
             "wss://ws.okx.com:8443/ws/v5/public",
             send_json={"op": "subscribe", "args": [{"channel": "tickers", "instId": "BTC-USDT"}]},
@@ -119,7 +115,7 @@ async def test_rejected_login_never_subscribes_and_backs_off(
     ws_exchange: Any,
     registry: Registry,
     fast_backoff: Any,
-    until: Any,
+    eventually: Any,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -127,7 +123,7 @@ async def test_rejected_login_never_subscribes_and_backs_off(
     key, secret, _ = ACCOUNTS["okx"]
     wrong = "okx-wrong-pass-DO-NOT-LEAK"
     async with topgun.Client(
-        apis={"okx": [key, secret, wrong]}, registry=registry, **server.local.client_kwargs()
+        apis={"okx": [key, secret, wrong]}, registry=registry, **server.client_kwargs()
     ) as client:
         app = client.ws_connect(
             "wss://ws.okx.com:8443/ws/v5/private",
@@ -137,7 +133,7 @@ async def test_rejected_login_never_subscribes_and_backs_off(
         with pytest.raises(AuthenticationError, match="60009"):
             async with asyncio.timeout(5):
                 await app.ready()
-        await until(lambda: len(server.connections) >= 2)
+        await eventually(lambda: len(server.connections) >= 2)
         assert app.stats.auth_failures >= 1
     for conn in server.connections:
         assert all(m.get("op") != "subscribe" for m in conn.received)
@@ -146,14 +142,12 @@ async def test_rejected_login_never_subscribes_and_backs_off(
 
 
 async def test_heartbeat_is_text_ping_answered_by_pong(
-    ws_exchange: Any, fast_heartbeat: Any, until: Any
+    ws_exchange: Any, fast_heartbeat: Any, eventually: Any
 ) -> None:
     registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
     server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
     got: list[Any] = []
-    async with topgun.Client(
-        apis=_apis(), registry=registry, **server.local.client_kwargs()
-    ) as client:
+    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
         app = client.ws_connect(
             "wss://ws.okx.com:8443/ws/v5/private",
             hdlr_str=lambda m, ws: got.append(m),
@@ -162,7 +156,7 @@ async def test_heartbeat_is_text_ping_answered_by_pong(
         async with asyncio.timeout(5):
             await app.ready()
         conn = server.connections[0]
-        await until(lambda: conn.received.count("ping") >= 3)
+        await eventually(lambda: conn.received.count("ping") >= 3)
     pings = [t for m, t in zip(conn.received, conn.times, strict=True) if m == "ping"]
     assert conn.received[0]["op"] == "login"
     assert all(b - a >= 0.04 for a, b in itertools.pairwise(pings))
