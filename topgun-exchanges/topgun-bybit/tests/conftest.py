@@ -19,7 +19,7 @@ import pytest
 from aiohttp import web
 
 from topgun.testing import LocalExchange
-from topgun.testing.fixtures import (  # noqa: F401 - fixtures for the tests here
+from topgun.testing.fixtures import (  # noqa: F401 - pytest fixtures
     eventually,
     fake_login,
     fast_backoff,
