@@ -43,10 +43,10 @@ def exchange_side(message: Any) -> list[Any]:
 
 
 def _login(
-    login_double: Any, url: str = "wss://ws.bitmex.com/realtime", secret: str = SECRET, **kw: Any
+    fake_login: Any, url: str = "wss://ws.bitmex.com/realtime", secret: str = SECRET, **kw: Any
 ) -> Any:
     credential = Credential("bitmex", [KEY, secret])
-    return login_double(url, credential, topgun.FixedClock(NOW), exchange_side, **kw)
+    return fake_login(url, credential, topgun.FixedClock(NOW), exchange_side, **kw)
 
 
 def test_login_message_vector() -> None:
@@ -73,16 +73,16 @@ def test_login_message_vector() -> None:
         "wss://ws.testnet.bitmex.com/realtime?subscribe=instrument",
     ],
 )
-async def test_login_waits_for_success(login_double: Any, url: str) -> None:
-    login = _login(login_double, url, early=[WELCOME])
+async def test_login_waits_for_success(fake_login: Any, url: str) -> None:
+    login = _login(fake_login, url, early=[WELCOME])
     await authenticate(login)
     [sent] = login.sent
     assert sent["op"] == "authKeyExpires"
     assert sent["args"][1] == int(NOW) + EXPIRES_IN  # seconds, not milliseconds
 
 
-async def test_rejected_login_raises_without_secrets(login_double: Any) -> None:
-    login = _login(login_double, secret="wrong-secret")
+async def test_rejected_login_raises_without_secrets(fake_login: Any) -> None:
+    login = _login(fake_login, secret="wrong-secret")
     with pytest.raises(AuthenticationError) as error:
         await authenticate(login)
     text = str(error.value)
@@ -90,8 +90,8 @@ async def test_rejected_login_raises_without_secrets(login_double: Any) -> None:
     assert "wrong-secret" not in text and login.sent[0]["args"][2] not in text
 
 
-async def test_no_reply_is_a_timeout_not_a_success(login_double: Any) -> None:
-    login = login_double(
+async def test_no_reply_is_a_timeout_not_a_success(fake_login: Any) -> None:
+    login = fake_login(
         "wss://ws.bitmex.com/realtime",
         Credential("bitmex", [KEY, SECRET]),
         topgun.FixedClock(NOW),
@@ -101,8 +101,8 @@ async def test_no_reply_is_a_timeout_not_a_success(login_double: Any) -> None:
         await authenticate(login)
 
 
-async def test_platform_endpoint_needs_no_login(login_double: Any) -> None:
-    login = _login(login_double, "wss://ws.bitmex.com/realtimePlatform")
+async def test_platform_endpoint_needs_no_login(fake_login: Any) -> None:
+    login = _login(fake_login, "wss://ws.bitmex.com/realtimePlatform")
     await authenticate(login)
     assert login.sent == []
 
