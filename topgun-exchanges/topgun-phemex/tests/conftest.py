@@ -1,5 +1,5 @@
 """Fixtures: a local Phemex-like REST server that checks signatures the way Phemex documents them,
-and an in-memory WebSocket login double.
+plus ``topgun.testing``'s login double.
 
 https://phemex-docs.github.io/#rest-request-header : x-phemex-request-signature =
 hex(HMAC_SHA256(secret, URL path + query string without "?" + expiry + body)); the expiry is in
@@ -12,17 +12,14 @@ import asyncio
 import hashlib
 import hmac
 import time
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 import pytest
 from aiohttp import web
-from yarl import URL
 
-from topgun.clock import Clock
-from topgun.credentials import Credential
 from topgun.testing import LocalExchange
+from topgun.testing.fixtures import eventually, fake_login  # noqa: F401 - pytest fixtures
 
 KEY = "phemex-test-key"
 SECRET = "phemex-test-secret"
@@ -72,56 +69,6 @@ async def exchange() -> Any:
     async with LocalExchange(make_app(seen), HOSTS) as server:
         server.seen = seen  # type: ignore[attr-defined]
         yield server
-
-
-class LoginDouble:
-    """An in-memory ``WebSocketLogin``: ``sent`` holds what the authenticator sent; ``responder``
-    plays the exchange, turning each sent message into the frames it answers with."""
-
-    def __init__(
-        self,
-        url: str,
-        credential: Credential,
-        clock: Clock,
-        responder: Callable[[Any], list[Any]],
-        early: list[Any] | None = None,
-    ) -> None:
-        self.url = URL(url)
-        self.credential = credential
-        self.clock = clock
-        self.sent: list[Any] = []
-        self.kept: list[Any] = []
-        self._responder = responder
-        self._inbox: asyncio.Queue[Any] = asyncio.Queue()
-        for frame in early or []:
-            self._inbox.put_nowait(frame)
-
-    async def send_json(self, message: Any) -> None:
-        # Round-trip through JSON, as the wire would.
-        message = orjson.loads(orjson.dumps(message))
-        self.sent.append(message)
-        for reply in self._responder(message):
-            self._inbox.put_nowait(reply)
-
-    async def send_str(self, message: str) -> None:
-        await self.send_json(orjson.loads(message))
-
-    async def receive_json(
-        self,
-        timeout: float,  # noqa: ASYNC109
-        match: Callable[[Any], bool] | None = None,
-    ) -> Any:
-        while not self._inbox.empty():
-            frame = self._inbox.get_nowait()
-            if match is None or match(frame):
-                return frame
-            self.kept.append(frame)
-        raise TimeoutError(f"no reply within {timeout:g} s")  # nothing more will ever come
-
-
-@pytest.fixture
-def login_double() -> type[LoginDouble]:
-    return LoginDouble
 
 
 WS_HOSTS = [
@@ -205,15 +152,3 @@ async def gateway() -> Any:
     async with LocalExchange(app, WS_HOSTS) as local:
         local.server = server  # type: ignore[attr-defined]
         yield local
-
-
-async def wait_until(condition: Callable[[], bool], limit: float = 5.0) -> None:
-    """Poll ``condition`` (cheap, in-memory) until true; fail after ``limit`` seconds."""
-    async with asyncio.timeout(limit):
-        while not condition():  # noqa: ASYNC110 - the condition is a plain in-memory check
-            await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-def eventually() -> Callable[..., Any]:
-    return wait_until

@@ -55,8 +55,8 @@ def exchange_side(message: Any) -> list[Any]:
     ]
 
 
-def _login(login_double: Any, secret: str = SECRET, **kw: Any) -> Any:
-    return login_double(
+def _login(fake_login: Any, secret: str = SECRET, **kw: Any) -> Any:
+    return fake_login(
         "wss://ws.phemex.com",
         Credential("phemex", [KEY, secret]),
         topgun.FixedClock(NOW),
@@ -81,25 +81,25 @@ def test_login_message_vector() -> None:
     }
 
 
-async def test_login_waits_for_its_own_reply(login_double: Any) -> None:
+async def test_login_waits_for_its_own_reply(fake_login: Any) -> None:
     # A pong that arrives first (same shape: error null, a result) must not end the login.
     pong = {"error": None, "id": HEARTBEAT_ID, "result": "pong"}
-    login = _login(login_double, early=[pong])
+    login = _login(fake_login, early=[pong])
     await authenticate(login)
     [sent] = login.sent
     assert sent["method"] == "user.auth" and sent["params"][3] == int(NOW) + LOGIN_EXPIRY_IN
 
 
-async def test_rejected_login_raises_without_secrets(login_double: Any) -> None:
-    login = _login(login_double, secret="wrong-secret")
+async def test_rejected_login_raises_without_secrets(fake_login: Any) -> None:
+    login = _login(fake_login, secret="wrong-secret")
     with pytest.raises(AuthenticationError, match="6012") as error:
         await authenticate(login)
     assert "wrong-secret" not in str(error.value)
     assert login.sent[0]["params"][2] not in str(error.value)
 
 
-async def test_no_reply_is_a_timeout(login_double: Any) -> None:
-    login = login_double(
+async def test_no_reply_is_a_timeout(fake_login: Any) -> None:
+    login = fake_login(
         "wss://vapi.phemex.com/ws",
         Credential("phemex", [KEY, SECRET]),
         topgun.FixedClock(NOW),

@@ -6,10 +6,7 @@ it, answers ``server.ping`` ("Heartbeat"), and records arrival times to check th
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
-import types
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,10 +17,10 @@ if not hasattr(topgun.Client, "ws_connect"):  # until the WebSocketApp is in thi
     pytest.skip("needs topgun-core with Client.ws_connect", allow_module_level=True)
 
 from topgun import AuthenticationError, Backoff
-from topgun.plugin import ApiSpec, Host, hookimpl
 from topgun.registry import Registry, build_registry
+from topgun.testing import with_heartbeat_interval
 from topgun_phemex import plugin
-from topgun_phemex.ws import HEARTBEAT, HEARTBEAT_ID, LOGIN_ID
+from topgun_phemex.ws import HEARTBEAT_ID, LOGIN_ID
 
 KEY = "phemex-test-key"
 SECRET = "phemex-test-secret"
@@ -35,24 +32,7 @@ def registry_with(heartbeat_interval: float | None = None) -> Registry:
     """The real plugin, optionally with a quicker (otherwise identical) heartbeat for the test."""
     if heartbeat_interval is None:
         return build_registry([plugin], strict=True)
-    quick = dataclasses.replace(HEARTBEAT, interval=heartbeat_interval)
-    hosts: list[Host] = []
-    plugin.topgun_register_hosts(hosts.append)
-    module = types.ModuleType("topgun_phemex_quick")
-
-    @hookimpl
-    def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
-        plugin.topgun_register_apis(register)
-
-    @hookimpl
-    def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-        for host in hosts:
-            changed = dataclasses.replace(host, ws_heartbeat=quick) if host.ws_heartbeat else host
-            register(changed)
-
-    module.topgun_register_apis = topgun_register_apis  # type: ignore[attr-defined]
-    module.topgun_register_hosts = topgun_register_hosts  # type: ignore[attr-defined]
-    return build_registry([module], strict=True)
+    return build_registry([with_heartbeat_interval(plugin, heartbeat_interval)], strict=True)
 
 
 def messages(gateway: Any, index: int = 0) -> list[Any]:
