@@ -1,5 +1,5 @@
 """Fixtures: a local KuCoin-like REST server that checks signatures the way KuCoin documents them,
-and an in-memory WebSocket login double.
+plus ``topgun.testing``'s login double.
 
 https://www.kucoin.com/docs-new/authentication : KC-API-SIGN = base64(HMAC_SHA256(secret,
 timestamp + METHOD + endpoint + body)) with the endpoint's path and query taken *decoded*;
@@ -9,23 +9,19 @@ KC-API-TIMESTAMP in milliseconds, within 5 seconds of the server's time.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 import orjson
 import pytest
 from aiohttp import web
-from yarl import URL
 
-from topgun.clock import Clock
-from topgun.credentials import Credential
 from topgun.testing import LocalExchange
+from topgun.testing.fixtures import eventually, fake_login  # noqa: F401 - pytest fixtures
 
 KEY = "kucoin-test-key"
 SECRET = "kucoin-test-secret"
@@ -157,65 +153,3 @@ async def exchange() -> Any:
         server.seen = seen  # type: ignore[attr-defined]
         server.realtime = realtime  # type: ignore[attr-defined]
         yield server
-
-
-class LoginDouble:
-    """An in-memory ``WebSocketLogin``: ``sent`` holds what the authenticator sent; ``responder``
-    plays the exchange, turning each sent message into the frames it answers with."""
-
-    def __init__(
-        self,
-        url: str,
-        credential: Credential,
-        clock: Clock,
-        responder: Callable[[Any], list[Any]],
-        early: list[Any] | None = None,
-    ) -> None:
-        self.url = URL(url)
-        self.credential = credential
-        self.clock = clock
-        self.sent: list[Any] = []
-        self.kept: list[Any] = []
-        self._responder = responder
-        self._inbox: asyncio.Queue[Any] = asyncio.Queue()
-        for frame in early or []:
-            self._inbox.put_nowait(frame)
-
-    async def send_json(self, message: Any) -> None:
-        # Round-trip through JSON, as the wire would.
-        message = orjson.loads(orjson.dumps(message))
-        self.sent.append(message)
-        for reply in self._responder(message):
-            self._inbox.put_nowait(reply)
-
-    async def send_str(self, message: str) -> None:
-        await self.send_json(orjson.loads(message))
-
-    async def receive_json(
-        self,
-        timeout: float,  # noqa: ASYNC109
-        match: Callable[[Any], bool] | None = None,
-    ) -> Any:
-        while not self._inbox.empty():
-            frame = self._inbox.get_nowait()
-            if match is None or match(frame):
-                return frame
-            self.kept.append(frame)
-        raise TimeoutError(f"no reply within {timeout:g} s")  # nothing more will ever come
-
-
-@pytest.fixture
-def login_double() -> type[LoginDouble]:
-    return LoginDouble
-
-
-async def wait_until(condition: Callable[[], bool], limit: float = 5.0) -> None:
-    """Poll ``condition`` (cheap, in-memory) until true; fail after ``limit`` seconds."""
-    async with asyncio.timeout(limit):
-        while not condition():  # noqa: ASYNC110 - the condition is a plain in-memory check
-            await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-def eventually() -> Callable[..., Any]:
-    return wait_until

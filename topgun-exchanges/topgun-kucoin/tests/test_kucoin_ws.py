@@ -109,8 +109,8 @@ def test_ping_payload_and_limit() -> None:
     assert (RATE_LIMIT.messages, RATE_LIMIT.per_seconds) == (100, 10.0)
 
 
-def _login(login_double: Any, replies: list[Any]) -> Any:
-    return login_double(
+def _login(fake_login: Any, replies: list[Any]) -> Any:
+    return fake_login(
         "wss://ws-api-spot.kucoin.com/?token=t&connectId=c",
         Credential("kucoin", [KEY, SECRET, PASSPHRASE]),
         topgun.FixedClock(1700000000.0),
@@ -119,39 +119,39 @@ def _login(login_double: Any, replies: list[Any]) -> Any:
     )
 
 
-async def test_welcome_makes_the_connection_usable(login_double: Any) -> None:
-    login = _login(login_double, [{"id": "c", "type": "welcome"}])
+async def test_welcome_makes_the_connection_usable(fake_login: Any) -> None:
+    login = _login(fake_login, [{"id": "c", "type": "welcome"}])
     await await_welcome(login)
     assert login.sent == []  # nothing is sent: the token in the URL is the authentication
 
 
-async def test_error_instead_of_welcome_is_a_login_failure(login_double: Any) -> None:
+async def test_error_instead_of_welcome_is_a_login_failure(fake_login: Any) -> None:
     login = _login(
-        login_double, [{"id": "c", "type": "error", "code": 401, "data": "token is expired"}]
+        fake_login, [{"id": "c", "type": "error", "code": 401, "data": "token is expired"}]
     )
     with pytest.raises(AuthenticationError, match="token is expired"):
         await await_welcome(login)
 
 
-async def test_no_welcome_is_a_timeout(login_double: Any) -> None:
+async def test_no_welcome_is_a_timeout(fake_login: Any) -> None:
     with pytest.raises(TimeoutError):
-        await await_welcome(_login(login_double, [{"type": "message", "topic": "/x"}]))
+        await await_welcome(_login(fake_login, [{"type": "message", "topic": "/x"}]))
 
 
-async def test_refusal_is_reported_for_the_token_of_the_url(login_double: Any) -> None:
+async def test_refusal_is_reported_for_the_token_of_the_url(fake_login: Any) -> None:
     from topgun_kucoin.ws import notify_on_refusal
 
     refused: list[str] = []
     remove = notify_on_refusal("t", lambda: refused.append("t"))
     notify_on_refusal("other", lambda: refused.append("other"))
     login = _login(
-        login_double, [{"id": "c", "type": "error", "code": 401, "data": "token is invalid"}]
+        fake_login, [{"id": "c", "type": "error", "code": 401, "data": "token is invalid"}]
     )
     with pytest.raises(AuthenticationError):
         await await_welcome(login)
     remove()
     with pytest.raises(AuthenticationError):
         await await_welcome(
-            _login(login_double, [{"id": "c", "type": "error", "code": 401, "data": "again"}])
+            _login(fake_login, [{"id": "c", "type": "error", "code": 401, "data": "again"}])
         )
     assert refused == ["t"]
