@@ -21,12 +21,9 @@ from typing import Any
 import orjson
 import pytest
 from aiohttp import web
-from yarl import URL
 
-from topgun.clock import Clock
-from topgun.credentials import Credential
 from topgun.registry import Registry, build_registry
-from topgun.testing import LocalExchange
+from topgun.testing import FakeLogin, LocalExchange
 from topgun_okj import plugin
 
 KEY = "okj-test-key"
@@ -93,52 +90,6 @@ def registry() -> Registry:
 Frame = tuple[str, Any]
 
 
-class FakeLogin:
-    """A ``WebSocketLogin`` over in-memory queues, decoding BINARY frames with the host's
-    ``ws_decoder`` before JSON as the spec says. ``exchange(sent)`` returns the server's frames."""
-
-    def __init__(
-        self,
-        url: str,
-        credential: Credential,
-        clock: Clock,
-        exchange: Callable[[Any], list[Frame]],
-        decoder: Callable[[bytes], bytes] | None = None,
-    ) -> None:
-        self.url = URL(url)
-        self.credential = credential
-        self.clock = clock
-        self._exchange = exchange
-        self._decoder = decoder
-        self.sent: list[Any] = []
-        self.inbox: list[Frame] = []
-        self.kept: list[Frame] = []
-
-    async def send_json(self, message: Any) -> None:
-        self.sent.append(message)
-        self.inbox.extend(self._exchange(message))
-
-    async def send_str(self, message: str) -> None:
-        self.sent.append(message)
-        self.inbox.extend(self._exchange(message))
-
-    async def receive_json(self, timeout: float, match: Callable[[Any], bool] | None = None) -> Any:  # noqa: ASYNC109
-        while self.inbox:
-            frame = self.inbox.pop(0)
-            kind, payload = frame
-            try:
-                if kind == "binary" and self._decoder is not None:
-                    payload = self._decoder(payload)
-                decoded = orjson.loads(payload)
-            except (orjson.JSONDecodeError, zlib.error, ValueError):
-                self.kept.append(frame)
-                continue
-            if match is None or match(decoded):
-                return decoded
-            self.kept.append(frame)
-        raise TimeoutError(f"no login reply within {timeout:g} s")
-
-
 def _v3_verdict(message: Any) -> dict[str, Any]:
     if not isinstance(message, dict) or message.get("op") != "login":
         return {"event": "error", "message": "Illegal request", "errorCode": 30039}
@@ -183,5 +134,7 @@ def v5_stream() -> Callable[[Any], list[Frame]]:
 
 
 @pytest.fixture
-def make_login() -> type[FakeLogin]:
-    return FakeLogin
+def make_login() -> Callable[..., FakeLogin]:
+    """``make_login(url, credential, clock, stream, decoder=None)``: a login double whose stream
+    answers with ("text", str) / ("binary", bytes) frames."""
+    return FakeLogin.framed
