@@ -16,7 +16,6 @@ import gzip
 import hashlib
 import hmac
 import re
-import zlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
@@ -24,12 +23,9 @@ from urllib.parse import parse_qsl, quote, urlencode
 import orjson
 import pytest
 from aiohttp import web
-from yarl import URL
 
-from topgun.clock import Clock
-from topgun.credentials import Credential
 from topgun.registry import Registry, build_registry
-from topgun.testing import LocalExchange
+from topgun.testing import FakeLogin, LocalExchange
 from topgun_bittrade import plugin
 
 HOST = "api-cloud.bittrade.co.jp"
@@ -112,53 +108,6 @@ def registry() -> Registry:
 Frame = tuple[str, Any]
 
 
-class FakeLogin:
-    """A ``WebSocketLogin`` over in-memory queues that behaves as the spec says the app does:
-    BINARY frames go through ``decoder`` before JSON; frames that are not the reply are kept (the
-    app replays them to its handlers, and its responder answers pings among them, after login)."""
-
-    def __init__(
-        self,
-        url: str,
-        credential: Credential,
-        clock: Clock,
-        exchange: Callable[[Any], list[Frame]],
-        decoder: Callable[[bytes], bytes] | None = None,
-    ) -> None:
-        self.url = URL(url)
-        self.credential = credential
-        self.clock = clock
-        self._exchange = exchange
-        self._decoder = decoder
-        self.sent: list[Any] = []
-        self.inbox: list[Frame] = []
-        self.kept: list[Frame] = []
-
-    async def send_json(self, message: Any) -> None:
-        self.sent.append(message)
-        self.inbox.extend(self._exchange(message))
-
-    async def send_str(self, message: str) -> None:
-        self.sent.append(message)
-        self.inbox.extend(self._exchange(message))
-
-    async def receive_json(self, timeout: float, match: Callable[[Any], bool] | None = None) -> Any:  # noqa: ASYNC109
-        while self.inbox:
-            frame = self.inbox.pop(0)
-            kind, payload = frame
-            try:
-                if kind == "binary" and self._decoder is not None:
-                    payload = self._decoder(payload)
-                decoded = orjson.loads(payload)
-            except (orjson.JSONDecodeError, zlib.error, ValueError):
-                self.kept.append(frame)
-                continue
-            if match is None or match(decoded):
-                return decoded
-            self.kept.append(frame)
-        raise TimeoutError(f"no login reply within {timeout:g} s")
-
-
 @pytest.fixture
 def private_stream() -> Callable[[Any], list[Frame]]:
     """/ws/v2: a server ping first, then the auth verdict, all text frames."""
@@ -196,5 +145,7 @@ def gzipped(message: Any) -> bytes:
 
 
 @pytest.fixture
-def make_login() -> type[FakeLogin]:
-    return FakeLogin
+def make_login() -> Callable[..., FakeLogin]:
+    """``make_login(url, credential, clock, stream, decoder=None)``: a login double whose stream
+    answers with ("text", str) / ("binary", bytes) frames."""
+    return FakeLogin.framed
