@@ -18,12 +18,9 @@ from typing import Any
 import orjson
 import pytest
 from aiohttp import web
-from yarl import URL
 
-from topgun.clock import Clock
-from topgun.credentials import Credential
 from topgun.registry import Registry, build_registry
-from topgun.testing import LocalExchange
+from topgun.testing import FakeLogin, LocalExchange
 from topgun_coincheck import plugin
 
 KEY = "coincheck-test-key"
@@ -88,47 +85,6 @@ def registry() -> Registry:
     return build_registry([plugin], strict=True)
 
 
-class FakeLogin:
-    """A ``WebSocketLogin`` over in-memory queues. ``exchange(sent)`` returns the frames the server
-    answers a sent message with, as ("text", str) or ("binary", bytes) pairs."""
-
-    def __init__(
-        self,
-        url: str,
-        credential: Credential,
-        clock: Clock,
-        exchange: Callable[[Any], list[tuple[str, Any]]],
-    ) -> None:
-        self.url = URL(url)
-        self.credential = credential
-        self.clock = clock
-        self._exchange = exchange
-        self.sent: list[Any] = []
-        self.inbox: list[tuple[str, Any]] = []
-        self.kept: list[tuple[str, Any]] = []
-
-    async def send_json(self, message: Any) -> None:
-        self.sent.append(message)
-        self.inbox.extend(self._exchange(message))
-
-    async def send_str(self, message: str) -> None:
-        self.sent.append(message)
-        self.inbox.extend(self._exchange(message))
-
-    async def receive_json(self, timeout: float, match: Callable[[Any], bool] | None = None) -> Any:  # noqa: ASYNC109
-        while self.inbox:
-            frame = self.inbox.pop(0)
-            try:
-                decoded = orjson.loads(frame[1])
-            except orjson.JSONDecodeError:
-                self.kept.append(frame)
-                continue
-            if match is None or match(decoded):
-                return decoded
-            self.kept.append(frame)
-        raise TimeoutError(f"no login reply within {timeout:g} s")
-
-
 def verify_login(message: Any, secret: str = SECRET) -> bool:
     """The stream server's check of a login message, as the docs describe it."""
     if not isinstance(message, dict) or message.get("type") != "login":
@@ -158,5 +114,7 @@ def stream() -> Callable[[Any], list[tuple[str, Any]]]:
 
 
 @pytest.fixture
-def make_login() -> type[FakeLogin]:
-    return FakeLogin
+def make_login() -> Callable[..., FakeLogin]:
+    """``make_login(url, credential, clock, stream, decoder=None)``: a login double whose stream
+    answers with ("text", str) / ("binary", bytes) frames."""
+    return FakeLogin.framed
