@@ -1,5 +1,5 @@
-"""Fixtures: local MEXC-like servers that check both signing schemes as MEXC documents them, and an
-in-memory ``WebSocketLogin`` double for the futures login.
+"""Fixtures: local MEXC-like servers that check both signing schemes as MEXC documents them, and
+``topgun.testing``'s login double for the futures login.
 
 Spot v3 (https://mexcdevelop.github.io/apidocs/spot_v3_en/, "SIGNED"): hex HMAC-SHA256 of the
 query string (without ``signature``) + body, key in ``X-MEXC-APIKEY``. Futures
@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from aiohttp import web
-from yarl import URL
 
-from topgun.clock import Clock
-from topgun.credentials import Credential
 from topgun.testing import LocalExchange
+from topgun.testing.fixtures import fake_login  # noqa: F401 - pytest fixtures
 
 KEY = "mx0aBYs33eIilxBWC5"  # the spot docs' example key pair ("SIGNED Endpoint Examples")
 SECRET = "45d0b3c26f2644f19bfb98b07741b2f5"
@@ -101,41 +98,6 @@ async def mexc_exchange() -> Any:
     async with LocalExchange(make_app(seen), ["api.mexc.com", "contract.mexc.com"]) as server:
         server.seen = seen  # type: ignore[attr-defined]
         yield server
-
-
-class FakeLogin:
-    """An in-memory ``topgun.plugin.WebSocketLogin``: ``replies`` are what the exchange sends."""
-
-    def __init__(self, url: str, credential: Credential, clock: Clock, replies: list[Any]) -> None:
-        self.url = URL(url)
-        self.credential = credential
-        self.clock = clock
-        self.replies = list(replies)
-        self.sent: list[Any] = []
-        self.kept: list[Any] = []
-
-    async def send_json(self, message: Any) -> None:
-        self.sent.append(message)
-
-    async def send_str(self, message: str) -> None:
-        self.sent.append(message)
-
-    async def receive_json(
-        self,
-        timeout: float,  # noqa: ASYNC109 - the WebSocketLogin protocol shape
-        match: Callable[[Any], bool] | None = None,
-    ) -> Any:
-        while self.replies:
-            message = self.replies.pop(0)
-            if match is None or match(message):
-                return message
-            self.kept.append(message)
-        raise TimeoutError(f"no login reply within {timeout:g} s")
-
-
-@pytest.fixture
-def fake_login() -> Callable[..., FakeLogin]:
-    return FakeLogin
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ URL_ = "wss://contract.mexc.com/edge"
 
 def _login(fake_login: Any, replies: list[Any]) -> Any:
     return fake_login(
-        URL_, Credential("mexc", [KEY, SECRET]), topgun.FixedClock(1700000000.123), replies
+        URL_, Credential("mexc", [KEY, SECRET]), topgun.FixedClock(1700000000.123), early=replies
     )
 
 

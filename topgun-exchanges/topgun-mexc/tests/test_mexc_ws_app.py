@@ -10,13 +10,10 @@ in ms; ``rs.login`` on success, ``rs.error`` on failure) and answers ``{"method"
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hashlib
 import hmac
 import logging
 import time
-import types
-from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -25,11 +22,9 @@ import pytest
 from aiohttp import web
 
 import topgun
-from topgun.plugin import ApiSpec, Host, hookimpl
 from topgun.registry import Registry, build_registry
-from topgun.testing import LocalExchange
+from topgun.testing import LocalExchange, eventually, with_heartbeat_interval
 from topgun_mexc import plugin
-from topgun_mexc.ws import FUTURES_HEARTBEAT, futures_login
 
 pytestmark = pytest.mark.skipif(
     not hasattr(topgun.Client, "ws_connect"), reason="needs Client.ws_connect (issue 3)"
@@ -90,28 +85,7 @@ async def contract() -> Any:
 
 def _fast_heartbeat_registry() -> Registry:
     """The real login and heartbeat message, with the interval shortened so a test sees pings."""
-    module = types.ModuleType("topgun_mexcfast")
-
-    @hookimpl
-    def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
-        register(ApiSpec("mexc"))
-
-    @hookimpl
-    def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-        beat = dataclasses.replace(FUTURES_HEARTBEAT, interval=0.05)
-        register(
-            Host("contract.mexc.com", api="mexc", ws_authenticator=futures_login, ws_heartbeat=beat)
-        )
-
-    module.topgun_register_apis = topgun_register_apis  # type: ignore[attr-defined]
-    module.topgun_register_hosts = topgun_register_hosts  # type: ignore[attr-defined]
-    return build_registry([module], strict=True)
-
-
-async def _eventually(check: Callable[[], bool]) -> None:
-    async with asyncio.timeout(5):
-        while not check():  # noqa: ASYNC110 - polls state the server side sets
-            await asyncio.sleep(0.01)
+    return build_registry([with_heartbeat_interval(plugin, 0.05)], strict=True)
 
 
 async def test_login_then_subscriptions(contract: Any) -> None:
@@ -124,7 +98,7 @@ async def test_login_then_subscriptions(contract: Any) -> None:
         app = client.ws_connect(URL, send_json=FILTER, hdlr_json=lambda m, ws: got.append(m))
         async with asyncio.timeout(5):
             await app.ready()
-        await _eventually(lambda: any(m.get("channel") == "rs.personal.filter" for m in got))
+        await eventually(lambda: any(m.get("channel") == "rs.personal.filter" for m in got))
     methods = [method for method, _ in server.events if method != "ping"]
     assert methods == ["login", "personal.filter"]  # the filter waits for a confirmed login
     assert server.check(server.events[0][1]["param"]) is None
@@ -161,7 +135,7 @@ async def test_heartbeat_ping_on_the_wire(contract: Any) -> None:
         app = client.ws_connect(URL)
         async with asyncio.timeout(5):
             await app.ready()
-        await _eventually(lambda: sum(method == "ping" for method, _ in server.events) >= 2)
+        await eventually(lambda: sum(method == "ping" for method, _ in server.events) >= 2)
     pings = [call for method, call in server.events if method == "ping"]
     assert pings[0] == {"method": "ping"}
     assert server.events[0][0] == "login"  # the ping never raced ahead of the login reply wait
