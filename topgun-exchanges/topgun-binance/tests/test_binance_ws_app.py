@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import hmac
 import time
-from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -22,7 +21,7 @@ from aiohttp import web
 
 import topgun
 from topgun.registry import build_registry
-from topgun.testing import LocalExchange
+from topgun.testing import LocalExchange, eventually
 from topgun_binance import plugin
 
 pytestmark = pytest.mark.skipif(
@@ -85,12 +84,6 @@ async def servers() -> Any:
         yield server, exchange
 
 
-async def _eventually(check: Callable[[], bool], seconds: float = 5) -> None:
-    async with asyncio.timeout(seconds):
-        while not check():  # noqa: ASYNC110 - polls state the server side sets
-            await asyncio.sleep(0.01)
-
-
 async def test_ws_api_requests_are_signed_as_documented(servers: Any) -> None:
     server, exchange = servers
     replies: list[Any] = []
@@ -112,7 +105,7 @@ async def test_ws_api_requests_are_signed_as_documented(servers: Any) -> None:
         mine = {"id": "s", "method": "account.status", "params": {"omitZeroBalances": True}}
         assert app.current_ws is not None
         await app.current_ws.send_json(mine)
-        await _eventually(lambda: len(replies) == 3)
+        await eventually(lambda: len(replies) == 3)
     assert [r["status"] for r in replies] == [200, 200, 200]
     assert mine == {"id": "s", "method": "account.status", "params": {"omitZeroBalances": True}}
     assert "signature" not in server.requests[0].get("params", {})
@@ -131,7 +124,7 @@ async def test_spot_stream_sends_are_spaced_to_five_per_second(servers: Any) -> 
             await app.current_ws.send_json(
                 {"method": "SUBSCRIBE", "params": [f"s{n}@trade"], "id": n}
             )
-        await _eventually(lambda: len(server.arrivals) == 7)
+        await eventually(lambda: len(server.arrivals) == 7)
     arrivals = server.arrivals
     # No 6 messages inside one second: the 6th and 7th wait for the window to move on.
     assert all(arrivals[i + 5] - arrivals[i] >= 0.95 for i in range(len(arrivals) - 5))
