@@ -27,7 +27,7 @@ from aiohttp import web
 import topgun
 from topgun.clock import FixedClock
 from topgun.credentials import Credential
-from topgun.testing import LocalExchange
+from topgun.testing import LocalExchange, eventually
 from topgun_bitflyer.ws import auth_params, authenticate
 
 KEY = "bitflyer-ws-key"
@@ -146,12 +146,6 @@ async def lightstream() -> AsyncIterator[tuple[Lightstream, LocalExchange]]:
     async with LocalExchange(server.app, [HOST]) as exchange:
         yield server, exchange
     await asyncio.sleep(0)
-
-
-async def eventually(predicate: Any, within: float = 5.0) -> None:
-    async with asyncio.timeout(within):
-        while not predicate():  # noqa: ASYNC110 - polling what other tasks change is the point
-            await asyncio.sleep(0.01)
 
 
 def assert_nothing_left() -> None:
