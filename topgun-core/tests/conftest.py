@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from aiohttp import web
 
 from topgun.plugin import ApiSelector, ApiSpec, Host, SignedRequest, SigningRequest, hookimpl
 from topgun.registry import Registry, build_registry
-from topgun.testing import LocalExchange
+from topgun.testing import HttpExchange
 from topgun.testing.fixtures import (  # noqa: F401 - fixtures, as a plugin's conftest imports them
     eventually,
     fake_login,
@@ -110,41 +110,23 @@ def toy_registry() -> Registry:
     return build_registry([toy_plugin()], strict=True)
 
 
-def _server_app(seen: list[dict[str, Any]]) -> web.Application:
-    async def handle(request: web.Request) -> web.StreamResponse:
-        body = await request.read()
-        record = {
-            "host": request.host.split(":")[0],
-            "method": request.method,
-            "path_qs": request.raw_path,
-            "headers": dict(request.headers),
-            "body": body,
-        }
-        seen.append(record)
-        if request.path == "/redirect-other":
-            raise web.HTTPTemporaryRedirect("https://evil.test/landing")
-        if request.path == "/redirect-same":
-            raise web.HTTPTemporaryRedirect("https://api.toy.test/landing")
-        if request.path == "/text":
-            return web.Response(text="<html>maintenance</html>", content_type="text/html")
-        sign = request.headers.get("X-TOY-SIGN")
-        record["verified"] = sign is not None and hmac.compare_digest(
-            sign, toy_signature(TOY_SECRET, request.method, request.raw_path, body)
-        )
-        return web.json_response({"path": request.path, "verified": record["verified"]})
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+async def _toy_exchange(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
+    if request.path == "/redirect-other":
+        raise web.HTTPTemporaryRedirect("https://evil.test/landing")
+    if request.path == "/redirect-same":
+        raise web.HTTPTemporaryRedirect("https://api.toy.test/landing")
+    if request.path == "/text":
+        return web.Response(text="<html>maintenance</html>", content_type="text/html")
+    sign = request.headers.get("X-TOY-SIGN")
+    record["verified"] = sign is not None and hmac.compare_digest(
+        sign, toy_signature(TOY_SECRET, request.method, request.raw_path, body)
+    )
+    return web.json_response({"path": request.path, "verified": record["verified"]})
 
 
 @pytest.fixture
-async def toy_exchange() -> Any:
-    seen: list[dict[str, Any]] = []
-    async with LocalExchange(
-        _server_app(seen), ["api.toy.test", "alt.toy.test", "evil.test"]
-    ) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+async def toy_exchange() -> AsyncIterator[HttpExchange]:
+    async with HttpExchange(["api.toy.test", "alt.toy.test", "evil.test"], _toy_exchange) as server:
         yield server
 
 

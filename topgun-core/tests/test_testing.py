@@ -1,5 +1,5 @@
-"""``topgun.testing``'s helpers for plugin tests: the login double, the WebSocket exchange, waiting,
-and the quicker plugin, over real sockets where there are sockets."""
+"""``topgun.testing``'s helpers for plugin tests: the login double, the HTTP and WebSocket exchanges,
+waiting, and the quicker plugin, over real sockets where there are sockets."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from yarl import URL
 
 import topgun
@@ -20,6 +21,7 @@ from topgun.testing import (
     FAST_BACKOFF,
     Connection,
     FakeLogin,
+    HttpExchange,
     WebSocketExchange,
     eventually,
     with_heartbeat_interval,
@@ -150,6 +152,49 @@ async def test_eventually_fails_the_test_when_it_never_holds() -> None:
     with pytest.raises(AssertionError, match=r"not met within 0\.05 s"):
         await eventually(lambda: False, within=0.05)
     assert 0.05 <= loop.time() - started < 1.0
+
+
+# -- HttpExchange ------------------------------------------------------------------------------
+
+
+async def test_http_exchange_records_every_request_before_the_handler_answers() -> None:
+    async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
+        if request.headers.get("X-TOY-KEY") != "toy-key":
+            return web.json_response({"error": "who are you"}, status=401)
+        record["verified"] = True
+        record["size"] = len(body)
+        return web.json_response({"ok": True})
+
+    async def health(request: web.Request) -> web.Response:
+        return web.Response(text="up")
+
+    async with (
+        HttpExchange(["api.toy.test"], handle, routes=[web.get("/health", health)]) as server,
+        aiohttp.ClientSession(connector=server.connector()) as session,
+    ):
+        async with session.get("https://api.toy.test/health") as response:
+            assert await response.text() == "up"
+        sent_as_is = URL("https://api.toy.test/v1/order%20s?b=2&a=%2F", encoded=True)
+        async with session.post(sent_as_is, data=b"{}", headers={"X-TOY-KEY": "no"}) as response:
+            assert response.status == 401
+        async with session.delete(
+            "https://api.toy.test/v1/order", headers={"X-TOY-KEY": "toy-key"}
+        ) as response:
+            assert await response.json() == {"ok": True}
+    refused, accepted = server.seen  # /health is a route of its own, not recorded
+    assert refused == {
+        "method": "POST",
+        "host": "api.toy.test",
+        "path": "/v1/order s",
+        "path_qs": "/v1/order%20s?b=2&a=%2F",
+        "query": "b=2&a=%2F",
+        "headers": refused["headers"],
+        "body": b"{}",
+        "verified": False,
+    }
+    assert refused["headers"]["X-TOY-KEY"] == "no"
+    assert accepted["method"] == "DELETE" and accepted["verified"] is True
+    assert accepted["size"] == 0 and accepted["query"] == ""
 
 
 # -- WebSocketExchange -------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 - ``LocalExchange``, ``LoopbackResolver`` (``topgun.testing.exchange``): an aiohttp application
   on a loopback port behind TLS, reached under the exchange's real hostnames.
+- ``HttpExchange`` (``.http``): an HTTP API there that records every request and answers through
+  the test's handler.
 - ``WebSocketExchange``, ``Connection`` (``.websocket``): WebSocket endpoints there that record
   what arrives, with arrival times, and answer through the test's responder.
 - ``FakeLogin`` (``.login``): an in-memory ``WebSocketLogin`` for unit tests of authenticators.
@@ -13,6 +15,7 @@ TLS needs the ``trustme`` package (``pip install topgun-core[testing]``).
 """
 
 from .exchange import LocalExchange, LoopbackResolver
+from .http import Handler, HttpExchange
 from .login import FakeLogin, Respond
 from .plugins import FAST_BACKOFF, with_heartbeat_interval
 from .waiting import eventually
@@ -22,6 +25,8 @@ __all__ = [
     "FAST_BACKOFF",
     "Connection",
     "FakeLogin",
+    "Handler",
+    "HttpExchange",
     "LocalExchange",
     "LoopbackResolver",
     "Respond",

@@ -1,0 +1,61 @@
+"""``HttpExchange``: an exchange's HTTP API under its real hostnames, recording every request.
+
+The test's handler plays the exchange: it checks the request (recomputing the signature the way
+the exchange documents it, independently of the plugin) and answers. Every request is recorded
+before the handler sees it, so a test can look at exactly what went over the wire, refused
+requests included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from aiohttp import web
+
+from .exchange import LocalExchange
+
+__all__ = ["Handler", "HttpExchange"]
+
+Handler = Callable[[web.Request, bytes, dict[str, Any]], Awaitable[web.StreamResponse]]
+"""Answers a request, given its body and its record (which it may add to)."""
+
+
+class HttpExchange(LocalExchange):
+    """Every method and path of ``hosts`` served from 127.0.0.1 (``LocalExchange``) by ``handle``.
+
+    ``seen`` holds a record per request, in order: a dict with ``method``, ``host`` (without the
+    port), ``path`` (decoded), ``path_qs`` and ``query`` (as sent), ``headers``, ``body`` (bytes)
+    and ``verified``, False until the handler sets it (once the signature checks out, say).
+    ``routes`` are matched first and are not recorded (a WebSocket endpoint on the same hosts).
+    """
+
+    def __init__(
+        self,
+        hosts: Iterable[str],
+        handle: Handler,
+        *,
+        routes: Iterable[web.AbstractRouteDef] = (),
+        tls: bool = True,
+    ) -> None:
+        app = web.Application()
+        app.router.add_routes(routes)
+        app.router.add_route("*", "/{tail:.*}", self._record)
+        super().__init__(app, hosts, tls=tls)
+        self.seen: list[dict[str, Any]] = []
+        self._handle = handle
+
+    async def _record(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        record: dict[str, Any] = {
+            "method": request.method,
+            "host": request.host.split(":")[0],
+            "path": request.path,
+            "path_qs": request.raw_path,
+            "query": request.raw_path.partition("?")[2],
+            "headers": dict(request.headers),
+            "body": body,
+            "verified": False,
+        }
+        self.seen.append(record)
+        return await self._handle(request, body, record)
