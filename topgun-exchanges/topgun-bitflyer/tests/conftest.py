@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiohttp import web
 
-from topgun.testing import LocalExchange
+from topgun.testing import HttpExchange
 
 KEY = "bitflyer-test-key"
 SECRET = "bitflyer-test-secret"
@@ -24,35 +25,19 @@ def expected_signature(secret: str, timestamp: str, method: str, path_qs: str, b
     return hmac.new(secret.encode(), text, hashlib.sha256).hexdigest()
 
 
-def make_app(seen: list[dict[str, Any]]) -> web.Application:
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        record = {
-            "method": request.method,
-            "path_qs": request.raw_path,
-            "host": request.host,
-            "headers": dict(request.headers),
-            "body": body,
-        }
-        seen.append(record)
-        if not request.path.startswith("/v1/me/"):
-            return web.json_response({"product_code": "BTC_JPY", "ltp": 5000000.0})
-        key = request.headers.get("ACCESS-KEY")
-        timestamp = request.headers.get("ACCESS-TIMESTAMP", "")
-        sign = request.headers.get("ACCESS-SIGN", "")
-        if key != KEY:
-            return web.json_response({"status": -500, "error_message": "Invalid key"}, status=401)
-        want = expected_signature(SECRET, timestamp, request.method, request.raw_path, body)
-        if not hmac.compare_digest(sign, want):
-            return web.json_response(
-                {"status": -500, "error_message": "Invalid signature"}, status=401
-            )
-        record["verified"] = True
-        return web.json_response({"ok": True, "echo": body.decode() or None})
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
+    if not request.path.startswith("/v1/me/"):
+        return web.json_response({"product_code": "BTC_JPY", "ltp": 5000000.0})
+    key = request.headers.get("ACCESS-KEY")
+    timestamp = request.headers.get("ACCESS-TIMESTAMP", "")
+    sign = request.headers.get("ACCESS-SIGN", "")
+    if key != KEY:
+        return web.json_response({"status": -500, "error_message": "Invalid key"}, status=401)
+    want = expected_signature(SECRET, timestamp, request.method, request.raw_path, body)
+    if not hmac.compare_digest(sign, want):
+        return web.json_response({"status": -500, "error_message": "Invalid signature"}, status=401)
+    record["verified"] = True
+    return web.json_response({"ok": True, "echo": body.decode() or None})
 
 
 @pytest.fixture
@@ -61,9 +46,7 @@ def bitflyer_credentials() -> tuple[str, str]:
 
 
 @pytest.fixture
-async def exchange() -> Any:
+async def exchange() -> AsyncIterator[HttpExchange]:
     """api.bitflyer.com served from 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
-    seen: list[dict[str, Any]] = []
-    async with LocalExchange(make_app(seen), ["api.bitflyer.com"]) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+    async with HttpExchange(["api.bitflyer.com"], handle) as server:
         yield server
