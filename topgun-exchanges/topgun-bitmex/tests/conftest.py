@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 import pytest
 from aiohttp import web
 
-from topgun.testing import LocalExchange
+from topgun.testing import HttpExchange, LocalExchange
 from topgun.testing.fixtures import eventually, fake_login  # noqa: F401 - pytest fixtures
 
 KEY = "bitmex-test-key"
@@ -30,43 +31,27 @@ def recompute(secret: str, verb: str, path_qs: str, expires: str, body: bytes) -
     ).hexdigest()
 
 
-def make_app(seen: list[dict[str, Any]]) -> web.Application:
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        record: dict[str, Any] = {
-            "method": request.method,
-            "host": request.host,
-            "path_qs": request.raw_path,
-            "headers": dict(request.headers),
-            "body": body,
-        }
-        seen.append(record)
-        if request.path == "/api/v1/instrument/active":
-            return web.json_response([{"symbol": "XBTUSD"}])
-        key = request.headers.get("api-key")
-        expires = request.headers.get("api-expires", "")
-        if key != KEY:
-            return web.json_response({"error": {"message": "Invalid API Key."}}, status=401)
-        # Seconds, in the near future: a millisecond value would be rejected here.
-        if not expires.isdigit() or not 0 < int(expires) - time.time() <= 60:
-            return web.json_response({"error": {"message": "Invalid api-expires."}}, status=401)
-        want = recompute(SECRET, request.method, request.raw_path, expires, body)
-        if not hmac.compare_digest(request.headers.get("api-signature", ""), want):
-            return web.json_response({"error": {"message": "Signature not valid."}}, status=401)
-        record["verified"] = True
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
+    if request.path == "/api/v1/instrument/active":
+        return web.json_response([{"symbol": "XBTUSD"}])
+    key = request.headers.get("api-key")
+    expires = request.headers.get("api-expires", "")
+    if key != KEY:
+        return web.json_response({"error": {"message": "Invalid API Key."}}, status=401)
+    # Seconds, in the near future: a millisecond value would be rejected here.
+    if not expires.isdigit() or not 0 < int(expires) - time.time() <= 60:
+        return web.json_response({"error": {"message": "Invalid api-expires."}}, status=401)
+    want = recompute(SECRET, request.method, request.raw_path, expires, body)
+    if not hmac.compare_digest(request.headers.get("api-signature", ""), want):
+        return web.json_response({"error": {"message": "Signature not valid."}}, status=401)
+    record["verified"] = True
+    return web.json_response({"ok": True})
 
 
 @pytest.fixture
-async def exchange() -> Any:
+async def exchange() -> AsyncIterator[HttpExchange]:
     """www.bitmex.com and testnet.bitmex.com on 127.0.0.1 over TLS; ``.seen`` records requests."""
-    seen: list[dict[str, Any]] = []
-    async with LocalExchange(make_app(seen), HOSTS) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+    async with HttpExchange(HOSTS, handle) as server:
         yield server
 
 
