@@ -12,13 +12,14 @@ import asyncio
 import hashlib
 import hmac
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 import pytest
 from aiohttp import web
 
-from topgun.testing import LocalExchange
+from topgun.testing import HttpExchange, LocalExchange
 from topgun.testing.fixtures import eventually, fake_login  # noqa: F401 - pytest fixtures
 
 KEY = "phemex-test-key"
@@ -33,41 +34,25 @@ def recompute(secret: str, raw_path_qs: str, expiry: str, body: bytes) -> str:
     ).hexdigest()
 
 
-def make_app(seen: list[dict[str, Any]]) -> web.Application:
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        record: dict[str, Any] = {
-            "method": request.method,
-            "host": request.host,
-            "path_qs": request.raw_path,
-            "headers": dict(request.headers),
-            "body": body,
-        }
-        seen.append(record)
-        if request.path.startswith("/public/"):
-            return web.json_response({"code": 0, "msg": "", "data": {"serverTime": 1}})
-        expiry = request.headers.get("x-phemex-request-expiry", "")
-        if request.headers.get("x-phemex-access-token") != KEY:
-            return web.json_response({"code": 10500, "msg": "invalid token"}, status=401)
-        if not expiry.isdigit() or not 0 < int(expiry) - time.time() <= 120:
-            return web.json_response({"code": 10500, "msg": "invalid expiry"}, status=401)
-        want = recompute(SECRET, request.raw_path, expiry, body)
-        if not hmac.compare_digest(request.headers.get("x-phemex-request-signature", ""), want):
-            return web.json_response({"code": 10500, "msg": "invalid signature"}, status=401)
-        record["verified"] = True
-        return web.json_response({"code": 0, "msg": "", "data": {}})
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
+    if request.path.startswith("/public/"):
+        return web.json_response({"code": 0, "msg": "", "data": {"serverTime": 1}})
+    expiry = request.headers.get("x-phemex-request-expiry", "")
+    if request.headers.get("x-phemex-access-token") != KEY:
+        return web.json_response({"code": 10500, "msg": "invalid token"}, status=401)
+    if not expiry.isdigit() or not 0 < int(expiry) - time.time() <= 120:
+        return web.json_response({"code": 10500, "msg": "invalid expiry"}, status=401)
+    want = recompute(SECRET, request.raw_path, expiry, body)
+    if not hmac.compare_digest(request.headers.get("x-phemex-request-signature", ""), want):
+        return web.json_response({"code": 10500, "msg": "invalid signature"}, status=401)
+    record["verified"] = True
+    return web.json_response({"code": 0, "msg": "", "data": {}})
 
 
 @pytest.fixture
-async def exchange() -> Any:
+async def exchange() -> AsyncIterator[HttpExchange]:
     """The Phemex REST hosts on 127.0.0.1 over TLS; ``.seen`` records every request."""
-    seen: list[dict[str, Any]] = []
-    async with LocalExchange(make_app(seen), HOSTS) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+    async with HttpExchange(HOSTS, handle) as server:
         yield server
 
 
