@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import orjson
@@ -23,7 +23,7 @@ import pytest
 from aiohttp import web
 
 from topgun.registry import Registry, build_registry
-from topgun.testing import FakeLogin, LocalExchange
+from topgun.testing import FakeLogin, HttpExchange
 from topgun_okj import plugin
 
 KEY = "okj-test-key"
@@ -42,43 +42,26 @@ def deflate(data: bytes) -> bytes:
     return packer.compress(data) + packer.flush()
 
 
-def make_app(seen: list[dict[str, Any]]) -> web.Application:
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        record: dict[str, Any] = {
-            "host": request.host,
-            "method": request.method,
-            "path_qs": request.raw_path,
-            "headers": dict(request.headers),
-            "body": body,
-            "verified": False,
-        }
-        seen.append(record)
-        if "/instruments" in request.path:
-            return web.json_response([{"instrument_id": "BTC-JPY"}])
-        headers = request.headers
-        timestamp = headers.get("OK-ACCESS-TIMESTAMP", "")
-        if headers.get("OK-ACCESS-KEY") != KEY or headers.get("OK-ACCESS-PASSPHRASE") != PASSPHRASE:
-            return web.json_response({"code": 30006, "message": "invalid key"}, status=401)
-        if not ISO.match(timestamp):
-            return web.json_response({"code": 30004, "message": "invalid timestamp"}, status=401)
-        text = (timestamp + request.method + request.raw_path).encode() + body
-        if not hmac.compare_digest(headers.get("OK-ACCESS-SIGN", ""), b64_hmac(SECRET, text)):
-            return web.json_response({"code": 30013, "message": "Invalid Sign"}, status=401)
-        record["verified"] = True
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
+    if "/instruments" in request.path:
+        return web.json_response([{"instrument_id": "BTC-JPY"}])
+    headers = request.headers
+    timestamp = headers.get("OK-ACCESS-TIMESTAMP", "")
+    if headers.get("OK-ACCESS-KEY") != KEY or headers.get("OK-ACCESS-PASSPHRASE") != PASSPHRASE:
+        return web.json_response({"code": 30006, "message": "invalid key"}, status=401)
+    if not ISO.match(timestamp):
+        return web.json_response({"code": 30004, "message": "invalid timestamp"}, status=401)
+    text = (timestamp + request.method + request.raw_path).encode() + body
+    if not hmac.compare_digest(headers.get("OK-ACCESS-SIGN", ""), b64_hmac(SECRET, text)):
+        return web.json_response({"code": 30013, "message": "Invalid Sign"}, status=401)
+    record["verified"] = True
+    return web.json_response({"ok": True})
 
 
 @pytest.fixture
-async def exchange() -> Any:
+async def exchange() -> AsyncIterator[HttpExchange]:
     """www.okcoin.jp and api.okj.com on 127.0.0.1 over TLS; ``exchange.seen`` records requests."""
-    seen: list[dict[str, Any]] = []
-    async with LocalExchange(make_app(seen), ["www.okcoin.jp", "api.okj.com"]) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+    async with HttpExchange(["www.okcoin.jp", "api.okj.com"], handle) as server:
         yield server
 
 
