@@ -16,12 +16,13 @@ import datetime
 import hashlib
 import hmac
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiohttp import web
 
-from topgun.testing import LocalExchange
+from topgun.testing import HttpExchange
 from topgun.testing.fixtures import (  # noqa: F401 - pytest fixtures
     eventually,
     fake_login,
@@ -48,48 +49,36 @@ def _error(code: str, msg: str) -> web.Response:
     return web.json_response({"code": code, "msg": msg, "data": []}, status=401)
 
 
-def make_app(seen: list[dict[str, Any]]) -> web.Application:
-    by_key = {key: (api, secret, passphrase) for api, (key, secret, passphrase) in ACCOUNTS.items()}
+BY_KEY = {key: (api, secret, passphrase) for api, (key, secret, passphrase) in ACCOUNTS.items()}
 
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        record: dict[str, Any] = {
-            "method": request.method,
-            "path_qs": request.raw_path,
-            "headers": dict(request.headers),
-            "body": body,
-        }
-        seen.append(record)
-        if request.path.startswith("/api/v5/public/"):
-            return web.json_response({"code": "0", "msg": "", "data": []})
-        headers = request.headers
-        account = by_key.get(headers.get("OK-ACCESS-KEY", ""))
-        if account is None:
-            return _error("50113", "Invalid Sign")  # OKX answers a missing/unknown key like this
-        api, secret, passphrase = account
-        demo = headers.get("x-simulated-trading") == "1"
-        if demo != (api == "okx_demo"):
-            return _error("50101", "APIKey does not match current environment.")
-        if headers.get("OK-ACCESS-PASSPHRASE") != passphrase:
-            return _error("50105", "Your OK-ACCESS-PASSPHRASE is incorrect.")
-        timestamp = headers.get("OK-ACCESS-TIMESTAMP", "")
-        try:
-            sent_at = datetime.datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-                tzinfo=datetime.UTC
-            )
-        except ValueError:
-            return _error("50112", "Invalid OK-ACCESS-TIMESTAMP")
-        if len(timestamp) != 24 or abs(sent_at.timestamp() - time.time()) > 30:
-            return _error("50102", "Timestamp request expired")
-        want = okx_signature(secret, timestamp, request.method, request.raw_path, body)
-        if not hmac.compare_digest(headers.get("OK-ACCESS-SIGN", ""), want):
-            return _error("50113", "Invalid Sign")
-        record["verified"] = api
-        return web.json_response({"code": "0", "msg": "", "data": [{"api": api}]})
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
+    if request.path.startswith("/api/v5/public/"):
+        return web.json_response({"code": "0", "msg": "", "data": []})
+    headers = request.headers
+    account = BY_KEY.get(headers.get("OK-ACCESS-KEY", ""))
+    if account is None:
+        return _error("50113", "Invalid Sign")  # OKX answers a missing/unknown key like this
+    api, secret, passphrase = account
+    demo = headers.get("x-simulated-trading") == "1"
+    if demo != (api == "okx_demo"):
+        return _error("50101", "APIKey does not match current environment.")
+    if headers.get("OK-ACCESS-PASSPHRASE") != passphrase:
+        return _error("50105", "Your OK-ACCESS-PASSPHRASE is incorrect.")
+    timestamp = headers.get("OK-ACCESS-TIMESTAMP", "")
+    try:
+        sent_at = datetime.datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+            tzinfo=datetime.UTC
+        )
+    except ValueError:
+        return _error("50112", "Invalid OK-ACCESS-TIMESTAMP")
+    if len(timestamp) != 24 or abs(sent_at.timestamp() - time.time()) > 30:
+        return _error("50102", "Timestamp request expired")
+    want = okx_signature(secret, timestamp, request.method, request.raw_path, body)
+    if not hmac.compare_digest(headers.get("OK-ACCESS-SIGN", ""), want):
+        return _error("50113", "Invalid Sign")
+    record["verified"] = api
+    return web.json_response({"code": "0", "msg": "", "data": [{"api": api}]})
 
 
 @pytest.fixture
@@ -99,9 +88,7 @@ def okx_accounts() -> dict[str, tuple[str, str, str]]:
 
 
 @pytest.fixture
-async def exchange() -> Any:
+async def exchange() -> AsyncIterator[HttpExchange]:
     """www.okx.com served from 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
-    seen: list[dict[str, Any]] = []
-    async with LocalExchange(make_app(seen), ["www.okx.com"]) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+    async with HttpExchange(["www.okx.com"], handle) as server:
         yield server
