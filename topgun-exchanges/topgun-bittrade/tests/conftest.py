@@ -16,7 +16,7 @@ import gzip
 import hashlib
 import hmac
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
@@ -25,7 +25,7 @@ import pytest
 from aiohttp import web
 
 from topgun.registry import Registry, build_registry
-from topgun.testing import FakeLogin, LocalExchange
+from topgun.testing import FakeLogin, HttpExchange
 from topgun_bittrade import plugin
 
 HOST = "api-cloud.bittrade.co.jp"
@@ -47,56 +47,40 @@ def server_signature(
     return b64_hmac(secret, f"{method}\n{host}\n{path}\n{query}")
 
 
-def make_app(seen: list[dict[str, Any]]) -> web.Application:
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        params = parse_qsl(request.query_string, keep_blank_values=True)
-        record: dict[str, Any] = {
-            "method": request.method,
-            "path_qs": request.raw_path,
-            "params": params,
-            "headers": dict(request.headers),
-            "body": body,
-            "verified": False,
-        }
-        seen.append(record)
-        if request.path.startswith(("/market/", "/v1/common/")):
-            return web.json_response({"status": "ok", "tick": {"ask": [6000000, 1]}})
-        given = dict(params)
-        signature = given.get("Signature", "")
-        unsigned = [(k, v) for k, v in params if k != "Signature"]
-        if (
-            given.get("AccessKeyId") != KEY
-            or given.get("SignatureMethod") != "HmacSHA256"
-            or given.get("SignatureVersion") != "2"
-            or not STAMP.match(given.get("Timestamp", ""))
-        ):
-            return web.json_response(
-                {"status": "error", "err-code": "api-signature-not-valid", "err-msg": "missing"}
-            )
-        want = server_signature(SECRET, request.method, request.host, request.path, unsigned)
-        if not hmac.compare_digest(signature, want):
-            return web.json_response(
-                {
-                    "status": "error",
-                    "err-code": "api-signature-not-valid",
-                    "err-msg": "Signature not valid",
-                }
-            )
-        record["verified"] = True
-        return web.json_response({"status": "ok", "data": body.decode() or None})
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
+    params = parse_qsl(request.query_string, keep_blank_values=True)
+    record["params"] = params
+    if request.path.startswith(("/market/", "/v1/common/")):
+        return web.json_response({"status": "ok", "tick": {"ask": [6000000, 1]}})
+    given = dict(params)
+    signature = given.get("Signature", "")
+    unsigned = [(k, v) for k, v in params if k != "Signature"]
+    if (
+        given.get("AccessKeyId") != KEY
+        or given.get("SignatureMethod") != "HmacSHA256"
+        or given.get("SignatureVersion") != "2"
+        or not STAMP.match(given.get("Timestamp", ""))
+    ):
+        return web.json_response(
+            {"status": "error", "err-code": "api-signature-not-valid", "err-msg": "missing"}
+        )
+    want = server_signature(SECRET, request.method, request.host, request.path, unsigned)
+    if not hmac.compare_digest(signature, want):
+        return web.json_response(
+            {
+                "status": "error",
+                "err-code": "api-signature-not-valid",
+                "err-msg": "Signature not valid",
+            }
+        )
+    record["verified"] = True
+    return web.json_response({"status": "ok", "data": body.decode() or None})
 
 
 @pytest.fixture
-async def exchange() -> Any:
+async def exchange() -> AsyncIterator[HttpExchange]:
     """api-cloud.bittrade.co.jp on 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
-    seen: list[dict[str, Any]] = []
-    async with LocalExchange(make_app(seen), [HOST]) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+    async with HttpExchange([HOST], handle) as server:
         yield server
 
 
