@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -22,7 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
-from topgun.testing import LocalExchange
+from topgun.testing import HttpExchange
 
 # The example key pair of the official docs ("SIGNED Endpoint Examples for POST /api/v3/order").
 DOC_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -78,41 +79,24 @@ def verify(api_key: str, payload: bytes, signature: str) -> bool:
     return True
 
 
-def make_app(seen: list[dict[str, Any]]) -> web.Application:
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        raw_query = request.raw_path.partition("?")[2]
-        record: dict[str, Any] = {
-            "host": request.host.split(":")[0],
-            "method": request.method,
-            "path": request.path,
-            "query": raw_query,
-            "headers": dict(request.headers),
-            "body": body,
-            "verified": False,
-        }
-        seen.append(record)
-        api_key = request.headers.get("X-MBX-APIKEY")
-        if request.path in ("/api/v3/time", "/api/v3/depth"):
-            return web.json_response({"serverTime": 1700000000123})
-        if api_key not in (DOC_KEY, ED25519_KEY, RSA_KEY):
-            return web.json_response({"code": -2015, "msg": "Invalid API-key"}, status=401)
-        if request.path in KEY_ONLY:
-            record["verified"] = "signature" not in request.query
-            return web.json_response(
-                {"listenKey": "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"}
-            )
-        unsigned, signature = split_signature(raw_query)
-        if signature is None or "timestamp" not in (request.query.keys() | _form_keys(body)):
-            return web.json_response({"code": -1102, "msg": "Mandatory parameter"}, status=400)
-        if not verify(api_key, unsigned.encode() + body, signature):
-            return web.json_response({"code": -1022, "msg": "Signature invalid"}, status=400)
-        record["verified"] = True
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
+    api_key = request.headers.get("X-MBX-APIKEY")
+    if request.path in ("/api/v3/time", "/api/v3/depth"):
+        return web.json_response({"serverTime": 1700000000123})
+    if api_key not in (DOC_KEY, ED25519_KEY, RSA_KEY):
+        return web.json_response({"code": -2015, "msg": "Invalid API-key"}, status=401)
+    if request.path in KEY_ONLY:
+        record["verified"] = "signature" not in request.query
+        return web.json_response(
+            {"listenKey": "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"}
+        )
+    unsigned, signature = split_signature(record["query"])
+    if signature is None or "timestamp" not in (request.query.keys() | _form_keys(body)):
+        return web.json_response({"code": -1102, "msg": "Mandatory parameter"}, status=400)
+    if not verify(api_key, unsigned.encode() + body, signature):
+        return web.json_response({"code": -1022, "msg": "Signature invalid"}, status=400)
+    record["verified"] = True
+    return web.json_response({"ok": True})
 
 
 def _form_keys(body: bytes) -> set[str]:
@@ -120,11 +104,9 @@ def _form_keys(body: bytes) -> set[str]:
 
 
 @pytest.fixture
-async def binance_exchange() -> Any:
+async def binance_exchange() -> AsyncIterator[HttpExchange]:
     """Binance hosts served from 127.0.0.1 over TLS; ``.seen`` records every request."""
-    seen: list[dict[str, Any]] = []
-    async with LocalExchange(make_app(seen), HOSTS) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+    async with HttpExchange(HOSTS, handle) as server:
         yield server
 
 
