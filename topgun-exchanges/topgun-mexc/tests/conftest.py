@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiohttp import web
 
-from topgun.testing import LocalExchange
+from topgun.testing import HttpExchange
 from topgun.testing.fixtures import fake_login  # noqa: F401 - pytest fixtures
 
 KEY = "mx0aBYs33eIilxBWC5"  # the spot docs' example key pair ("SIGNED Endpoint Examples")
@@ -67,36 +68,18 @@ def _futures(request: web.Request, body: bytes, record: dict[str, Any]) -> web.R
     return web.json_response({"success": True, "code": 0, "data": None})
 
 
-def make_app(seen: list[dict[str, Any]]) -> web.Application:
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        record: dict[str, Any] = {
-            "host": request.host.split(":")[0],
-            "method": request.method,
-            "path": request.path,
-            "query": request.raw_path.partition("?")[2],
-            "headers": dict(request.headers),
-            "body": body,
-            "verified": False,
-        }
-        seen.append(record)
-        if request.path.startswith("/api/v1/private/"):
-            return _futures(request, body, record)
-        if request.path.startswith(("/api/v1/contract/", "/api/v3/ping", "/api/v3/depth")):
-            return web.json_response({"success": True, "data": 1700000000123})
-        return _spot(request, body, record)
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
+    if request.path.startswith("/api/v1/private/"):
+        return _futures(request, body, record)
+    if request.path.startswith(("/api/v1/contract/", "/api/v3/ping", "/api/v3/depth")):
+        return web.json_response({"success": True, "data": 1700000000123})
+    return _spot(request, body, record)
 
 
 @pytest.fixture
-async def mexc_exchange() -> Any:
+async def mexc_exchange() -> AsyncIterator[HttpExchange]:
     """api.mexc.com and contract.mexc.com served from 127.0.0.1 over TLS; ``.seen`` records requests."""
-    seen: list[dict[str, Any]] = []
-    async with LocalExchange(make_app(seen), ["api.mexc.com", "contract.mexc.com"]) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+    async with HttpExchange(["api.mexc.com", "contract.mexc.com"], handle) as server:
         yield server
 
 
