@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import orjson
@@ -20,7 +20,7 @@ import pytest
 from aiohttp import web
 
 from topgun.registry import Registry, build_registry
-from topgun.testing import FakeLogin, LocalExchange
+from topgun.testing import FakeLogin, Handler, HttpExchange
 from topgun_coincheck import plugin
 
 KEY = "coincheck-test-key"
@@ -33,19 +33,11 @@ def expected_signature(secret: str, nonce: str, url: str, body: bytes) -> str:
     ).hexdigest()
 
 
-def make_app(seen: list[dict[str, Any]]) -> web.Application:
+def make_handler() -> Handler:
+    """A fresh coincheck.com: nonces are checked per key from the first request on."""
     last_nonce: dict[str, int] = {}
 
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        record: dict[str, Any] = {
-            "method": request.method,
-            "path_qs": request.raw_path,
-            "headers": dict(request.headers),
-            "body": body,
-            "verified": False,
-        }
-        seen.append(record)
+    async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
         if request.path in {"/api/ticker", "/api/order_books"}:
             return web.json_response({"last": 27390, "bid": 26900, "ask": 27390})
         key = request.headers.get("ACCESS-KEY")
@@ -66,17 +58,13 @@ def make_app(seen: list[dict[str, Any]]) -> web.Application:
         record["verified"] = True
         return web.json_response({"success": True, "echo": body.decode()})
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+    return handle
 
 
 @pytest.fixture
-async def exchange() -> Any:
+async def exchange() -> AsyncIterator[HttpExchange]:
     """coincheck.com on 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
-    seen: list[dict[str, Any]] = []
-    async with LocalExchange(make_app(seen), ["coincheck.com"]) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+    async with HttpExchange(["coincheck.com"], make_handler()) as server:
         yield server
 
 
