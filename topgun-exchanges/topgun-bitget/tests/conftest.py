@@ -13,12 +13,13 @@ import base64
 import hashlib
 import hmac
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiohttp import web
 
-from topgun.testing import LocalExchange
+from topgun.testing import Handler, HttpExchange
 from topgun.testing.fixtures import (  # noqa: F401 - pytest fixtures
     eventually,
     fake_login,
@@ -80,18 +81,10 @@ def rsa_check() -> Any:
     return rsa_verifies
 
 
-def make_app(seen: list[dict[str, Any]], rsa_keys: dict[str, Any]) -> web.Application:
+def make_handler(rsa_keys: dict[str, Any]) -> Handler:
     key, secret, passphrase = ACCOUNT
 
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        record: dict[str, Any] = {
-            "method": request.method,
-            "path_qs": request.raw_path,
-            "headers": dict(request.headers),
-            "body": body,
-        }
-        seen.append(record)
+    async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
         if request.path.startswith("/api/v2/public/"):
             return web.json_response({"code": "00000", "msg": "success", "data": {}})
         headers = request.headers
@@ -129,9 +122,7 @@ def make_app(seen: list[dict[str, Any]], rsa_keys: dict[str, Any]) -> web.Applic
         record["verified"] = True
         return web.json_response({"code": "00000", "msg": "success", "data": {}})
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+    return handle
 
 
 @pytest.fixture
@@ -141,11 +132,9 @@ def bitget_account() -> tuple[str, str, str]:
 
 
 @pytest.fixture
-async def exchange() -> Any:
+async def exchange() -> AsyncIterator[HttpExchange]:
     """api.bitget.com served from 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
-    seen: list[dict[str, Any]] = []
     rsa_keys: dict[str, Any] = {}
-    async with LocalExchange(make_app(seen, rsa_keys), ["api.bitget.com"]) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+    async with HttpExchange(["api.bitget.com"], make_handler(rsa_keys)) as server:
         server.rsa_keys = rsa_keys  # type: ignore[attr-defined]  # API key -> RSA public key
         yield server
