@@ -13,12 +13,13 @@ import base64
 import hashlib
 import hmac
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiohttp import web
 
-from topgun.testing import LocalExchange
+from topgun.testing import Handler, HttpExchange
 from topgun.testing.fixtures import (  # noqa: F401 - pytest fixtures
     eventually,
     fake_login,
@@ -85,17 +86,8 @@ def rsa_check() -> Any:
     return rsa_verifies
 
 
-def make_app(seen: list[dict[str, Any]], rsa_keys: dict[str, Any]) -> web.Application:
-    async def handle(request: web.Request) -> web.Response:
-        body = await request.read()
-        record: dict[str, Any] = {
-            "method": request.method,
-            "host": request.host.split(":")[0],
-            "path_qs": request.raw_path,
-            "headers": dict(request.headers),
-            "body": body,
-        }
-        seen.append(record)
+def make_handler(rsa_keys: dict[str, Any]) -> Handler:
+    async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
         if request.path.startswith("/v5/market/"):
             return web.json_response({"retCode": 0, "retMsg": "OK", "result": {}})
         key, secret = KEYS[HOST_API[record["host"]]]
@@ -125,18 +117,14 @@ def make_app(seen: list[dict[str, Any]], rsa_keys: dict[str, Any]) -> web.Applic
         record["verified"] = True
         return web.json_response({"retCode": 0, "retMsg": "OK", "result": {}})
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+    return handle
 
 
 @pytest.fixture
-async def exchange() -> Any:
+async def exchange() -> AsyncIterator[HttpExchange]:
     """The Bybit REST hosts served from 127.0.0.1 over TLS; ``exchange.seen`` records requests."""
-    seen: list[dict[str, Any]] = []
     rsa_keys: dict[str, Any] = {}
-    async with LocalExchange(make_app(seen, rsa_keys), HOST_API) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+    async with HttpExchange(HOST_API, make_handler(rsa_keys)) as server:
         server.rsa_keys = rsa_keys  # type: ignore[attr-defined]  # API key -> RSA public key
         yield server
 
