@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
@@ -20,7 +22,7 @@ import orjson
 import pytest
 from aiohttp import web
 
-from topgun.testing import LocalExchange
+from topgun.testing import Handler, HttpExchange
 from topgun.testing.fixtures import eventually, fake_login  # noqa: F401 - pytest fixtures
 
 KEY = "kucoin-test-key"
@@ -100,21 +102,11 @@ class Realtime:
             await ws.close()
 
 
-def make_app(seen: list[dict[str, Any]], realtime: Realtime | None = None) -> web.Application:
-    realtime = realtime if realtime is not None else Realtime()
+def make_handler(realtime: Realtime) -> Handler:
+    """The REST side: signature checks, and bullet tokens for ``realtime``."""
+    issued = itertools.count(1)
 
-    async def handle(request: web.Request) -> web.StreamResponse:
-        if request.host.startswith("ws-api-"):
-            return await realtime.handle(request)
-        body = await request.read()
-        record: dict[str, Any] = {
-            "method": request.method,
-            "host": request.host,
-            "path_qs": request.raw_path,
-            "headers": dict(request.headers),
-            "body": body,
-        }
-        seen.append(record)
+    async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
         public = request.path in ("/api/v1/timestamp", "/api/v1/bullet-public")
         if not public:
             problem = check(request, body)
@@ -123,10 +115,10 @@ def make_app(seen: list[dict[str, Any]], realtime: Realtime | None = None) -> we
             record["verified"] = True
         if request.path.startswith("/api/v1/bullet-"):
             kind = request.path.rsplit("-", 1)[1]
-            token = f"{kind}-token-{len(seen)}"
+            token = f"{kind}-token-{next(issued)}"
             realtime.tokens.add(token)
             server = {
-                "endpoint": WS_ENDPOINTS[request.host.split(":")[0]],
+                "endpoint": WS_ENDPOINTS[record["host"]],
                 "encrypt": True,
                 "protocol": "websocket",
                 "pingInterval": realtime.ping_interval,
@@ -138,18 +130,16 @@ def make_app(seen: list[dict[str, Any]], realtime: Realtime | None = None) -> we
             return web.json_response({"code": "200000", "data": int(time.time() * 1000)})
         return web.json_response({"code": "200000", "data": {}})
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+    return handle
 
 
 @pytest.fixture
-async def exchange() -> Any:
-    """The KuCoin REST and WebSocket hosts on 127.0.0.1 over TLS; ``.seen`` records REST requests."""
-    seen: list[dict[str, Any]] = []
+async def exchange() -> AsyncIterator[HttpExchange]:
+    """The KuCoin REST and WebSocket hosts on 127.0.0.1 over TLS; ``.seen`` records REST requests
+    and ``.realtime`` is the WebSocket side (served on ``/`` of the ws-api hosts)."""
     realtime = Realtime()
     hosts = [*HOSTS, "ws-api-spot.kucoin.com", "ws-api-futures.kucoin.com"]
-    async with LocalExchange(make_app(seen, realtime), hosts) as server:
-        server.seen = seen  # type: ignore[attr-defined]
+    routes = [web.get("/", realtime.handle)]
+    async with HttpExchange(hosts, make_handler(realtime), routes=routes) as server:
         server.realtime = realtime  # type: ignore[attr-defined]
         yield server
