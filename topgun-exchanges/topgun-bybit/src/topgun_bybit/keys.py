@@ -7,52 +7,17 @@ for the WebSocket ``auth``. Needs the ``cryptography`` package (``pip install 't
 
 from __future__ import annotations
 
-import base64
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from topgun.plugin import rsa
+from topgun.plugin.rsa import PEM_MARKER
+from topgun.plugin.rsa import is_pem_key as is_rsa_key
 
-from topgun.errors import SigningError
+__all__ = ["INSTALL_HINT", "PEM_MARKER", "is_rsa_key", "rsa_sha256_b64"]
 
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-
-PEM_MARKER = "-----BEGIN"
 INSTALL_HINT = "pip install 'topgun-bybit[rsa]'"
 
-
-def is_rsa_key(secret: str) -> bool:
-    """A PEM private key rather than an HMAC secret."""
-    return secret.startswith(PEM_MARKER)
+_private_key = rsa.rsa_private_key  # core's cached PEM parser (tests clear its cache)
 
 
 def rsa_sha256_b64(pem: str, message: bytes) -> str:
     """Base64 of the RSASSA-PKCS1-v1_5 SHA-256 signature of ``message``."""
-    key = _private_key(pem)  # first: it explains a missing cryptography package
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
-
-    signature = key.sign(message, padding.PKCS1v15(), hashes.SHA256())
-    return base64.b64encode(signature).decode()
-
-
-@lru_cache(maxsize=8)
-def _private_key(pem: str) -> RSAPrivateKey:
-    """Parse a PEM key once per process (parsing costs far more than signing)."""
-    try:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-    except ImportError:
-        raise SigningError(
-            f"this API secret is an RSA private key, which needs the cryptography package: {INSTALL_HINT}"
-        ) from None
-    try:
-        key = serialization.load_pem_private_key(pem.encode(), password=None)
-    except (ValueError, TypeError):
-        # The parser's message is not shown: it is about the secret's content.
-        raise SigningError(
-            "the API secret looks like a PEM private key but cannot be read; it must be an "
-            "unencrypted RSA private key in PEM form"
-        ) from None
-    if not isinstance(key, RSAPrivateKey):
-        raise SigningError("the API secret is a PEM private key but not an RSA one")
-    return key
+    return rsa.rsa_sha256_b64(pem, message, install=INSTALL_HINT)
