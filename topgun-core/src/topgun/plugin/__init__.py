@@ -1,12 +1,13 @@
-"""The plugin author's API: hook markers and the specs a plugin registers.
+"""The plugin author's API: hook markers, the specs a plugin registers, and helpers for both.
 
 An exchange plugin is a module with ``topgun_register_*`` functions marked ``@hookimpl``; each
 receives a ``register`` callback and calls it once per thing it contributes. Plugin authors import
-everything from here and nothing from pluggy.
+everything from here and nothing from pluggy; ``topgun.plugin.rsa`` signs with RSA API keys.
 """
 
 from .digest import hmac_sha256, hmac_sha256_b64, hmac_sha256_hex, hmac_sha512_hex
 from .hookspecs import hookimpl, hookspec
+from .retry import Retry
 from .specs import (
     ApiSelector,
     ApiSpec,
@@ -41,6 +42,7 @@ __all__ = [
     "MessageSigningRequest",
     "RateLimit",
     "RequestSigner",
+    "Retry",
     "SignedRequest",
     "SigningRequest",
     "WebSocketAuthenticator",

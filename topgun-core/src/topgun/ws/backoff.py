@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..plugin.retry import capped_exponential
+
 __all__ = ["DEFAULT_BACKOFF", "Backoff"]
 
 
@@ -60,10 +62,7 @@ class Backoff:
             return 0.0
         if failures == 1:
             return rand() * self.initial
-        try:
-            base = min(self.max, self.min * self.factor ** (failures - 1))
-        except OverflowError:
-            base = self.max
+        base = capped_exponential(self.min, self.max, self.factor, failures)
         return base * (0.5 + 0.5 * rand())
 
 
