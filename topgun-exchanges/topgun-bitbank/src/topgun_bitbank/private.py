@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 import aiohttp
 
 from topgun import CredentialError
+from topgun.plugin import Retry
 
 from .errors import BitbankAPIError, PubNubError
 from .pubnub import ORIGIN, SUBSCRIBE_TIMEOUT, Cursor, subscribe
-from .retry import Retry
 
 if TYPE_CHECKING:
     from topgun import Client
