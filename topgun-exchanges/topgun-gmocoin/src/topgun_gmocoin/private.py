@@ -5,7 +5,8 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .retry import Retry
+from topgun.plugin import Retry
+
 from .tokens import DEFAULT_CHECK_EVERY, DEFAULT_EXTEND_EVERY, GMOCoinTokenManager
 
 if TYPE_CHECKING:

@@ -1,33 +1,5 @@
-"""How long to wait before retrying a failed HTTP call: capped exponential backoff with jitter."""
+"""The retry delay after a failed HTTP call: core's ``topgun.plugin.Retry``, under its old name here."""
 
-from __future__ import annotations
+from topgun.plugin import Retry
 
-import random
-from collections.abc import Callable
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True, slots=True)
-class Retry:
-    """Failure ``n`` waits ``min(cap, first * factor ** (n - 1))`` seconds, times 0.5-1.0 at random.
-
-    The jitter keeps many bots that failed together (an exchange maintenance) from retrying in
-    lockstep; the cap keeps a long outage at one attempt per ``cap`` seconds.
-    """
-
-    first: float = 1.0
-    cap: float = 60.0
-    factor: float = 2.0
-
-    def __post_init__(self) -> None:
-        if not (0 < self.first <= self.cap) or self.factor < 1:
-            raise ValueError(f"Retry needs 0 < first <= cap and factor >= 1, got {self}")
-
-    def delay(self, failures: int, rand: Callable[[], float] = random.random) -> float:
-        if failures <= 0:
-            return 0.0
-        try:
-            base = min(self.cap, self.first * self.factor ** (failures - 1))
-        except OverflowError:
-            base = self.cap
-        return base * (0.5 + 0.5 * rand())
+__all__ = ["Retry"]

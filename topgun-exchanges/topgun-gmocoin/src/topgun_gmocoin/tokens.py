@@ -29,9 +29,9 @@ import aiohttp
 from yarl import URL
 
 from topgun import CredentialError
+from topgun.plugin import Retry
 
 from .errors import GMOCoinAPIError
-from .retry import Retry
 from .ws import private_ws_url
 
 if TYPE_CHECKING:
