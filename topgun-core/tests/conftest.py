@@ -23,6 +23,9 @@ from topgun.testing.fixtures import (  # noqa: F401 - fixtures, as a plugin's co
     fake_login,
     fast_backoff,
     fast_heartbeat,
+    rsa_check,
+    rsa_pem,
+    rsa_private_key,
     ws_exchange,
 )
 

@@ -9,6 +9,8 @@
 - ``FakeLogin`` (``.login``): an in-memory ``WebSocketLogin`` for unit tests of authenticators.
 - ``eventually`` (``.waiting``): wait, bounded, for what other tasks do.
 - ``with_heartbeat_interval``, ``FAST_BACKOFF`` (``.plugins``): quicker heartbeats and reconnects.
+- ``new_rsa_key``, ``rsa_pem``, ``rsa_verifies`` (``.rsa``): RSA API keys, and the exchange's
+  check of their signatures (needs ``cryptography``).
 - ``topgun.testing.fixtures``: pytest fixtures over these, for a plugin's ``conftest.py``.
 
 TLS needs the ``trustme`` package (``pip install topgun-core[testing]``).
@@ -18,6 +20,7 @@ from .exchange import LocalExchange, LoopbackResolver
 from .http import Handler, HttpExchange
 from .login import FakeLogin, Respond
 from .plugins import FAST_BACKOFF, with_heartbeat_interval
+from .rsa import new_rsa_key, rsa_pem, rsa_verifies
 from .waiting import eventually
 from .websocket import Connection, Responder, WebSocketExchange
 
@@ -33,5 +36,8 @@ __all__ = [
     "Responder",
     "WebSocketExchange",
     "eventually",
+    "new_rsa_key",
+    "rsa_pem",
+    "rsa_verifies",
     "with_heartbeat_interval",
 ]

@@ -11,18 +11,30 @@ from __future__ import annotations
 import contextlib
 import types
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import pytest_asyncio
 
 from ..ws.backoff import Backoff
-from . import waiting
+from . import rsa, waiting
 from .login import FakeLogin
 from .plugins import FAST_BACKOFF, with_heartbeat_interval
 from .websocket import Responder, WebSocketExchange
 
-__all__ = ["eventually", "fake_login", "fast_backoff", "fast_heartbeat", "ws_exchange"]
+__all__ = [
+    "eventually",
+    "fake_login",
+    "fast_backoff",
+    "fast_heartbeat",
+    "rsa_check",
+    "rsa_pem",
+    "rsa_private_key",
+    "ws_exchange",
+]
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 StartExchange = Callable[..., Awaitable[WebSocketExchange]]
 
@@ -63,3 +75,21 @@ def fast_heartbeat() -> Callable[[types.ModuleType, float], types.ModuleType]:
 def fast_backoff() -> Backoff:
     """``FAST_BACKOFF``, for ``ws_connect(..., backoff=fast_backoff)``."""
     return FAST_BACKOFF
+
+
+@pytest.fixture(scope="session")
+def rsa_private_key() -> RSAPrivateKey:
+    """A throwaway 2048-bit RSA key (one per test session: generating one takes a while)."""
+    return rsa.new_rsa_key()
+
+
+@pytest.fixture
+def rsa_pem(rsa_private_key: RSAPrivateKey) -> str:
+    """``rsa_private_key`` as the PEM a user puts where the API secret goes."""
+    return rsa.rsa_pem(rsa_private_key)
+
+
+@pytest.fixture
+def rsa_check() -> Callable[[RSAPublicKey, str, bytes], bool]:
+    """``rsa_verifies``: ``rsa_check(public_key, signature_b64, message)``."""
+    return rsa.rsa_verifies
