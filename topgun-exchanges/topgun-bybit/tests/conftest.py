@@ -9,7 +9,6 @@ The server recomputes everything itself; it never calls the plugin's signer.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import time
@@ -19,12 +18,15 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.testing import Handler, HttpExchange
+from topgun.testing import Handler, HttpExchange, rsa_verifies
 from topgun.testing.fixtures import (  # noqa: F401 - pytest fixtures
     eventually,
     fake_login,
     fast_backoff,
     fast_heartbeat,
+    rsa_check,
+    rsa_pem,
+    rsa_private_key,
     ws_exchange,
 )
 
@@ -45,45 +47,6 @@ HOST_API = {
 def bybit_signature(secret: str, timestamp: str, key: str, recv_window: str, payload: bytes) -> str:
     text = (timestamp + key + recv_window).encode() + payload
     return hmac.new(secret.encode(), text, hashlib.sha256).hexdigest()
-
-
-def rsa_verifies(public_key: Any, signature_b64: str, text: bytes) -> bool:
-    """Check a Base64 RSASSA-PKCS1-v1_5 SHA-256 signature, as Bybit does for RSA keys."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
-
-    try:
-        public_key.verify(
-            base64.b64decode(signature_b64), text, padding.PKCS1v15(), hashes.SHA256()
-        )
-    except (InvalidSignature, ValueError):
-        return False
-    return True
-
-
-@pytest.fixture(scope="session")
-def rsa_private_key() -> Any:
-    """A throwaway 2048-bit RSA key, as a user would generate for a self-generated API key."""
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture
-def rsa_pem(rsa_private_key: Any) -> str:
-    from cryptography.hazmat.primitives import serialization
-
-    return rsa_private_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
-@pytest.fixture
-def rsa_check() -> Any:
-    return rsa_verifies
 
 
 def make_handler(rsa_keys: dict[str, Any]) -> Handler:
