@@ -18,16 +18,7 @@ from aiohttp import web
 from topgun.plugin import ApiSelector, ApiSpec, Host, SignedRequest, SigningRequest, hookimpl
 from topgun.registry import Registry, build_registry
 from topgun.testing import HttpExchange
-from topgun.testing.fixtures import (  # noqa: F401 - fixtures, as a plugin's conftest imports them
-    eventually,
-    fake_login,
-    fast_backoff,
-    fast_heartbeat,
-    rsa_check,
-    rsa_pem,
-    rsa_private_key,
-    ws_exchange,
-)
+from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
 
 TOY_KEY = "toy-key-0001"
 TOY_SECRET = "toy-secret-DO-NOT-LEAK-7f3a"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -43,18 +44,23 @@ def test_keys_it_cannot_use_are_clear_errors_without_their_content() -> None:
         rsa.rsa_sha256_b64(ed25519_pem.decode(), b"x", install=INSTALL)
 
 
+@pytest.fixture
+def parse_afresh() -> Iterator[None]:
+    """An empty cache of parsed keys during the test, and after it."""
+    rsa.rsa_private_key.cache_clear()
+    yield
+    rsa.rsa_private_key.cache_clear()
+
+
+@pytest.mark.usefixtures("parse_afresh")
 def test_missing_cryptography_names_the_plugins_extra(
     rsa_pem: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rsa.rsa_private_key.cache_clear()
     monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives", None)
-    try:
-        with pytest.raises(
-            SigningError, match=r"cryptography package: pip install 'topgun-toy\[rsa\]'"
-        ):
-            rsa.rsa_sha256_b64(rsa_pem, b"x", install=INSTALL)
-    finally:
-        rsa.rsa_private_key.cache_clear()
+    with pytest.raises(
+        SigningError, match=r"cryptography package: pip install 'topgun-toy\[rsa\]'"
+    ):
+        rsa.rsa_sha256_b64(rsa_pem, b"x", install=INSTALL)
 
 
 def test_core_imports_cryptography_only_when_a_key_is_used() -> None:

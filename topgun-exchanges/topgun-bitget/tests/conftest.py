@@ -20,16 +20,7 @@ import pytest
 from aiohttp import web
 
 from topgun.testing import Handler, HttpExchange, rsa_verifies
-from topgun.testing.fixtures import (  # noqa: F401 - pytest fixtures
-    eventually,
-    fake_login,
-    fast_backoff,
-    fast_heartbeat,
-    rsa_check,
-    rsa_pem,
-    rsa_private_key,
-    ws_exchange,
-)
+from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
 
 ACCOUNT = ("bitget-key", "bitget-secret-DO-NOT-LEAK", "bitget-pass-DO-NOT-LEAK")
 

@@ -18,7 +18,7 @@ import pytest
 from aiohttp import web
 
 from topgun.testing import HttpExchange, LocalExchange
-from topgun.testing.fixtures import eventually, fake_login  # noqa: F401 - pytest fixtures
+from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
 
 KEY = "bitmex-test-key"
 SECRET = "bitmex-test-secret"

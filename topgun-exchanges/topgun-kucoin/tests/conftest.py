@@ -23,7 +23,7 @@ import pytest
 from aiohttp import web
 
 from topgun.testing import Handler, HttpExchange
-from topgun.testing.fixtures import eventually, fake_login  # noqa: F401 - pytest fixtures
+from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
 
 KEY = "kucoin-test-key"
 SECRET = "kucoin-test-secret"

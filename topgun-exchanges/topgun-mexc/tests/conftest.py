@@ -19,7 +19,7 @@ import pytest
 from aiohttp import web
 
 from topgun.testing import HttpExchange
-from topgun.testing.fixtures import fake_login  # noqa: F401 - pytest fixtures
+from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
 
 KEY = "mx0aBYs33eIilxBWC5"  # the spot docs' example key pair ("SIGNED Endpoint Examples")
 SECRET = "45d0b3c26f2644f19bfb98b07741b2f5"

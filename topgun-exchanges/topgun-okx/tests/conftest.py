@@ -23,13 +23,7 @@ import pytest
 from aiohttp import web
 
 from topgun.testing import HttpExchange
-from topgun.testing.fixtures import (  # noqa: F401 - pytest fixtures
-    eventually,
-    fake_login,
-    fast_backoff,
-    fast_heartbeat,
-    ws_exchange,
-)
+from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
 
 # (key, secret, passphrase, demo?)
 ACCOUNTS = {

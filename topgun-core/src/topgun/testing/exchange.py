@@ -11,7 +11,6 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Iterable, Mapping
-from types import TracebackType
 from typing import Any, Self
 
 import aiohttp
@@ -77,12 +76,7 @@ class LocalExchange:
         self.port = site.port
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -1,9 +1,10 @@
 """pytest fixtures over ``topgun.testing``, for a plugin's ``conftest.py`` to import::
 
-    from topgun.testing.fixtures import eventually, fake_login, ws_exchange  # noqa: F401
+    from topgun.testing.fixtures import *  # noqa: F403
 
-pytest finds fixtures in a conftest, so import there the ones the tests ask for. Needs pytest
-and pytest-asyncio, which ``topgun.testing`` itself does not import.
+pytest looks for fixtures in a conftest, so that is where they go (``__all__`` lists them; name
+single ones instead if you prefer). Needs pytest and pytest-asyncio, which ``topgun.testing``
+itself does not import.
 """
 
 from __future__ import annotations
