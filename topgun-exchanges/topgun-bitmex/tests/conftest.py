@@ -13,11 +13,10 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
 import pytest
 from aiohttp import web
 
-from topgun.testing import HttpExchange, LocalExchange
+from topgun.testing import Connection, HttpExchange, WebSocketExchange
 from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
 
 KEY = "bitmex-test-key"
@@ -67,65 +66,52 @@ class RealtimeServer:
     """A BitMEX-like Realtime API: welcome, ``authKeyExpires`` verified as documented, ``ping``."""
 
     def __init__(self) -> None:
-        self.connections: list[list[Any]] = []  # per connection: every frame received, in order
+        self.exchange = WebSocketExchange(WS_HOSTS, self.respond, on_open=self.welcome)
         self.logins: list[bool] = []
 
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        received: list[Any] = []
-        self.connections.append(received)
-        await ws.send_json(WELCOME)
-        authed = False
-        async for msg in ws:
-            if msg.data == "ping":
-                received.append("ping")
-                await ws.send_str("pong")
-                continue
-            message = orjson.loads(msg.data)
-            received.append(message)
-            if message.get("op") == "authKeyExpires":
-                key, expires, sig = message["args"]
-                want = hmac.new(
-                    SECRET.encode(), f"GET/realtime{expires}".encode(), hashlib.sha256
-                ).hexdigest()
-                authed = (
-                    key == KEY
-                    and isinstance(expires, int)
-                    and 0 < expires - time.time() <= 60
-                    and hmac.compare_digest(sig, want)
-                )
-                self.logins.append(authed)
-                if authed:
-                    await ws.send_json({"success": True, "request": message})
-                else:
-                    await ws.send_json(
-                        {
-                            "status": 401,
-                            "error": "Signature not valid.",
-                            "meta": {},
-                            "request": message,
-                        }
-                    )
-            elif message.get("op") == "subscribe":
-                private = any(topic in ("order", "position") for topic in message["args"])
-                if private and not authed:
-                    await ws.send_json(
-                        {"status": 401, "error": "Not authenticated.", "request": message}
-                    )
-                else:
-                    await ws.send_json(
-                        {"success": True, "subscribe": message["args"], "request": message}
-                    )
-                    await ws.send_json({"table": "order", "action": "partial", "data": []})
-        return ws
+    @property
+    def connections(self) -> list[list[Any]]:
+        """Per connection: every frame received, in order."""
+        return [conn.received for conn in self.exchange.connections]
+
+    async def welcome(self, conn: Connection) -> None:
+        await conn.send(WELCOME)
+
+    def respond(self, conn: Connection, message: Any) -> list[Any]:
+        if message == "ping":
+            return ["pong"]
+        if message.get("op") == "authKeyExpires":
+            key, expires, sig = message["args"]
+            want = hmac.new(
+                SECRET.encode(), f"GET/realtime{expires}".encode(), hashlib.sha256
+            ).hexdigest()
+            authed = conn.state["authed"] = (
+                key == KEY
+                and isinstance(expires, int)
+                and 0 < expires - time.time() <= 60
+                and hmac.compare_digest(sig, want)
+            )
+            self.logins.append(authed)
+            if authed:
+                return [{"success": True, "request": message}]
+            return [
+                {"status": 401, "error": "Signature not valid.", "meta": {}, "request": message}
+            ]
+        if message.get("op") == "subscribe":
+            private = any(topic in ("order", "position") for topic in message["args"])
+            if private and not conn.state.get("authed"):
+                return [{"status": 401, "error": "Not authenticated.", "request": message}]
+            return [
+                {"success": True, "subscribe": message["args"], "request": message},
+                {"table": "order", "action": "partial", "data": []},
+            ]
+        return []
 
 
 @pytest.fixture
-async def realtime() -> Any:
+async def realtime() -> AsyncIterator[WebSocketExchange]:
+    """The Realtime API hosts on 127.0.0.1 over TLS; ``realtime.server`` is the exchange's side."""
     server = RealtimeServer()
-    app = web.Application()
-    app.router.add_get("/realtime", server.handle)
-    async with LocalExchange(app, WS_HOSTS) as local:
+    async with server.exchange as local:
         local.server = server  # type: ignore[attr-defined]
         yield local
