@@ -8,18 +8,16 @@ epoch seconds.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
 import pytest
 from aiohttp import web
 
-from topgun.testing import HttpExchange, LocalExchange
+from topgun.testing import Connection, HttpExchange, WebSocketExchange
 from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
 
 KEY = "phemex-test-key"
@@ -69,71 +67,46 @@ class DataGateway:
     """A Phemex-like WebSocket gateway: ``user.auth`` verified as documented, ``server.ping``."""
 
     def __init__(self) -> None:
-        self.connections: list[list[tuple[float, Any]]] = []  # (arrival loop time, message)
+        self.exchange = WebSocketExchange(WS_HOSTS, self.respond)
         self.logins: list[bool] = []
 
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        received: list[tuple[float, Any]] = []
-        self.connections.append(received)
-        loop = asyncio.get_running_loop()
-        authed = False
-        async for msg in ws:
-            message = orjson.loads(msg.data)
-            received.append((loop.time(), message))
-            method, ident = message.get("method"), message.get("id")
-            if method == "server.ping":
-                await ws.send_str(
-                    orjson.dumps({"error": None, "id": ident, "result": "pong"}).decode()
-                )
-            elif method == "user.auth":
-                kind, key, signature, expiry = message["params"]
-                want = hmac.new(
-                    SECRET.encode(), f"{key}{expiry}".encode(), hashlib.sha256
-                ).hexdigest()
-                authed = (
-                    kind == "API"
-                    and key == KEY
-                    and 0 < expiry - time.time() <= 120
-                    and hmac.compare_digest(signature, want)
-                )
-                self.logins.append(authed)
-                if authed:
-                    await ws.send_json(
-                        {"error": None, "id": ident, "result": {"status": "success"}}
-                    )
-                else:
-                    await ws.send_json(
-                        {
-                            "error": {"code": 6012, "message": "invalid login token"},
-                            "id": ident,
-                            "result": None,
-                        }
-                    )
-            elif method == "aop.subscribe":
-                if authed:
-                    await ws.send_json(
-                        {"error": None, "id": ident, "result": {"status": "success"}}
-                    )
-                    await ws.send_json(
-                        {"accounts": [], "orders": [], "positions": [], "type": "snapshot"}
-                    )
-                else:
-                    await ws.send_json(
-                        {"error": {"code": 6001, "message": "invalid argument"}, "id": ident}
-                    )
-            else:
-                await ws.send_json({"error": None, "id": ident, "result": {"status": "success"}})
-        return ws
+    @property
+    def connections(self) -> list[list[tuple[float, Any]]]:
+        """Per connection: (arrival loop time, message) for every message, in order."""
+        return [list(zip(c.times, c.received, strict=True)) for c in self.exchange.connections]
+
+    def respond(self, conn: Connection, message: Any) -> list[Any]:
+        method, ident = message.get("method"), message.get("id")
+        if method == "server.ping":
+            return [{"error": None, "id": ident, "result": "pong"}]
+        if method == "user.auth":
+            kind, key, signature, expiry = message["params"]
+            want = hmac.new(SECRET.encode(), f"{key}{expiry}".encode(), hashlib.sha256).hexdigest()
+            authed = conn.state["authed"] = (
+                kind == "API"
+                and key == KEY
+                and 0 < expiry - time.time() <= 120
+                and hmac.compare_digest(signature, want)
+            )
+            self.logins.append(authed)
+            if authed:
+                return [{"error": None, "id": ident, "result": {"status": "success"}}]
+            error = {"code": 6012, "message": "invalid login token"}
+            return [{"error": error, "id": ident, "result": None}]
+        if method == "aop.subscribe":
+            if not conn.state.get("authed"):
+                return [{"error": {"code": 6001, "message": "invalid argument"}, "id": ident}]
+            return [
+                {"error": None, "id": ident, "result": {"status": "success"}},
+                {"accounts": [], "orders": [], "positions": [], "type": "snapshot"},
+            ]
+        return [{"error": None, "id": ident, "result": {"status": "success"}}]
 
 
 @pytest.fixture
-async def gateway() -> Any:
+async def gateway() -> AsyncIterator[WebSocketExchange]:
+    """The WebSocket hosts on 127.0.0.1 over TLS; ``gateway.server`` is the exchange's side."""
     server = DataGateway()
-    app = web.Application()
-    app.router.add_get("/", server.handle)
-    app.router.add_get("/ws", server.handle)
-    async with LocalExchange(app, WS_HOSTS) as local:
+    async with server.exchange as local:
         local.server = server  # type: ignore[attr-defined]
         yield local
