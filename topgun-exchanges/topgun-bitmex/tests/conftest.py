@@ -68,6 +68,7 @@ class RealtimeServer:
     def __init__(self) -> None:
         self.exchange = WebSocketExchange(WS_HOSTS, self.respond, on_open=self.welcome)
         self.logins: list[bool] = []
+        self.exchange.server = self  # type: ignore[attr-defined]  # tests reach it from there
 
     @property
     def connections(self) -> list[list[Any]]:
@@ -111,7 +112,5 @@ class RealtimeServer:
 @pytest.fixture
 async def realtime() -> AsyncIterator[WebSocketExchange]:
     """The Realtime API hosts on 127.0.0.1 over TLS; ``realtime.server`` is the exchange's side."""
-    server = RealtimeServer()
-    async with server.exchange as local:
-        local.server = server  # type: ignore[attr-defined]
+    async with RealtimeServer().exchange as local:
         yield local

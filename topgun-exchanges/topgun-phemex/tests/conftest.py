@@ -69,6 +69,7 @@ class DataGateway:
     def __init__(self) -> None:
         self.exchange = WebSocketExchange(WS_HOSTS, self.respond)
         self.logins: list[bool] = []
+        self.exchange.server = self  # type: ignore[attr-defined]  # tests reach it from there
 
     @property
     def connections(self) -> list[list[tuple[float, Any]]]:
@@ -106,7 +107,5 @@ class DataGateway:
 @pytest.fixture
 async def gateway() -> AsyncIterator[WebSocketExchange]:
     """The WebSocket hosts on 127.0.0.1 over TLS; ``gateway.server`` is the exchange's side."""
-    server = DataGateway()
-    async with server.exchange as local:
-        local.server = server  # type: ignore[attr-defined]
+    async with DataGateway().exchange as local:
         yield local
