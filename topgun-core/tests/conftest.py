@@ -6,7 +6,6 @@ HMAC-SHA256 over method + path-with-query + body, on hosts ``api.toy.test`` and 
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import types
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -25,9 +24,8 @@ TOY_SECRET = "toy-secret-DO-NOT-LEAK-7f3a"
 
 
 def toy_signature(secret: str, method: str, path_qs: str, body: bytes) -> str:
-    return hmac.new(
-        secret.encode(), method.encode() + path_qs.encode() + body, hashlib.sha256
-    ).hexdigest()
+    text = method.encode() + path_qs.encode() + body
+    return hmac.digest(secret.encode(), text, "sha256").hex()
 
 
 def toy_signer(request: SigningRequest) -> SignedRequest:
