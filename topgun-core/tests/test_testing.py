@@ -154,6 +154,23 @@ async def test_eventually_fails_the_test_when_it_never_holds() -> None:
     assert 0.05 <= loop.time() - started < 1.0
 
 
+async def test_eventually_looks_again_as_soon_as_the_watched_side_changes() -> None:
+    loop = asyncio.get_running_loop()
+    changed = asyncio.Event()
+    state: list[int] = []
+
+    def change() -> None:
+        state.append(1)
+        changed.set()
+
+    loop.call_later(0.02, change)
+    started = loop.time()
+    await eventually(lambda: state, within=2.0, interval=1.0, changed=changed)
+    assert loop.time() - started < 0.5  # woken by the change, not by the one-second poll
+    with pytest.raises(AssertionError):
+        await eventually(lambda: False, within=0.05, changed=changed)
+
+
 # -- HttpExchange ------------------------------------------------------------------------------
 
 
@@ -168,8 +185,11 @@ async def test_http_exchange_records_every_request_before_the_handler_answers() 
     async def health(request: web.Request) -> web.Response:
         return web.Response(text="up")
 
+    records: list[dict[str, Any]] = []
     async with (
-        HttpExchange(["api.toy.test"], handle, routes=[web.get("/health", health)]) as server,
+        HttpExchange(
+            ["api.toy.test"], handle, routes=[web.get("/health", health)], seen=records
+        ) as server,
         aiohttp.ClientSession(connector=server.connector()) as session,
     ):
         async with session.get("https://api.toy.test/health") as response:
@@ -181,7 +201,8 @@ async def test_http_exchange_records_every_request_before_the_handler_answers() 
             "https://api.toy.test/v1/order", headers={"X-TOY-KEY": "toy-key"}
         ) as response:
             assert await response.json() == {"ok": True}
-    refused, accepted = server.seen  # /health is a route of its own, not recorded
+    assert server.seen is records
+    refused, accepted = records  # /health is a route of its own, not recorded
     assert refused == {
         "method": "POST",
         "host": "api.toy.test",
@@ -195,6 +216,19 @@ async def test_http_exchange_records_every_request_before_the_handler_answers() 
     assert refused["headers"]["X-TOY-KEY"] == "no"
     assert accepted["method"] == "DELETE" and accepted["verified"] is True
     assert accepted["size"] == 0 and accepted["query"] == ""
+
+
+async def test_local_exchange_client_reaches_its_hosts() -> None:
+    async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
+        return web.json_response({"host": record["host"]})
+
+    async with (
+        HttpExchange(["api.toy.test"], handle) as server,
+        server.client(apis={}) as client,
+    ):
+        result = await client.fetch("GET", "https://api.toy.test/v1/ping")
+    assert result.data == {"host": "api.toy.test"}
+    assert [r["path"] for r in server.seen] == ["/v1/ping"]
 
 
 # -- WebSocketExchange -------------------------------------------------------------------------

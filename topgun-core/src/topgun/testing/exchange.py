@@ -17,6 +17,8 @@ import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+from ..client import Client
+
 __all__ = ["LocalExchange", "LoopbackResolver"]
 
 
@@ -87,6 +89,10 @@ class LocalExchange:
             resolver=LoopbackResolver(dict.fromkeys(self.hosts, self.port)),
             ssl=self._client_ssl if self._client_ssl is not None else False,
         )
+
+    def client(self, **kwargs: Any) -> Client:
+        """A ``topgun.Client`` that reaches ``hosts`` here; ``kwargs`` as for ``Client``."""
+        return Client(**kwargs, **self.client_kwargs())
 
     def client_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``topgun.Client(...)`` / ``aiohttp.ClientSession(...)``."""

@@ -28,6 +28,7 @@ class HttpExchange(LocalExchange):
     port), ``path`` (decoded), ``path_qs`` and ``query`` (as sent), ``headers``, ``body`` (bytes)
     and ``verified``, False until the handler sets it (once the signature checks out, say).
     ``routes`` are matched first and are not recorded (a WebSocket endpoint on the same hosts).
+    Pass ``seen`` to record into a list of your own (a test server's state, say).
     """
 
     def __init__(
@@ -36,13 +37,14 @@ class HttpExchange(LocalExchange):
         handle: Handler,
         *,
         routes: Iterable[web.AbstractRouteDef] = (),
+        seen: list[dict[str, Any]] | None = None,
         tls: bool = True,
     ) -> None:
         app = web.Application()
         app.router.add_routes(routes)
         app.router.add_route("*", "/{tail:.*}", self._record)
         super().__init__(app, hosts, tls=tls)
-        self.seen: list[dict[str, Any]] = []
+        self.seen: list[dict[str, Any]] = [] if seen is None else seen
         self._handle = handle
 
     async def _record(self, request: web.Request) -> web.StreamResponse:
