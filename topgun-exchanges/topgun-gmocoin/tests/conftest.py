@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import hmac
 import itertools
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from aiohttp import web
 
 import topgun
 from topgun.registry import Registry, build_registry
-from topgun.testing import LocalExchange
+from topgun.testing import HttpExchange, eventually
 from topgun_gmocoin import plugin
 
 KEY = "gmo-test-key"
@@ -84,24 +84,13 @@ class GMOState:
 
     async def wait_for(self, condition: Callable[[], bool], within: float = 5.0) -> None:
         """Wait until ``condition()`` holds, re-checking after every request the server handles."""
-        async with asyncio.timeout(within):
-            while not condition():
-                self.changed.clear()
-                await self.changed.wait()
+        await eventually(condition, within, changed=self.changed)
 
 
-def make_app(state: GMOState) -> web.Application:
-    async def handle(request: web.Request) -> web.StreamResponse:
-        body = await request.read()
-        record = {
-            "method": request.method,
-            "path": request.path,
-            "path_qs": request.raw_path,
-            "headers": dict(request.headers),
-            "body": body,
-            "verified": False,
-        }
-        state.seen.append(record)
+def serve(state: GMOState) -> HttpExchange:
+    """api.coin.z.com as ``state`` has it: the REST API, and the WebSocket API on its paths."""
+
+    async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
         try:
             return await route(request, body, record)
         finally:
@@ -176,26 +165,20 @@ def make_app(state: GMOState) -> web.Application:
             state.changed.set()
         return ws
 
-    app = web.Application()
-    app.router.add_get("/ws/public/v1", websocket)
-    app.router.add_get("/ws/private/v1/{token}", websocket)
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+    routes = [web.get("/ws/public/v1", websocket), web.get("/ws/private/v1/{token}", websocket)]
+    return HttpExchange(["api.coin.z.com"], handle, routes=routes, seen=state.seen)
 
 
 @dataclass
 class GMOServer:
-    server: LocalExchange
+    server: HttpExchange
     state: GMOState
     registry: Registry
 
     def client(self, apis: Any = None, **kwargs: Any) -> topgun.Client:
         """A Client reaching api.coin.z.com here, with the gmocoin credentials unless given."""
-        if apis is None:
-            apis = {"gmocoin": [KEY, SECRET]}
-        return topgun.Client(
-            apis=apis, registry=self.registry, **self.server.client_kwargs(), **kwargs
-        )
+        apis = {"gmocoin": [KEY, SECRET]} if apis is None else apis
+        return self.server.client(apis=apis, registry=self.registry, **kwargs)
 
 
 @pytest.fixture
@@ -204,10 +187,10 @@ def gmo_registry() -> Registry:
 
 
 @pytest.fixture
-async def gmo(gmo_registry: Registry) -> Any:
+async def gmo(gmo_registry: Registry) -> AsyncIterator[GMOServer]:
     """api.coin.z.com served from 127.0.0.1 over TLS; ``gmo.state`` is the exchange's side."""
     state = GMOState()
-    async with LocalExchange(make_app(state), ["api.coin.z.com"]) as server:
+    async with serve(state) as server:
         yield GMOServer(server, state, gmo_registry)
 
 
