@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from aiohttp import web
 
 import topgun
 from topgun.registry import Registry, build_registry
-from topgun.testing import LocalExchange
+from topgun.testing import HttpExchange, eventually
 from topgun_bitbank import PUBNUB_SUBSCRIBE_KEY, plugin
 
 KEY = "bitbank-test-key"
@@ -81,19 +81,12 @@ class BitbankState:
         return sum(1 for r in self.seen if r["path"] == "/v1/user/subscribe" and r["verified"])
 
 
-def make_app(state: BitbankState) -> web.Application:
-    async def handle(request: web.Request) -> web.StreamResponse:
-        body = await request.read()
-        record: dict[str, Any] = {
-            "host": request.host.split(":")[0],
-            "method": request.method,
-            "path": request.path,
-            "path_qs": request.raw_path,
-            "headers": dict(request.headers),
-            "body": body,
-            "verified": False,
-        }
-        state.seen.append(record)
+def serve(state: BitbankState) -> HttpExchange:
+    """api.bitbank.cc and ps.pndsn.com as ``state`` has them."""
+
+    async def handle(
+        request: web.Request, body: bytes, record: dict[str, Any]
+    ) -> web.StreamResponse:
         try:
             if record["host"] == "ps.pndsn.com":
                 return await pubnub(request)
@@ -188,34 +181,26 @@ def make_app(state: BitbankState) -> web.Application:
         ]
         return web.json_response({"t": {"t": str(fresh[-1][0]), "r": 4}, "m": envelopes})
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    return app
+    return HttpExchange(HOSTS, handle, seen=state.seen)
 
 
 @dataclass
 class BitbankServer:
-    server: LocalExchange
+    server: HttpExchange
     state: BitbankState
     registry: Registry
 
     def client(self, apis: Any = None, **kwargs: Any) -> topgun.Client:
-        if apis is None:
-            apis = {"bitbank": [KEY, SECRET]}
-        return topgun.Client(
-            apis=apis, registry=self.registry, **self.server.client_kwargs(), **kwargs
+        return self.server.client(
+            apis={"bitbank": [KEY, SECRET]} if apis is None else apis,
+            registry=self.registry,
+            **kwargs,
         )
 
     async def wait_for(self, condition: Callable[[], bool], within: float = 5.0) -> None:
-        """Wait until ``condition()`` holds, re-checking whenever the server state changes."""
-        async with asyncio.timeout(within):
-            while not condition():
-                self.state.changed.clear()
-                try:
-                    async with asyncio.timeout(0.01):
-                        await self.state.changed.wait()
-                except TimeoutError:
-                    pass  # the client side may have changed instead: look again
+        """Wait until ``condition()`` holds, re-checking whenever the server state changes (and
+        every 10 ms: the client side may have changed instead)."""
+        await eventually(condition, within, changed=self.state.changed)
 
 
 @pytest.fixture
@@ -224,9 +209,9 @@ def bitbank_registry() -> Registry:
 
 
 @pytest.fixture
-async def bitbank(bitbank_registry: Registry) -> Any:
+async def bitbank(bitbank_registry: Registry) -> AsyncIterator[BitbankServer]:
     state = BitbankState()
-    async with LocalExchange(make_app(state), HOSTS) as server:
+    async with serve(state) as server:
         yield BitbankServer(server, state, bitbank_registry)
 
 

@@ -23,7 +23,7 @@ from aiohttp import WSMsgType, web
 import topgun
 from topgun.plugin import ApiSpec, Host, hookimpl
 from topgun.registry import build_registry
-from topgun.testing import LocalExchange
+from topgun.testing import LocalExchange, eventually
 from topgun_bitbank import STREAM_URL, join_room
 from topgun_bitbank.ws import heartbeats
 
@@ -40,10 +40,7 @@ class StreamState:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def wait_for(self, condition: Callable[[], bool], within: float = 5.0) -> None:
-        async with asyncio.timeout(within):
-            while not condition():
-                self.changed.clear()
-                await self.changed.wait()
+        await eventually(condition, within, changed=self.changed)
 
 
 def socketio_app(state: StreamState) -> web.Application:
