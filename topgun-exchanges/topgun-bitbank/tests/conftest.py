@@ -39,6 +39,16 @@ CHANNEL = "private-channel-0001"
 HOSTS = ("api.bitbank.cc", "ps.pndsn.com")
 
 
+@pytest.fixture
+def bitbank_credentials() -> tuple[str, str]:
+    return KEY, SECRET
+
+
+@pytest.fixture
+def bitbank_registry() -> Registry:
+    return build_registry([plugin], strict=True)
+
+
 def bitbank_signature(
     secret: str, request_time: str, window: str, method: str, path_qs: str, body: bytes
 ) -> str:
@@ -204,17 +214,7 @@ class BitbankServer:
 
 
 @pytest.fixture
-def bitbank_registry() -> Registry:
-    return build_registry([plugin], strict=True)
-
-
-@pytest.fixture
 async def bitbank(bitbank_registry: Registry) -> AsyncIterator[BitbankServer]:
     state = BitbankState()
     async with serve(state) as server:
         yield BitbankServer(server, state, bitbank_registry)
-
-
-@pytest.fixture
-def bitbank_credentials() -> tuple[str, str]:
-    return KEY, SECRET

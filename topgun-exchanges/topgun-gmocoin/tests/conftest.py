@@ -34,6 +34,16 @@ KEY = "gmo-test-key"
 SECRET = "gmo-test-secret-DO-NOT-LEAK"
 
 
+@pytest.fixture
+def gmo_credentials() -> tuple[str, str]:
+    return KEY, SECRET
+
+
+@pytest.fixture
+def gmo_registry() -> Registry:
+    return build_registry([plugin], strict=True)
+
+
 def gmo_signature(secret: str, timestamp: str, method: str, path: str, body: bytes) -> str:
     signed_path = path.removeprefix("/private")
     text = (timestamp + method + signed_path).encode() + (body if method == "POST" else b"")
@@ -182,18 +192,8 @@ class GMOServer:
 
 
 @pytest.fixture
-def gmo_registry() -> Registry:
-    return build_registry([plugin], strict=True)
-
-
-@pytest.fixture
 async def gmo(gmo_registry: Registry) -> AsyncIterator[GMOServer]:
     """api.coin.z.com served from 127.0.0.1 over TLS; ``gmo.state`` is the exchange's side."""
     state = GMOState()
     async with serve(state) as server:
         yield GMOServer(server, state, gmo_registry)
-
-
-@pytest.fixture
-def gmo_credentials() -> tuple[str, str]:
-    return KEY, SECRET
