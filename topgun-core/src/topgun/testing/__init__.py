@@ -18,7 +18,7 @@ TLS needs the ``trustme`` package (``pip install topgun-core[testing]``).
 
 from .exchange import LocalExchange, LoopbackResolver
 from .http import Handler, HttpExchange
-from .login import FakeLogin, Respond
+from .login import FakeLogin, LoginResponder
 from .plugins import FAST_BACKOFF, with_heartbeat_interval
 from .rsa import new_rsa_key, rsa_pem, rsa_verifies
 from .waiting import eventually
@@ -31,8 +31,8 @@ __all__ = [
     "Handler",
     "HttpExchange",
     "LocalExchange",
+    "LoginResponder",
     "LoopbackResolver",
-    "Respond",
     "Responder",
     "WebSocketExchange",
     "eventually",

@@ -23,9 +23,9 @@ from ..credentials import Credential
 from ..plugin.specs import FrameDecoder
 from ..ws.response import dumps
 
-__all__ = ["FakeLogin", "Respond"]
+__all__ = ["FakeLogin", "LoginResponder"]
 
-Respond = Callable[[Any], Iterable[Any]]
+LoginResponder = Callable[[Any], Iterable[Any]]
 """Plays the exchange: called with each message the authenticator sends, returns the answers."""
 
 
@@ -46,7 +46,7 @@ class FakeLogin:
         url: str | URL,
         credential: Credential,
         clock: Clock,
-        respond: Respond | None = None,
+        respond: LoginResponder | None = None,
         early: Iterable[Any] = (),
         *,
         decode: Callable[[Any], Any] | None = None,
@@ -67,7 +67,7 @@ class FakeLogin:
         url: str | URL,
         credential: Credential,
         clock: Clock,
-        respond: Respond | None = None,
+        respond: LoginResponder | None = None,
         decoder: FrameDecoder | None = None,
         *,
         early: Iterable[Any] = (),
