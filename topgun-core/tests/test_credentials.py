@@ -171,3 +171,11 @@ async def test_secrets_never_in_repr_str_or_logs(
 async def test_client_rejects_bad_credentials_before_opening_a_session(toy_registry: Any) -> None:
     with pytest.raises(topgun.CredentialError, match="toy_pass"):
         topgun.Client(apis={"toy_pass": ["KEY", SECRET]}, registry=toy_registry)
+
+
+def test_redact_masks_every_element() -> None:
+    from topgun.credentials import Credential
+
+    cred = Credential("toy", ["KEY-1234", SECRET, "pass-phrase"])
+    text = cred.redact(f"apiKey KEY-1234 rejected; sign {SECRET}; passphrase pass-phrase; ok")
+    assert text == "apiKey *** rejected; sign ***; passphrase ***; ok"

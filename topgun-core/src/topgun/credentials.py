@@ -67,6 +67,13 @@ class Credential:
     def passphrase(self) -> str:
         return self._values[2] if len(self._values) > 2 else ""
 
+    def redact(self, text: str) -> str:
+        """``text`` with every element of this credential masked: for exchange replies that echo one."""
+        for value in self._values:
+            if len(value) >= 4:
+                text = text.replace(value, "***")
+        return text
+
     def __repr__(self) -> str:
         return f"<Credential {self.api!r}: {len(self._values)} elements, redacted>"
 

@@ -216,3 +216,21 @@ def test_the_login_session_satisfies_the_plugin_protocol() -> None:
     )
     assert callable(accepts)
     assert topgun.AuthenticationError is AuthenticationError
+
+
+async def test_a_rejection_quoting_the_key_is_logged_redacted(
+    serve: Any, kit: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def echoing_login(login: WebSocketLogin) -> None:
+        # Some exchanges quote what they refused; topgun must not copy it into its logs.
+        raise AuthenticationError(f"exchange replied: apiKey {login.credential.key} is unknown")
+
+    caplog.set_level(logging.DEBUG)
+    server = await serve(lambda conn: conn.drain())
+    registry = kit.toy_registry(ws_authenticator=echoing_login)
+    async with kit.toy_client(server, registry, apis=kit.TOY_APIS) as client:
+        app = client.ws_connect(kit.TOY_URL, backoff=Backoff(0.05, 0.1, 2.0, 0.05))
+        with pytest.raises(AuthenticationError, match=r"apiKey \*\*\* is unknown") as info:
+            await app.ready()
+    assert kit.TOY_KEY not in str(info.value)
+    assert kit.TOY_KEY not in caplog.text

@@ -516,6 +516,7 @@ class WebSocketApp:
             log.info("%s: logged in as %s", _shown(url), credential.api)
             return session.kept
         self.stats.auth_failures += 1
+        reason = credential.redact(reason)  # an exchange reply may quote the key it refused
         log.error("%s: %s", _shown(url), reason)
         self._wake(self._ready_waiters, AuthenticationError(reason))
         raise _LoginFailedError(reason)
