@@ -86,6 +86,13 @@ class Client:
         # The WebSocket class whose send_json signs and whose sends obey the exchange's rate limit.
         kwargs.setdefault("ws_response_class", ClientWebSocketResponse)
         self._ws_apps: set[WebSocketApp] = set()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError(
+                "topgun.Client() needs a running event loop: create it inside a coroutine, "
+                "as in `async with topgun.Client(...) as client:` under asyncio.run(main())"
+            ) from None
         self._session = aiohttp.ClientSession(headers=headers, **kwargs)
 
     @property
@@ -210,7 +217,10 @@ class Client:
         """Send a request and read the whole body; ``data`` is the decoded JSON or a NotJSONContent."""
         async with self.request(method, url, params=params, data=data, **kwargs) as response:
             raw = await response.read()
-        text = raw.decode(response.charset or "utf-8", errors="replace")
+        try:
+            text = raw.decode(response.charset or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know: JSON is UTF-8 anyway
+            text = raw.decode("utf-8", errors="replace")
         try:
             decoded: Any = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:

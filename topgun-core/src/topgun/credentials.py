@@ -8,6 +8,7 @@ at ``Client(...)`` time that names the API name and what is wrong, and never the
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
 import warnings
@@ -129,6 +130,7 @@ def _read_file(path: Path, what: str = "the apis file") -> Mapping[str, Any]:
         ) from None
     except OSError as exc:
         raise CredentialError(f"{what} {str(path)!r} cannot be read: {exc.strerror}") from None
+    raw = raw.removeprefix(codecs.BOM_UTF8)  # Windows Notepad writes one
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

@@ -22,20 +22,23 @@ def encode_body(data: Any, encoding: BodyEncoding) -> tuple[bytes | None, str | 
     """Return (body, content type); (None, None) when there is nothing to send."""
     if data is None:
         return None, None
-    if isinstance(data, bytes):
-        return data, None
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data), None
     if isinstance(data, str):
         return data.encode(), None
     if encoding == "json":
         try:
             return orjson.dumps(data), JSON_CONTENT_TYPE
         except TypeError as exc:
-            raise SigningError(f"request data cannot be encoded as JSON: {exc}") from None
-    if isinstance(data, Mapping):
-        return urlencode(list(data.items()), doseq=True).encode(), FORM_CONTENT_TYPE
+            raise SigningError(
+                f"request data cannot be encoded as JSON ({exc}); pass a dict or list of JSON "
+                f"values, or the body already encoded as str or bytes, not {type(data).__name__}"
+            ) from None
     try:
-        return urlencode(data, doseq=True).encode(), FORM_CONTENT_TYPE
-    except TypeError:
+        pairs = list(data.items()) if isinstance(data, Mapping) else data
+        return urlencode(pairs, doseq=True).encode(), FORM_CONTENT_TYPE
+    except (TypeError, ValueError):
         raise SigningError(
-            f"form-encoded request data must be a mapping or a list of pairs, not {type(data).__name__}"
+            f"form-encoded request data must be a mapping or a list of (name, value) pairs, or the "
+            f"body already encoded as str or bytes, not {type(data).__name__}"
         ) from None
