@@ -11,6 +11,7 @@ The exchange's ``ws_decoder`` (if any) opens binary frames before JSON decoding,
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import time
@@ -37,6 +38,9 @@ decoded JSON value (hdlr_json); ``ws`` is the live connection, for replies."""
 # Generic keep-alive strings some exchanges send as bare text; not JSON, and not worth a warning.
 QUIET_TEXT = frozenset({b"ping", b"pong", b"PING", b"PONG"})
 _PREVIEW = 120
+# A synchronous handler cannot be cancelled: a CancelledError it raises (``result()`` of a
+# cancelled future, say) is its own bug, and must not end the receive loop as if the app closed.
+_HANDLER_ERRORS = (Exception, asyncio.CancelledError)
 _ERROR_LOG_EVERY = 10.0
 
 
@@ -149,13 +153,13 @@ async def pump(
                     for handler in on_str:
                         try:
                             handler(string, ws)
-                        except Exception:
+                        except _HANDLER_ERRORS:
                             handlers.failed(handler, now())
             elif on_bytes:
                 for handler in on_bytes:
                     try:
                         handler(data, ws)
-                    except Exception:
+                    except _HANDLER_ERRORS:
                         handlers.failed(handler, now())
             if on_json or responder is not None:
                 payload = data
@@ -189,7 +193,7 @@ async def pump(
                 for handler in on_json:
                     try:
                         handler(decoded, ws)
-                    except Exception:
+                    except _HANDLER_ERRORS:
                         handlers.failed(handler, now())
         elif kind is WSMsgType.PING:
             link.touch()

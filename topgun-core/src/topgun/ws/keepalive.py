@@ -3,7 +3,9 @@
 A connection whose peer vanished without a FIN (a half-open TCP connection) looks open forever.
 The monitor watches for any incoming frame; after ``interval / 2`` seconds of silence it sends a
 WebSocket ping, and after ``interval`` seconds of silence it aborts the connection, so a dead link
-is noticed within about ``interval`` seconds (checked every ``interval / 4``). Busy connections
+is noticed within about ``interval`` seconds (checked every ``interval / 4``). A stretch in
+which the event loop itself was blocked (a handler doing synchronous work) is not held against
+the peer: its frames are waiting unread, so the count restarts when the loop runs again. Busy connections
 send no pings at all: any frame proves the peer alive, which also keeps a bot that is slow to
 drain a backlog from being cut off for a pong stuck behind its own data.
 
@@ -32,13 +34,23 @@ PROBE = b"topgun"
 async def watch(link: Link, interval: float, last_data: Callable[[], float | None]) -> None:
     """Abort ``link`` when nothing has arrived for ``interval`` seconds."""
     probed_after = -1.0
+    # Silence before ``floor`` does not count: the watch was not running (it starts a loop
+    # iteration after the receive loop, whose first handlers may block) or the loop was blocked.
+    floor = time.monotonic()
 
     def last_activity() -> float:
         data = last_data()
-        return link.last_control if data is None else max(data, link.last_control)
+        last = link.last_control if data is None else max(data, link.last_control)
+        return max(last, floor)
 
     while True:
+        slept_at = time.monotonic()
         await asyncio.sleep(interval / 4)
+        woke = time.monotonic()
+        if woke - slept_at > interval / 2:
+            # The event loop was blocked (a slow handler, a synchronous call): what the peer sent
+            # meanwhile is still unread, so the silence is ours. Judge the peer from now on.
+            floor = woke
         last = last_activity()
         idle = time.monotonic() - last
         if idle >= interval:
