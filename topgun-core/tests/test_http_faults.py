@@ -283,6 +283,17 @@ async def test_params_with_lists_and_non_ascii_are_sent_as_signed(
     assert faulty.seen[-1]["path_qs"].startswith("/v1/q?ids=1&ids=2&name=")
 
 
+async def test_non_ascii_path_and_string_params_are_sent_as_signed(
+    faulty: Any, toy_registry: Any
+) -> None:
+    async with _client(faulty, toy_registry) as client:
+        result = await client.fetch("GET", "https://api.toy.test/v1/銘柄/BTC円", params="a=1&b=x y")
+        assert result.data["verified"] is True
+        result = await client.fetch("GET", "https://api.toy.test/v1/q", params=[("a", "1")])
+        assert result.data["verified"] is True
+    assert faulty.seen[0]["path"] == "/v1/銘柄/BTC円"
+
+
 async def test_params_with_none_values_fail_before_anything_is_sent(
     faulty: Any, toy_registry: Any
 ) -> None:

@@ -228,8 +228,18 @@ async def test_oversized_frame_drops_the_connection_and_reconnects(serve: Any, k
         frame(0x9, b"p" * 200),  # a control frame over 125 bytes
         frame(0x8, b"\x03"),  # a close frame with a 1-byte payload
         bytes([0x81, 0xFF]) + b"\xff" * 8,  # a 64-bit length with the top bit set
+        frame(0x0, b"orphan"),  # a continuation frame with nothing to continue
+        frame(0x1, b"[1,", fin=False) + frame(0x1, b"2]"),  # a new text frame mid-message
     ],
-    ids=["reserved-opcode", "rsv-bits", "huge-ping", "short-close", "absurd-length"],
+    ids=[
+        "reserved-opcode",
+        "rsv-bits",
+        "huge-ping",
+        "short-close",
+        "absurd-length",
+        "orphan-continuation",
+        "interleaved-text",
+    ],
 )
 async def test_malformed_frame_drops_the_connection_and_reconnects(
     raw: Any, kit: Any, bad: bytes
@@ -401,6 +411,41 @@ async def test_a_json_handler_mutating_the_message(serve: Any, kit: Any) -> None
         app = client.ws_connect(server.url, hdlr_json=[mutate, lambda m, ws: seen.append(m)])
         await kit.eventually(lambda: len(seen) == 1)
         assert app.stats.handler_errors == 0  # a shared object, as in pybotters: no crash
+
+
+async def test_reconnect_callbacks_raising_cancelled_error_do_not_end_the_app(
+    serve: Any, kit: Any
+) -> None:
+    go = asyncio.Event()
+
+    async def behaviour(conn: Any) -> None:
+        await conn.ws.send_json({"n": conn.index})
+        if conn.index == 0:
+            await go.wait()
+            await conn.ws.close()
+        else:
+            await conn.drain()
+
+    class Owner:
+        def on_message(self, message: Any, ws: Any) -> None:
+            got.append(message)
+
+        def on_ws_reconnect(self, app: Any) -> None:
+            raise asyncio.CancelledError
+
+    def listener(app: Any) -> None:
+        raise asyncio.CancelledError
+
+    server = await serve(behaviour)
+    got: list[Any] = []
+    async with topgun.Client() as client:
+        app = client.ws_connect(server.url, hdlr_json=Owner().on_message, backoff=FAST)
+        app.add_reconnect_listener(listener)
+        await kit.eventually(lambda: got == [{"n": 0}])
+        go.set()
+        await kit.eventually(lambda: got == [{"n": 0}, {"n": 1}])
+        assert not app.closed
+        assert app.stats.reconnects == 1
 
 
 # -- sending ---------------------------------------------------------------------------------
@@ -664,6 +709,7 @@ async def test_closing_the_client_against_a_peer_that_never_answers_the_close(
         await conn.ws.send_json({"hi": 1})
         conn.go_silent()
         await released.wait()
+        conn.drop()
 
     server = await serve(behaviour)
     client = topgun.Client()
@@ -673,6 +719,21 @@ async def test_closing_the_client_against_a_peer_that_never_answers_the_close(
 
 
 # -- heartbeat() -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seconds", [0, -1.0, float("nan")])
+async def test_heartbeat_with_a_non_positive_timeout_is_refused(serve: Any, seconds: float) -> None:
+    async def behaviour(conn: Any) -> None:
+        await conn.drain()
+
+    server = await serve(behaviour)
+    async with topgun.Client() as client:
+        app = client.ws_connect(server.url)
+        await app
+        with pytest.raises(ValueError, match="positive"):
+            await app.heartbeat(seconds)
+        assert app.stats.connects == 1
+        assert app.current_ws is not None
 
 
 async def test_two_concurrent_heartbeats_both_return(serve: Any, kit: Any) -> None:
@@ -694,6 +755,7 @@ async def test_concurrent_heartbeats_against_a_silent_peer_reconnect_once(
         if conn.index == 0:
             conn.go_silent()
             await released.wait()
+            conn.drop()
         else:
             await conn.drain()
 

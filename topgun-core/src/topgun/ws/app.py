@@ -53,6 +53,9 @@ LOGIN_TIMEOUT: Final = 30.0
 CLOSE_GRACE: Final = 2.0
 """Seconds to wait for the peer's close frame when closing a healthy connection."""
 
+# A synchronous callback cannot be cancelled: a CancelledError it raises is its own bug.
+_CALLBACK_ERRORS: Final = (Exception, asyncio.CancelledError)
+
 CredentialLookup = Callable[[str | ApiSelector | None, Any], Credential | None]
 
 _WS_CONNECT_PARAMS: Final = frozenset(
@@ -206,6 +209,10 @@ class WebSocketApp:
 
         Returns once the current link is proven alive, for example before acting on store data.
         """
+        if not timeout > 0:  # also NaN; zero would drop every connection before its pong
+            raise ValueError(
+                f"heartbeat timeout must be a positive number of seconds, not {timeout}"
+            )
         while True:
             link = await self._usable_link()
             payload = b"topgun-heartbeat-%d" % next(self._ping_ids)
@@ -531,12 +538,12 @@ class WebSocketApp:
         for owner in self._handlers.owners:
             try:
                 owner.on_ws_reconnect(self)
-            except Exception:
+            except _CALLBACK_ERRORS:
                 log.exception("%r.on_ws_reconnect raised", owner)
         for listener in tuple(self._listeners):
             try:
                 listener(self)
-            except Exception:
+            except _CALLBACK_ERRORS:
                 log.exception("reconnect listener %r raised", listener)
 
     async def _subscribe(self, link: Link) -> None:
