@@ -317,6 +317,18 @@ def test_apis_json_with_a_utf8_bom_loads(tmp_path: Path, toy_registry: Any) -> N
     assert asyncio.run(main()) == ("toy",)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+async def test_apis_json_saved_as_utf16_with_a_bom_loads(
+    tmp_path: Path, toy_registry: Any, encoding: str
+) -> None:
+    path = tmp_path / "apis.json"
+    text = json.dumps({"toy": [TOY_KEY, TOY_SECRET]})
+    bom = {"utf-16": b"", "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
+    path.write_bytes(bom[encoding] + text.encode(encoding))
+    async with topgun.Client(path, registry=toy_registry) as client:
+        assert client.api_names == ("toy",)
+
+
 async def test_implicit_apis_json_with_a_bom_loads(
     tmp_path: Path, toy_registry: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

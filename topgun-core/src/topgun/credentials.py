@@ -130,7 +130,7 @@ def _read_file(path: Path, what: str = "the apis file") -> Mapping[str, Any]:
         ) from None
     except OSError as exc:
         raise CredentialError(f"{what} {str(path)!r} cannot be read: {exc.strerror}") from None
-    raw = raw.removeprefix(codecs.BOM_UTF8)  # Windows Notepad writes one
+    raw = _utf8(raw)
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -145,6 +145,16 @@ def _read_file(path: Path, what: str = "the apis file") -> Mapping[str, Any]:
             f"not a JSON {type(data).__name__}"
         )
     return data
+
+
+def _utf8(raw: bytes) -> bytes:
+    """The file's bytes as BOM-less UTF-8: Windows editors write a UTF-8 BOM, or UTF-16 text."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16").encode()
+        except UnicodeError:
+            return raw  # reported as invalid JSON below
+    return raw.removeprefix(codecs.BOM_UTF8)
 
 
 def _check(
