@@ -503,8 +503,10 @@ async def test_send_on_a_connection_that_has_ended_raises_a_connection_error(
 )
 async def test_bad_urls_are_refused_up_front(url: str) -> None:
     async with topgun.Client() as client:
-        with pytest.raises(ValueError, match="WebSocket URL"):
+        with pytest.raises(ValueError, match="WebSocket URL") as raised:
             client.ws_connect(url)
+        assert "None" not in str(raised.value)
+        assert url.split(":")[-1].split("/")[-1] in str(raised.value)
         app = client.ws_connect("ws://127.0.0.1:9/never", backoff=Backoff(30, 60, 2, 30))
         with pytest.raises(ValueError, match="WebSocket URL"):
             app.url = url

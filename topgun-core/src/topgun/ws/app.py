@@ -692,9 +692,12 @@ def _shown(url: URL) -> str:
     """The URL for logs: query dropped and long opaque path segments (tokens) masked."""
     try:
         segments = ["…" if _OPAQUE.match(part) else part for part in url.path.split("/")]
-        origin = f"{url.scheme}://{url.host}" + (
-            f":{url.explicit_port}" if url.explicit_port else ""
-        )
+        if url.host is None:  # not a usable URL, shown in the error that says so
+            origin = f"{url.scheme}:" if url.scheme else ""
+        else:
+            origin = f"{url.scheme}://{url.host}" + (
+                f":{url.explicit_port}" if url.explicit_port else ""
+            )
         return origin + "/".join(segments) + ("?…" if url.query_string else "")
     except (TypeError, ValueError):
         return "<url>"
