@@ -770,6 +770,30 @@ async def test_concurrent_heartbeats_against_a_silent_peer_reconnect_once(
         assert server.accepted == 2
 
 
+async def test_heartbeat_whose_connection_ends_during_the_ping_retries_cleanly(
+    serve: Any, kit: Any
+) -> None:
+    async def behaviour(conn: Any) -> None:
+        await conn.drain()
+
+    server = await serve(behaviour)
+    async with topgun.Client() as client:
+        app = client.ws_connect(server.url, backoff=FAST)
+        first = (await app).current_ws
+        assert first is not None
+
+        async def ping_then_lose_the_connection(payload: bytes = b"") -> None:
+            await first.close()
+            await kit.eventually(lambda: app.current_ws is not first)
+            raise ConnectionResetError("lost while pinging")
+
+        first.ping = ping_then_lose_the_connection  # type: ignore[method-assign]
+        async with asyncio.timeout(5):
+            await app.heartbeat(1.0)
+        assert app.stats.connects == 2
+        gc.collect()  # a pong future failed by the ending link must have been retrieved
+
+
 async def test_heartbeat_on_a_closed_app_raises(serve: Any) -> None:
     async def behaviour(conn: Any) -> None:
         await conn.drain()

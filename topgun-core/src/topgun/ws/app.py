@@ -231,6 +231,8 @@ class WebSocketApp:
                 pass  # the connection ended under us: wait for the next one
             finally:
                 link.forget_pong(payload)
+                if future.done() and not future.cancelled():
+                    future.exception()  # failed by the link ending while we pinged: seen here
 
     def add_reconnect_listener(
         self, listener: Callable[[WebSocketApp], object]
