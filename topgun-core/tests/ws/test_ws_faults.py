@@ -259,6 +259,50 @@ async def test_malformed_frame_drops_the_connection_and_reconnects(
         assert app.stats.connects >= 2
 
 
+async def test_data_after_the_servers_close_frame_is_ignored_and_the_app_reconnects(
+    raw: Any, kit: Any
+) -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await upgrade(reader, writer)
+        writer.write(
+            frame(0x1, b'{"n": 1}')
+            + frame(0x8, struct.pack("!H", 1001) + b"going away")
+            + frame(0x1, b'{"n": "after close"}')
+        )
+        await writer.drain()
+
+    server = await raw(handler)
+    got: list[Any] = []
+    async with topgun.Client() as client:
+        app = client.ws_connect(server.url, hdlr_json=lambda m, ws: got.append(m), backoff=FAST)
+        await kit.eventually(lambda: server.accepted >= 2 and len(got) >= 2)
+        assert {"n": "after close"} not in got
+        assert "1001" in (app.stats.last_error or "")
+
+
+async def test_a_ping_flood_is_answered_and_data_still_flows(raw: Any, kit: Any) -> None:
+    pongs = 0
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal pongs
+        await upgrade(reader, writer)
+        writer.write(b"".join(frame(0x9, b"%d" % i) for i in range(2000)))
+        writer.write(frame(0x1, b'{"done": true}'))
+        await writer.drain()
+        while True:  # count the client's pongs (masked frames: opcode in the first byte)
+            head = await reader.readexactly(2)
+            size = head[1] & 0x7F
+            await reader.readexactly(4 + size)
+            if head[0] & 0x0F == 0xA:
+                pongs += 1
+
+    server = await raw(handler)
+    got: list[Any] = []
+    async with topgun.Client() as client:
+        client.ws_connect(server.url, hdlr_json=lambda m, ws: got.append(m))
+        await kit.eventually(lambda: got == [{"done": True}] and pongs == 2000, within=10.0)
+
+
 async def test_invalid_utf8_text_frames_are_dropped_not_fatal(raw: Any, kit: Any) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await upgrade(reader, writer)
