@@ -23,7 +23,7 @@ import pytest
 import topgun
 from topgun import AuthenticationError, Backoff, ConnectionState
 from topgun.errors import WebSocketClosedError
-from topgun.plugin import RateLimit
+from topgun.plugin import Heartbeat, RateLimit
 from topgun.ws import app as app_module
 
 FAST = Backoff(0.02, 0.05, 2.0, 0.02, healthy_after=5.0)
@@ -490,6 +490,51 @@ async def test_reconnect_callbacks_raising_cancelled_error_do_not_end_the_app(
         await kit.eventually(lambda: got == [{"n": 0}, {"n": 1}])
         assert not app.closed
         assert app.stats.reconnects == 1
+
+
+# -- plugin code failing at run time --------------------------------------------------------
+
+
+def _failing_signer(request: Any) -> Any:
+    raise KeyError("the signer has a bug")
+
+
+def _failing_heartbeat(clock: Any) -> str:
+    raise ZeroDivisionError("the heartbeat factory has a bug")
+
+
+async def test_a_message_signer_failing_on_send_star_drops_the_connection_visibly(
+    serve: Any, kit: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def behaviour(conn: Any) -> None:
+        await conn.read()
+        await conn.ws.send_json(_login_ok())
+        await conn.drain()
+
+    server = await serve(behaviour)
+    registry = kit.toy_registry(ws_message_signer=_failing_signer)
+    async with kit.toy_client(server, registry, apis=kit.TOY_APIS) as client:
+        app = client.ws_connect(kit.TOY_URL, send_json={"op": "subscribe"}, backoff=FAST)
+        await kit.eventually(lambda: app.stats.connects >= 2)
+        assert "send_* messages failed: KeyError" in (app.stats.last_error or "")
+        assert app.state is not ConnectionState.READY
+    assert any("send_* messages failed" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_an_exchange_heartbeat_factory_failing_drops_the_connection_visibly(
+    serve: Any, kit: Any
+) -> None:
+    async def behaviour(conn: Any) -> None:
+        await conn.drain()
+
+    server = await serve(behaviour)
+    registry = kit.toy_registry(
+        ws_authenticator=None, ws_heartbeat=Heartbeat(0.05, _failing_heartbeat)
+    )
+    async with kit.toy_client(server, registry) as client:
+        app = client.ws_connect(kit.TOY_URL, backoff=FAST)
+        await kit.eventually(lambda: app.stats.connects >= 2)
+        assert "heartbeat failed: ZeroDivisionError" in (app.stats.last_error or "")
 
 
 # -- sending ---------------------------------------------------------------------------------

@@ -561,6 +561,10 @@ class WebSocketApp:
         except (ConnectionError, RuntimeError) as exc:
             log.debug("%s: sending the send_* messages stopped: %r", _shown(self._url), exc)
             return
+        except Exception as exc:  # the exchange's message signer, say: not a silent stall
+            log.exception("%s: sending the send_* messages failed", _shown(self._url))
+            link.abort(f"sending the send_* messages failed: {type(exc).__name__}")
+            return
         self._became_ready(link)
 
     def _became_ready(self, link: Link) -> None:

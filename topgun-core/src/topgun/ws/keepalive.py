@@ -73,9 +73,9 @@ async def run_heartbeat(link: Link, heartbeat: Heartbeat, clock: Clock) -> None:
     ws = link.ws
     while True:
         await asyncio.sleep(heartbeat.interval)
-        message = heartbeat.message(clock) if callable(heartbeat.message) else heartbeat.message
         frame = heartbeat.frame
         try:
+            message = heartbeat.message(clock) if callable(heartbeat.message) else heartbeat.message
             if frame == "text":
                 await ws.send_str(message if isinstance(message, str) else message.decode())
             elif frame == "binary":
@@ -86,4 +86,8 @@ async def run_heartbeat(link: Link, heartbeat: Heartbeat, clock: Clock) -> None:
                 await ws.pong(message.encode() if isinstance(message, str) else message)
         except (ConnectionError, RuntimeError) as exc:
             log.debug("heartbeat to %s stopped: %r", link.ws, exc)
+            return
+        except Exception as exc:  # the plugin's message factory, say: drop rather than go quiet
+            log.exception("the exchange heartbeat failed")
+            link.abort(f"the exchange heartbeat failed: {type(exc).__name__}")
             return
