@@ -537,6 +537,26 @@ async def test_an_exchange_heartbeat_factory_failing_drops_the_connection_visibl
         assert "heartbeat failed: ZeroDivisionError" in (app.stats.last_error or "")
 
 
+async def test_a_responder_answering_something_unserialisable_is_logged_not_fatal(
+    serve: Any, kit: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def behaviour(conn: Any) -> None:
+        await conn.ws.send_json({"ping": 1})
+        await conn.ws.send_json({"n": 2})
+        await conn.drain()
+
+    server = await serve(behaviour)
+    registry = kit.toy_registry(
+        ws_authenticator=None, ws_responder=lambda m: {"pong": object()} if "ping" in m else None
+    )
+    got: list[Any] = []
+    async with kit.toy_client(server, registry) as client:
+        app = client.ws_connect(kit.TOY_URL, hdlr_json=lambda m, ws: got.append(m))
+        await kit.eventually(lambda: got == [{"ping": 1}, {"n": 2}])
+        assert app.stats.connects == 1
+    assert any("responder raised" in r.getMessage() for r in caplog.records)
+
+
 # -- sending ---------------------------------------------------------------------------------
 
 

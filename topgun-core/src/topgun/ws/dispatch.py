@@ -211,11 +211,12 @@ async def _respond(
     """Send what the exchange's responder answers ``message`` with (a pong echoing a ping)."""
     try:
         reply = responder(message)
+        text = None if reply is None else dumps(reply)
     except Exception:
         log.exception("%s: the exchange's message responder raised", label)
         return
-    if reply is not None:
+    if text is not None:
         try:
-            await ws.send_str(dumps(reply))
+            await ws.send_str(text)
         except (ConnectionError, RuntimeError) as exc:
             log.debug("%s: could not send a reply: %r", label, exc)
