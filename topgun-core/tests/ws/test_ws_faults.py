@@ -152,6 +152,31 @@ async def test_upgrade_never_answered_times_out_and_backs_off(
     assert app.closed
 
 
+async def test_tls_handshake_never_answered_times_out_and_backs_off(
+    raw: Any, kit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1)  # the ClientHello arrives; no ServerHello ever leaves
+
+    monkeypatch.setattr(app_module, "HANDSHAKE_TIMEOUT", 0.2)
+    server = await raw(mute)
+    async with topgun.Client() as client:
+        app = client.ws_connect(server.url.replace("ws://", "wss://"), backoff=FAST)
+        await kit.eventually(lambda: app.stats.connect_failures >= 2, within=5.0)
+        assert "handshake timed out" in (app.stats.last_error or "")
+
+
+async def test_an_https_url_reaches_a_tls_websocket(ws_exchange: Any, kit: Any) -> None:
+    async def greet(conn: Any) -> None:
+        await conn.send({"hello": conn.path})
+
+    server = await ws_exchange(["stream.toy.test"], on_open=greet)
+    got: list[Any] = []
+    async with topgun.Client(**server.client_kwargs()) as client:
+        client.ws_connect("https://stream.toy.test/v1", hdlr_json=lambda m, ws: got.append(m))
+        await kit.eventually(lambda: got == [{"hello": "/v1"}])
+
+
 @pytest.mark.parametrize(
     ("status", "body"),
     [
