@@ -9,13 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from topgun.errors import SigningError
 from topgun.plugin import rsa
-
-pytest.importorskip("cryptography")
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 
 INSTALL = "pip install 'topgun-toy[rsa]'"
 

@@ -24,10 +24,6 @@ from topgun.registry import build_registry
 from topgun.testing import LocalExchange, eventually
 from topgun_binance import plugin
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(topgun.Client, "ws_connect"), reason="needs Client.ws_connect (issue 3)"
-)
-
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 

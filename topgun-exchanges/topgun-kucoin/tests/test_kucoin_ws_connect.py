@@ -13,10 +13,6 @@ from typing import Any
 import pytest
 
 import topgun
-
-if not hasattr(topgun.Client, "ws_connect"):  # until the WebSocketApp is in this topgun-core
-    pytest.skip("needs topgun-core with Client.ws_connect", allow_module_level=True)
-
 from topgun import AuthenticationError, Backoff
 from topgun.registry import Registry, build_registry
 from topgun_kucoin import connect, plugin, ws_url

@@ -26,10 +26,6 @@ from topgun.registry import Registry, build_registry
 from topgun.testing import LocalExchange, eventually, with_heartbeat_interval
 from topgun_mexc import plugin
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(topgun.Client, "ws_connect"), reason="needs Client.ws_connect (issue 3)"
-)
-
 KEY = "mx0aBYs33eIilxBWC5"
 SECRET = "45d0b3c26f2644f19bfb98b07741b2f5"
 URL = "wss://contract.mexc.com/edge"
