@@ -398,19 +398,7 @@ class OrderBookStore(DataStore):
             if pending:
                 for operation, data in pending:
                     self._emit(operation, None, data)
-        if ask_floor is not None:
-            ranks = book.asks.ranks
-            if ranks and ranks[0] < ask_floor:
-                changed = self._drop_better(group, book.asks, self._ASKS, ask_floor) or changed
-        if bid_ceiling is not None:
-            ranks = book.bids.ranks
-            if ranks and ranks[0] < -bid_ceiling:
-                changed = self._drop_better(group, book.bids, self._BIDS, -bid_ceiling) or changed
-        if changed:
-            owner = self._collection
-            if self._waiters or (owner is not None and owner._waiters):
-                self._notify()
-        return changed
+        return self._settle(book, group, changed, ask_floor, bid_ceiling)
 
     def _undo(self, undo: list[tuple[Any, ...]], size_key: str) -> None:
         for entry in reversed(undo):
