@@ -12,10 +12,12 @@ Regional sites (my.okx.com, app.okx.com) document hosts of their own; they are n
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSelector, ApiSpec, Host, hookimpl
 
 from .auth import DEMO, LIVE, choose_api, sign_request
+from .store import OKXDataStore
 from .ws import HEARTBEAT, authenticate
 
 _FIELDS = ("API_KEY", "API_SECRET", "PASSPHRASE")
@@ -50,3 +52,8 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     )
     register(Host("ws.okx.com", api=LIVE, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT))
     register(Host("wspap.okx.com", api=DEMO, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT))
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("OKXDataStore", OKXDataStore)
