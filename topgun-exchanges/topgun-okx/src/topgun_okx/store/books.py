@@ -41,7 +41,7 @@ from topgun.errors import InitializeError
 from topgun.store import Item, Level, LogLimiter, OrderBookStore
 
 from ._messages import MalformedMessage
-from .integrity import Verdict, chain_verdict, checksum
+from .integrity import CHECKSUM_DEPTH, Verdict, chain_verdict, checksum
 
 __all__ = ["SNAPSHOT_CHANNELS", "BookStats", "Books"]
 
@@ -57,7 +57,10 @@ REST_PATH = "/api/v5/market/books"
 BUFFER_LIMIT = 2000
 """Updates kept per book while it waits for a REST snapshot (the oldest go first)."""
 
-_MAX_BACKOFF = 30.0
+STALE_LIMIT = 100
+"""Stale updates in a row that put a book out of sync: a sequence reset the rule missed."""
+
+_MAX_BACKOFF = 60.0
 _CALM = 60.0  # seconds without a recovery after which backoff starts again from zero
 _INF = float("inf")
 
@@ -67,22 +70,32 @@ Group = tuple[str, str]
 
 @dataclass
 class BookStats:
-    """Counters of the ``books`` store (all books together)."""
+    """Counters of the ``books`` store since it was created (all books together); the names
+    are those of core's verified-books contract (docs/verified-books.rst)."""
 
     gaps: int = 0
     """Updates that did not continue their book's seqId chain."""
     checksum_failures: int = 0
-    """Messages after which the book did not match a non-zero ``checksum``."""
-    resyncs: int = 0
-    """Books brought back in sync after they were lost (a reconnect, a gap, a mismatch)."""
-    stale: int = 0
-    """Duplicate or older updates ignored."""
-    dropped: int = 0
-    """Updates ignored while their book waited for a snapshot sent on subscription."""
+    """Messages after which the book did not match their non-zero ``checksum``."""
     checksums_verified: int = 0
     """Messages whose non-zero ``checksum`` was checked and matched."""
+    reconnects: int = 0
+    """Books put out of sync by a reconnect of their WebSocket."""
+    resyncs: int = 0
+    """Recovery requests made (resubscribes sent, REST snapshots fetched)."""
+    recovered: int = 0
+    """Episodes that ended with the book back in sync."""
+    recovery_failures: int = 0
+    """Recovery requests that failed (send error, HTTP error, unusable or too old snapshot)."""
+    stale_dropped: int = 0
+    """Duplicate or older updates ignored."""
+    unsynced_dropped: int = 0
+    """Updates ignored while their book waited for the snapshot its subscription sends."""
+    buffer_overflows: int = 0
+    """Updates pushed out of a full buffer while a book waited for its REST snapshot."""
     last_reason: str | None = None
-    """Why the last book went out of sync."""
+    """The last episode's book and reason, e.g. ``books BTC-USDT: gap: expected prevSeqId 15,
+    got 17``."""
 
 
 @dataclass
@@ -111,6 +124,7 @@ class _State:
     attempts: int = 0
     last_recovery: float = -_INF
     ever_synced: bool = False
+    stale_run: int = 0
 
 
 def _int(value: Any, what: str) -> int:
@@ -167,7 +181,7 @@ def parse_depth(book: Any, chained: bool) -> _Depth:
     prev = book.get("prevSeqId")
     if chained:
         seq = _int(seq, "seqId")
-        prev = None if prev is None else _int(prev, "prevSeqId")
+        prev = _int(prev, "prevSeqId")
     else:
         seq = None if seq is None else _int(seq, "seqId")
         prev = None
@@ -201,7 +215,8 @@ class Books(OrderBookStore):
         self._states: dict[Group, _State] = {}
         self._channels: dict[str, set[str]] = {}
         self._pending: dict[str, _Depth] = {}  # REST snapshots not asked for yet, per instId
-        self._sync_waiters: dict[Group, list[asyncio.Future[None]]] = {}
+        self._sync_waiters: dict[str | Group, list[asyncio.Future[None]]] = {}
+        self._reasons: dict[Group, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._client: Any = None
         self._rest_headers: dict[str, str] = {}
@@ -241,31 +256,51 @@ class Books(OrderBookStore):
             query = found
         return super().sorted(query, limit)
 
-    def is_synced(self, inst_id: str, channel: str = "books") -> bool:
-        """Whether that book is complete and verified right now."""
-        if channel in SNAPSHOT_CHANNELS:
-            return (inst_id, channel) in self._books and (inst_id, channel) not in self.out_of_sync
-        state = self._states.get((inst_id, channel))
-        return state is not None and state.synced
+    def in_sync(self, key: str | Group) -> bool:
+        """Whether a book is complete and verified right now.
+
+        ``key`` is (instId, channel), or an instId alone: then every book of that instrument
+        (there is usually one) must be in sync, and there must be at least one.
+        """
+        if isinstance(key, str):
+            channels = self._channels.get(key, ())
+            return bool(channels) and all(self.in_sync((key, ch)) for ch in channels)
+        if key in self.out_of_sync:
+            return False
+        state = self._states.get(key)
+        return state.synced if state is not None else key in self._books
+
+    def out_of_sync_reason(self, key: Group) -> str | None:
+        """Why that book is out of sync now (None when it is in sync or unknown)."""
+        return self._reasons.get(key) if key in self.out_of_sync else None
 
     async def wait_synced(
         self,
-        inst_id: str,
-        channel: str = "books",
-        *,
+        key: str | Group,
         timeout: float | None = None,  # noqa: ASYNC109 - a bot's one call to wait for its book
     ) -> None:
-        """Return once that book is in sync (at once if it is); TimeoutError after ``timeout``."""
-        if self.is_synced(inst_id, channel):
+        """Return once ``key``'s book is in sync (at once if it is), as ``in_sync`` says.
+
+        Raises TimeoutError, saying why the book is still out of sync, after ``timeout`` seconds.
+        """
+        if self.in_sync(key):
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        waiters = self._sync_waiters.setdefault((inst_id, channel), [])
+        waiters = self._sync_waiters.setdefault(key, [])
         waiters.append(waiter)
         try:
             await asyncio.wait_for(waiter, timeout)
+        except TimeoutError:
+            groups = [g for g in self.out_of_sync if key in (g, g[0])]
+            why = "; ".join(f"{g[1]}: {self._reasons.get(g, 'no data yet')}" for g in groups)
+            raise TimeoutError(
+                f"OKX books {key!r} not in sync after {timeout} s ({why or 'no data yet'})"
+            ) from None
         finally:
             with contextlib.suppress(ValueError):
                 waiters.remove(waiter)
+            if not waiters:
+                self._sync_waiters.pop(key, None)
 
     # -- feeding ---------------------------------------------------------------------------
 
@@ -305,10 +340,12 @@ class Books(OrderBookStore):
         if group not in self._books:
             self._known(group)
         self._set_book(group, depth)
-        if depth.checksum and not self._verified(group, depth):
-            self._drop_book(group)
-            self._lost(group, f"checksum mismatch (sent {depth.checksum})", None)
-            return
+        if depth.checksum:
+            ours = self._mismatch(group, depth)
+            if ours is not None:
+                self._drop_book(group)
+                self._lost(group, f"checksum: expected {depth.checksum} got {ours}", None)
+                return
         if group in self.out_of_sync:
             self.out_of_sync.discard(group)
             self._wake_synced(group)
@@ -319,24 +356,27 @@ class Books(OrderBookStore):
         self._set_book(group, depth)
         state.seq = depth.seq  # type: ignore[assignment]
         state.bridge = False
-        if depth.checksum and not self._verified(group, depth):
-            self._lose(group, state, f"checksum mismatch (sent {depth.checksum})", ws)
-            return
+        state.stale_run = 0
+        if depth.checksum:
+            ours = self._mismatch(group, depth)
+            if ours is not None:
+                self._lose(group, state, f"checksum: expected {depth.checksum} got {ours}", ws)
+                return
         self._synced(group, state)
 
     def _on_update(self, group: Group, state: _State, depth: _Depth, ws: Any) -> None:
         if not state.synced:
             if state.mode == "ws":
-                self.stats.dropped += 1
+                self.stats.unsynced_dropped += 1
                 return
             state.mode = "rest"
+            if len(state.buffer) == BUFFER_LIMIT:
+                self.stats.buffer_overflows += 1
             state.buffer.append(depth)
             self._try_rest(group, state, ws)
             return
         seq, prev = depth.seq, depth.prev
-        assert seq is not None
-        if prev is None:
-            raise MalformedMessage(f"{group[1]}: an update without prevSeqId")
+        assert seq is not None and prev is not None
         if state.bridge:
             if seq <= state.seq:
                 verdict = Verdict.STALE
@@ -347,7 +387,15 @@ class Books(OrderBookStore):
         else:
             verdict = chain_verdict(state.seq, prev, seq)
         if verdict is Verdict.STALE:
-            self.stats.stale += 1
+            self.stats.stale_dropped += 1
+            state.stale_run += 1
+            if state.stale_run >= STALE_LIMIT:
+                self._lose(
+                    group,
+                    state,
+                    f"stale: {STALE_LIMIT} updates in a row at or behind seqId {state.seq}",
+                    ws,
+                )
             return
         if verdict is Verdict.GAP:
             self.stats.gaps += 1
@@ -356,8 +404,11 @@ class Books(OrderBookStore):
         self._apply(group, depth)
         state.seq = seq
         state.bridge = False
-        if depth.checksum and not self._verified(group, depth):
-            self._lose(group, state, f"checksum mismatch (sent {depth.checksum})", ws)
+        state.stale_run = 0
+        if depth.checksum:
+            ours = self._mismatch(group, depth)
+            if ours is not None:
+                self._lose(group, state, f"checksum: expected {depth.checksum} got {ours}", ws)
 
     # -- applying --------------------------------------------------------------------------
 
@@ -438,13 +489,15 @@ class Books(OrderBookStore):
             "ordSz": "0",
         }
 
-    def _verified(self, group: Group, depth: _Depth) -> bool:
-        top = super().sorted({"instId": group[0], "channel": group[1]}, 25)
-        if checksum(top["bids"], top["asks"]) == depth.checksum:
+    def _mismatch(self, group: Group, depth: _Depth) -> int | None:
+        """None when the book matches the message's checksum, else the book's own checksum."""
+        top = super().sorted({"instId": group[0], "channel": group[1]}, CHECKSUM_DEPTH)
+        ours = checksum(top["bids"], top["asks"])
+        if ours == depth.checksum:
             self.stats.checksums_verified += 1
-            return True
+            return None
         self.stats.checksum_failures += 1
-        return False
+        return ours
 
     # -- sync state ------------------------------------------------------------------------
 
@@ -452,19 +505,25 @@ class Books(OrderBookStore):
         state.synced = True
         state.recovering = False
         if state.ever_synced and group in self.out_of_sync:
-            self.stats.resyncs += 1
+            self.stats.recovered += 1
             log.info("OKX books %s %s: back in sync (seqId %s)", group[1], group[0], state.seq)
         state.ever_synced = True
         self.out_of_sync.discard(group)
         self._wake_synced(group)
 
     def _wake_synced(self, group: Group) -> None:
-        for waiter in self._sync_waiters.pop(group, ()):
-            if not waiter.done():
-                waiter.set_result(None)
+        if not self._sync_waiters:
+            return
+        for key in (group, group[0]):
+            waiters = self._sync_waiters.get(key)
+            if waiters and self.in_sync(key):
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_result(None)
 
     def _lost(self, group: Group, reason: str, how: str | None) -> None:
         self.stats.last_reason = f"{group[1]} {group[0]}: {reason}"
+        self._reasons[group] = reason
         if group not in self.out_of_sync:
             self.out_of_sync.add(group)
             log.warning(
@@ -528,9 +587,11 @@ class Books(OrderBookStore):
             delay = self._backoff(state)
             if delay:
                 await asyncio.sleep(delay)
+            self.stats.resyncs += 1
             await ws.send_json({"op": "unsubscribe", "args": [arg]})
             await ws.send_json({"op": "subscribe", "args": [arg]})
         except Exception as exc:  # the link broke: its reconnect resubscribes everything
+            self.stats.recovery_failures += 1
             log.info("OKX books %s %s: resubscribe failed (%s)", group[1], group[0], exc)
         finally:
             state.recovering = False
@@ -576,6 +637,7 @@ class Books(OrderBookStore):
             url = URL("https://www.okx.com" + REST_PATH).with_query(
                 instId=group[0], sz=str(REST_DEPTH.get(group[1], 400))
             )
+            self.stats.resyncs += 1
             response = await self._client.get(url, headers=self._rest_headers)
             try:
                 body = await response.json(content_type=None)
@@ -587,10 +649,13 @@ class Books(OrderBookStore):
             raise
         except Exception as exc:
             state.recovering = False
+            self.stats.recovery_failures += 1
             log.warning("OKX books %s %s: REST snapshot failed (%s)", group[1], group[0], exc)
+            self._try_rest(group, state, None)
             return
         state.recovering = False
         if not state.synced and state.mode == "rest" and not self._from_rest(group, state, depth):
+            self.stats.recovery_failures += 1
             self._try_rest(group, state, None)
 
     def _rest_depth(self, body: Any, url: URL) -> _Depth:
@@ -681,6 +746,8 @@ class Books(OrderBookStore):
                 state.bridge = False
                 state.buffer.clear()
             self.out_of_sync.add(group)
+            self._reasons[group] = "reconnect"
+        self.stats.reconnects += len(groups)
         self._pending.clear()
         for task in self._tasks:
             task.cancel()
