@@ -57,6 +57,9 @@ REST_PATH = "/api/v5/market/books"
 BUFFER_LIMIT = 2000
 """Updates kept per book while it waits for a REST snapshot (the oldest go first)."""
 
+RECOVERY_TIMEOUT = 10.0
+"""Seconds a resubscription has to bring the book back before it is tried again."""
+
 STALE_LIMIT = 100
 """Stale updates in a row that put a book out of sync: a sequence reset the rule missed."""
 
@@ -580,16 +583,20 @@ class Books(OrderBookStore):
                 arg,
             )
             return
-        state.recovering = self._spawn(self._send_resubscribe(group, state, arg, ws))
+        state.recovering = self._spawn(self._resubscribing(group, state, arg, ws))
 
-    async def _send_resubscribe(self, group: Group, state: _State, arg: Item, ws: Any) -> None:
+    async def _resubscribing(self, group: Group, state: _State, arg: Item, ws: Any) -> None:
+        """Unsubscribe + subscribe until the book is back in sync, backing off between tries."""
         try:
-            delay = self._backoff(state)
-            if delay:
-                await asyncio.sleep(delay)
-            self.stats.resyncs += 1
-            await ws.send_json({"op": "unsubscribe", "args": [arg]})
-            await ws.send_json({"op": "subscribe", "args": [arg]})
+            while self._states.get(group) is state and not state.synced:
+                delay = self._backoff(state)
+                if delay:
+                    await asyncio.sleep(delay)
+                self.stats.resyncs += 1
+                await ws.send_json({"op": "unsubscribe", "args": [arg]})
+                await ws.send_json({"op": "subscribe", "args": [arg]})
+                with contextlib.suppress(TimeoutError):
+                    await self.wait_synced(group, RECOVERY_TIMEOUT)
         except Exception as exc:  # the link broke: its reconnect resubscribes everything
             self.stats.recovery_failures += 1
             log.info("OKX books %s %s: resubscribe failed (%s)", group[1], group[0], exc)
@@ -627,36 +634,36 @@ class Books(OrderBookStore):
                 REST_DEPTH.get(group[1], 400),
             )
             return
-        state.recovering = self._spawn(self._fetch(group, state))
+        state.recovering = self._spawn(self._fetching(group, state))
 
-    async def _fetch(self, group: Group, state: _State) -> None:
+    async def _fetching(self, group: Group, state: _State) -> None:
+        """Fetch REST snapshots until one starts the book, backing off between tries."""
+        url = URL("https://www.okx.com" + REST_PATH).with_query(
+            instId=group[0], sz=str(REST_DEPTH.get(group[1], 400))
+        )
         try:
-            delay = self._backoff(state)
-            if delay:
-                await asyncio.sleep(delay)
-            url = URL("https://www.okx.com" + REST_PATH).with_query(
-                instId=group[0], sz=str(REST_DEPTH.get(group[1], 400))
-            )
-            self.stats.resyncs += 1
-            response = await self._client.get(url, headers=self._rest_headers)
-            try:
-                body = await response.json(content_type=None)
-            finally:
-                response.release()
-            depth = self._rest_depth(body, url)
-        except asyncio.CancelledError:
+            while self._states.get(group) is state and state.mode == "rest" and not state.synced:
+                delay = self._backoff(state)
+                if delay:
+                    await asyncio.sleep(delay)
+                self.stats.resyncs += 1
+                try:
+                    response = await self._client.get(url, headers=self._rest_headers)
+                    try:
+                        body = await response.json(content_type=None)
+                    finally:
+                        response.release()
+                    depth = self._rest_depth(body, url)
+                except Exception as exc:
+                    self.stats.recovery_failures += 1
+                    log.warning(
+                        "OKX books %s %s: REST snapshot failed (%s)", group[1], group[0], exc
+                    )
+                    continue
+                if not state.synced and not self._from_rest(group, state, depth):
+                    self.stats.recovery_failures += 1  # older than the buffered updates
+        finally:
             state.recovering = False
-            raise
-        except Exception as exc:
-            state.recovering = False
-            self.stats.recovery_failures += 1
-            log.warning("OKX books %s %s: REST snapshot failed (%s)", group[1], group[0], exc)
-            self._try_rest(group, state, None)
-            return
-        state.recovering = False
-        if not state.synced and state.mode == "rest" and not self._from_rest(group, state, depth):
-            self.stats.recovery_failures += 1
-            self._try_rest(group, state, None)
 
     def _rest_depth(self, body: Any, url: URL) -> _Depth:
         if type(body) is not dict or str(body.get("code")) != "0":
