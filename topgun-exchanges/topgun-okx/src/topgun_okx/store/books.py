@@ -101,20 +101,21 @@ class BookStats:
     got 17``."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Depth:
     """One validated book message (or REST snapshot)."""
 
     asks: list[Level]
     bids: list[Level]
-    extras: list[tuple[bool, float, Any, Any]]  # (is_ask, price, liqSz, ordSz) of kept levels
+    ask_extras: list[tuple[float, Any, Any]]  # (rank, liqSz, numOrders) of the kept levels
+    bid_extras: list[tuple[float, Any, Any]]
     seq: int | None
     prev: int | None
     checksum: int
     ts: Any
 
 
-@dataclass
+@dataclass(slots=True)
 class _State:
     """Where one incremental book stands."""
 
@@ -141,8 +142,9 @@ def _int(value: Any, what: str) -> int:
     raise MalformedMessage(f"{what} {value!r} is not an integer")
 
 
-def _levels(rows: Any, is_ask: bool, extras: list[tuple[bool, float, Any, Any]]) -> list[Level]:
-    """``[[px, sz, liqSz, numOrders], ...]`` as levels; sizes "0" become removals."""
+def _levels(rows: Any, sign: float, extras: list[tuple[float, Any, Any]]) -> list[Level]:
+    """``[[px, sz, liqSz, numOrders], ...]`` as levels (a size "0" removes one); the kept
+    levels' ``(rank, liqSz, numOrders)`` go to ``extras`` (rank: the price, negated for bids)."""
     if type(rows) is not list:
         raise MalformedMessage("asks/bids is not a JSON array")
     levels: list[Level] = []
@@ -152,24 +154,22 @@ def _levels(rows: Any, is_ask: bool, extras: list[tuple[bool, float, Any, Any]])
         for row in rows:
             if type(row) is not list:
                 raise MalformedMessage(f"a level {row!r} is not an array")
-            px = row[0]
-            sz = row[1]
+            px, sz, liq, orders = row
             if type(px) is not str or type(sz) is not str:
-                raise MalformedMessage(f"a level {row[:2]!r} is not [price, size] as strings")
+                raise MalformedMessage(f"a level {row!r} is not [price, size, ...] as strings")
             price = float(px)
             size = float(sz)
             if not (0.0 < price < _INF and 0.0 <= size < _INF):
-                raise MalformedMessage(f"a level {row[:2]!r} is not a finite positive price/size")
+                raise MalformedMessage(f"a level {row!r} is not a finite positive price/size")
             if size:
                 append((price, px, sz))
-                n = len(row)
-                keep((is_ask, price, row[2] if n > 2 else "0", row[3] if n > 3 else "0"))
+                keep((sign * price, liq, orders))
             else:
                 append((price, px, None))
-    except (IndexError, ValueError) as exc:
+    except ValueError as exc:
         if isinstance(exc, MalformedMessage):
             raise
-        raise MalformedMessage(f"a level is malformed ({type(exc).__name__}: {exc})") from None
+        raise MalformedMessage(f"a level is malformed ({exc})") from None
     return levels
 
 
@@ -177,9 +177,10 @@ def parse_depth(book: Any, chained: bool) -> _Depth:
     """One element of a book push's ``data`` (or of the REST answer), validated whole."""
     if type(book) is not dict:
         raise MalformedMessage("a book element is not a JSON object")
-    extras: list[tuple[bool, float, Any, Any]] = []
-    asks = _levels(book.get("asks", []), True, extras)
-    bids = _levels(book.get("bids", []), False, extras)
+    ask_extras: list[tuple[float, Any, Any]] = []
+    bid_extras: list[tuple[float, Any, Any]] = []
+    asks = _levels(book.get("asks", []), 1.0, ask_extras)
+    bids = _levels(book.get("bids", []), -1.0, bid_extras)
     seq = book.get("seqId")
     prev = book.get("prevSeqId")
     if chained:
@@ -191,7 +192,7 @@ def parse_depth(book: Any, chained: bool) -> _Depth:
     crc = book.get("checksum", 0)
     if type(crc) is not int:
         crc = 0 if crc is None else _int(crc, "checksum")
-    return _Depth(asks, bids, extras, seq, prev, crc, book.get("ts"))
+    return _Depth(asks, bids, ask_extras, bid_extras, seq, prev, crc, book.get("ts"))
 
 
 class Books(OrderBookStore):
@@ -440,29 +441,36 @@ class Books(OrderBookStore):
             self.ts = depth.ts
 
     def _set_extras(self, group: Group, depth: _Depth) -> None:
+        """Set ``liqSz``/``ordSz`` of the levels a message kept (core levels hold a size only)."""
         book = self._books.get(group)
-        if book is None or not depth.extras:
+        if book is None:
             return
-        asks, bids = book.asks.levels, book.bids.levels
-        for is_ask, price, liq, orders in depth.extras:
-            level = asks.get(price) if is_ask else bids.get(-price)
-            if level is not None:
-                level["liqSz"] = liq
-                level["ordSz"] = orders
+        for levels, extras in (
+            (book.asks.levels, depth.ask_extras),
+            (book.bids.levels, depth.bid_extras),
+        ):
+            for rank, liq, orders in extras:
+                level = levels.get(rank)
+                if level is not None:
+                    level["liqSz"] = liq
+                    level["ordSz"] = orders
 
     def _full_items(self, group: Group, depth: _Depth) -> tuple[list[Item], list[Item]]:
         """The message as whole level items (kept, removed), for watchers' sake."""
-        extras = {(e[0], e[1]): e for e in depth.extras}
         kept: list[Item] = []
         removed: list[Item] = []
-        for name, is_ask, levels in (("asks", True, depth.asks), ("bids", False, depth.bids)):
+        for name, sign, levels, extras in (
+            ("asks", 1.0, depth.asks, depth.ask_extras),
+            ("bids", -1.0, depth.bids, depth.bid_extras),
+        ):
+            found = {rank: (liq, orders) for rank, liq, orders in extras}
             for price, px, sz in levels:
                 item: Item = {"instId": group[0], "channel": group[1], "side": name, "px": px}
                 if sz is None:
                     removed.append(item)
                     continue
-                extra = extras[(is_ask, price)]
-                item.update(sz=sz, liqSz=extra[2], ordSz=extra[3])
+                liq, orders = found[sign * price]
+                item.update(sz=sz, liqSz=liq, ordSz=orders)
                 kept.append(item)
         return kept, removed
 
