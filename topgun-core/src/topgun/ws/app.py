@@ -117,6 +117,7 @@ class WebSocketApp:
         self._loop = loop
         self._session = session
         self._url = _checked_url(url)
+        self._url_text = url if isinstance(url, str) else str(url)
         self._messages = _outgoing_messages(send_str, send_bytes, send_json)
         self._stats = WebSocketStats()
         self._handlers = Handlers(
@@ -151,13 +152,17 @@ class WebSocketApp:
     # -- public surface --------------------------------------------------------------------
 
     @property
-    def url(self) -> URL:
-        """The URL of the next (re)connection. Setting it does not touch the live connection."""
-        return self._url
+    def url(self) -> str:
+        """The URL of the next (re)connection, as a ``str`` (as set; pybotters returns ``str`` too).
+
+        Set it to a ``str`` or a ``yarl.URL``; that does not touch the live connection.
+        """
+        return self._url_text
 
     @url.setter
     def url(self, value: str | URL) -> None:
         self._url = _checked_url(value)
+        self._url_text = value if isinstance(value, str) else str(value)
 
     @property
     def current_ws(self) -> aiohttp.ClientWebSocketResponse | None:
