@@ -212,6 +212,42 @@ def test_registration(registry: Registry) -> None:
     assert rest.api_names == ("okx", "okx_demo")
     assert registry.hosts["ws.okx.com"].host.api == "okx"
     assert registry.hosts["wspap.okx.com"].host.api == "okx_demo"
+    assert {name for name in registry.hosts} == {
+        "www.okx.com",
+        "aws.okx.com",
+        "eea.okx.com",
+        "my.okx.com",
+        "us.okx.com",
+        "app.okx.com",
+        "ws.okx.com",
+        "wsaws.okx.com",
+        "wspap.okx.com",
+        "wseea.okx.com",
+        "wseeapap.okx.com",
+        "wsus.okx.com",
+        "wsuspap.okx.com",
+    }
+
+
+@pytest.mark.parametrize(
+    "host", ["aws.okx.com", "eea.okx.com", "my.okx.com", "us.okx.com", "app.okx.com"]
+)
+@pytest.mark.parametrize(
+    ("headers", "api"), [({}, "okx"), ({"x-simulated-trading": "1"}, "okx_demo")]
+)
+async def test_aws_and_regional_rest_hosts_are_signed(
+    exchange: Any, client_for: Any, host: str, headers: dict[str, str], api: str
+) -> None:
+    # The local server, reached under each hostname, checks the signature, passphrase and demo
+    # header itself, as OKX documents them for every site.
+    async with client_for() as client:
+        result = await client.fetch(
+            "GET", f"https://{host}/api/v5/account/balance", params={"ccy": "BTC"}, headers=headers
+        )
+    assert result.data["code"] == "0", result.data
+    record = exchange.seen[-1]
+    assert record["host"] == host
+    assert record["verified"] == api
 
 
 def test_installed_entry_point_is_discovered_and_listed() -> None:
