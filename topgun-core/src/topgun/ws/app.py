@@ -418,7 +418,10 @@ class WebSocketApp:
                     heartbeat = _heartbeat_for(host, url)
                     if heartbeat is not None:
                         tasks.append(
-                            self._spawn(run_heartbeat(link, heartbeat, self._clock), "heartbeat")
+                            self._spawn(
+                                run_heartbeat(link, heartbeat, self._clock, self._last_rx),
+                                "heartbeat",
+                            )
                         )
                     if self._messages:
                         self._set_state(ConnectionState.SUBSCRIBING)
