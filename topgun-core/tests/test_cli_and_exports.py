@@ -160,7 +160,7 @@ def test_close_match_names_the_distribution_that_provides_it(installed: Any) -> 
         _ = topgun.FakeFlyrDataStore
     with pytest.raises(AttributeError, match=r"did you mean topgun.Client\?"):
         _ = topgun.Clinet
-    with pytest.raises(AttributeError, match="has no attribute 'nothing_here'$"):
+    with pytest.raises(AttributeError, match=r"has no attribute 'nothing_here'$"):
         _ = topgun.nothing_here
 
 
