@@ -96,6 +96,12 @@ REST_HOSTS = [
 
 
 @pytest.fixture
+def okx_rest_hosts() -> list[str]:
+    """OKX's documented REST hosts, as listed above (independently of the plugin)."""
+    return list(REST_HOSTS)
+
+
+@pytest.fixture
 async def exchange() -> AsyncIterator[HttpExchange]:
     """OKX's REST hosts served from 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
     async with HttpExchange(REST_HOSTS, handle) as server:
