@@ -147,3 +147,13 @@ async def test_client_keeps_its_own_copy_of_apis_and_accepts_one_element_lists()
         user_agent = client.session.headers["User-Agent"]
     assert client.closed
     assert user_agent == f"topgun/{topgun.__version__}"
+
+
+async def test_websocketapp_built_directly_takes_aiohttp_keywords(serve: Any, kit: Any) -> None:
+    # pybotters' WebSocketApp(session, url, ..., **kwargs) hands extra keywords to aiohttp.
+    server = await serve(lambda conn: conn.drain())
+    async with topgun.Client() as client:
+        app = topgun.WebSocketApp(client.session, server.url, headers={"X-Bot": "1"})
+        assert await app is app
+        await app.close()
+    assert server.connections[0].request.headers["X-Bot"] == "1"

@@ -112,6 +112,7 @@ class WebSocketApp:
         clock: Clock | None = None,
         on_close: Callable[[WebSocketApp], None] | None = None,
         ws_kwargs: Mapping[str, Any] | None = None,
+        **kwargs: Any,
     ) -> None:
         loop = asyncio.get_running_loop()  # a plain function, but it needs a running loop
         self._loop = loop
@@ -135,7 +136,8 @@ class WebSocketApp:
         self._credential_for = credential_for
         self._clock = clock if clock is not None else Clock()
         self._on_close = on_close
-        self._kwargs = _checked_kwargs(ws_kwargs or {})
+        # Other keywords go to aiohttp's ws_connect, as in pybotters' WebSocketApp(session, url, ...).
+        self._kwargs = _checked_kwargs({**(ws_kwargs or {}), **kwargs})
         self._link: Link | None = None
         self._ready = False
         self._live_before = False
