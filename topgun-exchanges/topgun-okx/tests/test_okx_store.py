@@ -401,3 +401,12 @@ async def test_public_and_private_channels_end_to_end(
     assert store.tickers.get({"instId": "BTC-USDT"}) == TICKER
     assert store.candle.find()[0]["channel"] == "candle1m"
     assert store.orders.get({"ordId": "31"})["state"] == "live"  # type: ignore[index]
+
+
+async def test_collection_wait_wakes_after_every_message() -> None:
+    """As pybotters' does: ``wait()`` returns after each handled message, changed or not."""
+    store = OKXDataStore()
+    waiting = asyncio.ensure_future(store.wait())
+    await asyncio.sleep(0)
+    store.onmessage(wire({"event": "subscribe", "arg": {"channel": "tickers"}}))
+    await asyncio.wait_for(waiting, 5)

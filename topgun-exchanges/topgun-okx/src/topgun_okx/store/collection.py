@@ -103,7 +103,7 @@ class OKXDataStore(DataStoreCollection):
     # -- routing -------------------------------------------------------------------------
 
     def onmessage(self, msg: Any, ws: Any = None) -> None:
-        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises."""
+        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
         try:
             if type(msg) is dict:
                 arg = msg.get("arg")
@@ -119,6 +119,9 @@ class OKXDataStore(DataStoreCollection):
             self._malformed(msg, exc)
         except Exception as exc:
             self._failed(exc)
+        finally:
+            if self._waiters:
+                self._wake()
 
     def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
         channel = str(msg.get("arg", {}).get("channel"))[:64]
