@@ -5,7 +5,8 @@ Services"):
 - REST www.okx.com, for both live and demo trading; the API name is chosen per request by the
   ``x-simulated-trading: 1`` header (``okx_demo``) or its absence (``okx``).
 - WebSocket ws.okx.com:8443 (live, ``okx``) and wspap.okx.com:8443 (demo, ``okx_demo``), each with
-  ``/ws/v5/public``, ``/ws/v5/private`` and ``/ws/v5/business``.
+  ``/ws/v5/public``, ``/ws/v5/private`` and ``/ws/v5/business``. The docs give port 8443; the
+  same hosts also answer on 443, which SDKs use too, so credentials may go to either.
 Regional sites (my.okx.com, app.okx.com) document hosts of their own; they are not registered.
 """
 
@@ -19,6 +20,7 @@ from .auth import DEMO, LIVE, choose_api, sign_request
 from .ws import HEARTBEAT, authenticate
 
 _FIELDS = ("API_KEY", "API_SECRET", "PASSPHRASE")
+WS_PORTS = (8443, 443)
 _HINT = (
     "OKX keys need the passphrase chosen when the key was created, as the third element: "
     "[API_KEY, API_SECRET, PASSPHRASE]."
@@ -48,5 +50,13 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
             body="json",
         )
     )
-    register(Host("ws.okx.com", api=LIVE, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT))
-    register(Host("wspap.okx.com", api=DEMO, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT))
+    for name, api in (("ws.okx.com", LIVE), ("wspap.okx.com", DEMO)):
+        register(
+            Host(
+                name,
+                api=api,
+                ws_authenticator=authenticate,
+                ws_heartbeat=HEARTBEAT,
+                ports=WS_PORTS,
+            )
+        )
