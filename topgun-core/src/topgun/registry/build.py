@@ -63,12 +63,12 @@ class Route:
             )
         return chosen
 
-    def check_destination(self, url: URL, api: str) -> None:
+    def check_destination(self, url: URL, api: str, *, websocket: bool = False) -> None:
         """Refuse to send ``api``'s credentials to ``url`` unless it is TLS to a declared port."""
         if url.scheme in _TLS_SCHEMES and url.port in self.host.ports:
             return
-        ports = ", ".join(str(port) for port in self.host.ports)
-        secure = "wss" if url.scheme in {"ws", "wss"} else "https"
+        ports = " or ".join(str(port) for port in self.host.ports)
+        secure = "wss" if websocket else "https"
         raise InsecureDestinationError(
             f"refused to send the {api!r} credentials to {url.scheme}://{url.host}:{url.port}: "
             f"they go only over {secure}:// to port {ports} of {self.host.name}, as registered by "

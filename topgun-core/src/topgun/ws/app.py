@@ -484,7 +484,7 @@ class WebSocketApp:
             return None
         credential = self._credential_for(route, self._kwargs.get("headers"))
         if credential is not None:
-            route.check_destination(url, credential.api)
+            route.check_destination(url, credential.api, websocket=True)
         if (
             credential is None
             and host.ws_authenticator is not None
