@@ -138,3 +138,19 @@ async def test_a_request_failing_before_it_is_sent_releases_its_key(
         with pytest.raises(aiohttp.ClientConnectorError):
             await client.fetch("GET", "https://api.noncex.test/2")  # not stuck behind the first
     assert signer.signed == [("noncex", "key-A", 1), ("noncex", "key-A", 2)]
+
+
+async def test_only_clients_holding_such_a_key_trace_their_requests(plugin_factory: Any) -> None:
+    """The hook that learns when headers are written costs every request of its session a
+    little, so a Client gets it only when it has a key for a nonce-ordered host."""
+    registry = _registry(plugin_factory, CountingSigner())
+    user_trace = aiohttp.TraceConfig()
+    async with (
+        topgun.Client({}, registry=registry, trace_configs=[user_trace]) as without_keys,
+        topgun.Client(
+            {"noncex": ["k", "s"]}, registry=registry, trace_configs=[user_trace]
+        ) as with_key,
+    ):
+        assert without_keys.session.trace_configs == [user_trace]
+        assert len(with_key.session.trace_configs) == 2
+        assert with_key.session.trace_configs[0] is user_trace  # the caller's are kept
