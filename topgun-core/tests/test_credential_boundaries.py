@@ -216,8 +216,10 @@ async def test_a_host_declaring_a_port_gets_credentials_there_only(
     "url",
     ["ws://ws.toy.test/private", "wss://ws.toy.test:8443/private", "http://ws.toy.test/private"],
 )
-async def test_a_websocket_that_would_log_in_insecurely_is_refused(url: str) -> None:
-    registry = _ws_registry()
+async def test_a_websocket_that_would_log_in_insecurely_is_refused(
+    url: str, plugin_factory: Any
+) -> None:
+    registry = _ws_registry(plugin_factory)
     async with topgun.Client({"toy": [TOY_KEY, TOY_SECRET]}, registry=registry) as client:
         with pytest.raises(topgun.InsecureDestinationError, match=r"wss://ws\.toy\.test/"):
             client.ws_connect(url)
@@ -227,8 +229,10 @@ async def test_a_websocket_that_would_log_in_insecurely_is_refused(url: str) -> 
         await app.close()
 
 
-async def test_changing_a_websocket_url_to_an_insecure_one_is_refused() -> None:
-    registry = _ws_registry()
+async def test_changing_a_websocket_url_to_an_insecure_one_is_refused(
+    plugin_factory: Any,
+) -> None:
+    registry = _ws_registry(plugin_factory)
     async with topgun.Client({"toy": [TOY_KEY, TOY_SECRET]}, registry=registry) as client:
         app = client.ws_connect("wss://ws.toy.test/private", backoff=(60, 60, 1, 60))
         with pytest.raises(topgun.InsecureDestinationError):
@@ -237,21 +241,13 @@ async def test_changing_a_websocket_url_to_an_insecure_one_is_refused() -> None:
         await app.close()
 
 
-def _ws_registry() -> Registry:
-    module = types.ModuleType("topgun_toyws")
-    from topgun.plugin import hookimpl
-
-    @hookimpl
-    def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
-        register(ApiSpec("toy"))
-
-    @hookimpl
-    def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-        register(Host("ws.toy.test", api="toy", ws_authenticator=_never_called))
-
-    module.topgun_register_apis = topgun_register_apis  # type: ignore[attr-defined]
-    module.topgun_register_hosts = topgun_register_hosts  # type: ignore[attr-defined]
-    return build_registry([module], strict=True)
+def _ws_registry(plugin_factory: Callable[..., types.ModuleType]) -> Registry:
+    plugin = plugin_factory(
+        "toyws",
+        apis=[ApiSpec("toy")],
+        hosts=[Host("ws.toy.test", api="toy", ws_authenticator=_never_called)],
+    )
+    return build_registry([plugin], strict=True)
 
 
 # -- 3. one spelling per host -----------------------------------------------------------------

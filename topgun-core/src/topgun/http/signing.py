@@ -13,7 +13,6 @@ and error reporters record them; from then on they read ``***``.
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any, Final
 
 from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
@@ -72,20 +71,22 @@ class SigningMiddleware:
             if self._signed_body and request.body != b"":
                 await request.update_body(self._body)
             return await handler(request)
-        ordered: AbstractAsyncContextManager[None] = (
-            nullcontext()
-            if self._order is None
-            else self._order.hold(self._credential, request.headers)
-        )
-        async with ordered:
-            added = await self._sign(request, url)
-            try:
-                return await handler(request)
-            finally:
-                headers = request.headers
-                for name in added:
-                    if name in headers:
-                        headers[name] = MASK
+        if self._order is None:
+            return await self._signed(request, handler, url)
+        async with self._order.hold(self._credential, request.headers):
+            return await self._signed(request, handler, url)
+
+    async def _signed(
+        self, request: ClientRequest, handler: ClientHandlerType, url: URL
+    ) -> ClientResponse:
+        added = await self._sign(request, url)
+        try:
+            return await handler(request)
+        finally:
+            headers = request.headers
+            for name in added:
+                if name in headers:
+                    headers[name] = MASK
 
     async def _sign(self, request: ClientRequest, url: URL) -> tuple[str, ...]:
         # A 303 (or a 301/302 after POST) turns the hop into a body-less GET.

@@ -187,7 +187,7 @@ class Host:
     ``ports`` are the TLS ports credentials may go to on this host: core signs, logs in and signs
     messages only over https/wss to one of them, and refuses a request that would carry
     credentials anywhere else (plain http/ws, another port). Declare the exchange's documented
-    ports when it is not 443 alone (OKX WebSockets listen on 8443).
+    ports when it is not 443 alone (a WebSocket served on 8443, say).
 
     ``ordered_nonces``: the signer puts a nonce in every request that the exchange requires to
     grow per API key (a lower one than the last seen is refused). Core then sends each key's

@@ -1,7 +1,7 @@
 """One spelling per host, so that registration, conflict checks and lookups agree.
 
-``API.BITFLYER.COM``, ``api.bitflyer.com.`` (the fully qualified form, with the root's dot) and
-the Unicode form of an internationalised name are the host ``api.bitflyer.com`` (or its
+``API.EXAMPLE.COM``, ``api.example.com.`` (the fully qualified form, with the root's dot) and
+the Unicode form of an internationalised name are the host ``api.example.com`` (or its
 punycode) for DNS and TLS alike, so they are one host here too: lowercase, IDNA-encoded, no
 trailing dot. yarl already lowercases and IDNA-encodes ``URL.raw_host``, so a lookup only has
 to drop the dot.
