@@ -358,6 +358,7 @@ class WebSocketApp:
         url = self._url
         route = lookup(self._hosts, url)
         host = route.host if route is not None else None
+        credential = self._credential(url)  # before connecting: it may refuse the URL
         self._set_state(ConnectionState.CONNECTING)
         log.info("%s: connecting", _shown(url))
         try:
@@ -379,7 +380,6 @@ class WebSocketApp:
                 return False, "the aiohttp session was closed"
             raise
 
-        credential = self._credential(url)
         if isinstance(ws, ClientWebSocketResponse):
             ws._topgun_bind(
                 Outgoing(
