@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import shlex
 import stat
-import warnings
 from pathlib import Path
 from typing import Final
+
+from ._caller import warn_at_caller
 
 __all__ = [
     "MAX_CREDENTIAL_FILE_SIZE",
@@ -91,10 +92,9 @@ def _warn_if_shared(path: Path, mode: int) -> None:
     who = " and ".join(
         name for name, bits in (("its group", 0o070), ("other users", 0o007)) if mode & bits
     )
-    warnings.warn(
+    warn_at_caller(
         f"the apis file {str(path)!r} holds API secrets but is accessible by {who} (mode "
         f"{stat.S_IMODE(mode):04o}); anyone on this machine with that access can trade with your "
         f"keys. Restrict it to yourself: chmod 600 {shlex.quote(str(path))}",
         CredentialFilePermissionWarning,
-        stacklevel=7,
     )

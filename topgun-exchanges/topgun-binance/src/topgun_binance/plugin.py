@@ -14,7 +14,7 @@ from collections.abc import Callable
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
-from .ws import FUTURES_STREAM_LIMIT, SPOT_STREAM_LIMIT, sign_message
+from .ws import FUTURES_STREAM_LIMIT, SPOT_STREAM_LIMIT, authenticate, sign_message
 
 API = "binance"
 SPOT_TESTNET = "binancespot_testnet"
@@ -70,7 +70,15 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
         # Spot: "wss://ws-api.binance.com:443/ws-api/v3 ... alternative port 9443 is also
         # available"; the futures WebSocket APIs document 443 only.
         ports = (443, 9443) if name == "ws-api.binance.com" else (443,)
-        register(Host(name, api=API, ws_message_signer=sign_message, ports=ports))
+        register(
+            Host(
+                name,
+                api=API,
+                ws_message_signer=sign_message,
+                ws_authenticator=authenticate,
+                ports=ports,
+            )
+        )
     # The testnets serve REST and the WebSocket API (/ws-api/v3, /ws-fapi/v1) on one host each.
     register(
         Host(
@@ -79,6 +87,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
             signer=sign_request,
             body="form",
             ws_message_signer=sign_message,
+            ws_authenticator=authenticate,
         )
     )
     register(
@@ -88,6 +97,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
             signer=sign_request,
             body="form",
             ws_message_signer=sign_message,
+            ws_authenticator=authenticate,
         )
     )
     for name in SPOT_STREAM_HOSTS:
