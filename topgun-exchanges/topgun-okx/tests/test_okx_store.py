@@ -57,6 +57,17 @@ TICKER = {
 }
 
 
+POSITION = {
+    "instId": "BTC-USD-210430",
+    "instType": "FUTURES",
+    "mgnMode": "cross",
+    "posSide": "long",
+    "pos": "1",
+    "avgPx": "3320",
+}
+ACCOUNT = {"uTime": "1597026383085", "totalEq": "41624.32", "details": [{"ccy": "BTC"}]}
+
+
 def order(ord_id: str, state: str, **fields: Any) -> dict[str, Any]:
     return {
         "instType": "SPOT",
@@ -368,6 +379,10 @@ async def test_public_and_private_channels_end_to_end(
             ]
         if channel == "orders":
             return [{"arg": {**arg, "uid": UID}, "data": [order("31", "live")]}]
+        if channel == "positions":
+            return [{"arg": {**arg, "uid": UID}, "data": [POSITION]}]
+        if channel == "account":
+            return [{"arg": {**arg, "uid": UID}, "data": [ACCOUNT]}]
         return []
 
     server = await ws_exchange(["ws.okx.com"], okx_ws(pushes))
@@ -388,19 +403,32 @@ async def test_public_and_private_channels_end_to_end(
         )
         private = client.ws_connect(
             "wss://ws.okx.com:8443/ws/v5/private",
-            send_json={"op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]},
+            send_json={
+                "op": "subscribe",
+                "args": [
+                    {"channel": "orders", "instType": "ANY"},
+                    {"channel": "positions", "instType": "ANY"},
+                    {"channel": "account"},
+                ],
+            },
             hdlr_json=store.onmessage,
         )
         async with asyncio.timeout(5):
             await public.ready()
             await private.ready()
-        await eventually(lambda: len(store.tickers) and len(store.candle) and len(store.orders))
+        await eventually(
+            lambda: (
+                all(len(s) for s in (store.tickers, store.candle, store.orders, store.account))
+                and len(store.positions)
+            )
+        )
         with caplog.at_level(logging.INFO, logger="topgun.store.okx"):
             store.on_ws_reconnect(private)
         assert "initialize() again" in caplog.text
     assert store.tickers.get({"instId": "BTC-USDT"}) == TICKER
     assert store.candle.find()[0]["channel"] == "candle1m"
     assert store.orders.get({"ordId": "31"})["state"] == "live"  # type: ignore[index]
+    assert store.positions.find() == [POSITION] and store.account.find() == [ACCOUNT]
 
 
 async def test_collection_wait_wakes_after_every_message() -> None:
