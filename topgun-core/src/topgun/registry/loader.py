@@ -10,8 +10,6 @@ import os
 import types
 from dataclasses import dataclass
 
-import importlib_metadata
-
 ENTRY_POINT_GROUP = "topgun"
 STRICT_ENV_VAR = "TOPGUN_STRICT_PLUGINS"
 DISABLE_ENV_VAR = "TOPGUN_DISABLE_PLUGINS"
@@ -45,6 +43,8 @@ def discover_plugins(
     disabled: frozenset[str] | None = None,
 ) -> tuple[list[LoadedPlugin], list[LoadFailure], list[str]]:
     """Import every enabled plugin; return (loaded, failed, disabled names that were present)."""
+    import importlib_metadata  # with the first Client(), not with ``import topgun`` (~10 ms)
+
     disabled = disabled_from_env() if disabled is None else disabled
     loaded: list[LoadedPlugin] = []
     failed: list[LoadFailure] = []
