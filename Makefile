@@ -32,8 +32,11 @@ $(CURDIR)/$(TOOLS)/bin/uv:
 sync: $(UV)
 	$(SYNC)
 
-demo: sync
-	$(RUN) python -m demo
+# The demo runs in a throwaway environment holding only what it needs (the `demo` dependency group:
+# core with its TLS test servers, and bitFlyer), installed quietly; .venv is left as it is, so
+# `make test` and `make demo` work in either order.
+demo: $(UV)
+	@$(UV) run --locked --isolated --only-group demo --quiet python -m demo
 
 pytest: sync
 	$(RUN) pytest
