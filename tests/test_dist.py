@@ -9,15 +9,12 @@ byte-identical files.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Install from this repository"
@@ -53,53 +50,13 @@ asyncio.run(main())
 """
 
 
-def _uv() -> str:
-    found = os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
-    if not Path(found).exists():
-        pytest.fail("uv is needed for this test; run it through `make test`, which bootstraps uv")
-    return found
-
-
-def _fresh_copy(dest: Path) -> Path:
-    """The checkout as a fresh clone has it: tracked and new files, nothing ignored (no .venv)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-        timeout=60,
-    ).stdout.split(b"\0")
-    for name in filter(None, listed):
-        source = ROOT / os.fsdecode(name)
-        if source.is_file():  # a tracked file deleted in the working tree is not copied
-            target = dest / os.fsdecode(name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    return dest
-
-
-def _readme_commands() -> list[str]:
+def _readme_commands(sh_blocks: Callable[[str], list[str]]) -> list[str]:
     """The ``sh`` blocks of the README's install section, up to the PyPI ones."""
     readme = (ROOT / "README.md").read_text()
     section = readme.split(SECTION, 1)[1].split("\n## ", 1)[0]
-    local = section.split("Once the distributions are published", 1)[0]
-    blocks = re.findall(r"```sh\n(.*?)```", local, re.S)
+    blocks = sh_blocks(section.split("Once the distributions are published", 1)[0])
     assert len(blocks) == 2, "expected the per-exchange block and the meta-distribution block"
     return blocks
-
-
-def _shell(script: str, cwd: Path, env: dict[str, str]) -> str:
-    done = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, f"{script}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
-    return done.stdout
 
 
 def _start(
@@ -120,19 +77,18 @@ def _distributions() -> set[str]:
     return {tomllib.loads(p.read_text())["project"]["name"].replace("-", "_") for p in pyprojects}
 
 
-def test_readme_install_from_this_repository(tmp_path: Path) -> None:
-    checkout = _fresh_copy(tmp_path / "topgun")
-    uv = _uv()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "SOURCE_DATE_EPOCH"}
-        and not k.startswith("TOPGUN_")
-    }
-    env["PATH"] = f"{Path(uv).parent}{os.pathsep}{env.get('PATH', '')}"  # as if uv were installed
-    per_exchange, meta = _readme_commands()
+def test_readme_install_from_this_repository(
+    tmp_path: Path,
+    fresh_checkout: Path,
+    uv: str,
+    newcomer_env: dict[str, str],
+    shell: Callable[[str, Path], str],
+    sh_blocks: Callable[[str], list[str]],
+) -> None:
+    checkout, env = fresh_checkout, newcomer_env
+    per_exchange, meta = _readme_commands(sh_blocks)
 
-    listing = _shell(per_exchange, checkout, env)
+    listing = shell(per_exchange, checkout)
     assert "bitflyer  (topgun-bitflyer 0.1.0)" in listing
     assert "okx  (" not in listing  # only what was asked for
 
@@ -149,7 +105,7 @@ def test_readme_install_from_this_repository(tmp_path: Path) -> None:
     build = [uv, "build", "--package", "topgun-core", "--no-create-gitignore", "-o", f"{again}"]
     epoch = {**env, "SOURCE_DATE_EPOCH": "315532800"}  # the Makefile's value where there is no git
     with _start(check, env) as twine, _start(build, epoch, cwd=checkout) as rebuild:
-        _bot_checks(tmp_path, checkout, env, meta)
+        _bot_checks(tmp_path, checkout, env, shell, meta)
         out, err = twine.communicate(timeout=120)
         assert twine.returncode == 0, out + err
         out, err = rebuild.communicate(timeout=120)
@@ -160,7 +116,13 @@ def test_readme_install_from_this_repository(tmp_path: Path) -> None:
         assert file.read_bytes() == (dist / file.name).read_bytes(), f"{file.name} differs"
 
 
-def _bot_checks(tmp_path: Path, checkout: Path, env: dict[str, str], meta: str) -> None:
+def _bot_checks(
+    tmp_path: Path,
+    checkout: Path,
+    env: dict[str, str],
+    shell: Callable[[str, Path], str],
+    meta: str,
+) -> None:
     """A signed request from the bitFlyer-only install, then the meta-distribution's install."""
     python = tmp_path / "bot-venv" / "bin" / "python"  # the README's ../bot-venv
     probe = subprocess.run(
@@ -175,7 +137,7 @@ def _bot_checks(tmp_path: Path, checkout: Path, env: dict[str, str], meta: str) 
     assert probe.returncode == 0, probe.stderr
     assert "signature verified" in probe.stdout and "balance 1000.0" in probe.stdout
 
-    everything = _shell(f". ../bot-venv/bin/activate\n{meta}topgun exchanges\n", checkout, env)
+    everything = shell(f". ../bot-venv/bin/activate\n{meta}topgun exchanges\n", checkout)
     installed = set(re.findall(r"^(\w+)  \(topgun-\w+ 0\.1\.0\)$", everything, re.M))
     exchanges = {p.name.removeprefix("topgun-") for p in (ROOT / "topgun-exchanges").iterdir()}
     assert installed == exchanges and len(installed) == 15

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
@@ -15,20 +11,11 @@ PROBE = (
 )
 
 
-def _env() -> dict[str, str]:
-    uv = os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
-    if not Path(uv).exists():
-        pytest.fail("uv is needed for this test; run it through `make test`, which bootstraps uv")
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "MAKEFLAGS", "MFLAGS"}}
-    env["PATH"] = f"{Path(uv).parent}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
-
-def test_make_demo_prints_only_the_demo() -> None:
+def test_make_demo_prints_only_the_demo(newcomer_env: dict[str, str]) -> None:
     done = subprocess.run(
         ["make", "--no-print-directory", "demo"],
         cwd=ROOT,
-        env=_env(),
+        env=newcomer_env,
         capture_output=True,
         text=True,
         timeout=300,
@@ -44,14 +31,14 @@ def test_make_demo_prints_only_the_demo() -> None:
     assert "closed by the server (code 1012: server restart)" in done.stderr
 
 
-def test_the_demo_environment_holds_only_what_the_demo_needs() -> None:
+def test_the_demo_environment_holds_only_what_the_demo_needs(
+    uv: str, newcomer_env: dict[str, str]
+) -> None:
     # The same command the Makefile runs, asked what it installed.
-    uv = shutil.which("uv", path=_env()["PATH"])
-    assert uv is not None
     listed = subprocess.run(
         [uv, "run", "--locked", "--isolated", "--only-group", "demo", "-q", "python", "-c", PROBE],
         cwd=ROOT,
-        env=_env(),
+        env=newcomer_env,
         capture_output=True,
         text=True,
         timeout=300,
