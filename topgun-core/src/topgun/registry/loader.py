@@ -51,8 +51,10 @@ def discover_plugins(
     skipped: list[str] = []
     eps = sorted(importlib_metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
     for ep in eps:
-        dist = ep.dist.name if ep.dist is not None else "<unknown distribution>"
-        version = ep.dist.version if ep.dist is not None else ""
+        # One parse of the distribution's METADATA for both fields (.name and .version parse it each).
+        metadata = ep.dist.metadata if ep.dist is not None else None
+        dist = metadata["Name"] if metadata is not None else "<unknown distribution>"
+        version = metadata["Version"] if metadata is not None else ""
         if ep.name in disabled:
             skipped.append(ep.name)
             continue
