@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,7 +34,11 @@ def newcomer_env(uv: str) -> dict[str, str]:
     """This machine's environment less this run's own settings, with uv on PATH as if installed."""
     dropped = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "SOURCE_DATE_EPOCH", "MAKEFLAGS", "MFLAGS"}
     env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("TOPGUN_")}
-    env["PATH"] = f"{Path(uv).parent}{os.pathsep}{env.get('PATH', '')}"
+    # Not this run's virtual environment (uv run puts it first); uv appended, so that where it was
+    # bootstrapped into .tools/bin, the python there does not shadow the user's.
+    ours = str(Path(sys.prefix) / "bin") if sys.prefix != sys.base_prefix else None
+    path = [entry for entry in env.get("PATH", "").split(os.pathsep) if entry and entry != ours]
+    env["PATH"] = os.pathsep.join([*path, str(Path(uv).parent)])
     return env
 
 
