@@ -39,10 +39,10 @@ async def handle(request):
 async def main():
     app = web.Application()
     app.router.add_get("/v1/me/getbalance", handle)
-    async with LocalExchange(app, ["api.bitflyer.com"], tls=False) as server:
+    async with LocalExchange(app, ["api.bitflyer.com"]) as server:
         apis = {"bitflyer": ["KEY", "SECRET"]}
         async with topgun.Client(apis=apis, connector=server.connector()) as client:
-            result = await client.fetch("GET", "http://api.bitflyer.com/v1/me/getbalance")
+            result = await client.fetch("GET", "https://api.bitflyer.com/v1/me/getbalance")
     print("signature verified" if verdicts == [True] else f"signature refused: {verdicts}")
     print("balance", result.data[0]["amount"])
 
@@ -125,6 +125,15 @@ def _bot_checks(
 ) -> None:
     """A signed request from the bitFlyer-only install, then the meta-distribution's install."""
     python = tmp_path / "bot-venv" / "bin" / "python"  # the README's ../bot-venv
+    # The local exchange serves TLS under bitFlyer's hostname with a throwaway CA, made by trustme
+    # (topgun-core's `testing` extra): the probe needs it, a bot does not.
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "trustme"],
+        env=env,
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
     probe = subprocess.run(
         [str(python), "-c", PROBE],
         cwd=tmp_path,
