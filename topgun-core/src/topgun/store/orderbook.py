@@ -49,6 +49,7 @@ from sortedcontainers import SortedList
 
 from .change import Operation
 from .datastore import DataStore, Item
+from .integrity import VerifiedBook
 
 __all__ = ["Level", "OrderBookStore", "price_of"]
 
@@ -128,8 +129,14 @@ def _top(side: _Side, limit: int | None) -> list[Item]:
     return [levels[rank] for rank in ranks]
 
 
-class OrderBookStore(DataStore):
-    """Price levels of one or more order books, with ``sorted()`` best-first per side."""
+class OrderBookStore(VerifiedBook, DataStore):
+    """Price levels of one or more order books, with ``sorted()`` best-first per side.
+
+    Each book (one per key: the group fields' value, a symbol say) is verified against its
+    exchange's integrity data and served only while in sync: see ``VerifiedBook`` for
+    ``out_of_sync``, ``wait_synced``, ``stats``, ``max_books``/``max_levels`` and the author
+    methods ``_snapshot``/``_diff``/``_desync`` (docs/verified-books.rst).
+    """
 
     _KEYS: ClassVar[tuple[str, ...]] = ("side", "price")
     _SIDE_KEY: ClassVar[str] = "side"
@@ -158,6 +165,7 @@ class OrderBookStore(DataStore):
         self._group_key = self._group_keys[0] if len(self._group_keys) == 1 else None
         self._books: dict[Hashable, _Book] = {}
         self._count = 0
+        self._setup_sync()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -434,6 +442,8 @@ class OrderBookStore(DataStore):
             owner = self._collection
             if self._waiters or (owner is not None and owner._waiters):
                 self._notify()
+            if self._count > self._max_levels or len(self._books) > self._max_books:
+                self._bound(group)
         return changed
 
     def _replace_book(
@@ -447,6 +457,8 @@ class OrderBookStore(DataStore):
         changed = self._replace_side(group, book.bids, self._BIDS, bids) or changed
         if changed:
             self._notify()
+            if self._count > self._max_levels or len(self._books) > self._max_books:
+                self._bound(group)
         return changed
 
     def _replace_side(
@@ -632,6 +644,8 @@ class OrderBookStore(DataStore):
                 self._trim(group, side, name)
         if changed:
             self._notify()
+        if touched and (self._count > self._max_levels or len(self._books) > self._max_books):
+            self._bound(touched[-1][0])
 
     def _insert(self, data: Iterable[Item]) -> None:
         self._put(data, merge=False)
@@ -668,6 +682,16 @@ class OrderBookStore(DataStore):
         self._books.clear()
         self._count = 0
         self._notify()
+
+    def _onreconnect(self) -> None:
+        """Every book waits for a fresh snapshot: the outage may have lost any diff."""
+        self._reset_sync()
+
+    def _top_levels(self, group: Hashable, depth: int) -> tuple[list[Item], list[Item]]:
+        book = self._books.get(group)
+        if book is None:
+            return [], []
+        return _top(book.asks, depth), _top(book.bids, depth)
 
     def _find_and_delete(self, query: Item | None = None) -> list[Item]:
         removed = self.find(query)
