@@ -4,12 +4,14 @@ Exchanges number their book messages in a few distinct ways; each rule here capt
 exchange's store names its rule instead of re-implementing the check (docs/verified-books.rst):
 
 ``RangeRule``
-    a diff covers ids ``first..last``; the next must start at or before ``book + 1``
-    (Binance Spot ``U``/``u``, KuCoin ``sequenceStart``/``sequenceEnd``, Bybit ``u``).
+    a diff covers ids ``first..last``; the next must start at or before ``book + 1`` (a feed with
+    one id per diff passes ``first == last``).
 ``ChainRule``
-    a diff names the last id of the one before (``prev``) (OKX ``prevSeqId``, Binance futures ``pu``).
+    a diff names the last id of the one before it (``prev``).
 ``OrderRule``
-    ids only order messages; stale ones are dropped, gaps cannot be seen (Bitget ``seq``, bitbank).
+    ids only order messages (they skip values); stale ones are dropped, gaps cannot be seen.
+
+Which exchange uses which is in docs/verified-books.rst (core names no exchange).
 
 A rule is called once per diff on the hot path, so ``check`` is a few integer comparisons and
 returns a preallocated ``Verdict``; the text of a gap is only built when there is one.
@@ -76,11 +78,11 @@ class RangeRule:
 class ChainRule:
     """Each diff names the last id before it (``prev``); ``prev == book`` applies.
 
-    That also covers an exchange's heartbeat diffs (``prev == last == book``) and a sequence reset
-    (``last < prev == book``). The first diff after a snapshot applies when ``prev <= book <=
-    last``: it may straddle the snapshot (Binance futures: ``U <= lastUpdateId <= u``; OKX's REST
-    procedure: ``prevSeqId <= seqId(snapshot) < seqId``). Otherwise ``last <= book`` is stale and
-    anything else a gap. A diff without ``prev`` is a gap unless stale: the rule needs it.
+    That also covers heartbeat diffs that change nothing (``prev == last == book``) and a
+    sequence reset (``last < prev == book``). The first diff after a snapshot applies when
+    ``prev <= book <= last``: it may straddle the snapshot, as documented by exchanges whose REST
+    snapshot's id falls inside a diff's range. Otherwise ``last <= book`` is stale and anything
+    else a gap. A diff without ``prev`` is a gap unless stale: the rule needs it.
     """
 
     __slots__ = ()
@@ -117,6 +119,6 @@ class OrderRule:
 
 
 def signed_crc32(text: str) -> int:
-    """CRC32 of ``text`` (UTF-8) as a signed 32-bit integer, the form OKX and Bitget send."""
+    """CRC32 of ``text`` (UTF-8) as a signed 32-bit integer, the form book checksums take."""
     value = zlib.crc32(text.encode())
     return value - 0x1_0000_0000 if value >= 0x8000_0000 else value
