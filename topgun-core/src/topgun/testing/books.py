@@ -428,7 +428,9 @@ class BookExchange:
         self.changed.set()
         return self.adapter.answer(message, self.model)
 
-    async def _rest(self, request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
+    async def _rest(
+        self, request: web.Request, body: bytes, record: dict[str, Any]
+    ) -> web.Response:
         if request.path != URL(self.adapter.rest_url).path:
             return web.json_response({"error": "not found"}, status=404)
         self.rest_requests += 1
