@@ -50,20 +50,21 @@ def levels(rows: Any) -> list[Level]:
             amount = float(size)
             if not (0 < value < float("inf")) or not (0 <= amount < float("inf")):
                 raise ValueError(f"bad level {price!r} {size!r}")
-            out.append((value, price, amount))
+            out.append((value, price, size if amount else None))  # sizes kept as written
     except (TypeError, ValueError) as exc:
         raise ValueError(f"malformed rows: {exc}") from None
     return out
 
 
-def check_string(asks: list[tuple[str, float]], bids: list[tuple[str, float]]) -> str:
-    """bid1:size:ask1:size:bid2:... over the top CHECK_DEPTH levels, missing ones skipped."""
+def check_string(asks: list[tuple[float, float]], bids: list[tuple[float, float]]) -> str:
+    """bid1:size:ask1:size:bid2:... over the top CHECK_DEPTH levels, missing ones skipped
+    (the exchange's side: computed from its true book, independently of the store)."""
     parts: list[str] = []
     for i in range(CHECK_DEPTH):
         for side in (bids, asks):
             if i < len(side):
                 price, size = side[i]
-                parts.append(f"{text(float(price))}:{text(size)}")
+                parts.append(f"{text(price)}:{text(size)}")
     return ":".join(parts)
 
 
@@ -75,11 +76,7 @@ class ChecksumBook(OrderBookStore):
     _SEQUENCE = RangeRule()
     _RECOVERY = Recovery.SUBSCRIPTION
 
-    def _checksum_text(self, key: Hashable) -> str:
-        asks, bids = self._top(key, CHECK_DEPTH)
-        return check_string(
-            [(a["price"], a["size"]) for a in asks], [(b["price"], b["size"]) for b in bids]
-        )
+    _CHECKSUM_DEPTH = CHECK_DEPTH  # the interleaved best levels, as stored
 
     def _resubscribe(self, key: Hashable) -> list[Any]:
         channel = f"book.{key}"
@@ -108,9 +105,7 @@ def checksum_of(model: ModelBook) -> int:
     from topgun.store import signed_crc32
 
     asks, bids = model.top(CHECK_DEPTH)
-    return signed_crc32(
-        check_string([(text(p), s) for p, s in asks], [(text(p), s) for p, s in bids])
-    )
+    return signed_crc32(check_string(asks, bids))
 
 
 def rows(side: Change) -> list[list[str]]:

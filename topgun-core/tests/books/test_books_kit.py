@@ -26,8 +26,9 @@ def adapter(request: pytest.FixtureRequest) -> BookAdapter:
     return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
 
 
-def test_a_clean_stream_equals_the_model(adapter: BookAdapter) -> None:
-    check_clean_stream(adapter, steps=300)
+@pytest.mark.parametrize("seed", range(4))
+def test_a_clean_stream_equals_the_model(adapter: BookAdapter, seed: int) -> None:
+    check_clean_stream(adapter, steps=300, seed=seed)
 
 
 def test_nothing_is_served_before_the_first_snapshot(adapter: BookAdapter) -> None:

@@ -86,6 +86,41 @@ def test_signed_crc32(text: str, crc: int) -> None:
     assert signed_crc32(text) == crc
 
 
+class Levels(OrderBookStore):
+    _KEYS = ("side", "price")
+
+
+@pytest.mark.parametrize(
+    ("bids", "asks", "crc"),
+    [
+        # The docs' examples of OKX's book checksum (more than / fewer than 25 levels)
+        ([("3366.1", "7"), ("3366", "6")], [("3366.8", "9"), ("3368", "8")], -1881014294),
+        ([("3366.1", "7")], [("3366.8", "9"), ("3368", "8"), ("3372", "8")], 831078360),
+        ([("3366.1", "7"), ("3366", "6"), ("3360", "1")], [("3366.8", "9")], None),
+        ([], [], None),
+    ],
+)
+def test_the_interleaved_check_string(
+    bids: list[tuple[str, str]], asks: list[tuple[str, str]], crc: int | None
+) -> None:
+    book = Levels()
+    book._snapshot(
+        None,
+        (
+            [(float(p), p, s) for p, s in asks],
+            [(float(p), p, s) for p, s in bids],
+        ),
+    )
+    text = book._interleaved_text(None, 25)
+    pairs: list[str] = []
+    for i in range(max(len(bids), len(asks))):
+        pairs += [f"{p}:{s}" for side in (bids, asks) if i < len(side) for p, s in [side[i]]]
+    assert text == ":".join(pairs)
+    if crc is not None:
+        assert signed_crc32(text) == crc
+    assert book._interleaved_text(None, 1).count(":") <= 3
+
+
 # -- out of sync: hidden, logged once, counted ------------------------------------------------
 
 
@@ -158,6 +193,36 @@ def test_the_check_string_uses_the_top_levels(checksum_adapter: Any) -> None:
     asks, bids = book._top("AAA-BBB", 10)
     assert len(asks) == len(bids) == 10
     assert book._checksum_text("AAA-BBB").startswith(f"{bids[0]['price']}:")
+
+
+def test_the_checksum_is_recomputed_only_when_the_best_levels_change(
+    checksum_adapter: Any,
+) -> None:
+    store, book, model = feed(checksum_adapter)
+    built: list[str] = []
+    text = book._checksum_text
+
+    def counted(key: Any) -> str:
+        built.append(text(key))
+        return built[-1]
+
+    book._checksum_text = counted  # type: ignore[method-assign]
+    send(store, checksum_adapter.snapshot(model))
+    assert len(built) == 1
+    deep = max(model.asks)  # the 30th ask: below the 10 levels the checksum covers
+    model.asks[deep] = 2.5
+    model.advance()
+    send(store, checksum_adapter.diff(model, [(deep, 2.5)], []))
+    assert len(built) == 1 and book.in_sync("AAA-BBB")  # the cached value still holds
+    best = max(model.bids)
+    model.bids[best] = 7.25
+    model.advance()
+    send(store, checksum_adapter.diff(model, [], [(best, 7.25)]))
+    assert len(built) == 2 and book.in_sync("AAA-BBB")
+    model.bids.pop(best)  # a removal at the top brings the 11th bid into the covered levels
+    model.advance()
+    send(store, checksum_adapter.diff(model, [], [(best, 0)]))
+    assert len(built) == 3 and book.in_sync("AAA-BBB")
 
 
 def test_stale_and_duplicate_diffs_are_counted_not_applied(checksum_adapter: Any) -> None:
@@ -278,8 +343,8 @@ async def test_initialize_is_a_snapshot_and_replays_what_was_buffered(rest_adapt
     assert book.in_sync("CCCDDD") and book.stats.stale_dropped == 1
     result = book.sorted({"s": "CCCDDD"})
     served = (
-        [(float(a["p"]), a["q"]) for a in result["a"]],
-        [(float(b["p"]), b["q"]) for b in result["b"]],
+        [(float(a["p"]), float(a["q"])) for a in result["a"]],
+        [(float(b["p"]), float(b["q"])) for b in result["b"]],
     )
     assert served == model.top()
     assert book._book_seq("CCCDDD") == model.seq

@@ -130,6 +130,7 @@ class _KeyState:
 
     __slots__ = (
         "buffer",
+        "check",
         "fresh",
         "reason",
         "seq",
@@ -154,6 +155,7 @@ class _KeyState:
         self.buffer: deque[tuple[Any, int | None, int | None, int | None, int | None]] | None = None
         self.waiters: list[asyncio.Future[None]] = []
         self.task: asyncio.Task[None] | None = None
+        self.check: tuple[Any, int, int] | None = None  # (book, its version, checksum)
 
     def idle(self) -> bool:
         return not self.waiters and (self.task is None or self.task.done())
@@ -168,11 +170,18 @@ class VerifiedBook:
     """How an out-of-sync book gets a fresh snapshot."""
     _RECOVERY_POLICY: ClassVar[RecoveryPolicy] = RecoveryPolicy()
     """The default of ``book.recovery``."""
+    _CHECKSUM_DEPTH: ClassVar[int] = 0
+    """Levels per side the exchange's checksum covers (0: no checksum, or one over more than
+    the best levels). When set, the check string is ``_interleaved_text(key, depth)`` unless
+    ``_checksum_text`` says otherwise, and a book's checksum is recomputed only after a change
+    that may touch its best ``depth`` levels."""
     _MAX_BOOKS: ClassVar[int] = DEFAULT_MAX_BOOKS
     _MAX_LEVELS: ClassVar[int] = DEFAULT_MAX_LEVELS
 
     if TYPE_CHECKING:  # provided by OrderBookStore / DataStore
         name: str | None
+        _PRICE_KEY: ClassVar[str]
+        _SIZE_KEY: ClassVar[str]
         _books: dict[Hashable, Any]
         _count: int
         _collection: Any
@@ -331,13 +340,47 @@ class VerifiedBook:
         self._apply_levels(key, asks, bids)
 
     def _checksum_text(self, key: Hashable) -> str:
-        """The exchange's check string of the book (exchanges with a checksum define it)."""
+        """The exchange's check string of the book (by default the interleaved best levels)."""
+        if self._CHECKSUM_DEPTH:
+            return self._interleaved_text(key, self._CHECKSUM_DEPTH)
         raise NotImplementedError(
-            f"{type(self).__name__} got a checksum but defines no _checksum_text(key)"
+            f"{type(self).__name__} got a checksum but defines neither _CHECKSUM_DEPTH nor "
+            "_checksum_text(key)"
         )
 
+    def _interleaved_text(self, key: Hashable, depth: int) -> str:
+        """``bid1 price:bid1 size:ask1 price:ask1 size:...`` over the best ``depth`` levels.
+
+        The common check string (bids and asks alternated, missing levels skipped), built from
+        the level items' price and size fields as stored: store them as the exchange wrote them
+        (``"0.5000"``, not ``0.5``) when its checksum is over the original strings.
+        """
+        asks, bids = self._top_levels(key, depth)
+        price, size = self._PRICE_KEY, self._SIZE_KEY
+        parts = [
+            f"{level[price]}:{level[size]}"
+            for pair in zip(bids, asks, strict=False)
+            for level in pair
+        ]
+        longer = bids if len(bids) > len(asks) else asks
+        parts.extend(f"{level[price]}:{level[size]}" for level in longer[len(parts) // 2 :])
+        return ":".join(parts)
+
     def _checksum(self, key: Hashable) -> int:
-        """The book's checksum as the exchange computes it: signed CRC32 of the check string."""
+        """The book's checksum as the exchange computes it: signed CRC32 of the check string.
+
+        With ``_CHECKSUM_DEPTH`` set, the value is kept until the book's best levels change.
+        """
+        if self._CHECKSUM_DEPTH:
+            book = self._books.get(key)
+            state = self._states.get(key)
+            if book is not None and state is not None:
+                cached = state.check
+                if cached is not None and cached[0] is book and cached[1] == book.version:
+                    return cached[2]
+                value = signed_crc32(self._checksum_text(key))
+                state.check = (book, book.version, value)
+                return value
         return signed_crc32(self._checksum_text(key))
 
     def _resubscribe(self, key: Hashable) -> Sequence[Any]:
@@ -410,6 +453,7 @@ class VerifiedBook:
         state.fresh = False
         state.stale_run = 0
         state.reason = reason
+        state.check = None
         self._unsynced.add(key)
         self._drop_book(key)
         self.stats.last_reason = f"{key}: {reason}"

@@ -116,11 +116,14 @@ _INF = float("inf")
 
 
 class _Book:
-    __slots__ = ("asks", "bids")
+    __slots__ = ("asks", "bids", "version")
 
     def __init__(self) -> None:
         self.asks = _Side(1.0)
         self.bids = _Side(-1.0)
+        # Goes up whenever the best _CHECKSUM_DEPTH levels may have changed (any change, for
+        # the generic paths), so a checksum is only recomputed when its input changed.
+        self.version = 0
 
 
 def _top(side: _Side, limit: int | None) -> list[Item]:
@@ -264,6 +267,8 @@ class OrderBookStore(VerifiedBook, DataStore):
         maxlen = self._maxlen
         changed = False
         count = self._count
+        depth = self._CHECKSUM_DEPTH
+        top = False
         for side, name, levels in ((book.asks, self._ASKS, asks), (book.bids, self._BIDS, bids)):
             if not levels:
                 continue
@@ -271,8 +276,11 @@ class OrderBookStore(VerifiedBook, DataStore):
             index = side.levels
             ranks = side.ranks
             small = type(ranks) is list
+            edge = (ranks[depth - 1] if len(ranks) >= depth else _INF) if depth else -_INF
             for price, value, size in levels:
                 rank = sign * price
+                if rank <= edge:
+                    top = True
                 level = index.get(rank)
                 if not size:
                     if level is not None:
@@ -310,6 +318,8 @@ class OrderBookStore(VerifiedBook, DataStore):
             if len(index) > maxlen:
                 self._trim(group, side, name)
                 count = self._count
+        if top:
+            book.version += 1
         return self._settle(book, group, changed, ask_floor, bid_ceiling)
 
     def _apply_rows(
@@ -340,12 +350,15 @@ class OrderBookStore(VerifiedBook, DataStore):
         undo: list[tuple[Any, ...]] = []
         count = self._count
         changed = False
+        depth = self._CHECKSUM_DEPTH
+        top = False
         try:
             for side, name, rows in ((book.asks, self._ASKS, asks), (book.bids, self._BIDS, bids)):
                 sign = side.sign
                 index = side.levels
                 ranks = side.ranks
                 small = type(ranks) is list
+                edge = (ranks[depth - 1] if len(ranks) >= depth else _INF) if depth else -_INF
                 for row in rows:
                     value = row[row_price]
                     size = row[row_size]
@@ -355,6 +368,8 @@ class OrderBookStore(VerifiedBook, DataStore):
                             raise ValueError(f"bad level row price={value!r} size={size!r}")
                         continue
                     rank = sign * price
+                    if rank <= edge:
+                        top = True
                     level = index.get(rank)
                     if not size:
                         if level is not None:
@@ -394,6 +409,8 @@ class OrderBookStore(VerifiedBook, DataStore):
         except (KeyError, TypeError, ValueError, OverflowError, IndexError) as exc:
             self._undo(undo, size_key)
             raise ValueError(f"malformed level row ({type(exc).__name__}: {exc})") from None
+        if top:
+            book.version += 1
         if undo:
             changed = True
             self._count = count
@@ -433,10 +450,12 @@ class OrderBookStore(VerifiedBook, DataStore):
         if ask_floor is not None:
             ranks = book.asks.ranks
             if ranks and ranks[0] < ask_floor:
+                book.version += 1
                 changed = self._drop_better(group, book.asks, self._ASKS, ask_floor) or changed
         if bid_ceiling is not None:
             ranks = book.bids.ranks
             if ranks and ranks[0] < -bid_ceiling:
+                book.version += 1
                 changed = self._drop_better(group, book.bids, self._BIDS, -bid_ceiling) or changed
         if changed:
             owner = self._collection
@@ -453,6 +472,7 @@ class OrderBookStore(VerifiedBook, DataStore):
         book = self._books.get(group)
         if book is None:
             book = self._books[group] = _Book()
+        book.version += 1
         changed = self._replace_side(group, book.asks, self._ASKS, asks)
         changed = self._replace_side(group, book.bids, self._BIDS, bids) or changed
         if changed:
@@ -514,6 +534,7 @@ class OrderBookStore(VerifiedBook, DataStore):
         book = self._books.get(group)
         if book is None:
             return False
+        book.version += 1
         changed = False
         if ask_floor is not None:
             changed = self._drop_better(group, book.asks, self._ASKS, ask_floor)
@@ -573,6 +594,9 @@ class OrderBookStore(VerifiedBook, DataStore):
         return item
 
     def _trim(self, group: Hashable, side: _Side, name: str) -> None:
+        book = self._books.get(group)
+        if book is not None:
+            book.version += 1  # the worst levels: the best ones too when maxlen is tiny
         over = len(side.levels) - self._maxlen
         for _ in range(over):
             side.levels.pop(side.ranks.pop())
@@ -602,6 +626,7 @@ class OrderBookStore(VerifiedBook, DataStore):
             if side_name != self._ASKS and side_name != self._BIDS:
                 raise KeyError(side_name)
             book = self._books[group] = _Book()
+        book.version += 1  # the generic paths: any change may be a best level
         if side_name == self._ASKS:
             return group, side_name, book.asks, price
         if side_name == self._BIDS:
