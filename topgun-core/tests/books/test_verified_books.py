@@ -517,3 +517,20 @@ def test_many_distinct_books_stay_bounded(checksum_adapter: Any) -> None:
     assert book.in_sync("K4999") and not book.in_sync("K0")
     book.max_books = 10
     assert len(book._books) <= 10 and book.stats.evictions >= 4_990
+
+
+def test_a_book_alone_past_the_bound_is_not_served_half(checksum_adapter: Any) -> None:
+    store, book, model = feed(checksum_adapter)
+    book.max_levels = 50  # the snapshot has 60 levels
+    send(store, checksum_adapter.snapshot(model))
+    assert not book.in_sync("AAA-BBB") and len(book) == 0 and book.stats.evictions == 1
+    book.max_levels = 62  # it fits now, and then grows past the bound with a diff
+    send(store, checksum_adapter.snapshot(model))
+    assert book.in_sync("AAA-BBB") and len(book) == 60
+    new = [(2000.0 + i, 1.0) for i in range(5)]
+    for price, size in new:
+        model.asks[price] = size
+    model.advance()
+    send(store, checksum_adapter.diff(model, new, []))
+    assert not book.in_sync("AAA-BBB") and len(book) == 0 and book.stats.evictions == 2
+    assert book.stats.checksum_failures == 0  # an evicted book is not checked against anything

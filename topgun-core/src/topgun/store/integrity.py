@@ -131,6 +131,7 @@ class _KeyState:
     __slots__ = (
         "buffer",
         "check",
+        "evicted",
         "fresh",
         "reason",
         "seq",
@@ -156,6 +157,7 @@ class _KeyState:
         self.waiters: list[asyncio.Future[None]] = []
         self.task: asyncio.Task[None] | None = None
         self.check: tuple[Any, int, int] | None = None  # (book, its version, checksum)
+        self.evicted = False  # dropped by the total bound since its last snapshot began
 
     def idle(self) -> bool:
         return not self.waiters and (self.task is None or self.task.done())
@@ -272,6 +274,8 @@ class VerifiedBook:
         """A complete book for ``key``; True when the book ends in sync (see the module docs)."""
         state = self._states.get(key) or self._track(key)
         self._apply_snapshot(key, snapshot)
+        if state.evicted and key not in self._books:  # alone past max_levels: dropped meanwhile
+            return False
         self._tick += 1
         state.touched = self._tick
         state.seq = seq
@@ -311,6 +315,8 @@ class VerifiedBook:
                 self._refused(state, key, verdict, diff, first, last, prev, checksum, ws)
                 return False
         self._apply_diff(key, diff)
+        if state.evicted:  # the total bound dropped it while it grew
+            return False
         self._tick += 1
         state.touched = self._tick
         if last is not None:
@@ -491,7 +497,9 @@ class VerifiedBook:
         else:
             self.stats.unsynced_dropped += 1
         if ws is not None and (state.task is None or state.task.done()):
-            urgent = state.reason is not None and state.reason.startswith(("gap", "checksum"))
+            urgent = state.reason is not None and state.reason.startswith(
+                ("gap", "checksum", "stale")
+            )
             self._recover(state, key, ws, 0.0 if urgent else self.recovery.grace)
 
     def _buffer(self, state: _KeyState, key: Hashable, entry: tuple[Any, ...]) -> None:
@@ -547,6 +555,8 @@ class VerifiedBook:
                     exc,
                 )
                 continue
+            if state.evicted and key not in self._books:
+                return False
             if last is not None:
                 state.seq = last
             state.fresh = False
@@ -557,6 +567,7 @@ class VerifiedBook:
 
     def _synced(self, state: _KeyState, key: Hashable) -> None:
         state.synced = True
+        state.evicted = False
         state.reason = None
         state.buffer = None
         self._unsynced.discard(key)
@@ -607,6 +618,7 @@ class VerifiedBook:
             state.fresh = False
             state.stale_run = 0
             state.buffer = None
+            state.check = None
             state.reason = "reconnect"
         self._unsynced.update(self._states)
         self._clear()
@@ -652,6 +664,10 @@ class VerifiedBook:
                     state.since = time.monotonic()
                 state.synced = False
                 state.seq = None
+                state.fresh = False
+                state.stale_run = 0
+                state.check = None
+                state.evicted = True
                 state.reason = reason
                 state.warned = True
                 self._unsynced.add(key)

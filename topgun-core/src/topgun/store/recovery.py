@@ -73,7 +73,7 @@ async def _recover(book: VerifiedBook, key: Hashable, ws: Any, delay: float) -> 
                 await _resubscribe(book, key, ws)
                 recovered = await book._await_sync(state, book.recovery.timeout)
                 why = f"no snapshot within {book.recovery.timeout:g} s of the request"
-        except _UnrecoverableError as exc:
+        except (_UnrecoverableError, NotImplementedError) as exc:
             book.stats.recovery_failures += 1
             book._limit().warning(
                 ("unrecoverable", key), "%s: book %r: %s", book._label(), key, exc
