@@ -675,7 +675,8 @@ class VerifiedBook:
         if evicted:
             self.stats.evictions += len(evicted)
             self.stats.last_reason = f"{_keys(evicted)}: evicted"
-            log.warning(
+            self._limit().warning(  # rate-limited: a flood of new keys evicts in waves
+                "book-eviction",
                 "%s: evicted %d book(s) to stay within max_books=%d and max_levels=%d "
                 "(they are out of sync now; raise the bounds to follow that many): %s",
                 self._label(),
