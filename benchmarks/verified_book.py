@@ -2,7 +2,7 @@
 
 An exchange-neutral feed in the common shape of sequenced book feeds: ``{"s", "U", "u", "a",
 "b", "cs"}`` with ``[price, size]`` rows as strings, on a book of ~1,000 levels per side, 3,000
-diffs of 1-4 levels (``topgun.testing.books.ModelBook``). Each message is parsed with orjson
+diffs of 1-32 levels, most near the best prices (``topgun.testing.books.ModelBook``). Each message is parsed with orjson
 inside the timed loop. Rows, against the floor (parsing the same messages alone):
 
 - raw apply: the levels applied straight (``_apply_levels``), no verification at all;
@@ -88,13 +88,19 @@ def make_stream() -> tuple[ModelBook, list[bytes]]:
     start = model.copy()
     frames = []
     for _ in range(MESSAGES):
-        asks, bids = model.step(rng)
+        first = model.seq + 1
+        asks: dict[float, float] = {}
+        bids: dict[float, float] = {}
+        for _ in range(rng.randint(1, 8)):  # one message carries several updates (1-32 levels)
+            step_asks, step_bids = model.step(rng)
+            asks.update(step_asks)
+            bids.update(step_bids)
         message = {
             "s": KEY,
-            "U": model.prev + 1,
+            "U": first,
             "u": model.seq,
-            "a": _rows(asks),
-            "b": _rows(bids),
+            "a": _rows(list(asks.items())),
+            "b": _rows(list(bids.items())),
             "cs": _checksum(model),
         }
         frames.append(orjson.dumps(message))
