@@ -20,6 +20,8 @@ import logging
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
+from yarl import URL
+
 from ..client import NotJSONContent
 from .integrity import Recovery
 
@@ -116,7 +118,7 @@ async def _fetch_snapshot(book: VerifiedBook, key: Hashable, ws: Any) -> None:
             "no REST snapshot can be fetched: the WebSocket was not opened by a topgun.Client's "
             "ws_connect; call initialize() with the book's snapshot endpoint instead"
         )
-    request = book._snapshot_request(key, app.url)
+    request = book._snapshot_request(key, URL(str(app.url)))
     async with book._fetch_slot():
         result = await client.fetch(request.method, request.url, params=request.params, auth=None)
     response = result.response
