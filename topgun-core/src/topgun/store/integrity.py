@@ -162,6 +162,17 @@ class _KeyState:
     def idle(self) -> bool:
         return not self.waiters and (self.task is None or self.task.done())
 
+    def unsync(self, reason: str) -> None:
+        """Not in sync any more, for ``reason``; an episode starts if it was in sync."""
+        if self.synced:
+            self.since = time.monotonic()
+        self.synced = False
+        self.seq = None
+        self.fresh = False
+        self.stale_run = 0
+        self.check = None
+        self.reason = reason
+
 
 class VerifiedBook:
     """Per-key sync state for ``OrderBookStore`` (a mixin: it works on the store's own books)."""
@@ -453,18 +464,10 @@ class VerifiedBook:
 
     def _lose(self, state: _KeyState, key: Hashable, reason: str, ws: Any, urgent: bool) -> None:
         """Put ``key`` out of sync: drop its levels, log the episode, start recovery."""
-        was_synced = state.synced
-        state.synced = False
-        state.seq = None
-        state.fresh = False
-        state.stale_run = 0
-        state.reason = reason
-        state.check = None
+        state.unsync(reason)
         self._unsynced.add(key)
         self._drop_book(key)
         self.stats.last_reason = f"{key}: {reason}"
-        if was_synced:
-            state.since = time.monotonic()
         if not state.warned:  # one WARNING per episode; its end is logged at INFO
             state.warned = True
             log.warning(
@@ -608,18 +611,11 @@ class VerifiedBook:
     def _reset_sync(self) -> None:
         """The feed reconnected: every book waits for a fresh snapshot (one WARNING per store)."""
         was = [key for key, state in self._states.items() if state.synced]
-        now = time.monotonic()
         for state in self._states.values():
             if state.synced:
                 state.warned = True
-                state.since = now
-            state.synced = False
-            state.seq = None
-            state.fresh = False
-            state.stale_run = 0
+            state.unsync("reconnect")
             state.buffer = None
-            state.check = None
-            state.reason = "reconnect"
         self._unsynced.update(self._states)
         self._clear()
         if was:
@@ -660,15 +656,8 @@ class VerifiedBook:
             if state is None:
                 self._drop_book(key)
             else:
-                if state.synced:
-                    state.since = time.monotonic()
-                state.synced = False
-                state.seq = None
-                state.fresh = False
-                state.stale_run = 0
-                state.check = None
+                state.unsync(reason)
                 state.evicted = True
-                state.reason = reason
                 state.warned = True
                 self._unsynced.add(key)
                 self._drop_book(key)
