@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun_okx.store import OKXDataStore, Verdict, chain_verdict, checksum, checksum_string
+from topgun.store import ChainRule, Verdict, signed_crc32
+from topgun_okx.store import OKXDataStore
 
 BOOKS_DOC = "https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-order-book-channel"
 INST = "BTC-USDT"
@@ -68,6 +69,21 @@ def levels(store: OKXDataStore, channel: str = "books", inst: str = INST) -> tup
     )
 
 
+def check_string(bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> str:
+    """OKX's check string, written out independently of the store: best 25 bids and asks,
+    alternating bid and ask, a side's missing levels skipped."""
+    parts: list[str] = []
+    for i in range(min(25, max(len(bids), len(asks)))):
+        for side in (bids, asks):
+            if i < len(side):
+                parts += side[i]
+    return ":".join(parts)
+
+
+def checksum(bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> int:
+    return signed_crc32(check_string(bids, asks))
+
+
 class Model:
     """OKX's side: the true book, and the messages that describe its changes."""
 
@@ -87,9 +103,8 @@ class Model:
         return asks, bids, prev, self.seq
 
     def crc(self) -> int:
-        def best(side: Side, reverse: bool) -> list[dict[str, str]]:
-            ordered = sorted(side.items(), key=lambda kv: float(kv[0]), reverse=reverse)
-            return [{"px": px, "sz": sz} for px, sz in ordered]
+        def best(side: Side, reverse: bool) -> list[tuple[str, str]]:
+            return sorted(side.items(), key=lambda kv: float(kv[0]), reverse=reverse)
 
         return checksum(best(self.bids, True), best(self.asks, False))
 
@@ -109,28 +124,47 @@ class Model:
 
 
 def test_checksum_strings_of_the_docs_examples() -> None:
-    """The docs' two worked strings (more and fewer than 25 levels), CRC32 as signed 32-bit.
+    """The docs' two worked strings (more and fewer than 25 levels), CRC32 as signed 32-bit, as
+    the store builds and checks them.
 
     https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-order-book-channel,
     "Checksum": bids 3366.1:7, 3366:6 and asks 3366.8:9, 3368:8 give
     "3366.1:7:3366.8:9:3366:6:3368:8"; bid 3366.1:7 with asks 3366.8:9, 3368:8, 3372:8 give
     "3366.1:7:3366.8:9:3368:8:3372:8".
     """
-    bids = [{"px": "3366.1", "sz": "7"}, {"px": "3366", "sz": "6"}]
-    asks = [{"px": "3366.8", "sz": "9"}, {"px": "3368", "sz": "8"}]
-    assert checksum_string(bids, asks) == "3366.1:7:3366.8:9:3366:6:3368:8"
-    assert checksum(bids, asks) == -1881014294
-    bids = [{"px": "3366.1", "sz": "7"}]
-    asks = [{"px": "3366.8", "sz": "9"}, {"px": "3368", "sz": "8"}, {"px": "3372", "sz": "8"}]
-    assert checksum_string(bids, asks) == "3366.1:7:3366.8:9:3368:8:3372:8"
-    assert checksum(bids, asks) == 831078360
+    key = (INST, "books")
+    examples = [
+        (
+            {"3366.8": "9", "3368": "8"},
+            {"3366.1": "7", "3366": "6"},
+            "3366.1:7:3366.8:9:3366:6:3368:8",
+            -1881014294,
+        ),
+        (
+            {"3366.8": "9", "3368": "8", "3372": "8"},
+            {"3366.1": "7"},
+            "3366.1:7:3366.8:9:3368:8:3372:8",
+            831078360,
+        ),
+    ]
+    for asks, bids, text, crc in examples:
+        assert signed_crc32(text) == crc
+        store = OKXDataStore()
+        store.onmessage(book_msg("snapshot", asks, bids, 10, crc=crc))
+        assert store.books._checksum_text(key) == text
+        assert store.books.in_sync(key) and store.books.stats.checksum_failures == 0
+        store.onmessage(book_msg("snapshot", asks, bids, 11, crc=crc + 1))
+        assert not store.books.in_sync(key) and store.books.stats.checksum_failures == 1
 
 
 def test_checksum_covers_the_best_25_levels_only() -> None:
-    bids = [{"px": str(1000 - i), "sz": "1"} for i in range(30)]
-    asks = [{"px": str(2000 + i), "sz": "1"} for i in range(30)]
-    assert checksum_string(bids, asks) == checksum_string(bids[:25], asks[:25])
-    assert checksum_string(bids, asks).count(":") == 25 * 4 - 1
+    asks = {str(2000 + i): "1" for i in range(30)}
+    bids = {str(1000 - i): "2" for i in range(30)}
+    store = OKXDataStore()
+    store.onmessage(book_msg("snapshot", asks, bids, 10))
+    text = store.books._checksum_text((INST, "books"))
+    assert text.count(":") == 25 * 4 - 1
+    assert text.startswith("1000:2:2000:1:999:2:2001:1") and text.endswith("976:2:2024:1")
 
 
 @pytest.mark.parametrize(
@@ -145,8 +179,10 @@ def test_checksum_covers_the_best_25_levels_only() -> None:
         (15, 3, 20, Verdict.GAP),
     ],
 )
-def test_chain_verdicts(last: int, prev: int, seq: int, verdict: Verdict) -> None:
-    assert chain_verdict(last, prev, seq) is verdict
+def test_chain_rule_on_the_docs_cases(last: int, prev: int, seq: int, verdict: Verdict) -> None:
+    """The rule the store declares (core's ChainRule) on OKX's documented cases."""
+    assert OKXDataStore().books._SEQUENCE is not None
+    assert ChainRule().check(last, seq, seq, prev, False) is verdict
 
 
 def test_the_docs_sequence_example_applies_whole() -> None:
@@ -229,7 +265,7 @@ def test_a_gap_drops_the_book_until_a_new_snapshot(caplog: pytest.LogCaptureFixt
     assert store.books.sorted({"instId": INST}) == {"asks": [], "bids": []}
     assert len(store.books) == 0 and store.books.find() == []
     assert store.books.stats.gaps == 1
-    assert store.books.out_of_sync_reason(key) == "gap: expected prevSeqId 103, got 106"
+    assert store.books.out_of_sync_reason(key) == "gap: expected prev 103 got prev 106 (last 109)"
     assert store.books.stats.unsynced_dropped == 1  # waiting for the resubscription's snapshot
     assert caplog.text.count("out of sync") == 1  # one warning per episode
     store.onmessage(model.snapshot())
@@ -243,7 +279,7 @@ def test_a_nonzero_checksum_is_verified_and_zero_is_not() -> None:
     store.onmessage(model.snapshot(crc=True))
     assert model.crc() == -1881014294  # the docs' example book
     store.onmessage(model.update({"3368": "5"}, {}, crc=True))
-    assert store.books.stats.checksums_verified == 2 and store.books.in_sync(INST)
+    assert store.books.in_sync(INST) and store.books.stats.checksum_failures == 0
     # Production sends 0 from 2026-06-23: "not given", whatever the book holds.
     a, b, prev, seq = model.change({"3370": "1"}, {})
     store.onmessage(book_msg("update", a, b, seq, prev, 0))
@@ -253,12 +289,10 @@ def test_a_nonzero_checksum_is_verified_and_zero_is_not() -> None:
     store.onmessage(book_msg("update", {"3368": "7"}, b, seq, prev, model.crc()))
     key = (INST, "books")
     assert key in store.books.out_of_sync and store.books.stats.checksum_failures == 1
-    assert store.books.out_of_sync_reason(key) == f"checksum: expected {model.crc()} got " + str(
-        checksum(
-            [{"px": "3366.1", "sz": "7"}, {"px": "3366", "sz": "6"}],
-            [{"px": "3366.8", "sz": "9"}, {"px": "3368", "sz": "7"}, {"px": "3370", "sz": "1"}],
-        )
+    ours = checksum(
+        [("3366.1", "7"), ("3366", "6")], [("3366.8", "9"), ("3368", "7"), ("3370", "1")]
     )
+    assert store.books.out_of_sync_reason(key) == f"checksum: expected {model.crc()} got {ours}"
 
 
 def test_channels_of_one_instrument_do_not_interfere() -> None:
@@ -294,7 +328,8 @@ def test_rest_mode_buffers_until_a_snapshot_then_replays() -> None:
         "data": [{"asks": [], "bids": [], "ts": "1", "seqId": first["data"][0]["prevSeqId"] - 1}],
     }
     store.books._onresponse(wire(too_old), url)  # older than the stream: refused
-    assert (INST, "books") in store.books.out_of_sync
+    assert (INST, "books") in store.books.out_of_sync and store.books.stats.gaps == 1
+    assert "older than the buffered diffs" in str(store.books.out_of_sync_reason((INST, "books")))
     store.onmessage(model.update({}, {"98": "1"}))
     snapshot = model.rest()  # taken here: the next update is after it
     store.onmessage(model.update({"101": "0"}, {}))
@@ -302,24 +337,23 @@ def test_rest_mode_buffers_until_a_snapshot_then_replays() -> None:
     assert store.books.in_sync(INST) and levels(store) == (model.asks, model.bids)
     store.onmessage(model.update({"104": "4"}, {}))
     assert levels(store) == (model.asks, model.bids)
-    assert store.books.stats.stale_dropped == 0 and store.books.stats.gaps == 0
+    assert store.books.stats.gaps == 1 and store.books.stats.recovered == 1
 
 
 def test_a_rest_snapshot_straddling_the_next_update_is_bridged() -> None:
-    """The first update after the snapshot needs prevSeqId <= snapshot seqId < seqId."""
+    """OKX's procedure: updates at or below the snapshot's seqId are dropped, the first one kept
+    needs prevSeqId <= snapshot seqId < seqId, then the chain goes on."""
     store = OKXDataStore()
     url = URL(f"https://www.okx.com/api/v5/market/books?instId={INST}")
-    rest = {
-        "code": "0",
-        "msg": "",
-        "data": [{"asks": [["101", "1", "0", "1"]], "bids": [], "ts": "1", "seqId": 12}],
-    }
-    store.books._onresponse(wire(rest), url)  # before any push: kept for the book's start
-    store.onmessage(book_msg("update", {"101": "2"}, {}, 12, 10))  # at the snapshot: stale
+    book = {"asks": [["101", "1", "0", "1"]], "bids": [], "ts": "1", "seqId": 14}
+    store.books._onresponse(wire({"code": "0", "msg": "", "data": [book]}), url)
+    assert not store.books.in_sync(INST)  # kept until a book of BTC-USDT asks for it
+    store.onmessage(book_msg("update", {"101": "1"}, {}, 12, 10))  # within the snapshot: dropped
     assert store.books.in_sync(INST) and levels(store) == ({"101": "1"}, {})
-    store.onmessage(book_msg("update", {"102": "2"}, {}, 16, 11))  # straddles 12
+    store.onmessage(book_msg("update", {"102": "2"}, {}, 16, 12))  # straddles 14
     store.onmessage(book_msg("update", {"103": "3"}, {}, 18, 16))
     assert levels(store) == ({"101": "1", "102": "2", "103": "3"}, {})
+    assert store.books.stats.stale_dropped == 1 and store.books.stats.gaps == 0
 
 
 def test_a_rest_snapshot_without_seq_id_is_refused() -> None:
@@ -349,13 +383,14 @@ def test_reconnect_and_unsubscribe(caplog: pytest.LogCaptureFixture) -> None:
         store.on_ws_reconnect(None)
     assert store.books.out_of_sync == {(INST, "books"), (INST, "books5")}
     assert len(store.books) == 0 and store.books.stats.reconnects == 2
-    assert "reconnected" in caplog.text
+    assert "reconnect: 2 book(s) out of sync" in caplog.text
     assert store.books.out_of_sync_reason((INST, "books")) == "reconnect"
     store.onmessage(book_msg("update", {"101": "2"}, {}, 11, 10))  # of the old stream: REST mode
     store.onmessage(book_msg("snapshot", {"101": "3"}, {"99": "1"}, 40))  # the resubscription's
     assert store.books.in_sync((INST, "books")) and levels(store) == ({"101": "3"}, {"99": "1"})
     store.onmessage(wire({"event": "unsubscribe", "arg": {"channel": "books", "instId": INST}}))
-    assert levels(store) == ({}, {}) and (INST, "books") not in store.books.out_of_sync
+    assert levels(store) == ({}, {})  # no longer kept up to date, so no longer served
+    assert store.books.out_of_sync_reason((INST, "books")) == "unsubscribed"
 
 
 @pytest.mark.parametrize(
@@ -440,7 +475,7 @@ async def test_wait_synced_returns_on_sync_and_times_out_with_the_reason() -> No
     store.onmessage(book_msg("snapshot", {"101": "1"}, {}, 10))
     await waiting
     store.onmessage(book_msg("update", {"101": "2"}, {}, 13, 12))  # a gap
-    with pytest.raises(TimeoutError, match="gap: expected prevSeqId 10, got 12"):
+    with pytest.raises(TimeoutError, match=r"gap: expected prev <= 10 <= last got prev 12"):
         await store.books.wait_synced((INST, "books"), timeout=0.01)
 
 
@@ -481,3 +516,24 @@ def test_the_book_equals_the_model_or_is_not_served(steps: list[tuple[str, Side,
             assert levels(store) == (model.asks, model.bids)
         else:
             assert lost and len(store.books) == 0
+
+
+def test_sorted_queries() -> None:
+    store = OKXDataStore()
+    store.onmessage(book_msg("snapshot", {"101": "1", "102": "2"}, {"99": "1", "98": "2"}, 10))
+    store.onmessage(book_msg("snapshot", {"7": "1"}, {"6": "1"}, 10, inst="ETH-USDT"))
+    one = store.books.sorted({"instId": INST}, limit=1)
+    assert [lv["px"] for lv in one["asks"]] == ["101"] and [lv["px"] for lv in one["bids"]] == [
+        "99"
+    ]
+    assert store.books.sorted({"instId": INST, "side": "bids"}) == {
+        "asks": [],
+        "bids": store.books.sorted({"instId": INST, "channel": "books"})["bids"],
+    }
+    assert len(store.books.sorted()["asks"]) == 3  # no query: every book, merged by price
+    assert store.books.sorted({"instId": "XRP-USDT"}) == {"asks": [], "bids": []}
+    with pytest.raises(ValueError, match="limit"):
+        store.books.sorted({"instId": INST}, limit=-1)
+    store.onmessage(book_msg(None, {"101": "9"}, {"99": "9"}, 11, channel="bbo-tbt"))
+    bbo = store.books.sorted({"instId": INST, "channel": "bbo-tbt", "side": "asks"})
+    assert [(lv["px"], lv["sz"]) for lv in bbo["asks"]] == [("101", "9")] and not bbo["bids"]

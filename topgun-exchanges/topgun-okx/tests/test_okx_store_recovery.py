@@ -10,6 +10,7 @@ https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-order-book.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import pathlib
 from typing import Any
@@ -68,11 +69,10 @@ async def test_a_gap_is_repaired_by_resubscribing(
         await eventually(lambda: store.books.stats.recovered == 1)
         await store.books.wait_synced(INST, timeout=5)
         assert levels(store) == (model.asks, model.bids)
-        await store.close()
     received = [(m["op"], m["args"]) for m in server.connections[0].received]
     assert received == [("subscribe", [ARG]), ("unsubscribe", [ARG]), ("subscribe", [ARG])]
     stats = store.books.stats
-    assert (stats.gaps, stats.resyncs, stats.checksums_verified) == (1, 1, 1)
+    assert (stats.gaps, stats.resyncs, stats.checksum_failures) == (1, 1, 0)
 
 
 def _local_okx(model: Any, rest_hits: list[str], sockets: list[Any]) -> HttpExchange:
@@ -113,8 +113,8 @@ async def test_without_a_snapshot_on_subscribe_the_store_uses_the_rest_snapshot(
     registry = build_registry([plugin], strict=True)
     async with _local_okx(model, rest_hits, sockets) as server:
         store = OKXDataStore()
+        store.books.recovery = dataclasses.replace(store.books.recovery, grace=0.05)
         async with topgun.Client(registry=registry, **server.client_kwargs()) as client:
-            store.books.use_client(client)
             client.ws_connect(
                 PUBLIC, send_json={"op": "subscribe", "args": [ARG]}, hdlr_json=store.onmessage
             )
@@ -125,15 +125,14 @@ async def test_without_a_snapshot_on_subscribe_the_store_uses_the_rest_snapshot(
             await sockets[0].send_json(model.update({"105": "5"}, {}))
             await eventually(lambda: levels(store) == (model.asks, model.bids))
             assert store.books.in_sync(INST)
-            await store.close()
     assert rest_hits == [f"/api/v5/market/books?instId={INST}&sz=400"]
     stats = store.books.stats
     assert (stats.resyncs, stats.gaps, stats.recovery_failures) == (1, 0, 0)
 
 
 async def test_rest_mode_through_initialize(eventually: Any) -> None:
-    """Without use_client, the user's initialize() with the REST snapshot starts the book and
-    replays the updates buffered meanwhile."""
+    """The user's initialize() with the REST snapshot starts the book (before the store's own
+    request, which waits ``recovery.grace``) and replays the updates buffered meanwhile."""
     model = Model()
     model.asks, model.bids = {"101": "1"}, {"99": "1"}
     rest_hits: list[str] = []
@@ -141,13 +140,16 @@ async def test_rest_mode_through_initialize(eventually: Any) -> None:
     registry = build_registry([plugin], strict=True)
     async with _local_okx(model, rest_hits, sockets) as server:
         store = OKXDataStore()
+        store.books.recovery = dataclasses.replace(store.books.recovery, grace=60.0)
+        pushes: list[Any] = []
         async with topgun.Client(registry=registry, **server.client_kwargs()) as client:
             client.ws_connect(
-                PUBLIC, send_json={"op": "subscribe", "args": [ARG]}, hdlr_json=store.onmessage
+                PUBLIC,
+                send_json={"op": "subscribe", "args": [ARG]},
+                hdlr_json=[store.onmessage, lambda m, ws: "data" in m and pushes.append(m)],
             )
             key = (INST, "books")
-            await eventually(lambda: key in store.books._states)
-            await eventually(lambda: len(store.books._states[key].buffer) == 2)
+            await eventually(lambda: len(pushes) == 2)
             assert key in store.books.out_of_sync and len(store.books) == 0
             await store.initialize(
                 client.get(

@@ -1,9 +1,8 @@
 """OKX's DataStore: ``OKXDataStore`` and its stores (``books`` is verified, see ``books``)."""
 
 from ._messages import MalformedMessage
-from .books import SNAPSHOT_CHANNELS, Books, BookStats
+from .books import SNAPSHOT_CHANNELS, Books
 from .collection import OKXDataStore
-from .integrity import Verdict, chain_verdict, checksum, checksum_string, signed32
 from .tables import (
     Account,
     AccountGreeks,
@@ -35,7 +34,6 @@ __all__ = [
     "AccountGreeks",
     "AlgoAdvance",
     "BalanceAndPosition",
-    "BookStats",
     "Books",
     "Candle",
     "EstimatedPrice",
@@ -57,9 +55,4 @@ __all__ = [
     "Status",
     "Tickers",
     "Trades",
-    "Verdict",
-    "chain_verdict",
-    "checksum",
-    "checksum_string",
-    "signed32",
 ]

@@ -191,10 +191,6 @@ class OKXDataStore(DataStoreCollection):
                 "call initialize() again (orders-pending, orders-algo-pending) to resync."
             )
 
-    async def close(self) -> None:
-        """Cancel and await the tasks the stores started (book recovery)."""
-        await self._books.close()
-
     # -- the stores ----------------------------------------------------------------------
 
     @property
