@@ -1,58 +1,8 @@
-"""OKX's DataStore: ``OKXDataStore`` and its stores (``books`` is verified, see ``books``)."""
+"""OKX's DataStore: ``OKXDataStore`` (collection.py), its verified ``books`` (books.py) and its
+other stores (tables.py)."""
 
 from ._messages import MalformedMessage
 from .books import SNAPSHOT_CHANNELS, Books
 from .collection import OKXDataStore
-from .tables import (
-    Account,
-    AccountGreeks,
-    AlgoAdvance,
-    BalanceAndPosition,
-    Candle,
-    EstimatedPrice,
-    FundingRate,
-    IndexCandle,
-    IndexTickers,
-    Instruments,
-    LiquidationWarning,
-    MarkPrice,
-    MarkPriceCandle,
-    OpenInterest,
-    OptSummary,
-    Orders,
-    OrdersAlgo,
-    Positions,
-    PriceLimit,
-    Status,
-    Tickers,
-    Trades,
-)
 
-__all__ = [
-    "SNAPSHOT_CHANNELS",
-    "Account",
-    "AccountGreeks",
-    "AlgoAdvance",
-    "BalanceAndPosition",
-    "Books",
-    "Candle",
-    "EstimatedPrice",
-    "FundingRate",
-    "IndexCandle",
-    "IndexTickers",
-    "Instruments",
-    "LiquidationWarning",
-    "MalformedMessage",
-    "MarkPrice",
-    "MarkPriceCandle",
-    "OKXDataStore",
-    "OpenInterest",
-    "OptSummary",
-    "Orders",
-    "OrdersAlgo",
-    "Positions",
-    "PriceLimit",
-    "Status",
-    "Tickers",
-    "Trades",
-]
+__all__ = ["SNAPSHOT_CHANNELS", "Books", "MalformedMessage", "OKXDataStore"]
