@@ -247,15 +247,21 @@ class WebSocketApp:
         return remove
 
     async def close(self) -> None:
-        """Close the connection and stop reconnecting; returns when every task has finished."""
+        """Close the connection and stop reconnecting; returns when every task has finished.
+
+        Works in every state, also before the app's task has started: every waiter of
+        ``ready()``, ``await app`` and ``wait()`` then returns or raises at once.
+        """
         task = self._task
-        if task.done():
-            return
-        if not self._closing:  # once: a second cancel would cut the cleanup short
-            self._closing = True
-            task.cancel()
-        if asyncio.current_task() is not task:
+        if not task.done():
+            if not self._closing:  # once: a second cancel would cut the cleanup short
+                self._closing = True
+                task.cancel()
+            if asyncio.current_task() is task:
+                return  # closed from inside the cycle (a handler): its ``finally`` shuts it
             await asyncio.wait([task])
+        if not self._closed:  # cancelled before it ran, so its ``finally`` never did
+            self._shut()
 
     async def __aenter__(self) -> WebSocketApp:
         return self
