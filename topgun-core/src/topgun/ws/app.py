@@ -30,11 +30,11 @@ from yarl import URL
 
 from ..clock import Clock
 from ..credentials import Credential
-from ..errors import WebSocketClosedError
+from ..errors import FrameTooLargeError, WebSocketClosedError
 from ..plugin.specs import ApiSelector, AuthenticationError, Heartbeat, Host
 from ..registry import Route
 from .backoff import DEFAULT_BACKOFF, Backoff
-from .dispatch import QUIET_TEXT, Handler, Handlers, as_list, pump
+from .dispatch import DEFAULT_MAX_MSG_SIZE, QUIET_TEXT, Handler, Handlers, as_list, pump
 from .keepalive import run_heartbeat, watch
 from .link import Link
 from .login import LoginSession
@@ -135,6 +135,7 @@ class WebSocketApp:
         self._clock = clock if clock is not None else Clock()
         self._on_close = on_close
         self._kwargs = _checked_kwargs(ws_kwargs or {})
+        self._max_size = _max_msg_size(self._kwargs)
         self._link: Link | None = None
         self._ready = False
         self._live_before = False
@@ -436,6 +437,7 @@ class WebSocketApp:
                         label=_shown(url),
                         decoder=host.ws_decoder if host is not None else None,
                         responder=host.ws_responder if host is not None else None,
+                        max_size=self._max_size,
                     )
                 why = _ending(final, ws)
             except TimeoutError:
@@ -514,12 +516,15 @@ class WebSocketApp:
             self.stats,
             autoping=self._autoping,
             decoder=host.ws_decoder,
+            max_size=self._max_size,
         )
         try:
             async with asyncio.timeout(LOGIN_TIMEOUT):
                 await host.ws_authenticator(session)
+            if session.overflow is not None:  # the authenticator swallowed the error
+                raise AuthenticationError(session.overflow)
         except AuthenticationError as exc:
-            reason = f"login rejected: {exc}"
+            reason = f"login failed: {exc}" if session.overflow else f"login rejected: {exc}"
         except TimeoutError as exc:
             reason = f"login timed out: {exc or f'no reply within {LOGIN_TIMEOUT:g} s'}"
         except ConnectionError as exc:
@@ -607,6 +612,16 @@ def _checked_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     return dict(kwargs)
 
 
+def _max_msg_size(kwargs: Mapping[str, Any]) -> int:
+    """The connection's maximum message size: aiohttp's ``max_msg_size`` (0: no bound)."""
+    value = kwargs.get("max_msg_size", DEFAULT_MAX_MSG_SIZE)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(
+            f"max_msg_size must be a number of bytes >= 0 (0: no bound), not {value!r}"
+        )
+    return value
+
+
 def _outgoing_messages(
     send_str: Any, send_bytes: Any, send_json: Any
 ) -> tuple[tuple[str, Any], ...]:
@@ -651,6 +666,8 @@ def _ending(final: WSMessage, ws: aiohttp.ClientWebSocketResponse) -> str:
         reason = f": {final.extra}" if final.extra else ""
         return f"closed by the server (code {final.data}{reason})"
     if final.type is WSMsgType.ERROR:
+        if isinstance(final.data, FrameTooLargeError):
+            return str(final.data)
         return f"connection error: {final.data!r}"
     if final.type is WSMsgType.CLOSED:
         code = ws.close_code
