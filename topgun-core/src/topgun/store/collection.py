@@ -26,6 +26,7 @@ from yarl import URL
 
 from ..client import FetchResult, NotJSONContent
 from ..errors import InitializeError
+from ..http.limit import DEFAULT_MAX_RESPONSE_SIZE, check_limit, read_limited
 from ._limiter import LogLimiter
 from .datastore import DataStore, Item
 
@@ -36,6 +37,7 @@ log = logging.getLogger("topgun.store")
 S = TypeVar("S", bound=DataStore)
 
 _BODY_EXCERPT = 200
+_RAISE_HINT = " Raise the limit with initialize(..., max_size=...) (None: no limit)."
 
 
 class DataStoreCollection:
@@ -140,7 +142,7 @@ class DataStoreCollection:
         for store in self._stores.values():
             store._onreconnect()
 
-    async def initialize(self, *aws: Any) -> None:
+    async def initialize(self, *aws: Any, max_size: int | None = DEFAULT_MAX_RESPONSE_SIZE) -> None:
         """Load HTTP responses into the stores, routed by endpoint path (``_ENDPOINTS``).
 
         Takes what ``client.get(...)``, ``client.request(...)`` and ``client.fetch(...)`` return
@@ -148,8 +150,14 @@ class DataStoreCollection:
         applied: an endpoint this collection does not know, an HTTP error status or a body that
         is not JSON raises InitializeError and changes nothing. Responses are then applied in
         argument order; each store checks the shape of its data before changing anything.
+        A response body this reads itself (from ``client.get`` or ``client.request``) is read
+        up to ``max_size`` bytes after decompression (64 MiB; ``None``: no bound), like
+        ``fetch()``'s; a larger one is an error and nothing is applied.
         """
-        results = await asyncio.gather(*(self._receive(aw) for aw in aws), return_exceptions=True)
+        limit = check_limit(max_size, "max_size")
+        results = await asyncio.gather(
+            *(self._receive(aw, limit) for aw in aws), return_exceptions=True
+        )
         for result in results:
             if isinstance(result, BaseException) and not isinstance(result, Exception):
                 raise result
@@ -167,7 +175,7 @@ class DataStoreCollection:
             name, url, data = result
             self._stores[name]._onresponse(data, url)
 
-    async def _receive(self, aw: Any) -> tuple[str, URL, Any]:
+    async def _receive(self, aw: Any, limit: int | None) -> tuple[str, URL, Any]:
         obj = await aw if inspect.isawaitable(aw) else aw
         if isinstance(obj, FetchResult):
             response, data = obj.response, obj.data
@@ -175,7 +183,7 @@ class DataStoreCollection:
         elif isinstance(obj, aiohttp.ClientResponse):
             response = obj
             try:
-                raw = await obj.read()
+                raw = await read_limited(obj, limit, hint=_RAISE_HINT)
             finally:
                 obj.release()
             body = raw.decode(obj.charset or "utf-8", errors="replace")
