@@ -242,7 +242,7 @@ class Client:
         *,
         params: Any = None,
         data: Any = None,
-        max_size: int | None | _Default = _DEFAULT,
+        max_size: int | _Default | None = _DEFAULT,
         **kwargs: Any,
     ) -> FetchResult:
         """Send a request and read the whole body; ``data`` is the decoded JSON or a NotJSONContent.
