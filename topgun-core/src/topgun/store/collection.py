@@ -8,7 +8,9 @@ stream-continuity state (the default calls every store's ``_onreconnect()``).
 
 ``onmessage`` never raises: a message the subclass cannot route, or one that makes it fail, is
 logged (once per kind, then rate-limited) under ``topgun.store`` and otherwise ignored. Handlers
-validate a whole message before changing any store, so a bad message never half-applies.
+validate a whole message before changing any store (raising ``MalformedMessage``, see
+``.validate``), so a bad message never half-applies; ``skipped`` counts the messages skipped whole.
+``topgun.testing.storefuzz`` proves it for a collection with thousands of mutated messages.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ..errors import InitializeError
 from ..http.limit import DEFAULT_MAX_RESPONSE_SIZE, check_limit, read_limited
 from ._limiter import LogLimiter
 from .datastore import DataStore, Item
+from .validate import MalformedMessage
 
 __all__ = ["DataStoreCollection"]
 
@@ -55,6 +58,10 @@ class DataStoreCollection:
         self._stores: dict[str, DataStore] = {}
         self._waiters: list[asyncio.Future[None]] = []
         self._limiter = LogLimiter(self._LOGGER)
+        self.skipped = 0
+        """Messages ``onmessage`` skipped whole: malformed, or a handler failed on them."""
+        self.handler_errors = 0
+        """Of those, the ones a handler failed on (raised other than ``MalformedMessage``)."""
         init = getattr(self, "_init", None)
         if init is not None:
             init()
@@ -100,11 +107,25 @@ class DataStoreCollection:
         """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises."""
         try:
             self._onmessage(msg, ws)
+        except MalformedMessage as exc:
+            self._malformed(msg, exc)
         except Exception as exc:
             self._failed(exc)
 
+    def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
+        """Count and log (rate-limited) a message skipped whole for its shape."""
+        self.skipped += 1
+        self._limiter.warning(
+            ("malformed", str(exc)[:40]),
+            "%s skipped a malformed message: %s",
+            type(self).__name__,
+            exc,
+        )
+
     def _failed(self, exc: Exception) -> None:
-        """Log a handler failure (a bug or an unexpected message), rate-limited per kind."""
+        """Count and log a handler failure (a bug or an unexpected message), rate-limited."""
+        self.skipped += 1
+        self.handler_errors += 1
         self._limiter.log(
             logging.ERROR,
             ("handler-error", type(exc).__name__),
