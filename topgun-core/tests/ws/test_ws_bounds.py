@@ -16,13 +16,16 @@ from typing import Any
 import orjson
 import pytest
 
-from topgun import AuthenticationError, ConnectionState, FrameTooLargeError
+from topgun import AuthenticationError, Backoff, ConnectionState, FrameTooLargeError
 from topgun.plugin import Decompressor, Host, decompress
 from topgun.testing import compression_bomb
 from topgun.ws import dispatch, login
 
 MIB = 1024 * 1024
 BOMB = 64 * MIB  # opens to 16 times the default max_msg_size, from about 64 KiB on the wire
+FLOOD_FRAME = '{"flood": "' + "x" * 60_000 + '"}'
+FLOOD_FRAMES = 400  # 24 MiB: past what a login holds (16 MiB)
+SLOW = Backoff(30, 60, 2, 30)  # after a failure the app stays in backoff for the test's rest
 
 
 def squeeze(message: Any) -> bytes:
@@ -113,11 +116,9 @@ async def test_a_peer_sending_only_bombs_is_dropped_and_backed_off(serve: Any, k
     bomb = compression_bomb("deflate", 8 * MIB)
 
     async def behaviour(conn: Any) -> None:
-        try:
-            while True:
-                await conn.ws.send_bytes(bomb)
-        except ConnectionError:
-            return
+        for _ in range(3 * dispatch.MAX_OVERSIZED_IN_A_ROW):  # more than the app takes
+            await conn.ws.send_bytes(bomb)
+        await conn.drain()
 
     server = await serve(behaviour)
     registry = kit.toy_registry(ws_authenticator=None, ws_decoder=Decompressor("deflate"))
@@ -178,20 +179,18 @@ async def test_a_bomb_during_the_login_is_dropped_and_the_login_goes_on(
 async def test_a_login_flooded_with_frames_fails_visibly_and_backs_off(
     serve: Any, kit: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    frame = '{"flood": "' + "x" * 60_000 + '"}'
+    frame = FLOOD_FRAME
 
     async def behaviour(conn: Any) -> None:
-        await conn.read()  # the login request, never answered
-        try:
-            while True:
-                await conn.ws.send_str(frame)
-        except ConnectionError:
-            return
+        await conn.read()  # the login request, never answered: 24 MiB of frames instead
+        for _ in range(FLOOD_FRAMES):
+            await conn.ws.send_str(frame)
+        await conn.drain()
 
     server = await serve(behaviour)
     caplog.set_level(logging.ERROR, "topgun.ws")
     async with kit.toy_client(server, apis=kit.TOY_APIS) as client:
-        app = client.ws_connect(kit.TOY_URL, hdlr_json=lambda m, ws: None)
+        app = client.ws_connect(kit.TOY_URL, hdlr_json=lambda m, ws: None, backoff=SLOW)
         with pytest.raises(AuthenticationError, match="before its login reply"):
             async with asyncio.timeout(10):
                 await app.ready()
@@ -232,11 +231,9 @@ async def test_an_authenticator_swallowing_the_overflow_still_fails(serve: Any, 
 
     async def behaviour(conn: Any) -> None:
         await conn.read()
-        try:
-            while True:
-                await conn.ws.send_str('{"flood": "' + "x" * 60_000 + '"}')
-        except ConnectionError:
-            return
+        for _ in range(FLOOD_FRAMES):
+            await conn.ws.send_str(FLOOD_FRAME)
+        await conn.drain()
 
     server = await serve(behaviour)
     registry = kit.toy_registry(ws_authenticator=stubborn)

@@ -1,8 +1,12 @@
-"""OKX v5 WebSockets through ``Client.ws_connect`` against a local server reached as ws.okx.com and
-wspap.okx.com, which checks logins the way OKX documents them.
+"""OKX v5 WebSockets through ``Client.ws_connect`` against a local server reached under OKX's
+WebSocket hostnames, which checks logins the way OKX documents them.
 
 Docs: https://www.okx.com/docs-v5/en/#overview-websocket-login and
-https://www.okx.com/docs-v5/en/#overview-websocket-connect.
+https://www.okx.com/docs-v5/en/#overview-websocket-connect; the hosts are those of each site's
+"Production Trading Services" and "Demo Trading Services": global and AWS
+(https://www.okx.com/docs-v5/en/#overview-production-trading-services), EEA
+(https://my.okx.com/docs-v5/en/#overview-production-trading-services) and US
+(https://app.okx.com/docs-v5/en/#overview-production-trading-services).
 """
 
 from __future__ import annotations
@@ -23,12 +27,20 @@ from topgun.plugin import AuthenticationError
 from topgun.registry import Registry, build_registry
 from topgun_okx import plugin
 
-HOSTS = ["ws.okx.com", "wspap.okx.com"]
+HOST_API = {
+    "ws.okx.com": "okx",
+    "wspap.okx.com": "okx_demo",
+    "wsaws.okx.com": "okx",
+    "wseea.okx.com": "okx",
+    "wseeapap.okx.com": "okx_demo",
+    "wsus.okx.com": "okx",
+    "wsuspap.okx.com": "okx_demo",
+}
+HOSTS = list(HOST_API)
 ACCOUNTS = {
     "okx": ("okx-live-key", "okx-live-secret-DO-NOT-LEAK", "okx-live-pass-DO-NOT-LEAK"),
     "okx_demo": ("okx-demo-key", "okx-demo-secret-DO-NOT-LEAK", "okx-demo-pass-DO-NOT-LEAK"),
 }
-HOST_API = {"ws.okx.com": "okx", "wspap.okx.com": "okx_demo"}
 
 
 def okx_for(host: str) -> Any:
@@ -78,6 +90,11 @@ def _apis() -> dict[str, list[str]]:
         ("ws.okx.com", "/ws/v5/private"),
         ("ws.okx.com", "/ws/v5/business"),
         ("wspap.okx.com", "/ws/v5/private"),
+        ("wsaws.okx.com", "/ws/v5/private"),
+        ("wseea.okx.com", "/ws/v5/private"),
+        ("wseeapap.okx.com", "/ws/v5/business"),
+        ("wsus.okx.com", "/ws/v5/private"),
+        ("wsuspap.okx.com", "/ws/v5/private"),
     ],
 )
 async def test_login_then_subscribe_with_the_hosts_credentials(
@@ -97,6 +114,30 @@ async def test_login_then_subscribe_with_the_hosts_credentials(
     assert conn.state["authed"] is True
     assert [m["op"] for m in conn.received] == ["login", "subscribe"]
     assert got[0]["event"] == "subscribe"  # the login event itself goes to no handler
+
+
+@pytest.mark.parametrize("port", [8443, 443])
+async def test_the_documented_port_and_443_both_log_in(
+    ws_exchange: Any, registry: Registry, port: int
+) -> None:
+    """The docs give wss://ws.okx.com:8443; the same host answers on 443 (used by SDKs)."""
+    server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
+    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
+        app = client.ws_connect(f"wss://ws.okx.com:{port}/ws/v5/private")
+        async with asyncio.timeout(5):
+            await app.ready()
+    assert server.connections[0].state["authed"] is True
+
+
+@pytest.mark.parametrize(
+    "url", ["wss://ws.okx.com:9443/ws/v5/private", "ws://ws.okx.com:8443/ws/v5/private"]
+)
+async def test_credentials_never_go_to_another_port_or_in_cleartext(
+    registry: Registry, url: str
+) -> None:
+    async with topgun.Client(apis=_apis(), registry=registry) as client:
+        with pytest.raises(topgun.InsecureDestinationError, match="port 8443 or 443"):
+            client.ws_connect(url)
 
 
 async def test_public_path_gets_no_login(ws_exchange: Any, registry: Registry) -> None:

@@ -31,8 +31,9 @@ from yarl import URL
 from ..clock import Clock
 from ..credentials import Credential
 from ..errors import FrameTooLargeError, WebSocketClosedError
-from ..plugin.specs import ApiSelector, AuthenticationError, Heartbeat, Host
+from ..plugin.specs import AuthenticationError, Heartbeat, Host
 from ..registry import Route
+from ..registry.hostname import lookup
 from .backoff import DEFAULT_BACKOFF, Backoff
 from .dispatch import DEFAULT_MAX_MSG_SIZE, QUIET_TEXT, Handler, Handlers, as_list, pump
 from .keepalive import run_heartbeat, watch
@@ -56,7 +57,7 @@ CLOSE_GRACE: Final = 2.0
 # A synchronous callback cannot be cancelled: a CancelledError it raises is its own bug.
 _CALLBACK_ERRORS: Final = (Exception, asyncio.CancelledError)
 
-CredentialLookup = Callable[[str | ApiSelector | None, Any], Credential | None]
+CredentialLookup = Callable[[Route, Any], Credential | None]
 
 _WS_CONNECT_PARAMS: Final = frozenset(
     inspect.signature(aiohttp.ClientSession.ws_connect).parameters
@@ -112,11 +113,13 @@ class WebSocketApp:
         clock: Clock | None = None,
         on_close: Callable[[WebSocketApp], None] | None = None,
         ws_kwargs: Mapping[str, Any] | None = None,
+        **kwargs: Any,
     ) -> None:
         loop = asyncio.get_running_loop()  # a plain function, but it needs a running loop
         self._loop = loop
         self._session = session
         self._url = _checked_url(url)
+        self._url_text = url if isinstance(url, str) else str(url)
         self._messages = _outgoing_messages(send_str, send_bytes, send_json)
         self._stats = WebSocketStats()
         self._handlers = Handlers(
@@ -134,7 +137,8 @@ class WebSocketApp:
         self._credential_for = credential_for
         self._clock = clock if clock is not None else Clock()
         self._on_close = on_close
-        self._kwargs = _checked_kwargs(ws_kwargs or {})
+        # Other keywords go to aiohttp's ws_connect, as in pybotters' WebSocketApp(session, url, ...).
+        self._kwargs = _checked_kwargs({**(ws_kwargs or {}), **kwargs})
         self._max_size = _max_msg_size(self._kwargs)
         self._link: Link | None = None
         self._ready = False
@@ -147,18 +151,25 @@ class WebSocketApp:
         self._limiter: SendLimiter | None = None
         self._ping_ids = itertools.count(1)
         self._said_no_credentials = False
+        self._credential(self._url)  # refuses a URL its credentials may not go to, here and now
         self._task = loop.create_task(self._run(), name=f"topgun.ws {_shown(self._url)}")
 
     # -- public surface --------------------------------------------------------------------
 
     @property
-    def url(self) -> URL:
-        """The URL of the next (re)connection. Setting it does not touch the live connection."""
-        return self._url
+    def url(self) -> str:
+        """The URL of the next (re)connection, as a ``str`` (as set; pybotters returns ``str`` too).
+
+        Set it to a ``str`` or a ``yarl.URL``; that does not touch the live connection.
+        """
+        return self._url_text
 
     @url.setter
     def url(self, value: str | URL) -> None:
-        self._url = _checked_url(value)
+        url = _checked_url(value)
+        self._credential(url)
+        self._url = url
+        self._url_text = value if isinstance(value, str) else str(value)
 
     @property
     def current_ws(self) -> aiohttp.ClientWebSocketResponse | None:
@@ -359,8 +370,9 @@ class WebSocketApp:
     async def _connect_once(self) -> tuple[bool, str]:
         """One connection, from handshake to close: (was it healthy, why it ended)."""
         url = self._url
-        route = self._hosts.get(url.host) if url.host is not None else None
+        route = lookup(self._hosts, url)
         host = route.host if route is not None else None
+        credential = self._credential(url)  # before connecting: it may refuse the URL
         self._set_state(ConnectionState.CONNECTING)
         log.info("%s: connecting", _shown(url))
         try:
@@ -382,7 +394,6 @@ class WebSocketApp:
                 return False, "the aiohttp session was closed"
             raise
 
-        credential = self._credential(host)
         if isinstance(ws, ClientWebSocketResponse):
             ws._topgun_bind(
                 Outgoing(
@@ -420,7 +431,10 @@ class WebSocketApp:
                     heartbeat = _heartbeat_for(host, url)
                     if heartbeat is not None:
                         tasks.append(
-                            self._spawn(run_heartbeat(link, heartbeat, self._clock), "heartbeat")
+                            self._spawn(
+                                run_heartbeat(link, heartbeat, self._clock, self._last_rx),
+                                "heartbeat",
+                            )
                         )
                     if self._messages:
                         self._set_state(ConnectionState.SUBSCRIBING)
@@ -473,12 +487,22 @@ class WebSocketApp:
     def _last_rx(self) -> float | None:
         return self.stats._last_rx
 
-    def _credential(self, host: Host | None) -> Credential | None:
-        if not self._authenticate or host is None or self._credential_for is None:
+    def _credential(self, url: URL) -> Credential | None:
+        """The credential a connection to ``url`` logs in or signs with, if any.
+
+        Raises ``InsecureDestinationError`` when it exists but may not go to ``url`` (not wss, or
+        a port the host does not declare), and ``PluginError`` when the host's ``ApiSelector``
+        reaches for an API name its plugin does not own.
+        """
+        route = lookup(self._hosts, url)
+        if not self._authenticate or route is None or self._credential_for is None:
             return None
+        host = route.host
         if host.ws_authenticator is None and host.ws_message_signer is None:
             return None
-        credential = self._credential_for(host.api, self._kwargs.get("headers"))
+        credential = self._credential_for(route, self._kwargs.get("headers"))
+        if credential is not None:
+            route.check_destination(url, credential.api, websocket=True)
         if (
             credential is None
             and host.ws_authenticator is not None
