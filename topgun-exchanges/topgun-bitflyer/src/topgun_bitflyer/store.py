@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 from functools import partial
 from typing import Any, ClassVar
@@ -41,7 +41,15 @@ from typing import Any, ClassVar
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, Level, OrderBookStore, is_number
+from topgun.store import (
+    DataStore,
+    DataStoreCollection,
+    Item,
+    Level,
+    OrderBookStore,
+    Recovery,
+    is_number,
+)
 from topgun.store import MalformedMessage as CoreMalformedMessage
 
 __all__ = [
@@ -85,7 +93,8 @@ def _board(message: Any) -> tuple[Any, float | None, list[Level], list[Level]]:
     https://bf-lightning-api.readme.io/docs/realtime-board: ``size: 0`` means the level left the
     book; a ``price: 0`` row reports market orders matched during an itayose auction, which is
     not a price level, so it is skipped. Prices must be finite numbers (or numeric strings),
-    sizes numbers that are not negative (``size < 0`` raises TypeError for anything else).
+    sizes finite numbers that are not negative; booleans are neither (a comparison raises
+    TypeError for other types, which makes the message malformed too).
     This is the hottest path of the feed, hence one function with both sides inline.
     """
     if type(message) is not dict:
@@ -224,45 +233,54 @@ def _products(url: URL, data: list[Item]) -> set[str]:
 class Board(OrderBookStore):
     """Order books per product: ``sorted({"product_code": pc}, limit=N)``.
 
-    Items: ``{"product_code", "side" ("asks"/"bids"), "price", "size"}``. A product's book is
-    filled by a snapshot (``lightning_board_snapshot_{pc}``, or ``/v1/board`` through
-    ``initialize()``); diffs (``lightning_board_{pc}``) received before that are dropped (counted
-    in ``dropped_diffs``), since they cannot make a correct book on their own. Every snapshot
-    resynchronises the book, reporting only the levels that really changed. After each message,
-    levels on the wrong side of ``mid_price`` (asks below it, bids above it) are stale and are
-    removed, looking only at the best end of each side.
+    Items: ``{"product_code", "side" ("asks"/"bids"), "price", "size"}``. bitFlyer's board has no
+    sequence numbers or checksums, so a book is verified only in the ways the feed allows
+    (docs/verified-books.rst): a product is out of sync (``board.out_of_sync``, nothing served)
+    until a snapshot (``lightning_board_snapshot_{pc}``, or ``/v1/board`` through
+    ``initialize()``) arrives, and again after a WebSocket reconnect; diffs
+    (``lightning_board_{pc}``) received meanwhile are dropped (counted in ``dropped_diffs``). A
+    book out of sync for longer than ``recovery.grace`` re-subscribes its snapshot channel on the
+    connection its diffs come from (unsubscribe + subscribe, backing off if none comes). Every
+    snapshot resynchronises the book, reporting only the levels that really changed. After each
+    message, levels on the wrong side of ``mid_price`` (asks below it, bids above it) are stale
+    and are removed, looking only at the best end of each side.
 
-    After a WebSocket reconnect the books are emptied and wait for a fresh snapshot, so diffs of
-    the new connection never patch a book that missed the outage. Subscribe to the snapshot
-    channel as well as the diff channel, so that snapshot comes.
+    Subscribe to the snapshot channel as well as the diff channel, so the first snapshot comes.
     Docs: https://bf-lightning-api.readme.io/docs/realtime-board-snapshot,
-    https://bf-lightning-api.readme.io/docs/realtime-board
+    https://bf-lightning-api.readme.io/docs/realtime-board,
+    https://bf-lightning-api.readme.io/docs/endpoint-json-rpc (subscribe/unsubscribe)
     """
 
     _KEYS = ("product_code", "side", "price")
+    _RECOVERY = Recovery.SUBSCRIPTION
 
     def _init(self) -> None:
         self.mid_price: dict[str, Any] = {}
         """The last ``mid_price`` per product, as the exchange sent it."""
-        self.dropped_diffs = 0
-        """Diffs ignored because their product had no snapshot yet."""
-        self._synced: set[str] = set()
+
+    @property
+    def dropped_diffs(self) -> int:
+        """Diffs ignored because their product's book was out of sync (no snapshot yet)."""
+        return self.stats.unsynced_dropped
 
     def is_synced(self, product_code: str) -> bool:
-        """Whether a snapshot of this product was applied since the last (re)connect."""
-        return product_code in self._synced
+        """Whether the product's book is in sync (``in_sync``): a snapshot since the (re)connect."""
+        return self.in_sync(product_code)
 
-    def _on_snapshot(self, product_code: str, message: Any) -> None:
-        mid, mid_price, asks, bids = _board(message)
-        self._replace_book(product_code, asks, bids)
-        self._synced.add(product_code)
+    def _on_snapshot(self, product_code: str, message: Any, ws: Any = None) -> None:
+        self._snapshot(product_code, _board(message), ws=ws)
+
+    def _apply_snapshot(self, key: Hashable, snapshot: Any) -> None:
+        mid, mid_price, asks, bids = snapshot
+        self._replace_book(key, asks, bids)
         if mid is not None:
-            self.mid_price[product_code] = mid
-            self._discard_crossed(product_code, mid_price, mid_price)
+            self.mid_price[key] = mid  # type: ignore[index]
+            self._discard_crossed(key, mid_price, mid_price)
 
-    def _on_diff(self, product_code: str, message: Any) -> None:
-        if product_code not in self._synced:
-            self.dropped_diffs += 1
+    def _on_diff(self, product_code: str, message: Any, ws: Any = None) -> None:
+        if self._diff(product_code, message, ws=ws) or self.in_sync(product_code):
+            return
+        if self.out_of_sync_reason(product_code) == "no snapshot yet":
             self._limit().warning(
                 ("unsynced", product_code),
                 "board %s: diffs are ignored until a snapshot arrives; subscribe "
@@ -270,14 +288,15 @@ class Board(OrderBookStore):
                 product_code,
                 product_code,
             )
-            return
+
+    def _apply_diff(self, key: Hashable, message: Any) -> None:
         if type(message) is not dict:
             raise MalformedMessage("the board message is not a JSON object")
         mid = message.get("mid_price")
         try:
             mid_price = _mid_price(message)
             self._apply_rows(
-                product_code,
+                key,
                 message.get("asks") or (),
                 message.get("bids") or (),
                 mid_price,
@@ -288,7 +307,15 @@ class Board(OrderBookStore):
                 raise
             raise MalformedMessage(str(exc)) from None
         if mid is not None:
-            self.mid_price[product_code] = mid
+            self.mid_price[key] = mid  # type: ignore[index]
+
+    def _resubscribe(self, key: Hashable) -> list[Any]:
+        """Unsubscribe and subscribe the product's snapshot channel: a fresh snapshot comes."""
+        channel = f"lightning_board_snapshot_{key}"
+        return [
+            {"jsonrpc": "2.0", "method": method, "params": {"channel": channel}, "id": method}
+            for method in ("unsubscribe", "subscribe")
+        ]
 
     def _onresponse(self, data: Any, url: URL) -> None:
         """``/v1/board`` (``/v1/getboard``): a snapshot of ``product_code`` (default BTC_JPY)."""
@@ -298,9 +325,8 @@ class Board(OrderBookStore):
             raise InitializeError(f"{url.path}: {exc}") from None
 
     def _onreconnect(self) -> None:
-        self._synced.clear()
         self.mid_price.clear()
-        self._clear()
+        super()._onreconnect()
 
 
 class Ticker(DataStore):
@@ -309,7 +335,7 @@ class Ticker(DataStore):
 
     _KEYS = ("product_code",)
 
-    def _on_ticker(self, message: Any) -> None:
+    def _on_ticker(self, message: Any, ws: Any = None) -> None:
         if type(message) is not dict:
             raise MalformedMessage("the ticker message is not a JSON object")
         self._update([message])
@@ -321,7 +347,7 @@ class Executions(DataStore):
 
     _MAXLEN = 99_999
 
-    def _on_executions(self, product_code: str, message: Any) -> None:
+    def _on_executions(self, product_code: str, message: Any, ws: Any = None) -> None:
         executions = _objects(message, "the executions message")
         self._insert([{"product_code": product_code, **execution} for execution in executions])
 
@@ -585,7 +611,7 @@ class bitFlyerDataStore(DataStoreCollection):
         self._positions = self._create("positions", datastore_class=Positions)
         self._collateral = self._create("collateral", datastore_class=Collateral)
         self._balance = self._create("balance", datastore_class=Balance)
-        self._handlers: dict[str, Callable[[Any], None]] = {}
+        self._handlers: dict[str, Callable[[Any, Any], None]] = {}
 
     # -- routing -------------------------------------------------------------------------
 
@@ -599,7 +625,7 @@ class bitFlyerDataStore(DataStoreCollection):
                     channel = params.get("channel")
                     handler = self._handlers.get(channel) if type(channel) is str else None
                     if handler is not None and "message" in params:
-                        handler(params["message"])
+                        handler(params["message"], ws)
                         return
             self._onmessage(msg, ws)
         except CoreMalformedMessage as exc:
@@ -640,7 +666,7 @@ class bitFlyerDataStore(DataStoreCollection):
         except (KeyError, TypeError):
             self._limiter.warning("bad-params", "bitFlyer: ignored a message with malformed params")
             return
-        handler(message)
+        handler(message, ws)
 
     def _on_reply(self, msg: Item) -> None:
         error = msg.get("error")
@@ -656,10 +682,10 @@ class bitFlyerDataStore(DataStoreCollection):
             str(text)[:200],
         )
 
-    def _route(self, channel: str) -> Callable[[Any], None]:
+    def _route(self, channel: str) -> Callable[[Any, Any], None]:
         if type(channel) is not str:
             raise TypeError("channel is not a string")
-        handler: Callable[[Any], None]
+        handler: Callable[[Any, Any], None]
         if channel.startswith("lightning_board_snapshot_"):
             handler = partial(self._board._on_snapshot, channel[len("lightning_board_snapshot_") :])
         elif channel.startswith("lightning_board_"):
@@ -680,14 +706,14 @@ class bitFlyerDataStore(DataStoreCollection):
             self._handlers[channel] = handler
         return handler
 
-    def _on_unknown(self, channel: str, message: Any) -> None:
+    def _on_unknown(self, channel: str, message: Any, ws: Any = None) -> None:
         self._limiter.warning(
             ("unknown", channel[:64]),
             "bitFlyer: no store for channel %r; its messages are ignored",
             channel,
         )
 
-    def _on_child_order_events(self, message: Any) -> None:
+    def _on_child_order_events(self, message: Any, ws: Any = None) -> None:
         events = _objects(
             message,
             "child_order_events",
@@ -704,7 +730,7 @@ class bitFlyerDataStore(DataStoreCollection):
             else:
                 self._balance._on_execution(event)
 
-    def _on_parent_order_events(self, message: Any) -> None:
+    def _on_parent_order_events(self, message: Any, ws: Any = None) -> None:
         events = _objects(
             message, "parent_order_events", ("event_type", "parent_order_acceptance_id")
         )
