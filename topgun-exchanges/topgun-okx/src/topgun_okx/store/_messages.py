@@ -13,24 +13,26 @@ from yarl import URL
 
 from topgun.errors import InitializeError
 from topgun.store import Item
+from topgun.store import MalformedMessage as CoreMalformedMessage
 
 __all__ = ["MalformedMessage", "objects", "response_data"]
 
 
-class MalformedMessage(ValueError):  # noqa: N818 (a skipped message, not a failure)
-    """A message that does not have the documented shape; it is skipped whole."""
+class MalformedMessage(CoreMalformedMessage):
+    """An OKX message that does not have the documented shape; it is skipped whole."""
 
 
 def objects(data: Any, what: str, required: Iterable[str] = ()) -> list[Item]:
-    """``data`` as a list of JSON objects that all carry the ``required`` fields."""
+    """``data`` as a list of JSON objects that all carry the ``required`` fields as strings
+    (OKX's ids, instruments and currencies are strings)."""
     if type(data) is not list:
         raise MalformedMessage(f"{what}: 'data' is not a JSON array")
     for item in data:
         if type(item) is not dict:
             raise MalformedMessage(f"{what}: an element of 'data' is not a JSON object")
         for field in required:
-            if field not in item:
-                raise MalformedMessage(f"{what}: an element of 'data' has no {field!r}")
+            if type(item.get(field)) is not str:
+                raise MalformedMessage(f"{what}: an element of 'data' has no string {field!r}")
     return data
 
 

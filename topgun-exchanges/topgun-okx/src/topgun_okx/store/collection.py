@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from topgun.store import DataStore, DataStoreCollection, Item
+from topgun.store import MalformedMessage as CoreMalformedMessage
 
 from ._messages import MalformedMessage
 from .books import Books
@@ -115,19 +116,13 @@ class OKXDataStore(DataStoreCollection):
                     handler(arg, msg, ws)
                     return
             self._onmessage(msg, ws)
-        except MalformedMessage as exc:
+        except CoreMalformedMessage as exc:
             self._malformed(msg, exc)
         except Exception as exc:
             self._failed(exc)
         finally:
             if self._waiters:
                 self._wake()
-
-    def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
-        channel = str(msg.get("arg", {}).get("channel"))[:64]
-        self._limiter.warning(
-            ("malformed", channel), "OKX %s: skipped a malformed message: %s", channel, exc
-        )
 
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is not dict:

@@ -136,8 +136,8 @@ class _CandleTable(DataStore):
         fields, confirm_at = self._FIELDS, self._CONFIRM_AT
         items: list[Item] = []
         for row in data:
-            if type(row) is not list or len(row) < len(fields):
-                raise MalformedMessage(f"{channel}: a candle row is not an array of 5+ fields")
+            if type(row) is not list or len(row) < len(fields) or type(row[0]) is not str:
+                raise MalformedMessage(f"{channel}: a candle row is not [ts, o, h, l, c, ...]")
             item: Item = {"channel": channel, "instId": inst_id}
             item.update(zip(fields, row, strict=False))
             if len(row) > confirm_at:
