@@ -270,6 +270,7 @@ class Books(OrderBookStore):
         for depth in depths:
             crc = depth.checksum or None
             if action == "snapshot":
+                self._pending.pop(inst_id, None)  # the stream's own snapshot is newer
                 self._snapshot(key, depth, seq=depth.seq, checksum=crc, ws=ws)
             else:
                 self._diff(key, depth, last=depth.seq, prev=depth.prev, checksum=crc, ws=ws)
