@@ -128,8 +128,10 @@ def parse_depth(book: Any, chained: bool) -> _Depth:
     bids = _levels(book.get("bids", []), -1.0, bid_extras)
     seq = book.get("seqId")
     if chained:
-        seq = _int(seq, "seqId")
-        prev: int | None = _int(book.get("prevSeqId"), "prevSeqId")
+        prev: int | None = book.get("prevSeqId")
+        if type(seq) is not int or type(prev) is not int:  # ints on the wire; strings tolerated
+            seq = _int(seq, "seqId")
+            prev = _int(prev, "prevSeqId")
     else:
         seq = None if seq is None else _int(seq, "seqId")
         prev = None
@@ -296,8 +298,8 @@ class Books(OrderBookStore):
     # -- core's hooks ----------------------------------------------------------------------
 
     def _apply_snapshot(self, key: Hashable, snapshot: Any) -> None:
-        depth = cast("_Depth", snapshot)
-        group = cast("Key", key)
+        depth: _Depth = snapshot
+        group: Key = key  # type: ignore[assignment]
         if self._streams:
             kept, _ = self._items(group, depth)
             fresh = {(item["side"], float(item["px"])) for item in kept}
@@ -314,8 +316,8 @@ class Books(OrderBookStore):
         self._seen(group, depth)
 
     def _apply_diff(self, key: Hashable, diff: Any) -> None:
-        depth = cast("_Depth", diff)
-        group = cast("Key", key)
+        depth: _Depth = diff
+        group: Key = key  # type: ignore[assignment]
         if depth.asks or depth.bids:
             if self._streams:
                 kept, removed = self._items(group, depth)
