@@ -194,7 +194,9 @@ POSITION_SUMMARY = {
 }
 MAINTENANCE = {
     "status": 5,
-    "messages": [{"message_code": "ERR-5201", "message_string": "MAINTENANCE. Please wait for a while"}],
+    "messages": [
+        {"message_code": "ERR-5201", "message_string": "MAINTENANCE. Please wait for a while"}
+    ],
     "responsetime": "2019-03-19T02:15:06.102Z",
 }
 
@@ -359,9 +361,13 @@ async def test_initialize_takes_every_endpoint(gmo: Any) -> None:
     store = GMOCoinDataStore()
     async with gmo.client() as client:
         await store.initialize(
-            client.get("https://api.coin.z.com/private/v1/latestExecutions", params={"symbol": "BTC"}),
+            client.get(
+                "https://api.coin.z.com/private/v1/latestExecutions", params={"symbol": "BTC"}
+            ),
             client.get("https://api.coin.z.com/private/v1/activeOrders", params={"symbol": "BTC"}),
-            client.get("https://api.coin.z.com/private/v1/openPositions", params={"symbol": "BTC_JPY"}),
+            client.get(
+                "https://api.coin.z.com/private/v1/openPositions", params={"symbol": "BTC_JPY"}
+            ),
             client.get("https://api.coin.z.com/private/v1/positionSummary"),
         )
     assert store.executions.find() == LATEST_EXECUTIONS["data"]["list"]

@@ -108,7 +108,9 @@ def _levels(rows: Any, side: str) -> list[Level]:
             if amount:
                 append((price, value, size))
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
-        raise MalformedMessage(f"an {side} level is malformed ({type(exc).__name__}: {exc})") from None
+        raise MalformedMessage(
+            f"an {side} level is malformed ({type(exc).__name__}: {exc})"
+        ) from None
     return levels
 
 
