@@ -224,11 +224,12 @@ async def test_documented_diffs_apply_from_the_rest_snapshot_on(coincheck: HttpE
         "bids": [level("bids", "99.0", "1.5"), level("bids", "98.0", "2.0")],
     }
     assert store.orderbook.last_update_at == "2000"
-    assert store.orderbook.initialized
+    assert store.orderbook.initialized["btc_jpy"]
+    assert not store.orderbook.initialized["eth_jpy"]
     # a reconnect: nothing tells what was missed, so the book waits for a new snapshot
     store.on_ws_reconnect(object())
     assert store.orderbook.out_of_sync == {"btc_jpy"}
-    assert not store.orderbook.initialized
+    assert not store.orderbook.initialized["btc_jpy"]
 
 
 async def test_the_documented_rest_book_with_numeric_rates(coincheck_api: Any) -> None:
@@ -310,7 +311,7 @@ async def test_reference_reinitialize_keeps_post_init_messages(coincheck: HttpEx
         ranged("x103", upper=[ask("100.0", "1.0")]),  # not a sequence number
         ranged("103", upper=[ask("100.0", "1.0"), ask("nan", "1.0")]),
         ranged("103", upper=[{"rate": "100.0", "ask_amount": True, "bid_amount": "0"}]),
-        ranged("103", lower=[{"rate": "99.0", "ask_amount": "0"}]),
+        ranged("103", lower=[{"ask_amount": "0", "bid_amount": "1.0"}]),  # no rate
         ["btc_jpy", {"asks": [["100.0", "-1"]], "bids": []}],
         ["btc_jpy", {"asks": [["inf", "1"]], "bids": []}],
         ["btc_jpy", {"asks": "100.0", "bids": []}],
@@ -441,7 +442,7 @@ def test_reference_order_lifecycle_market_buy() -> None:
     assert store.order.find() == []
 
 
-def test_order_events_change_only_known_orders_and_trigger_merges() -> None:
+def test_order_events_change_only_known_orders_and_unknown_events_nothing() -> None:
     store = CoincheckPrivateDataStore()
     store.onmessage(copy.deepcopy(ORDER_EVENT))  # never fed: nothing is made up
     assert store.order.find() == []
@@ -449,6 +450,8 @@ def test_order_events_change_only_known_orders_and_trigger_merges() -> None:
     store.onmessage({**ORDER_EVENT, "order_event": "TRIGGERED", "latest_executed_amount": None})
     order = store.order.get({"id": 8173686428, "pair": "btc_jpy"})
     assert order["order_event"] == "TRIGGERED" and order["pending_amount"] == "0.0064"
+    store.onmessage({**ORDER_EVENT, "order_event": "SOMETHING_NEW", "rate": "1.0"})
+    assert store.order.get({"id": 8173686428, "pair": "btc_jpy"})["rate"] == "16998705.0"
     store.onmessage({**ORDER_EVENT, "order_event": "EXPIRY"})
     assert store.order.find() == []
 
@@ -460,12 +463,18 @@ def test_executions_are_kept_as_sent() -> None:
     assert store.execution.maxlen == 99_999
 
 
-def test_feed_response_refuses_what_is_not_an_order_reply() -> None:
+def test_feed_response_refuses_what_is_not_an_order_reply(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     store = CoincheckPrivateDataStore()
     with pytest.raises(ValueError, match="POST /api/exchange/orders"):
         store.order.feed_response({"success": True})
-    with pytest.raises(ValueError, match="failed order reply"):
-        store.order.feed_response({**ORDER_REPLY, "success": False})
+    with pytest.raises(TypeError, match="JSON object"):
+        store.order.feed_response("{}")
+    refused = {"success": False, "error": "Amount too small"}
+    with caplog.at_level(logging.WARNING, logger="topgun.store.coincheck"):
+        store.order.feed_response(refused)  # logged, as the reference does
+    assert "Amount too small" in caplog.text
     assert store.order.find() == []
 
 

@@ -71,25 +71,39 @@ class Order(DataStore):
     (https://coincheck.com/documents/exchange/api#websocket-order-events) then change only
     orders already in the store: the event's fields are merged in; PARTIALLY_FILL also lowers
     ``pending_amount`` by ``latest_executed_amount`` and ``pending_market_buy_amount`` by
-    ``latest_executed_market_buy_amount`` (Decimal arithmetic, strings kept); FILL, EXPIRY and
-    CANCEL remove the order; TRIGGERED (a stop order fired) and any other event only merge.
+    ``latest_executed_market_buy_amount`` (Decimal arithmetic, strings kept); TRIGGERED (a stop
+    order fired) merges the event; FILL, EXPIRY and CANCEL remove the order; other events are
+    ignored, as in the reference library.
     ``initialize()`` with ``/api/exchange/orders/opens`` replaces the store with its orders.
     """
 
     _KEYS = ("id", "pair")
 
     def feed_response(self, response: Any) -> None:
-        """Store a new order from the ``POST /api/exchange/orders`` reply (its JSON object)."""
+        """Store a new order from the ``POST /api/exchange/orders`` reply (its JSON object).
+
+        A reply without ``"success": true`` (the order was refused) is logged and not stored, as
+        in the reference library; one that claims success without ``id`` and ``pair`` raises
+        ValueError.
+        """
+        if type(response) is not dict:
+            raise TypeError(
+                "feed_response() takes the JSON object replied by POST /api/exchange/orders, "
+                f"not {type(response).__name__}"
+            )
+        if response.get("success") is not True:
+            log.warning(
+                "Coincheck: feed_response() got a reply without success: true; the order was "
+                "not stored: %.200r",
+                response,
+            )
+            return
         try:
             _check_order_key(response, "the order reply")
         except MalformedMessage as exc:
             raise ValueError(
                 f"feed_response() takes the JSON reply of POST /api/exchange/orders: {exc}"
             ) from None
-        if response.get("success") is False:
-            raise ValueError(
-                f"feed_response() got a failed order reply (nothing stored): {response!r:.200}"
-            )
         self._insert(
             [
                 {
@@ -109,14 +123,15 @@ class Order(DataStore):
             return
         if kind in _CLOSED:
             self._delete([order])
-            return
-        fields = dict(event)
-        if kind == "PARTIALLY_FILL":
+        elif kind == "PARTIALLY_FILL":
+            fields = dict(event)
             for pending, executed in _PENDING:
                 fields[pending] = remaining(
                     order.get(pending), event.get(executed), (pending, executed)
                 )
-        self._update([fields])
+            self._update([fields])
+        elif kind == "TRIGGERED":
+            self._update([event])
 
     def _onresponse(self, data: Any, url: URL) -> None:
         orders = opens(data, url)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import defaultdict
 from typing import Any, ClassVar, Final
 
 from yarl import URL
@@ -91,7 +92,8 @@ def range_levels(data: Item) -> tuple[list[Level], list[Level]]:
     """The ``upper`` and ``lower`` rows of a limit-range payload as (asks, bids) Levels.
 
     Each row sets the ask and the bid at its rate to ``ask_amount`` and ``bid_amount``; an
-    amount of 0 removes that side's level.
+    amount of 0 removes that side's level, and a row without one of them leaves that side as it
+    is (as the reference library reads them).
     """
     asks: list[Level] = []
     bids: list[Level] = []
@@ -103,9 +105,11 @@ def range_levels(data: Item) -> tuple[list[Level], list[Level]]:
             for row in rows:
                 rate = row["rate"]
                 price = _price(rate)
-                asks.append((price, rate, _amount(row["ask_amount"])))
-                bids.append((price, rate, _amount(row["bid_amount"])))
-        except (KeyError, TypeError, ValueError, OverflowError) as exc:
+                for levels, field in ((asks, "ask_amount"), (bids, "bid_amount")):
+                    amount = row.get(field)
+                    if amount is not None:
+                        levels.append((price, rate, _amount(amount)))
+        except (AttributeError, KeyError, TypeError, ValueError, OverflowError) as exc:
             raise MalformedMessage(
                 f"a {part} row is malformed ({type(exc).__name__}: {exc})"
             ) from None
@@ -171,12 +175,14 @@ class OrderBook(OrderBookStore):
         self.last_update_at: Any = None
         """The ``last_update_at`` of the last update or snapshot, as sent."""
         self._ranged: set[str] = set()
+        self._pairs: set[str] = set()
         self._snapshotting = False
 
     @property
-    def initialized(self) -> bool:
-        """Whether any pair's book is in sync (the reference library's flag)."""
-        return any(self.in_sync(pair) for pair in self._books)
+    def initialized(self) -> defaultdict[str, bool]:
+        """Per pair, whether its book is in sync (the reference library's per-pair flags;
+        ``initialized["eth_jpy"]`` is False for a pair never seen)."""
+        return defaultdict(bool, {pair: self.in_sync(pair) for pair in self._pairs})
 
     # -- WebSocket updates ---------------------------------------------------------------
 
@@ -194,6 +200,7 @@ class OrderBook(OrderBookStore):
             asks = pair_levels(data.get("asks", []), "asks")
             bids = pair_levels(data.get("bids", []), "bids")
             self._diff(pair, (_LEGACY, asks, bids), ws=ws)
+        self._pairs.add(pair)
         self.last_update_at = data.get("last_update_at", self.last_update_at)
 
     def _apply_diff(self, key: Any, diff: Any) -> None:
@@ -233,6 +240,7 @@ class OrderBook(OrderBookStore):
                 book_seq,
             )
             return
+        self._pairs.add(pair)
         self._snapshotting = True
         try:
             self._snapshot(pair, (asks, bids), seq=seq)
