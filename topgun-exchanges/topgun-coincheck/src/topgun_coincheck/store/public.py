@@ -142,7 +142,9 @@ def sequence_number(value: Any) -> int:
 
 
 def _present(levels: list[Level]) -> list[Level]:
-    return [level for level in levels if level[2]]
+    """A snapshot's levels: the last row of each rate wins, and an amount of 0 is no level."""
+    last = {level[0]: level for level in levels}
+    return [level for level in last.values() if level[2]]
 
 
 # -- stores ---------------------------------------------------------------------------------------
