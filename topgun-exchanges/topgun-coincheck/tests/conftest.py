@@ -133,3 +133,9 @@ def coincheck_api() -> Callable[..., HttpExchange]:
         return HttpExchange(list(hosts), make_handler(answers), routes=routes)
 
     return make
+
+
+@pytest.fixture
+def login_check() -> Callable[[Any], bool]:
+    """``login_check(message)``: stream.coincheck.com's verdict on a login message."""
+    return verify_login

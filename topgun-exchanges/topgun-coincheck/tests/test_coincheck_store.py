@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import hashlib
-import hmac
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 import pytest
@@ -525,24 +523,15 @@ async def test_private_initialize_refused(coincheck_api: Any) -> None:
     assert len(store.order) == 1  # nothing applied
 
 
-def _login_ok(message: Any) -> bool:
-    want = hmac.new(
-        SECRET.encode(),
-        (message["access_nonce"] + "wss://stream.coincheck.com/private").encode(),
-        hashlib.sha256,
-    ).hexdigest()
-    return message.get("access_key") == KEY and hmac.compare_digest(
-        message["access_signature"], want
-    )
-
-
-async def test_private_end_to_end(caplog: pytest.LogCaptureFixture) -> None:
+async def test_private_end_to_end(
+    caplog: pytest.LogCaptureFixture, login_check: Callable[[Any], bool]
+) -> None:
     """wss://stream.coincheck.com through ``client.ws_connect``: the plugin logs in (checked as
     the docs describe), subscribes, and the store gets the events; a reconnect logs the hint."""
 
     def respond(conn: Connection, message: Any) -> Iterable[Any]:
         if message.get("type") == "login":
-            conn.state["authed"] = _login_ok(message)
+            conn.state["authed"] = login_check(message)
             if conn.state["authed"]:
                 return [
                     {"success": True, "available_channels": ["order-events", "execution-events"]}
