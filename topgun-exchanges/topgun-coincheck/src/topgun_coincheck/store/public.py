@@ -191,16 +191,15 @@ class OrderBook(OrderBookStore):
 
     def _init(self) -> None:
         self.last_update_at: Any = None
-        """The ``last_update_at`` of the last update or snapshot, as sent."""
+        """The ``last_update_at`` of the last update applied (or snapshot), as sent."""
         self._ranged: set[str] = set()
-        self._pairs: set[str] = set()
         self._snapshotting = False
 
     @property
     def initialized(self) -> defaultdict[str, bool]:
         """Per pair, whether its book is in sync (the reference library's per-pair flags;
         ``initialized["eth_jpy"]`` is False for a pair never seen)."""
-        return defaultdict(bool, {pair: self.in_sync(pair) for pair in self._pairs})
+        return defaultdict(bool, {pair: True for pair in self._books if self.in_sync(pair)})
 
     # -- WebSocket updates ---------------------------------------------------------------
 
@@ -213,13 +212,13 @@ class OrderBook(OrderBookStore):
             seq = sequence_number(data["sequence_number"])
             asks, bids = range_levels(data)
             self._ranged.add(pair)
-            self._diff(pair, (_RANGED, asks, bids), last=seq, ws=ws)
+            applied = self._diff(pair, (_RANGED, asks, bids), last=seq, ws=ws)
         else:
             asks = pair_levels(data.get("asks", []), "asks")
             bids = pair_levels(data.get("bids", []), "bids")
-            self._diff(pair, (_LEGACY, asks, bids), ws=ws)
-        self._pairs.add(pair)
-        self.last_update_at = data.get("last_update_at", self.last_update_at)
+            applied = self._diff(pair, (_LEGACY, asks, bids), ws=ws)
+        if applied and "last_update_at" in data:
+            self.last_update_at = data["last_update_at"]
 
     def _apply_diff(self, key: Any, diff: Any) -> None:
         kind, asks, bids = diff
@@ -258,7 +257,6 @@ class OrderBook(OrderBookStore):
                 book_seq,
             )
             return
-        self._pairs.add(pair)
         self._snapshotting = True
         try:
             self._snapshot(pair, (asks, bids), seq=seq)
