@@ -2,9 +2,9 @@
 
 Every message is a JSON object routed on its ``channel`` (https://api.coin.z.com/docs/ →
 Public WebSocket API, Private WebSocket API). An ``{"error": ...}`` message (a refused
-subscription, too many requests) is logged; an unknown channel or a malformed message is logged
-(rate-limited, logger ``topgun.store.gmocoin``) and skipped whole: a message is checked before
-any store changes.
+subscription, too many requests) and an unknown channel are logged (rate-limited, logger
+``topgun.store.gmocoin``); a malformed message is checked whole before any store changes, so it
+is skipped whole (``MalformedMessage``: counted in ``store.skipped`` and logged).
 
 =================  ==================================  ==================  =====================
 store              fed by                              keys                item
@@ -35,7 +35,14 @@ from typing import Any, ClassVar
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, Level, OrderBookStore
+from topgun.store import (
+    DataStore,
+    DataStoreCollection,
+    Item,
+    Level,
+    MalformedMessage,
+    OrderBookStore,
+)
 
 __all__ = [
     "Executions",
@@ -52,10 +59,6 @@ log = logging.getLogger("topgun.store.gmocoin")
 
 _INF = math.inf
 _WS_AUTH = "/private/v1/ws-auth"
-
-
-class MalformedMessage(ValueError):  # noqa: N818 (a skipped message, not a failure)
-    """A message that does not have the documented shape; it is skipped whole."""
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -310,10 +313,10 @@ class GMOCoinDataStore(DataStoreCollection):
         self._executions = self._create("executions", datastore_class=Executions)
         self._position_summary = self._create("position_summary", datastore_class=PositionSummary)
 
-    async def _receive(self, aw: Any) -> tuple[str, URL, Any]:
+    async def _receive(self, *args: Any, **kwargs: Any) -> tuple[str, URL, Any]:
         """Check each reply's ``status`` before any reply is applied (core checks the rest)."""
         try:
-            name, url, data = await super()._receive(aw)
+            name, url, data = await super()._receive(*args, **kwargs)
         except InitializeError as exc:
             if _WS_AUTH in str(exc):
                 raise InitializeError(
@@ -329,12 +332,7 @@ class GMOCoinDataStore(DataStoreCollection):
 
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is not dict:
-            self._limiter.warning(
-                "not-object",
-                "GMO Coin: ignored a frame that is not a JSON object (%s)",
-                type(msg).__name__,
-            )
-            return
+            raise MalformedMessage(f"a frame that is not a JSON object ({type(msg).__name__})")
         channel = msg.get("channel")
         try:
             if channel == "orderbooks":
@@ -370,12 +368,7 @@ class GMOCoinDataStore(DataStoreCollection):
                     channel,
                 )
         except MalformedMessage as exc:
-            self._limiter.warning(
-                ("malformed", str(channel)[:64]),
-                "GMO Coin %s: skipped a malformed message: %s",
-                channel,
-                exc,
-            )
+            raise MalformedMessage(f"{channel}: {exc}") from None
 
     def _on_execution(self, msg: Item) -> None:
         _ident(msg, "executionId")

@@ -3,8 +3,9 @@
 https://coincheck.com/documents/exchange/api#private-websocket: after the login (done by the
 plugin's authenticator on ``wss://stream.coincheck.com``), ``order-events`` and
 ``execution-events`` messages are JSON objects with a ``channel`` field. A message with
-``"success": false`` (a refused login or subscription) is logged and dropped; malformed and
-unknown messages are logged (rate-limited, logger ``topgun.store.coincheck``) and skipped whole.
+``"success": false`` (a refused login or subscription) and an unknown channel are logged
+(rate-limited, logger ``topgun.store.coincheck``); a malformed message is skipped whole
+(``MalformedMessage``: counted in ``store.skipped`` and logged).
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ from typing import Any, ClassVar
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item
-
-from .public import MalformedMessage
+from topgun.store import DataStore, DataStoreCollection, Item, MalformedMessage
 
 __all__ = ["CoincheckPrivateDataStore", "Execution", "Order"]
 
@@ -179,20 +178,15 @@ class CoincheckPrivateDataStore(DataStoreCollection):
         self._order = self._create("order-events", datastore_class=Order)
         self._execution = self._create("execution-events", datastore_class=Execution)
 
-    async def _receive(self, aw: Any) -> tuple[str, URL, Any]:
+    async def _receive(self, *args: Any, **kwargs: Any) -> tuple[str, URL, Any]:
         """Check each reply's ``success`` before any reply is applied (core checks the rest)."""
-        name, url, data = await super()._receive(aw)
+        name, url, data = await super()._receive(*args, **kwargs)
         opens(data, url)
         return name, url, data
 
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is not dict:
-            self._limiter.warning(
-                "not-object",
-                "Coincheck private: ignored a frame that is not a JSON object (%s)",
-                type(msg).__name__,
-            )
-            return
+            raise MalformedMessage(f"a frame that is not a JSON object ({type(msg).__name__})")
         channel = msg.get("channel")
         try:
             if channel == "order-events":
@@ -213,12 +207,7 @@ class CoincheckPrivateDataStore(DataStoreCollection):
                     channel,
                 )
         except MalformedMessage as exc:
-            self._limiter.warning(
-                ("malformed", str(channel)[:64]),
-                "Coincheck private %s: skipped a malformed message: %s",
-                channel,
-                exc,
-            )
+            raise MalformedMessage(f"{channel}: {exc}") from None
 
     def _onreconnect(self, ws_app: Any) -> None:
         super()._onreconnect(ws_app)

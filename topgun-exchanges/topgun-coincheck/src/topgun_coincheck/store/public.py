@@ -13,8 +13,9 @@ order-book update ``[pair, {...}]``. Order-book updates come in two shapes:
   updates; whether it is consecutive is not known, so a gap cannot be detected, only stale
   updates (at or behind the book) dropped.
 
-Malformed and unknown messages are logged (rate-limited, logger ``topgun.store.coincheck``) and
-skipped whole.
+Every message is checked whole before a store changes; one that is neither (``MalformedMessage``)
+is skipped whole, counted in ``store.skipped`` and logged (rate-limited, logger
+``topgun.store.coincheck``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from topgun.store import (
     DataStoreCollection,
     Item,
     Level,
+    MalformedMessage,
     OrderBookStore,
     OrderRule,
     Recovery,
@@ -50,10 +52,6 @@ _INF = math.inf
 _TRADE_FIELDS = ("timestamp", "id", "pair", "rate", "amount", "side", "taker_id", "maker_id")
 _LEGACY = 0
 _RANGED = 1
-
-
-class MalformedMessage(ValueError):  # noqa: N818 (a skipped message, not a failure)
-    """A message that does not have the expected shape; it is skipped whole."""
 
 
 # -- parsing (pure functions: a message in, levels out, nothing changed) --------------------------
@@ -199,7 +197,10 @@ class OrderBook(OrderBookStore):
     def initialized(self) -> defaultdict[str, bool]:
         """Per pair, whether its book is in sync (the reference library's per-pair flags;
         ``initialized["eth_jpy"]`` is False for a pair never seen)."""
-        return defaultdict(bool, {pair: True for pair in self._books if self.in_sync(pair)})
+        synced = {
+            pair: True for pair in self._books if isinstance(pair, str) and self.in_sync(pair)
+        }
+        return defaultdict(bool, synced)
 
     # -- WebSocket updates ---------------------------------------------------------------
 
@@ -292,26 +293,15 @@ class CoincheckDataStore(DataStoreCollection):
         self._orderbook = self._create("orderbook", datastore_class=OrderBook)
 
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
-        try:
-            if type(msg) is list and msg:
-                first = msg[0]
-                if type(first) is list:
-                    self._trades._on_trades(msg)
-                    return
-                if type(first) is str and len(msg) == 2:
-                    self._orderbook._on_update(first, msg[1], ws)
-                    return
-            self._limiter.warning(
-                ("unknown", type(msg).__name__),
-                "Coincheck: ignored a message that is neither trades nor an order-book update: %.100r",
-                msg,
-            )
-        except MalformedMessage as exc:
-            self._limiter.warning(
-                ("malformed", type(exc).__name__),
-                "Coincheck: skipped a malformed message: %s",
-                exc,
-            )
+        if type(msg) is list and msg:
+            first = msg[0]
+            if type(first) is list:
+                self._trades._on_trades(msg)
+                return
+            if type(first) is str and len(msg) == 2:
+                self._orderbook._on_update(first, msg[1], ws)
+                return
+        raise MalformedMessage(f"neither trades nor an order-book update: {str(msg)[:80]}")
 
     @property
     def trades(self) -> Trades:
