@@ -537,3 +537,19 @@ def test_sorted_queries() -> None:
     store.onmessage(book_msg(None, {"101": "9"}, {"99": "9"}, 11, channel="bbo-tbt"))
     bbo = store.books.sorted({"instId": INST, "channel": "bbo-tbt", "side": "asks"})
     assert [(lv["px"], lv["sz"]) for lv in bbo["asks"]] == [("101", "9")] and not bbo["bids"]
+
+
+def test_a_rest_snapshot_is_cut_to_the_channels_depth() -> None:
+    """books50-l2-tbt holds 50 levels a side: a deeper REST snapshot is cut to its best 50."""
+    store = OKXDataStore()
+    store.onmessage(book_msg("update", {"1000": "1"}, {}, 11, 10, channel="books50-l2-tbt"))
+    asks = [[str(1000 + i), "1", "0", "1"] for i in range(60)]
+    bids = [[str(999 - i), "2", "0", "3"] for i in range(60)]
+    rest = {"code": "0", "msg": "", "data": [{"asks": asks, "bids": bids, "ts": "1", "seqId": 11}]}
+    store.books._onresponse(
+        wire(rest), URL(f"https://www.okx.com/api/v5/market/books?instId={INST}&sz=400")
+    )
+    got = store.books.sorted({"instId": INST})
+    assert store.books.in_sync(INST) and len(got["asks"]) == len(got["bids"]) == 50
+    assert got["asks"][-1]["px"] == "1049" and got["bids"][-1]["px"] == "950"
+    assert got["bids"][0]["ordSz"] == "3"

@@ -21,6 +21,7 @@ buffered updates core replays by the same chain rule.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -139,6 +140,23 @@ def parse_depth(book: Any, chained: bool) -> _Depth:
     if type(crc) is not int:
         crc = 0 if crc is None else _int(crc, "checksum")
     return _Depth(asks, bids, ask_extras, bid_extras, seq, prev, crc, book.get("ts"))
+
+
+def _best(depth: _Depth, levels: int) -> _Depth:
+    """``depth`` cut to its best ``levels`` per side: a channel's book holds no more (a 400-level
+    REST snapshot given to ``books50-l2-tbt`` would otherwise keep levels it never updates)."""
+    if len(depth.asks) <= levels and len(depth.bids) <= levels:
+        return depth
+    asks = sorted(depth.asks, key=lambda level: level[0])[:levels]
+    bids = sorted(depth.bids, key=lambda level: -level[0])[:levels]
+    kept = {price for price, _, _ in asks}, {-price for price, _, _ in bids}
+    return dataclasses.replace(
+        depth,
+        asks=asks,
+        bids=bids,
+        ask_extras=[extra for extra in depth.ask_extras if extra[0] in kept[0]],
+        bid_extras=[extra for extra in depth.bid_extras if extra[0] in kept[1]],
+    )
 
 
 class Books(OrderBookStore):
@@ -358,7 +376,7 @@ class Books(OrderBookStore):
         if not waiting:
             self._pending[inst_id] = depth
         for key in waiting:
-            self._snapshot(key, depth, seq=depth.seq)
+            self._snapshot(key, _best(depth, REST_DEPTH.get(key[1], 400)), seq=depth.seq)
 
     def _rest_depth(self, body: Any, url: URL) -> _Depth:
         if type(body) is not dict or str(body.get("code")) != "0":
