@@ -213,7 +213,7 @@ def test_a_reconnect_puts_the_books_out_of_sync_until_a_whole(
         diff(11, a=[["NaN", "1"]]),
         diff(11, a=[["30", "Infinity"]]),
         diff(11, a=[["-30", "1"]]),
-        diff(11, a=[[30, "1"]]),
+        frame("depth_diff_xrp_jpy", {"a": [[30, "1"]], "b": [], "t": 1, "s": "11"}),
         diff(11, a=[["30", "1", "2"]]),
         frame("depth_diff_xrp_jpy", {"a": [], "b": [], "t": 1}),
         frame("ticker_btc_jpy", ["not", "an", "object"]),
