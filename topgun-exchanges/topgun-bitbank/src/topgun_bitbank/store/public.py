@@ -92,6 +92,9 @@ def levels(rows: Any, field: str) -> list[Level]:
     return out
 
 
+_NO_TOTALS: Final[dict[str, Any]] = {}
+
+
 class DepthDiff(NamedTuple):
     """One parsed ``depth_diff``: what the book applies now, or when replayed onto a whole."""
 
@@ -108,7 +111,12 @@ def parse_diff(data: Any) -> DepthDiff:
     s = sequence_id(data.get("s"), "s")
     asks = levels(data.get("a", []), "a")
     bids = levels(data.get("b", []), "b")
-    totals = {name: data[short] for short, name in TOTALS.items() if short in data}
+    # a, b, t and s are always there; the out-of-range quantities only when they changed
+    totals = (
+        {name: data[short] for short, name in TOTALS.items() if short in data}
+        if len(data) > 4
+        else _NO_TOTALS
+    )
     return DepthDiff(s, asks, bids, data.get("t"), totals)
 
 
@@ -266,7 +274,6 @@ class Depth(OrderBookStore):
 
 
 _ROOMS: Final = (
-    ("depth_diff_", "diff"),
     ("depth_whole_", "whole"),
     ("transactions_", "transactions"),
     ("ticker_", "ticker"),
@@ -328,6 +335,12 @@ class bitbankDataStore(DataStoreCollection):
         if type(room) is not str or type(message) is not dict or "data" not in message:
             raise MalformedMessage("a message without 'room_name' and 'message.data'")
         data = message["data"]
+        if room.startswith("depth_diff_") and len(room) > 11:  # the hot path: most messages
+            try:
+                self._depth._on_diff(room[11:], data, ws)
+            except MalformedMessage as exc:
+                raise MalformedMessage(f"{room}: {exc}") from None
+            return
         for prefix, kind in _ROOMS:
             if room.startswith(prefix) and len(room) > len(prefix):
                 pair = room[len(prefix) :]
@@ -343,9 +356,7 @@ class bitbankDataStore(DataStoreCollection):
         )
 
     def _route(self, kind: str, pair: str, data: Any, ws: Any) -> None:
-        if kind == "diff":
-            self._depth._on_diff(pair, data, ws)
-        elif kind == "whole":
+        if kind == "whole":
             self._depth._on_whole(pair, data, ws)
         elif kind == "transactions":
             self._transactions._on_data(pair, data)
