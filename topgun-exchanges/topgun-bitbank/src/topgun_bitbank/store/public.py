@@ -148,29 +148,26 @@ class Transactions(DataStore):
         self._insert([{"pair": pair, **row} for row in rows])
 
 
-class Ticker(DataStore):
+class _LatestPerPair(DataStore):
+    """The latest message of a room per ``pair``, its fields as sent."""
+
+    _KEYS = ("pair",)
+
+    def _on_data(self, pair: str, data: Any) -> None:
+        if type(data) is not dict:
+            raise MalformedMessage(f"the {self.name} data is not a JSON object")
+        self._insert([{"pair": pair, **data}])
+
+
+class Ticker(_LatestPerPair):
     """``ticker_{pair}``: the latest ticker per ``pair``, its fields as sent.
     https://github.com/bitbankinc/bitbank-api-docs/blob/master/public-stream.md#ticker"""
 
-    _KEYS = ("pair",)
 
-    def _on_data(self, pair: str, data: Any) -> None:
-        if type(data) is not dict:
-            raise MalformedMessage("the ticker data is not a JSON object")
-        self._insert([{"pair": pair, **data}])
-
-
-class CircuitBreakInfo(DataStore):
+class CircuitBreakInfo(_LatestPerPair):
     """``circuit_break_info_{pair}``: the latest circuit-break state per ``pair`` (``mode``,
     ``fee_type``, the itayose and trigger prices ...), as sent (not in the reference library).
     https://github.com/bitbankinc/bitbank-api-docs/blob/master/public-stream.md#circuit-break-info"""
-
-    _KEYS = ("pair",)
-
-    def _on_data(self, pair: str, data: Any) -> None:
-        if type(data) is not dict:
-            raise MalformedMessage("the circuit_break_info data is not a JSON object")
-        self._insert([{"pair": pair, **data}])
 
 
 class Depth(OrderBookStore):
