@@ -8,8 +8,9 @@ user data stream"; USDⓈ-M and COIN-M "Keepalive User Data Stream" under User D
 Spot sends the key as the ``listenKey`` parameter, futures send no parameter (the API key names
 the one key an account has).
 
-``ListenKeyKeeper`` runs that loop as a task it owns: ``close()`` cancels and awaits it, and it
-ends by itself soon after the Client it uses is closed. A failed keep-alive (an HTTP error, a
+``ListenKeyKeeper`` runs that loop as a task owned by the Client it uses
+(``Client.run_task``), so closing the Client cancels and awaits it; ``close()`` does the same
+sooner (the DataStore collection calls it from ``aclose()``). A failed keep-alive (an HTTP error, a
 network error, a timeout) is logged and retried with capped, jittered backoff instead of ending the
 loop. When Binance answers that the key no longer exists (error -1125), it asks for a key again
 with the same ``POST`` and reports the new key through ``on_new_key``: the stream must then be
@@ -31,19 +32,16 @@ from topgun.plugin import Retry
 if TYPE_CHECKING:
     from topgun import Client
 
-__all__ = ["KEEPALIVE_EVERY", "LISTEN_KEY_PATHS", "ListenKeyKeeper"]
+__all__ = ["KEEPALIVE_EVERY", "ListenKeyError", "ListenKeyKeeper"]
 
 log = logging.getLogger("topgun.binance")
 
 KEEPALIVE_EVERY: Final = 1800.0
 """Seconds between keep-alives: the docs' "about every 30 minutes" (a key lives 60)."""
-CLOSED_CHECK_EVERY: Final = 1.0
-"""How often a sleeping keeper looks whether its Client was closed."""
 UNKNOWN_KEY: Final = -1125
 """Binance's error code for "This listenKey does not exist." (expired or closed)."""
 
 SPOT_PATH: Final = "/api/v3/userDataStream"
-LISTEN_KEY_PATHS: Final = frozenset({SPOT_PATH, "/fapi/v1/listenKey", "/dapi/v1/listenKey"})
 
 _TRANSIENT = (aiohttp.ClientError, TimeoutError, OSError)
 
@@ -115,10 +113,13 @@ class ListenKeyKeeper:
         )
 
     def start(self) -> None:
-        """Start the keep-alive task (once; a running keeper is left as is)."""
+        """Start the keep-alive task (once; a running keeper is left as is).
+
+        Raises RuntimeError when the Client is already closed.
+        """
         if self.running:
             return
-        self._task = asyncio.get_running_loop().create_task(
+        self._task = self._client.run_task(
             self._run(), name=f"topgun.binance listen key keep-alive {self._url.path}"
         )
 
@@ -135,14 +136,11 @@ class ListenKeyKeeper:
     async def _run(self) -> None:
         failures = 0
         delay = self.every
-        while await self._sleep(delay):
+        while True:
+            await asyncio.sleep(delay)
             try:
                 async with asyncio.timeout(self.request_timeout):
                     await self._keep_alive()
-            except RuntimeError:
-                if self._client.closed:  # closed under the request
-                    break
-                raise
             except (ListenKeyError, *_TRANSIENT) as exc:
                 failures += 1
                 self.failures += 1
@@ -158,18 +156,6 @@ class ListenKeyKeeper:
             else:
                 failures = 0
                 delay = self.every
-        log.info("Binance listen key keep-alive (%s) stopped: its Client is closed", self._url.path)
-
-    async def _sleep(self, seconds: float) -> bool:
-        """Sleep ``seconds``, looking at the Client now and then; False once it is closed."""
-        loop = asyncio.get_running_loop()
-        until = loop.time() + seconds
-        while not self._client.closed:
-            left = until - loop.time()
-            if left <= 0:
-                return True
-            await asyncio.sleep(min(left, CLOSED_CHECK_EVERY))
-        return False
 
     async def _keep_alive(self) -> None:
         params = {"listenKey": self._key} if self._url.path == SPOT_PATH else None

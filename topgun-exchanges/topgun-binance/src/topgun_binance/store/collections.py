@@ -13,11 +13,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any, ClassVar
 
+import aiohttp
+
+from topgun import Client
+from topgun.errors import InitializeError
+from topgun.plugin import Retry
 from topgun.store import DataStoreCollection
 
-from ._messages import MalformedMessage, record
+from ..listenkey import KEEPALIVE_EVERY, ListenKeyKeeper
+from ._messages import MalformedMessage, record, response_object
 from .book import FuturesOrderBook, OrderBook
 from .market import (
     BookTicker,
@@ -55,6 +62,7 @@ _QUIET = frozenset(
     }
 )
 _BOOK_TICKER_FIELDS = frozenset({"u", "s", "b", "B", "a", "A"})
+_LISTEN_KEY = "listenkey"
 
 
 class _BinanceDataStore(DataStoreCollection):
@@ -75,6 +83,13 @@ class _BinanceDataStore(DataStoreCollection):
         self._order = self._create("order", datastore_class=Order)
         self.listenkey: str | None = None
         """The listen key of the last listen-key ``POST`` given to ``initialize()``."""
+        self.listenkey_keeper: ListenKeyKeeper | None = None
+        """What keeps ``listenkey`` alive (``None`` before a listen-key ``POST``)."""
+        self.listenkey_interval = KEEPALIVE_EVERY
+        """Seconds between keep-alives of the listen key (30 minutes; Binance's limit is 60)."""
+        self.listenkey_retry = Retry()
+        """How retries of a failed keep-alive are spaced."""
+        self._retired: list[ListenKeyKeeper] = []
         self._handlers: dict[str, Handler] = {
             "trade": self._trade._on_event,
             "aggTrade": self._trade._on_event,
@@ -89,6 +104,82 @@ class _BinanceDataStore(DataStoreCollection):
             "24hrMiniTicker": self._ticker._on_events,
             "24hrTicker": self._ticker._on_events,
         }
+
+    # -- initialize() and the listen key -------------------------------------------------------
+
+    async def initialize(self, *aws: Any) -> None:
+        """Load REST responses into the stores (the endpoints are listed in the class docs).
+
+        A listen-key ``POST`` sets ``listenkey`` and starts keeping it alive (``PUT`` every 30
+        minutes, retried with backoff on failures) through the Client that made the request;
+        that task ends with ``aclose()`` or when the Client closes.
+        """
+        try:
+            await super().initialize(*aws)
+        finally:
+            retired, self._retired = self._retired, []
+            for keeper in retired:
+                await keeper.close()
+
+    def _takes_response(self, name: str) -> bool:
+        return name == _LISTEN_KEY or super()._takes_response(name)
+
+    def _apply_response(self, name: str, data: Any, response: aiohttp.ClientResponse) -> None:
+        if name != _LISTEN_KEY:
+            super()._apply_response(name, data, response)
+            return
+        key = response_object(data, response.url, ("listenKey",))["listenKey"]
+        if type(key) is not str or not key:
+            raise InitializeError(f"{response.url.path}: listenKey is not a non-empty string")
+        self.listenkey = key
+        current = self.listenkey_keeper
+        url = response.url.with_query(None)
+        if current is not None and current.running and current.key == key and current.url == url:
+            return  # the same key again (futures answer an active account's key)
+        if current is not None:
+            self._retired.append(current)
+            self.listenkey_keeper = None
+        client = Client.of(response)
+        if client is None or client.closed:
+            log.warning(
+                "%s: the listen key from %s is not kept alive, since no open topgun.Client "
+                "made that request; it expires in 60 minutes",
+                self._MARKET,
+                url.path,
+            )
+            return
+        keeper = ListenKeyKeeper(
+            client,
+            url,
+            key,
+            every=self.listenkey_interval,
+            retry=self.listenkey_retry,
+            on_new_key=self._on_new_listen_key,
+        )
+        keeper.start()
+        self.listenkey_keeper = keeper
+
+    def _on_new_listen_key(self, key: str) -> None:
+        self.listenkey = key
+
+    async def aclose(self) -> None:
+        """Stop keeping the listen key alive (cancels the keep-alive task and waits for it)."""
+        keeper, self.listenkey_keeper = self.listenkey_keeper, None
+        retired, self._retired = self._retired, []
+        for old in (*retired, keeper):
+            if old is not None:
+                await old.close()
+
+    async def __aenter__(self) -> _BinanceDataStore:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
 
     # -- routing -------------------------------------------------------------------------------
 
@@ -254,6 +345,7 @@ class BinanceSpotDataStore(_BinanceDataStore):
         "/api/v3/klines": "kline",
         "/api/v3/account": "account",
         "/api/v3/openOrderList": "ocoorder",
+        "/api/v3/userDataStream": _LISTEN_KEY,
     }
 
     def _init(self) -> None:
@@ -354,6 +446,7 @@ class BinanceUSDSMDataStore(_BinanceFuturesDataStore):
         "/fapi/v2/balance": "balance",
         "/fapi/v2/positionRisk": "position",
         "/fapi/v1/indexInfo": "compositeindex",
+        "/fapi/v1/listenKey": _LISTEN_KEY,
     }
 
     def _init(self) -> None:
@@ -385,6 +478,7 @@ class BinanceCOINMDataStore(_BinanceFuturesDataStore):
         "/dapi/v1/markPriceKlines": "markpricekline",
         "/dapi/v1/balance": "balance",
         "/dapi/v1/positionRisk": "position",
+        "/dapi/v1/listenKey": _LISTEN_KEY,
     }
 
     def _init(self) -> None:
