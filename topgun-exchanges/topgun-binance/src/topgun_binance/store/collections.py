@@ -231,7 +231,11 @@ class _BinanceDataStore(DataStoreCollection):
         if type(data) is list:
             self._on_array(data)
         elif type(data) is dict and "e" in data:
-            self._on_unknown(str(data["e"]))
+            handler = self._handlers.get(data["e"]) if type(data["e"]) is str else None
+            if handler is None:
+                self._on_unknown(str(data["e"]))
+            else:
+                handler(data)
         elif type(data) is dict and (
             (isinstance(stream, str) and stream.endswith("@bookTicker"))
             or data.keys() >= _BOOK_TICKER_FIELDS
