@@ -9,6 +9,7 @@ from .credentials import Credential
 from .errors import (
     CredentialError,
     InitializeError,
+    InsecureDestinationError,
     PluginConflictError,
     PluginError,
     SigningError,
@@ -43,6 +44,7 @@ __all__ = [
     "FetchResult",
     "FixedClock",
     "InitializeError",
+    "InsecureDestinationError",
     "NotJSONContent",
     "OrderBookStore",
     "PluginConflictError",

@@ -21,6 +21,11 @@ class SigningError(TopgunError):
     """An exchange signer could not sign a request (for example, a body it cannot encode)."""
 
 
+class InsecureDestinationError(SigningError):
+    """A request or WebSocket that would carry credentials does not go over https/wss to a port
+    its host declares; nothing was sent. Pass ``auth=None`` to send it without credentials."""
+
+
 class StoreError(TopgunError):
     """A DataStore or DataStoreCollection was used in a way it cannot honour."""
 
