@@ -18,6 +18,7 @@ from topgun.store import Item
 __all__ = [
     "MalformedMessage",
     "objects",
+    "query_param",
     "record",
     "response_list",
     "response_object",
