@@ -338,6 +338,7 @@ class Client:
             clock=self.clock,
             on_close=self._ws_apps.discard,
             ws_kwargs=kwargs,
+            client=self,
         )
         self._ws_apps.add(app)
         return app
