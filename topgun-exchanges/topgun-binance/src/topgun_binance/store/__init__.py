@@ -5,7 +5,7 @@ stores), ``book`` (the verified order book), ``depth`` and ``continuity`` (its p
 rules, as pure functions).
 """
 
-from .book import FuturesOrderBook, OrderBook
+from .book import COINMOrderBook, FuturesOrderBook, OrderBook
 from .collections import BinanceCOINMDataStore, BinanceSpotDataStore, BinanceUSDSMDataStore
 from .market import (
     BookTicker,
@@ -28,6 +28,7 @@ __all__ = [
     "BinanceSpotDataStore",
     "BinanceUSDSMDataStore",
     "BookTicker",
+    "COINMOrderBook",
     "CompositeIndex",
     "ContinuousKline",
     "FuturesOrderBook",

@@ -25,7 +25,7 @@ from topgun.store import DataStoreCollection
 
 from ..listenkey import KEEPALIVE_EVERY, ListenKeyKeeper
 from ._messages import MalformedMessage, record, response_object
-from .book import FuturesOrderBook, OrderBook
+from .book import COINMOrderBook, FuturesOrderBook, OrderBook
 from .market import (
     BookTicker,
     CompositeIndex,
@@ -97,7 +97,6 @@ class _BinanceDataStore(DataStoreCollection):
             "24hrMiniTicker": self._ticker._on_event,
             "24hrTicker": self._ticker._on_event,
             "bookTicker": self._bookticker._on_event,
-            "depthUpdate": self._orderbook._on_diff,
             "listenKeyExpired": self._on_listen_key_expired,
         }
         self._arrays: dict[str, Handler] = {
@@ -189,7 +188,11 @@ class _BinanceDataStore(DataStoreCollection):
             if type(msg) is dict:
                 data = msg.get("data") if "stream" in msg else msg
                 if type(data) is dict:
-                    handler = self._handlers.get(data.get("e"))  # type: ignore[arg-type]
+                    kind = data.get("e")
+                    if kind == "depthUpdate":
+                        self._orderbook._on_diff(data, ws)
+                        return
+                    handler = self._handlers.get(kind)  # type: ignore[arg-type]
                     if handler is not None:
                         handler(data)
                         return
@@ -232,7 +235,9 @@ class _BinanceDataStore(DataStoreCollection):
             self._on_array(data)
         elif type(data) is dict and "e" in data:
             handler = self._handlers.get(data["e"]) if type(data["e"]) is str else None
-            if handler is None:
+            if data["e"] == "depthUpdate":
+                self._orderbook._on_diff(data, ws)
+            elif handler is None:
                 self._on_unknown(str(data["e"]))
             else:
                 handler(data)
@@ -474,6 +479,7 @@ class BinanceCOINMDataStore(_BinanceFuturesDataStore):
     """
 
     _MARKET = "Binance COIN-M"
+    _BOOK = COINMOrderBook
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/dapi/v1/depth": "orderbook",
         "/dapi/v1/openOrders": "order",

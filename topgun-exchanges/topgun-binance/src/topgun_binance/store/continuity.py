@@ -1,62 +1,59 @@
-"""The diff-depth continuity rules of Binance, as pure functions over update ids.
+"""The diff-depth continuity rules of Binance.
 
 Every ``depthUpdate`` event carries ``U`` (its first update id) and ``u`` (its final update id);
 futures events also carry ``pu`` (the previous event's ``u``). A REST depth snapshot carries
-``lastUpdateId``. Given the book's current update id (the snapshot's ``lastUpdateId``, then the
-``u`` of the last event applied), each rule says whether an event is applied, skipped as stale,
-or proves that events were missed (a gap: the book must be rebuilt from a new snapshot).
+``lastUpdateId``. Given the book's update id (the snapshot's ``lastUpdateId``, then the ``u`` of
+the last event applied), a rule says whether an event applies, is stale, or proves that events
+were missed (a gap: the book is rebuilt from a new snapshot).
 
 Spot, "How to manage a local order book correctly" in
 https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams: an event whose
 ``u`` is at most the book's id is ignored; one whose ``U`` is above the book's id + 1 means
-something went wrong; otherwise it applies and the book's id becomes its ``u``. For the first
-event after a snapshot this is the documented "``U`` <= lastUpdateId+1 <= ``u``".
+events were missed; otherwise it applies and the book's id becomes its ``u``. For the first event
+after a snapshot that is the documented "``U`` <= lastUpdateId+1 <= ``u``". That is core's
+``RangeRule``, used as is.
 
-USDⓈ-M and COIN-M,
+USDⓈ-M and COIN-M (``BinanceFuturesRule``),
 https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams/How-to-manage-a-local-order-book-correctly
 and
 https://developers.binance.com/docs/derivatives/coin-margined-futures/websocket-market-streams/How-to-manage-a-local-order-book-correctly:
 drop events with ``u`` < lastUpdateId; the first processed event has ``U`` <= lastUpdateId <=
 ``u``; after it, each event's ``pu`` must equal the previous event's ``u``, otherwise start again
 from the snapshot. ``U`` is not ``pu`` + 1 on futures (the docs' own example has ``U`` 157 after
-``pu`` 149), so the spot rule would see false gaps there. An event at or below the book's id
-after the first one is a repeat and is ignored, not taken for a gap (inferred: the docs only
-speak of the snapshot there).
+``pu`` 149), so the spot rule would see false gaps there. Two cases the docs leave implicit:
+a first event whose ``pu`` equals lastUpdateId follows the snapshot directly (the ``pu`` chain,
+with the snapshot as the previous event) and applies; and an event at or below the book's id
+after the first one is a repeat, skipped rather than taken for a gap.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from topgun.store import RangeRule, Verdict
 
-__all__ = ["APPLY", "GAP", "STALE", "futures_verdict", "spot_verdict"]
+__all__ = ["SPOT_RULE", "BinanceFuturesRule"]
 
-APPLY: Final = 0
-"""The event continues the book: apply it, and its ``u`` becomes the book's update id."""
-STALE: Final = 1
-"""The event is already in the book (older than the snapshot, or a repeat): skip it."""
-GAP: Final = 2
-"""Events were missed between the book and this event: the book cannot be trusted."""
+SPOT_RULE = RangeRule()
+
+_APPLY, _STALE, _GAP = Verdict.APPLY, Verdict.STALE, Verdict.GAP
 
 
-def spot_verdict(book_id: int, first_id: int, final_id: int) -> int:
-    """Spot: the verdict on an event ``U=first_id``, ``u=final_id`` for a book at ``book_id``."""
-    if final_id <= book_id:
-        return STALE
-    if first_id > book_id + 1:
-        return GAP
-    return APPLY
+class BinanceFuturesRule:
+    """USDⓈ-M / COIN-M: the first diff after a snapshot straddles it by ``U``/``u`` (or chains
+    to it by ``pu``); then ``pu`` chains each diff to the one before (see the module docs)."""
 
+    __slots__ = ()
 
-def futures_verdict(book_id: int, bridged: bool, first_id: int, final_id: int, prev_id: int) -> int:
-    """Futures: the verdict on an event ``U``, ``u``, ``pu`` for a book at ``book_id``.
+    def check(self, book: int, first: int, last: int, prev: int | None, fresh: bool) -> Verdict:
+        if prev == book:
+            return _APPLY
+        if fresh:
+            if last < book:
+                return _STALE
+            return _APPLY if first <= book else _GAP
+        return _STALE if last <= book else _GAP
 
-    ``bridged`` is False until the first event after the snapshot has been applied; that event
-    must straddle the snapshot (``U`` <= lastUpdateId <= ``u``), the later ones chain by ``pu``.
-    """
-    if not bridged:
-        if final_id < book_id:
-            return STALE
-        return APPLY if first_id <= book_id else GAP
-    if final_id <= book_id:
-        return STALE
-    return APPLY if prev_id == book_id else GAP
+    def expected(self, book: int, fresh: bool) -> str:
+        return f"U <= {book} <= u or pu {book}" if fresh else f"pu {book}"
+
+    def __repr__(self) -> str:
+        return "BinanceFuturesRule()"

@@ -36,20 +36,15 @@ def depth_levels(rows: Any) -> list[Level]:
     levels: list[Level] = []
     append = levels.append
     try:
-        for row in rows:
-            value = row[0]
-            quantity = row[1]
+        for value, quantity in rows:
             price = float(value)
             size = float(quantity)
-            if (
-                not 0.0 < price < _INF
-                or not 0.0 <= size < _INF
-                or type(value) is bool
-                or type(quantity) is bool
+            if not (0.0 < price < _INF and 0.0 <= size < _INF) or (
+                type(value) is bool or type(quantity) is bool
             ):
                 raise MalformedMessage(f"bad depth row [{value!r}, {quantity!r}]")
             append((price, value, quantity if size else None))
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
+    except (TypeError, ValueError) as exc:
         if isinstance(exc, MalformedMessage):
             raise
         raise MalformedMessage(f"a depth row is malformed ({type(exc).__name__}: {exc})") from None
