@@ -8,6 +8,7 @@ information").
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from unittest.mock import MagicMock
@@ -215,3 +216,14 @@ def test_an_array_with_one_bad_ticker_changes_nothing(doc: Any) -> None:
     store = BinanceSpotDataStore()
     store.onmessage([doc("24hrMiniTicker"), {"e": "24hrMiniTicker", "c": "1"}])
     assert len(store.ticker) == 0
+
+
+@pytest.mark.parametrize("cls", ALL)
+async def test_wait_returns_after_each_message(cls: Any, doc: Any) -> None:
+    store = cls()
+    for message in (doc("aggTrade"), {"result": None, "id": 1}):
+        waiter = asyncio.ensure_future(store.wait())
+        await asyncio.sleep(0)
+        assert not waiter.done()
+        store.onmessage(message)
+        await asyncio.wait_for(waiter, 1)

@@ -183,7 +183,7 @@ class _BinanceDataStore(DataStoreCollection):
     # -- routing -------------------------------------------------------------------------------
 
     def onmessage(self, msg: Any, ws: Any = None) -> None:
-        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises."""
+        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
         try:
             if type(msg) is dict:
                 data = msg.get("data") if "stream" in msg else msg
@@ -206,6 +206,9 @@ class _BinanceDataStore(DataStoreCollection):
             )
         except Exception as exc:
             self._failed(exc)
+        finally:
+            if self._waiters:
+                self._wake()
 
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is list:
