@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import aiohttp
@@ -59,3 +60,19 @@ async def test_of_names_the_client_behind_a_response(toy_exchange: Any, toy_regi
         ):
             assert topgun.Client.of(plain) is None
     assert topgun.Client.of(object()) is None
+
+
+async def test_a_failing_task_is_logged(
+    toy_registry: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with topgun.Client(registry=toy_registry) as client:
+
+        async def broken() -> None:
+            raise ValueError("boom")
+
+        task = client.run_task(broken(), name="broken one")
+        with caplog.at_level(logging.ERROR, "topgun"):
+            # The Client's done callback was added first, so it has run once gather returns.
+            await asyncio.gather(task, return_exceptions=True)
+    (record,) = [r for r in caplog.records if "broken one" in r.getMessage()]
+    assert record.exc_info is not None and "boom" in str(record.exc_info[1])

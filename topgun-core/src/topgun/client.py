@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ __all__ = ["Auth", "Client", "FetchResult", "NotJSONContent"]
 
 USER_AGENT: Final = f"topgun/{__version__}"
 _CLIENT_ATTR: Final = "_topgun_client"
+
+log = logging.getLogger("topgun")
 
 T = TypeVar("T")
 
@@ -168,8 +171,13 @@ class Client:
             raise RuntimeError("this topgun.Client is closed; it cannot start a task")
         task = asyncio.get_running_loop().create_task(coro, name=name)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
         return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("task %s of %r failed", task.get_name(), self, exc_info=task.exception())
 
     @staticmethod
     def of(response: Any) -> Client | None:

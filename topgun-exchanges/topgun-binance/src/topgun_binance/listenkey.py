@@ -141,17 +141,20 @@ class ListenKeyKeeper:
             try:
                 async with asyncio.timeout(self.request_timeout):
                     await self._keep_alive()
-            except (ListenKeyError, *_TRANSIENT) as exc:
+            except Exception as exc:
                 failures += 1
                 self.failures += 1
                 delay = self.retry.delay(failures)
-                log.warning(
+                expected = isinstance(exc, (ListenKeyError, *_TRANSIENT))
+                log.log(
+                    logging.WARNING if expected else logging.ERROR,
                     "Binance listen key keep-alive (%s) failed: %s; retrying in %.1f s "
                     "(failure %d in a row)",
                     self._url.path,
                     _describe(exc),
                     delay,
                     failures,
+                    exc_info=None if expected else exc,
                 )
             else:
                 failures = 0
