@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import aiohttp
 
@@ -71,7 +71,6 @@ class _BinanceDataStore(DataStoreCollection):
     _LOGGER = log
     _MARKET: ClassVar[str] = "Binance"
     _BOOK: ClassVar[type[OrderBook]] = OrderBook
-    _PREFIX: ClassVar[str] = "/api/v3"
     _ENDPOINTS: ClassVar[dict[str, str]] = {}
 
     def _init(self) -> None:
@@ -169,7 +168,7 @@ class _BinanceDataStore(DataStoreCollection):
             if old is not None:
                 await old.close()
 
-    async def __aenter__(self) -> _BinanceDataStore:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -192,7 +191,7 @@ class _BinanceDataStore(DataStoreCollection):
                     if kind == "depthUpdate":
                         self._orderbook._on_diff(data, ws)
                         return
-                    handler = self._handlers.get(kind)  # type: ignore[arg-type]
+                    handler = self._handlers.get(kind) if type(kind) is str else None
                     if handler is not None:
                         handler(data)
                         return
@@ -264,6 +263,8 @@ class _BinanceDataStore(DataStoreCollection):
         if not events:
             return
         kind = record(events[0], "an element of an event array", ("e",))["e"]
+        if type(kind) is not str:
+            raise MalformedMessage(f"an event array of type {kind!r}")
         handler = self._arrays.get(kind)
         if handler is None:
             self._on_unknown(f"[{kind}]")
