@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -369,3 +370,22 @@ def test_a_dropped_diff_is_caught_at_the_next_and_never_served(
             assert store.orderbook.out_of_sync == {market.symbol}
             assert len(store.orderbook) == 0
     assert store.orderbook.stats.gaps == 1
+
+
+def test_futures_partial_depth_is_not_taken_for_diffs(
+    doc: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # USDⓈ-M "Partial Book Depth Streams" send depthUpdate events too, but with the top levels,
+    # not changes (https://developers.binance.com/docs/derivatives/usds-margined-futures/
+    # websocket-market-streams/Partial-Book-Depth-Streams).
+    store = BinanceUSDSMDataStore()
+    store.orderbook._onresponse(snapshot(158, bids=[("0.0024", "1")]), FUTURES_DEPTH)
+    connection = SimpleNamespace(app=SimpleNamespace(url="wss://fstream.binance.com/stream"))
+    raw = SimpleNamespace(app=SimpleNamespace(url="wss://fstream.binance.com/ws/btcusdt@depth5"))
+    with caplog.at_level(logging.WARNING, "topgun.store.binance"):
+        store.onmessage({"stream": "btcusdt@depth5@100ms", "data": doc("depthUpdate")}, connection)
+        store.onmessage(doc("depthUpdate"), raw)
+    assert rows(store.orderbook.sorted()["b"]) == [("0.0024", "1")]
+    assert "partial book depth streams" in caplog.text
+    store.onmessage({"stream": "btcusdt@depth@100ms", "data": doc("depthUpdate")}, connection)
+    assert rows(store.orderbook.sorted()["b"]) == [("0.0024", "10")]

@@ -63,6 +63,7 @@ _QUIET = frozenset(
 )
 _BOOK_TICKER_FIELDS = frozenset({"u", "s", "b", "B", "a", "A"})
 _LISTEN_KEY = "listenkey"
+_STREAM_CACHE_LIMIT = 256
 
 
 class _BinanceDataStore(DataStoreCollection):
@@ -89,6 +90,7 @@ class _BinanceDataStore(DataStoreCollection):
         self.listenkey_retry = Retry()
         """How retries of a failed keep-alive are spaced."""
         self._retired: list[ListenKeyKeeper] = []
+        self._partial_streams: dict[str, bool] = {}
         self._handlers: dict[str, Handler] = {
             "trade": self._trade._on_event,
             "aggTrade": self._trade._on_event,
@@ -189,7 +191,7 @@ class _BinanceDataStore(DataStoreCollection):
                 if type(data) is dict:
                     kind = data.get("e")
                     if kind == "depthUpdate":
-                        self._orderbook._on_diff(data, ws)
+                        self._on_depth(data, msg.get("stream") if data is not msg else None, ws)
                         return
                     handler = self._handlers.get(kind) if type(kind) is str else None
                     if handler is not None:
@@ -238,7 +240,7 @@ class _BinanceDataStore(DataStoreCollection):
         elif type(data) is dict and "e" in data:
             handler = self._handlers.get(data["e"]) if type(data["e"]) is str else None
             if data["e"] == "depthUpdate":
-                self._orderbook._on_diff(data, ws)
+                self._on_depth(data, stream if isinstance(stream, str) else None, ws)
             elif handler is None:
                 self._on_unknown(str(data["e"]))
             else:
@@ -249,14 +251,42 @@ class _BinanceDataStore(DataStoreCollection):
         ):
             self._bookticker._on_event(data)
         elif type(data) is dict and "lastUpdateId" in data:
-            self._limiter.warning(
-                "partial-depth",
-                "%s: partial book depth streams (<symbol>@depth<levels>) have no store; "
-                "subscribe <symbol>@depth for the orderbook store",
-                self._MARKET,
-            )
+            self._on_partial_depth()
         else:
             raise MalformedMessage("a message without an event type 'e'")
+
+    def _on_depth(self, event: Any, stream: str | None, ws: Any) -> None:
+        """A ``depthUpdate``: a diff for the order book, unless it comes from a partial book
+        depth stream (``<symbol>@depth<levels>``), which on futures has the same event type but
+        carries the top levels, not changes: applied as diffs, levels that left the top would
+        stay. The stream is known from a combined stream's name, or from the URL of a
+        ``/ws/<stream>`` connection."""
+        if stream is None:
+            app = getattr(ws, "app", None)
+            url = getattr(app, "url", None)
+            stream = url if isinstance(url, str) else None
+        if stream is not None and self._is_partial(stream):
+            self._on_partial_depth()
+        else:
+            self._orderbook._on_diff(event, ws)
+
+    def _is_partial(self, stream: str) -> bool:
+        partial = self._partial_streams.get(stream)
+        if partial is None:
+            _, found, rest = stream.rpartition("/")[2].partition("@depth")
+            partial = bool(found) and rest[:1].isdigit()
+            if len(self._partial_streams) >= _STREAM_CACHE_LIMIT:
+                self._partial_streams.clear()
+            self._partial_streams[stream] = partial
+        return partial
+
+    def _on_partial_depth(self) -> None:
+        self._limiter.warning(
+            "partial-depth",
+            "%s: partial book depth streams (<symbol>@depth<levels>) have no store; "
+            "subscribe <symbol>@depth for the orderbook store",
+            self._MARKET,
+        )
 
     def _on_array(self, events: list[Any]) -> None:
         """An all-market array (``!miniTicker@arr``, ``!ticker@arr``, ``!markPrice@arr``)."""
