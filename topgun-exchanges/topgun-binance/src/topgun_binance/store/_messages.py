@@ -13,7 +13,7 @@ from typing import Any
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun.store import Item
+from topgun.store import Item, MalformedMessage
 
 __all__ = [
     "MalformedMessage",
@@ -26,17 +26,21 @@ __all__ = [
 ]
 
 
-class MalformedMessage(ValueError):  # noqa: N818 (a skipped message, not a failure)
-    """A message without the documented shape; it is skipped whole and logged."""
+def record(event: Any, what: str, required: Iterable[str] = (), *, scalars: bool = True) -> Item:
+    """``event`` as a JSON object holding every ``required`` field (raises MalformedMessage).
 
-
-def record(event: Any, what: str, required: Iterable[str] = ()) -> Item:
-    """``event`` as a JSON object holding every ``required`` field (raises MalformedMessage)."""
+    With ``scalars`` (stream messages), each required field must be a string or an integer:
+    they are keys and statuses, which the stores index and compare.
+    """
     if type(event) is not dict:
         raise MalformedMessage(f"{what} is not a JSON object")
     for field in required:
         if field not in event:
             raise MalformedMessage(f"{what} has no {field!r}")
+        if scalars:
+            kind = type(event[field])
+            if kind is not str and kind is not int:
+                raise MalformedMessage(f"{what} has {field}={event[field]!r}")
     return event
 
 
@@ -45,20 +49,22 @@ def sub_record(event: Item, field: str, what: str, required: Iterable[str] = ())
     return record(event.get(field), f"{what}.{field}", required)
 
 
-def objects(value: Any, what: str, required: Iterable[str] = ()) -> list[Item]:
+def objects(
+    value: Any, what: str, required: Iterable[str] = (), *, scalars: bool = True
+) -> list[Item]:
     """``value`` as a JSON array of objects, each holding every ``required`` field."""
     if type(value) is not list:
         raise MalformedMessage(f"{what} is not a JSON array")
     fields = tuple(required)
     for element in value:
-        record(element, f"an element of {what}", fields)
+        record(element, f"an element of {what}", fields, scalars=scalars)
     return value
 
 
 def response_list(data: Any, url: URL, required: Iterable[str] = ()) -> list[Item]:
     """An ``initialize()`` body that must be an array of objects (InitializeError otherwise)."""
     try:
-        return objects(data, f"the response of {url.path}", required)
+        return objects(data, f"the response of {url.path}", required, scalars=False)
     except MalformedMessage as exc:
         raise InitializeError(str(exc)) from None
 
@@ -66,7 +72,7 @@ def response_list(data: Any, url: URL, required: Iterable[str] = ()) -> list[Ite
 def response_object(data: Any, url: URL, required: Iterable[str] = ()) -> Item:
     """An ``initialize()`` body that must be one object (InitializeError otherwise)."""
     try:
-        return record(data, f"the response of {url.path}", required)
+        return record(data, f"the response of {url.path}", required, scalars=False)
     except MalformedMessage as exc:
         raise InitializeError(str(exc)) from None
 

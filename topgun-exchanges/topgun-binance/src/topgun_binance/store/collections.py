@@ -20,6 +20,7 @@ import aiohttp
 
 from topgun import Client
 from topgun.errors import InitializeError
+from topgun.http.limit import DEFAULT_MAX_RESPONSE_SIZE
 from topgun.plugin import Retry
 from topgun.store import DataStoreCollection
 
@@ -107,7 +108,7 @@ class _BinanceDataStore(DataStoreCollection):
 
     # -- initialize() and the listen key -------------------------------------------------------
 
-    async def initialize(self, *aws: Any) -> None:
+    async def initialize(self, *aws: Any, max_size: int | None = DEFAULT_MAX_RESPONSE_SIZE) -> None:
         """Load REST responses into the stores (the endpoints are listed in the class docs).
 
         A listen-key ``POST`` sets ``listenkey`` and starts keeping it alive (``PUT`` every 30
@@ -115,7 +116,7 @@ class _BinanceDataStore(DataStoreCollection):
         that task ends with ``aclose()`` or when the Client closes.
         """
         try:
-            await super().initialize(*aws)
+            await super().initialize(*aws, max_size=max_size)
         finally:
             retired, self._retired = self._retired, []
             for keeper in retired:
@@ -199,12 +200,7 @@ class _BinanceDataStore(DataStoreCollection):
                         return
             self._onmessage(msg, ws)
         except MalformedMessage as exc:
-            self._limiter.warning(
-                ("malformed", str(exc)[:40]),
-                "%s: skipped a malformed message: %s",
-                self._MARKET,
-                exc,
-            )
+            self._malformed(msg, exc)
         except Exception as exc:
             self._failed(exc)
         finally:

@@ -182,8 +182,10 @@ class CompositeIndex(DataStore):
     _KEYS = ("s",)
 
     def _on_event(self, event: Any) -> None:
-        event = record(event, "a compositeIndex event", ("s", "p", "E", "c"))
-        objects(event["c"], "compositeIndex.c")
+        event = record(event, "a compositeIndex event", ("s",))
+        if "p" not in event or "E" not in event:
+            raise MalformedMessage("a compositeIndex event has no 'p' or no 'E'")
+        objects(event.get("c"), "compositeIndex.c")
         self._update([{"s": event["s"], "p": event["p"], "E": event["E"], "c": event["c"]}])
 
     def _onresponse(self, data: Any, url: URL) -> None:
@@ -202,7 +204,7 @@ class CompositeIndex(DataStore):
                             "W": asset["weightInPercentage"],
                             "i": None,
                         }
-                        for asset in objects(index["baseAssetList"], "baseAssetList")
+                        for asset in objects(index["baseAssetList"], "baseAssetList", scalars=False)
                     ],
                 }
                 for index in indexes
