@@ -1,11 +1,12 @@
 """Binance DataStores end to end: ``client.ws_connect`` -> ``store.onmessage`` from a local exchange.
 
-The exchange runs on 127.0.0.1 under the real hostnames (``topgun.testing.HttpExchange``: the REST
-endpoints, and a WebSocket route on the stream hosts). Market data and the order book come from a
-USDⓈ-M combined stream (``wss://fstream.binance.com/stream``), whose book the store repairs itself
-from ``GET /fapi/v1/depth`` after a gap and after a reconnect; user data comes from a spot user
-data stream opened with the listen key that ``initialize()`` got from ``POST
-/api/v3/userDataStream`` (https://developers.binance.com/docs/binance-spot-api-docs/user-data-stream).
+The exchange runs on 127.0.0.1 under the real hostnames: a ``topgun.testing.HttpExchange`` for
+the REST endpoints, with a ``WebSocketExchange`` mounted on the stream hosts. Market data and the
+order book come from a USDⓈ-M combined stream (``wss://fstream.binance.com/stream``), whose book
+the store repairs itself from ``GET /fapi/v1/depth`` after a gap and after a reconnect; user data
+comes from a spot user data stream opened with the listen key that ``initialize()`` got from
+``POST /api/v3/userDataStream``
+(https://developers.binance.com/docs/binance-spot-api-docs/user-data-stream).
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
-import orjson
 import pytest
 from aiohttp import web
 
 from topgun.registry import build_registry
-from topgun.testing import FAST_BACKOFF, HttpExchange, eventually
+from topgun.testing import FAST_BACKOFF, Connection, HttpExchange, WebSocketExchange, eventually
 from topgun_binance import plugin
 from topgun_binance.store import BinanceSpotDataStore, BinanceUSDSMDataStore
 
@@ -29,28 +28,21 @@ from .conftest import DOC_KEY, DOC_SECRET
 from .test_binance_store_book import Market, rows
 
 LISTEN_KEY = "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"
+STREAM_HOSTS = ["fstream.binance.com", "stream.binance.com"]
+REST_HOSTS = ["fapi.binance.com", "api.binance.com"]
 
 
 class Exchange:
-    """Streams what the test pushes; serves the depth snapshot of ``market`` and a listen key."""
+    """The stream hosts (a ``WebSocketExchange`` answering SUBSCRIBE as Binance does) and the
+    REST hosts: the depth snapshot of ``market``, and a listen key."""
 
     def __init__(self) -> None:
         self.market = Market(futures=True, seed=7)
-        self.sockets: list[web.WebSocketResponse] = []
-        self.subscriptions: list[Any] = []
-        self.paths: list[str] = []
+        self.streams = WebSocketExchange(STREAM_HOSTS, self.answer)
 
-    async def stream(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        self.sockets.append(ws)
-        self.paths.append(request.path)
-        async for msg in ws:
-            if msg.type is aiohttp.WSMsgType.TEXT:
-                call = orjson.loads(msg.data)
-                self.subscriptions.append(call)
-                await ws.send_json({"result": None, "id": call["id"]})
-        return ws
+    def answer(self, conn: Connection, message: Any) -> list[Any]:
+        # {"method": "SUBSCRIBE", ...} -> {"result": null, "id": ...}
+        return [{"result": None, "id": message["id"]}] if isinstance(message, dict) else []
 
     async def rest(self, request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
         if request.path == "/fapi/v1/depth":
@@ -61,17 +53,20 @@ class Exchange:
             return web.json_response({"listenKey": LISTEN_KEY})
         return web.json_response({"code": -1, "msg": "unknown"}, status=404)
 
+    @property
+    def connections(self) -> list[Connection]:
+        return self.streams.connections
+
     async def push(self, message: Any) -> None:
-        await eventually(lambda: bool(self.sockets) and not self.sockets[-1].closed)
-        await self.sockets[-1].send_str(orjson.dumps(message).decode())
+        await eventually(lambda: bool(self.connections) and not self.connections[-1].ws.closed)
+        await self.connections[-1].send(message)
 
 
 @pytest.fixture
 async def exchange() -> AsyncIterator[tuple[Exchange, HttpExchange]]:
     feed = Exchange()
-    hosts = ["fstream.binance.com", "fapi.binance.com", "api.binance.com", "stream.binance.com"]
-    routes = [web.get("/stream", feed.stream), web.get("/ws/{key}", feed.stream)]
-    async with HttpExchange(hosts, feed.rest, routes=routes) as server:
+    routes = [web.get("/stream", feed.streams.serve), web.get("/ws/{key}", feed.streams.serve)]
+    async with HttpExchange([*STREAM_HOSTS, *REST_HOSTS], feed.rest, routes=routes) as server:
         yield feed, server
 
 
@@ -112,8 +107,8 @@ async def test_market_streams_and_a_book_that_repairs_itself(
         await store.orderbook.wait_synced("BTCUSDT", timeout=5)
         assert model_view(store) == market.sorted()
         # A reconnect: the book waits for a fresh snapshot, which the store fetches again.
-        await feed.sockets[-1].close()
-        await eventually(lambda: len(feed.sockets) == 2 and len(feed.subscriptions) == 2)
+        await feed.connections[-1].ws.close()
+        await eventually(lambda: len(feed.connections) == 2 and bool(feed.connections[1].received))
         assert not store.orderbook.in_sync("BTCUSDT")
         await feed.push({"stream": "btcusdt@depth", "data": market.diff([("b", 9, 1)])})
         await store.orderbook.wait_synced("BTCUSDT", timeout=5)
@@ -147,5 +142,5 @@ async def test_user_data_through_the_listen_key_initialize_created(
         await eventually(lambda: len(store.ocoorder) == 1)
         assert store.order.find() == [doc("executionReport")]
         assert store.account.find() == [{"a": "ETH", "f": "10000.000000", "l": "0.000000"}]
-    assert feed.paths == [f"/ws/{LISTEN_KEY}"]
+    assert [conn.path for conn in feed.connections] == [f"/ws/{LISTEN_KEY}"]
     assert server.seen[0]["verified"]
