@@ -30,6 +30,7 @@ from typing import Any, ClassVar, TypeVar, overload
 
 import aiohttp
 import orjson
+from yarl import URL
 
 from ..client import FetchResult, NotJSONContent
 from ..errors import InitializeError
@@ -183,7 +184,7 @@ class DataStoreCollection:
         """
         limit = check_limit(max_size, "max_size")
         results = await asyncio.gather(
-            *(self._receive(aw, limit) for aw in aws), return_exceptions=True
+            *(self._received(aw, limit) for aw in aws), return_exceptions=True
         )
         for result in results:
             if isinstance(result, BaseException) and not isinstance(result, Exception):
@@ -199,7 +200,7 @@ class DataStoreCollection:
             ) from errors[0]
         for result in results:
             assert not isinstance(result, BaseException)
-            name, response, data = result
+            name, data, response = result
             self._apply_response(name, data, response)
 
     def _takes_response(self, name: str) -> bool:
@@ -212,7 +213,15 @@ class DataStoreCollection:
         ``_onresponse(data, url)``. ``topgun.Client.of(response)`` is the Client that made it."""
         self._stores[name]._onresponse(data, response.url)
 
-    async def _receive(self, aw: Any, limit: int | None) -> tuple[str, aiohttp.ClientResponse, Any]:
+    async def _received(
+        self, aw: Any, limit: int | None
+    ) -> tuple[str, Any, aiohttp.ClientResponse]:
+        """``_receive``'s store name and data, with the response they came from."""
+        obj = await aw if inspect.isawaitable(aw) else aw
+        name, _, data = await self._receive(obj, limit)
+        return name, data, obj.response if isinstance(obj, FetchResult) else obj
+
+    async def _receive(self, aw: Any, limit: int | None) -> tuple[str, URL, Any]:
         obj = await aw if inspect.isawaitable(aw) else aw
         if isinstance(obj, FetchResult):
             response, data = obj.response, obj.data
@@ -246,7 +255,7 @@ class DataStoreCollection:
             )
         if isinstance(data, NotJSONContent):
             raise InitializeError(f"{where} did not return JSON: {body[:_BODY_EXCERPT]!r}")
-        return name, response, data
+        return name, response.url, data
 
     async def wait(self) -> None:
         """Return after the next message ``onmessage`` handles (changed or not), or store change."""
