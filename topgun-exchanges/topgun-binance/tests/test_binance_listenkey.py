@@ -178,3 +178,11 @@ async def test_keeper_repr_and_bad_settings(exchange: HttpExchange) -> None:
         assert KEY_1 not in repr(keeper) and "stopped" in repr(keeper)
         with pytest.raises(ValueError, match="every > 0"):
             ListenKeyKeeper(client, keeper.url, KEY_1, every=0)
+
+
+async def test_a_fetch_result_works_too(exchange: HttpExchange, keys: ListenKeys) -> None:
+    async with client_for(exchange) as client, fast(BinanceUSDSMDataStore()) as store:
+        await store.initialize(client.fetch("POST", "https://fapi.binance.com/fapi/v1/listenKey"))
+        keeper = store.listenkey_keeper
+        assert store.listenkey == KEY_1 and keeper is not None and keeper.running
+        await eventually(lambda: keeper.keepalives >= 1)
