@@ -21,6 +21,7 @@ from .errors import (
     WebSocketClosedError,
 )
 from .plugin import AuthenticationError, hookimpl, hookspec
+from .record import Recorder, RecordingError, ReplayStats, replay, replay_into
 from .store import DataStore, DataStoreCollection, OrderBookStore, StoreChange, StoreStream
 from .ws import (
     Backoff,
@@ -52,6 +53,9 @@ __all__ = [
     "OrderBookStore",
     "PluginConflictError",
     "PluginError",
+    "Recorder",
+    "RecordingError",
+    "ReplayStats",
     "ResponseTooLargeError",
     "SigningError",
     "StoreChange",
@@ -66,6 +70,8 @@ __all__ = [
     "__version__",
     "hookimpl",
     "hookspec",
+    "replay",
+    "replay_into",
 ]
 
 
