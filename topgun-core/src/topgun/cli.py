@@ -9,6 +9,7 @@ from typing import TextIO
 
 from ._version import __version__
 from .errors import PluginError
+from .record.commands import add_commands, run_record, run_replay
 from .registry import Registry, get_registry
 
 
@@ -17,6 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"topgun-core {__version__}")
     commands = parser.add_subparsers(dest="command", title="commands")
     commands.add_parser("exchanges", help="list installed exchange plugins and what they provide")
+    add_commands(commands)
     args = parser.parse_args(argv)
     if args.command is None:  # a bare `topgun` is someone asking what it can do
         parser.print_help()
@@ -29,6 +31,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         print_exchanges(registry, sys.stdout)
         return 1 if registry.failures else 0
+    if args.command == "record":
+        return run_record(args, sys.stderr)
+    if args.command == "replay":
+        return run_replay(args, sys.stdout, sys.stderr)
     return 2  # pragma: no cover - argparse rejects unknown commands first
 
 
