@@ -19,6 +19,7 @@ from yarl import URL
 from ..errors import TopgunError
 from ..registry import get_registry
 from ..registry.hostname import lookup
+from ..store.integrity import BookStats
 from .format import RecordingError
 from .recorder import Recorder
 from .replay import ReplayStats, parse_speed, replay_into
@@ -273,11 +274,7 @@ def print_summary(store: Any, stats: ReplayStats, out: TextIO) -> None:
         part = store[name]
         line = f"  {name:<20} {len(part):>8} items"
         book_stats = getattr(part, "stats", None)
-        if (
-            hasattr(part, "out_of_sync")
-            and not isinstance(book_stats, type)
-            and dataclasses.is_dataclass(book_stats)
-        ):
+        if isinstance(book_stats, BookStats) and hasattr(part, "out_of_sync"):
             counters = ", ".join(
                 f"{key}={value}"
                 for key, value in dataclasses.asdict(book_stats).items()
