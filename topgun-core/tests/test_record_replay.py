@@ -272,3 +272,23 @@ def test_replay_command_prints_a_summary_and_the_error_of_a_torn_file(
     assert "torn.jsonl, line 5: truncated" in captured.err
     assert "replayed 2 messages (2 frames, 0 not JSON), 0 reconnects" in captured.out
     assert "prices" in captured.out and " 2 items" in captured.out
+
+
+async def test_json_frames_are_kept_byte_for_byte_and_parsed_once(tmp_path: Path) -> None:
+    path = tmp_path / "exact.jsonl.zst"
+    spaced = '{"symbol": "A",  "price": 1.10}'
+    pretty = '{\n  "symbol": "B",\n  "price": 2\n}'  # a newline: kept as a JSON string instead
+    with topgun.Recorder(path, clock_ns=Clock()) as rec:
+        rec.onmessage(spaced)
+        rec.onmessage(pretty)
+        rec.onmessage(spaced.encode())  # a binary frame holding JSON stays bytes
+    got = [r for r in read_records(path) if isinstance(r, Frame)]
+    assert [r.data for r in got] == [spaced, pretty, spaced.encode()]
+    assert got[0].message == got[2].message == {"symbol": "A", "price": 1.1}
+    assert got[1].message is topgun.record.NOT_PARSED
+    store = Ticks()
+    stats = await topgun.replay_into(store, path, until_ns=got[1].time_ns)
+    assert stats.messages == 2 and sorted(i["symbol"] for i in store.prices.find()) == ["A", "B"]
+    paced = Ticks()
+    assert (await topgun.replay_into(paced, path, speed=1e6)).messages == 3
+    assert paced.prices.find() == store.prices.find()

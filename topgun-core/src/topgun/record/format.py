@@ -25,6 +25,7 @@ from ..errors import TopgunError
 __all__ = [
     "FORMAT_VERSION",
     "MARKERS",
+    "NOT_PARSED",
     "Frame",
     "Marker",
     "Record",
@@ -43,13 +44,24 @@ class RecordingError(TopgunError, ValueError):
     """A recording that cannot be read on: corrupt, truncated, or of an unknown version."""
 
 
+class _NotParsed:
+    def __repr__(self) -> str:
+        return "NOT_PARSED"
+
+
+NOT_PARSED: Any = _NotParsed()
+"""``Frame.message`` of a frame that is not JSON."""
+
+
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One received frame: ``data`` is ``str`` for a text frame, ``bytes`` for a binary one."""
+    """One received frame: ``data`` is ``str`` for a text frame, ``bytes`` for a binary one;
+    ``message`` is ``data`` parsed when it is JSON (else ``NOT_PARSED``)."""
 
     time_ns: int
     conn: int
     data: str | bytes
+    message: Any = NOT_PARSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +83,25 @@ def header(source: str, created_ns: int) -> bytes:
 
 
 def encode_frame(time_ns: int, conn: int, data: str | bytes) -> bytes:
-    if isinstance(data, str):
+    """A frame's line. JSON on one line is embedded as it is (``"k": "json"``), so a replay
+    parses each message once; anything else is a JSON string (text) or base64 (binary)."""
+    binary = not isinstance(data, str)
+    raw = data if isinstance(data, bytes) else data.encode()
+    if b"\n" not in raw:
+        try:
+            orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            return b'{"t":%d,"c":%d,"k":"json",%s"d":%s}' % (
+                time_ns,
+                conn,
+                b'"b":1,' if binary else b"",
+                raw,
+            )
+    if not binary:
         return orjson.dumps({"t": time_ns, "c": conn, "k": "text", "d": data})
-    text = base64.b64encode(data).decode("ascii")
+    text = base64.b64encode(raw).decode("ascii")
     return orjson.dumps({"t": time_ns, "c": conn, "k": "bytes", "d": text})
 
 
@@ -96,7 +124,7 @@ def compressed_name(path: Path) -> bool:
     return True
 
 
-_CHUNK = 1 << 16
+_CHUNK = 1 << 18
 
 
 class _CorruptStreamError(Exception):
@@ -132,17 +160,22 @@ def _chunks(path: Path) -> Iterator[bytes]:
             raise _CorruptStreamError("the compressed stream stops before its end")
 
 
+class _TruncatedLineError(Exception):
+    """The data ends inside a line (no newline after its last bytes)."""
+
+
 def _lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The complete lines, without their newline; ``_TruncatedLineError`` after them if the data
+    ends mid-line."""
     pending = b""
     for chunk in chunks:
         if not chunk:
             continue
-        parts = (pending + chunk).split(b"\n")
+        parts = (pending + chunk).split(b"\n") if pending else chunk.split(b"\n")
         pending = parts.pop()
-        for part in parts:
-            yield part + b"\n"
+        yield from parts
     if pending:
-        yield pending
+        raise _TruncatedLineError
 
 
 def read_records(path: str | Path) -> Iterator[Record]:
@@ -152,18 +185,30 @@ def read_records(path: str | Path) -> Iterator[Record]:
     torn last line after a crash, corrupt data); every record before it has been yielded.
     """
     path = Path(path)
+    for number, line, obj in parsed_lines(path):
+        yield to_record(path, number, line, obj)
+
+
+def parsed_lines(path: Path) -> Iterator[tuple[int, bytes, Any]]:
+    """``(line number, line, parsed line)`` of each record line after the checked header;
+    raises as ``read_records`` does. Replays read through this, without ``Record`` objects."""
     number = 0
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
     try:
         for number, line in enumerate(_lines(_chunks(path)), 1):
-            if not line.endswith(b"\n"):
-                raise RecordingError(
-                    f"{path}, line {number}: truncated (the recording stops mid-line, as after a "
-                    "crash; everything before it was read)"
-                )
             if number == 1:
                 _check_header(path, line)
                 continue
-            yield _decoded(path, number, line)
+            try:
+                obj = loads(line)
+            except decode_error as exc:
+                raise _corrupt(path, number, exc) from exc
+            yield number, line, obj
+    except _TruncatedLineError:
+        raise RecordingError(
+            f"{path}, line {number + 1}: truncated (the recording stops mid-line, as after a "
+            "crash; everything before it was read)"
+        ) from None
     except _CorruptStreamError as exc:
         raise RecordingError(
             f"{path}, line {number + 1}: truncated or corrupt compressed data ({exc}); a "
@@ -171,6 +216,13 @@ def read_records(path: str | Path) -> Iterator[Record]:
         ) from exc
     if number == 0:
         raise RecordingError(f"{path}: empty, not a topgun recording")
+
+
+def _corrupt(path: Path, number: int, exc: Exception) -> RecordingError:
+    return RecordingError(
+        f"{path}, line {number}: corrupt record ({type(exc).__name__}: {exc}); "
+        "everything before it was read"
+    )
 
 
 def _check_header(path: Path, line: bytes) -> None:
@@ -187,24 +239,25 @@ def _check_header(path: Path, line: bytes) -> None:
         )
 
 
-def _decoded(path: Path, number: int, line: bytes) -> Record:
+def to_record(path: Path, number: int, line: bytes, obj: Any) -> Record:
+    """The record a parsed line holds; ``RecordingError`` naming the line if it holds none."""
     try:
-        obj: Any = orjson.loads(line)
         time_ns, conn, kind = obj["t"], obj["c"], obj["k"]
-        if not isinstance(time_ns, int) or not isinstance(conn, int):
+        if type(time_ns) is not int or type(conn) is not int:
             raise TypeError("t and c must be integers")
-        if kind == "text":
+        if kind == "json":
             data = obj["d"]
-            if not isinstance(data, str):
+            raw = line[line.index(b',"d":') + 5 : -1]  # the frame as received, embedded
+            return Frame(time_ns, conn, raw if obj.get("b") else raw.decode(), data)
+        if kind == "text":
+            text = obj["d"]
+            if not isinstance(text, str):
                 raise TypeError("d must be a string")
-            return Frame(time_ns, conn, data)
+            return Frame(time_ns, conn, text)
         if kind == "bytes":
             return Frame(time_ns, conn, base64.b64decode(obj["d"], validate=True))
         if kind == "marker" and obj["m"] in MARKERS:
             return Marker(time_ns, conn, obj["m"])
         raise ValueError(f"unknown record kind {kind!r}")
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise RecordingError(
-            f"{path}, line {number}: corrupt record ({type(exc).__name__}: {exc}); "
-            "everything before it was read"
-        ) from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _corrupt(path, number, exc) from exc

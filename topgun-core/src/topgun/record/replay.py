@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from .format import Frame, Marker, Record, read_records
+from .format import NOT_PARSED, Frame, Marker, Record, parsed_lines, read_records, to_record
 
 __all__ = ["ReplayStats", "parse_speed", "replay", "replay_into"]
 
@@ -50,8 +50,7 @@ async def replay(
     faster. ``until_ns`` (Unix nanoseconds) stops before the first record after it. A corrupt
     or truncated file raises ``RecordingError`` after yielding everything before the bad line.
     """
-    if speed is not None and not speed > 0:
-        raise ValueError(f"speed must be positive or None, not {speed}")
+    _check_speed(speed)
     first_ns: int | None = None
     started = time.monotonic()
     for count, record in enumerate(_records(paths, until_ns), 1):
@@ -65,6 +64,11 @@ async def replay(
         elif count % _YIELD_EVERY == 0:
             await asyncio.sleep(0)
         yield record
+
+
+def _check_speed(speed: float | None) -> None:
+    if speed is not None and not speed > 0:
+        raise ValueError(f"speed must be positive or None, not {speed}")
 
 
 @dataclass
@@ -87,6 +91,49 @@ class ReplayStats:
         return (self.last_ns - self.first_ns) / 1e9
 
 
+class _Feeder:
+    """Hands records to a collection as the live WebSocketApp did, counting them."""
+
+    def __init__(self, collection: Any, stats: ReplayStats) -> None:
+        self.onmessage = collection.onmessage
+        self.on_reconnect = getattr(collection, "on_ws_reconnect", None)
+        self.stats = stats
+
+    def message(self, time_ns: int, msg: Any) -> None:
+        self.stats.frames += 1
+        self.stats.messages += 1
+        self.onmessage(msg, None)
+        self._seen(time_ns)
+
+    def _seen(self, time_ns: int) -> None:
+        stats = self.stats
+        if stats.first_ns is None:
+            stats.first_ns = time_ns
+        stats.last_ns = time_ns
+
+    def record(self, record: Record) -> None:
+        if type(record) is Frame:
+            msg = record.message
+            if msg is NOT_PARSED:
+                try:
+                    msg = orjson.loads(record.data)
+                except orjson.JSONDecodeError:
+                    msg = NOT_PARSED
+            if msg is not NOT_PARSED:
+                self.message(record.time_ns, msg)
+                return
+            self.stats.not_json += 1
+            self.stats.frames += 1
+        elif type(record) is Marker:
+            kind = record.kind
+            self.stats.markers[kind] = self.stats.markers.get(kind, 0) + 1
+            if kind == "reconnect":
+                self.stats.reconnects += 1
+                if callable(self.on_reconnect):
+                    self.on_reconnect(None)
+        self._seen(record.time_ns)
+
+
 async def replay_into(
     collection: Any,
     *paths: str | Path,
@@ -101,28 +148,53 @@ async def replay_into(
     ``collection.on_ws_reconnect(None)``, as a live reconnection does. Pass ``stats`` to keep
     the counts of what was fed before a ``RecordingError``.
     """
+    _check_speed(speed)
     stats = stats if stats is not None else ReplayStats()
-    onmessage = collection.onmessage
-    on_reconnect = getattr(collection, "on_ws_reconnect", None)
-    loads, decode_error = orjson.loads, orjson.JSONDecodeError
-    async for record in replay(*paths, speed=speed, until_ns=until_ns):
-        if stats.first_ns is None:
-            stats.first_ns = record.time_ns
-        stats.last_ns = record.time_ns
-        if type(record) is Frame:
-            stats.frames += 1
-            try:
-                msg = loads(record.data)
-            except decode_error:
-                stats.not_json += 1
-                continue
-            stats.messages += 1
-            onmessage(msg, None)
-        else:
-            assert isinstance(record, Marker)
-            stats.markers[record.kind] = stats.markers.get(record.kind, 0) + 1
-            if record.kind == "reconnect":
-                stats.reconnects += 1
-                if callable(on_reconnect):
-                    on_reconnect(None)
+    feeder = _Feeder(collection, stats)
+    if speed is not None:  # paced: the sleeps dominate, records are built as for replay()
+        async for record in replay(*paths, speed=speed, until_ns=until_ns):
+            feeder.record(record)
+        return stats
+    for name in paths:
+        if not await _feed_file(Path(name), feeder, until_ns):
+            break
     return stats
+
+
+async def _feed_file(path: Path, feeder: _Feeder, until_ns: int | None) -> bool:
+    """``replay_into`` at full speed: the common line, an embedded JSON frame, goes straight to
+    the store with no record object; counts are kept in locals and stored on the way out.
+    False when ``until_ns`` stopped it."""
+    stats = feeder.stats
+    onmessage = feeder.onmessage
+    sent = 0
+    first_ns = last_ns = None
+    try:
+        for number, line, obj in parsed_lines(path):
+            kind = obj.get("k") if type(obj) is dict else None
+            time_ns = obj.get("t") if kind is not None else None
+            if kind == "json" and type(time_ns) is int and type(obj.get("c")) is int:
+                if "d" not in obj:
+                    to_record(path, number, line, obj)  # raises, naming the line
+                if until_ns is not None and time_ns > until_ns:
+                    return False
+                if first_ns is None:
+                    first_ns = time_ns
+                last_ns = time_ns
+                sent += 1
+                onmessage(obj["d"], None)
+            else:
+                record = to_record(path, number, line, obj)
+                if until_ns is not None and record.time_ns > until_ns:
+                    return False
+                feeder.record(record)
+            if number % _YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+        return True
+    finally:
+        stats.frames += sent
+        stats.messages += sent
+        if first_ns is not None and (stats.first_ns is None or first_ns < stats.first_ns):
+            stats.first_ns = first_ns
+        if last_ns is not None and (stats.last_ns is None or last_ns > stats.last_ns):
+            stats.last_ns = last_ns
