@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import topgun
 
+from .recording import replay
 from .simulator import DEMO_KEY, DEMO_SECRET, Simulator
-from .stream import realtime
+from .stream import URL, realtime
 
 
 def say(text: str = "") -> None:
@@ -62,12 +66,21 @@ async def run() -> int:
             say("demo failed: the simulator did not see what it should have")
             return 1
         say()
-        if not await realtime(simulator, exchange):
-            say("demo failed: the realtime logins or subscriptions were not what they should be")
-            return 1
+        with tempfile.TemporaryDirectory() as tmp:
+            recorder = topgun.Recorder(Path(tmp) / "feed.jsonl", source=URL)
+            if not await realtime(simulator, exchange, recorder):
+                say(
+                    "demo failed: the realtime logins or subscriptions were not what they should be"
+                )
+                return 1
+            say()
+            if not await replay(recorder.paths[0]):
+                say("demo failed: the recording held a secret, or did not replay")
+                return 1
     say()
     say(
         "Demo finished: 1 public request, 2 signed requests accepted, 1 forged request refused; "
-        "realtime: 2 logins verified, 1 disconnect survived, subscriptions restored."
+        "realtime: 2 logins verified, 1 disconnect survived, subscriptions restored; "
+        "the feed recorded and replayed."
     )
     return 0

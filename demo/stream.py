@@ -47,7 +47,9 @@ async def show(queue: topgun.WebSocketQueue, replies: int, tickers: int) -> None
                 return
 
 
-async def realtime(simulator: Simulator, exchange: LocalExchange) -> bool:
+async def realtime(
+    simulator: Simulator, exchange: LocalExchange, recorder: topgun.Recorder
+) -> bool:
     say("5. Realtime API: topgun logs in (JSON-RPC auth: HMAC-SHA256 of timestamp + nonce), waits")
     say("   for the exchange's true, then subscribes; messages arrive through a WebSocketQueue.")
     queue = topgun.WebSocketQueue()
@@ -65,6 +67,7 @@ async def realtime(simulator: Simulator, exchange: LocalExchange) -> bool:
             URL,
             send_json=SUBSCRIPTIONS,
             hdlr_json=queue.onmessage,
+            hdlr_str=recorder.onmessage,  # and a recording of the feed, replayed at the end
             backoff=(0.5, 10.0, 1.618, 0.5),  # quick first retries, for the demo
         )
         app.add_reconnect_listener(on_reconnect)
@@ -83,6 +86,7 @@ async def realtime(simulator: Simulator, exchange: LocalExchange) -> bool:
             f"   stats: {stats.connects} connections, {stats.reconnects} reconnection, "
             f"{stats.messages_received} messages, {stats.auth_failures} failed logins"
         )
+    recorder.close()
     logins, subscriptions = simulator.realtime.logins, simulator.realtime.subscriptions
     expected = [TICKER, "child_order_events"]
     return logins == [None, None] and subscriptions == [expected, expected]

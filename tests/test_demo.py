@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,4 +27,8 @@ def test_demo_runs_and_explains_itself() -> None:
     assert "reconnected and logged in again (reconnection 1); resubscribing" in done.stdout
     assert done.stdout.count("<- subscription 2: true") == 2
     assert "realtime: 2 logins verified, 1 disconnect survived" in done.stdout
+    # The recorded feed, replayed into bitFlyerDataStore with its reconnection (no secret in it).
+    assert re.search(r"replayed \d+ messages \(\d+ frames, 0 not JSON\), 1 reconnects", done.stdout)
+    assert re.search(r"\n     ticker +1 items\n", done.stdout)
+    assert "the feed recorded and replayed" in done.stdout
     assert "Traceback" not in done.stderr

@@ -270,11 +270,16 @@ def print_summary(store: Any, stats: ReplayStats, out: TextIO) -> None:
     if skipped:
         print(f"skipped by the store: {skipped} messages", file=out)
     print(f"stores of {type(store).__name__}:", file=out)
+    empty = []
     for name in store:
         part = store[name]
-        line = f"  {name:<20} {len(part):>8} items"
         book_stats = getattr(part, "stats", None)
-        if isinstance(book_stats, BookStats) and hasattr(part, "out_of_sync"):
+        is_book = isinstance(book_stats, BookStats) and hasattr(part, "out_of_sync")
+        if not len(part) and not is_book:
+            empty.append(name)
+            continue
+        line = f"  {name:<20} {len(part):>8} items"
+        if isinstance(book_stats, BookStats) and is_book:
             counters = ", ".join(
                 f"{key}={value}"
                 for key, value in dataclasses.asdict(book_stats).items()
@@ -284,6 +289,8 @@ def print_summary(store: Any, stats: ReplayStats, out: TextIO) -> None:
             line += f"  book: {counters or 'no integrity events'}"
             line += f"; out of sync: {', '.join(unsynced) if unsynced else 'none'}"
         print(line, file=out)
+    if empty:
+        print(f"  empty: {', '.join(empty)}", file=out)
 
 
 def _iso(ns: int) -> str:
