@@ -14,7 +14,8 @@ README_ITEM = re.compile(r"^- `(?P<name>[A-Za-z0-9_.-]+)` \(>= (?P<bound>[0-9][0
 def _core_requirements() -> dict[str, str]:
     project = tomllib.loads((ROOT / "topgun-core" / "pyproject.toml").read_text())["project"]
     found: dict[str, str] = {}
-    for requirement in [*project["dependencies"], *project["optional-dependencies"]["testing"]]:
+    extras = [r for group in project["optional-dependencies"].values() for r in group]
+    for requirement in [*project["dependencies"], *extras]:
         match = REQUIREMENT.fullmatch(requirement.replace(" ", ""))
         assert match, f"topgun-core requirement {requirement!r} has no plain lower bound"
         found[match["name"]] = match["bound"]
