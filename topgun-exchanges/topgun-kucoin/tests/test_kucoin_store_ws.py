@@ -13,8 +13,8 @@ import pytest
 
 import topgun
 from topgun import Backoff
-from topgun.store import RecoveryPolicy
 from topgun.registry import Registry, build_registry
+from topgun.store import RecoveryPolicy
 from topgun_kucoin import connect, plugin, ws_url
 
 APIS = {"kucoin": ["kucoin-test-key", "kucoin-test-secret", "kucoin-test-passphrase"]}
@@ -53,7 +53,9 @@ def l2update(start: int, end: int, asks: list[Any], bids: list[Any]) -> dict[str
     }
 
 
-TICKER = {  # https://www.kucoin.com/docs/websocket/spot-trading/public-channels/ticker
+TICKER: dict[
+    str, Any
+] = {  # https://www.kucoin.com/docs/websocket/spot-trading/public-channels/ticker
     "type": "message",
     "topic": "/market/ticker:BTC-USDT",
     "subject": "trade.ticker",

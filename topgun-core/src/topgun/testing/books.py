@@ -182,7 +182,7 @@ class BookAdapter(ABC):
     """``Recovery.REST``: the URL of the book's REST snapshot (served by ``BookExchange``)."""
     checksum: bool = False
     """Whether the feed's messages carry a checksum of the book."""
-    apis: Mapping[str, list[str]] = {}  # noqa: RUF012 - read only
+    apis: Mapping[str, list[str]] = {}
     """Credentials of the ``check_recovery`` Client (an exchange whose REST snapshot is signed)."""
 
     @abstractmethod
