@@ -14,6 +14,7 @@ from yarl import URL
 
 from topgun.errors import InitializeError
 from topgun.store import Item
+from topgun.store import MalformedMessage as CoreMalformedMessage
 
 __all__ = [
     "MalformedMessage",
@@ -25,8 +26,8 @@ __all__ = [
 ]
 
 
-class MalformedMessage(ValueError):  # noqa: N818 (a skipped message, not a failure)
-    """A message without the documented shape; it is skipped whole and logged."""
+class MalformedMessage(CoreMalformedMessage):
+    """A KuCoin message without the documented shape; it is skipped whole and logged."""
 
 
 def record(value: Any, what: str, required: Iterable[str] = ()) -> Item:

@@ -190,12 +190,7 @@ class KuCoinDataStore(DataStoreCollection):
                     type(msg).__name__,
                 )
         except MalformedMessage as exc:
-            self._limiter.warning(
-                ("malformed", str(msg.get("topic"))[:64]),
-                "KuCoin %s: skipped a malformed message: %s",
-                str(msg.get("topic"))[:64],
-                exc,
-            )
+            self._malformed(msg, exc)
         except Exception as exc:
             self._failed(exc)
         finally:
@@ -206,11 +201,11 @@ class KuCoinDataStore(DataStoreCollection):
 
     def _on_frame(self, msg: Item) -> None:
         kind = msg.get("type")
-        if kind in _QUIET:
+        if type(kind) is str and kind in _QUIET:
             return
         if kind == "error":
             self._limiter.warning(
-                ("error", msg.get("code")),
+                ("error", str(msg.get("code"))[:32]),
                 "KuCoin replied with an error (id %r): %s %s",
                 msg.get("id"),
                 msg.get("code"),
@@ -283,7 +278,9 @@ class KuCoinDataStore(DataStoreCollection):
         store._on_message(symbol_of(msg["topic"]), msg.get("data"), ws)
 
     def _on_order(self, msg: Item, ws: Any) -> None:
-        data = record(msg.get("data"), "an order event's data", ("orderId",))
+        data = record(msg.get("data"), "an order event's data", ("orderId", "type"))
+        if type(data["orderId"]) is not str or type(data["type"]) is not str:
+            raise MalformedMessage("an order event's orderId or type is not a string")
         self._orderevents._on_event(dict(data))
         self._orders._on_event(dict(data))
 
