@@ -182,11 +182,17 @@ def test_docs_increment_sample_and_stale_messages() -> None:
             "sequenceEnd": 2,
             "changes": {"asks": [["1", "1", "1"]], "bids": [["inf", "1", "2"]]},
         },
+        {  # straddles the snapshot (16), so the rows' own sequences are read
+            "symbol": "BTC-USDT",
+            "sequenceStart": 16,
+            "sequenceEnd": 17,
+            "changes": {"asks": [["1", "1", 1.5]]},
+        },
         {
             "symbol": "BTC-USDT",
-            "sequenceStart": 1,
-            "sequenceEnd": 2,
-            "changes": {"asks": [["1", "1", 1.5]]},
+            "sequenceStart": 16,
+            "sequenceEnd": 17,
+            "changes": {"asks": [["1", "1", "17"]], "bids": [["2", "1", "x"]]},
         },
     ],
 )
@@ -218,6 +224,15 @@ def test_malformed_futures_changes_change_nothing(change: Any) -> None:
     assert rows(store.orderbook, "XBTUSDTM") == {"asks": [("10", "1")], "bids": [("9", "1")]}
     store.onmessage(futures_message("XBTUSDTM", 2, "9,buy,3"))  # the sequence did not move
     assert rows(store.orderbook, "XBTUSDTM")["bids"] == [("9", "3")]
+
+
+def test_a_side_without_changes_may_be_left_out() -> None:
+    store = topgun.KuCoinDataStore()
+    store.orderbook._onresponse(DOCS_SNAPSHOT, spot_url("BTC-USDT"))
+    message = spot_message("BTC-USDT", 17, 17, [["3988.59", "1", "17"]], [])
+    del message["data"]["changes"]["bids"]
+    store.onmessage(message)
+    assert rows(store.orderbook, "BTC-USDT")["asks"][0] == ("3988.59", "1")
 
 
 def test_price_zero_rows_are_skipped_and_the_sequence_moves() -> None:

@@ -22,7 +22,7 @@ from topgun.errors import InitializeError
 from topgun.store import Item, Level, OrderBookStore, RangeRule, Recovery, SnapshotRequest
 
 from ._messages import MalformedMessage, query_param, record, response_data
-from .level2 import SpotDiff, book_snapshot, futures_diff, spot_diff
+from .level2 import SpotDiff, book_snapshot, futures_diff, rows_after, spot_diff
 
 __all__ = [
     "FUTURES_SNAPSHOT",
@@ -63,8 +63,9 @@ class OrderBook(OrderBookStore):
     def _init(self) -> None:
         self._futures: set[Hashable] = set()
 
-    def _on_spot(self, data: Any, ws: Any = None) -> None:
-        symbol, last, diff = spot_diff(data)
+    def _on_spot(self, msg: Item, ws: Any = None) -> None:
+        """A whole spot ``/market/level2`` message (the hot path: routed here directly)."""
+        symbol, last, diff = spot_diff(msg.get("data"))
         self._diff(symbol, diff, first=diff[0], last=last, ws=ws)
 
     def _on_futures(self, symbol: str, data: Any, ws: Any = None) -> None:
@@ -74,12 +75,14 @@ class OrderBook(OrderBookStore):
         self._diff(symbol, (sequence, asks, bids, None, None), last=sequence, ws=ws)
 
     def _apply_diff(self, key: Hashable, diff: SpotDiff) -> None:
-        first, asks, bids, ask_seqs, bid_seqs = diff
-        seq = self._book_seq(key)
-        if seq is not None and first <= seq and ask_seqs is not None:
-            # The first message after a snapshot may straddle it: its older rows are in it.
-            asks = [level for level, row in zip(asks, ask_seqs, strict=True) if row > seq]
-            bids = [level for level, row in zip(bids, bid_seqs or (), strict=True) if row > seq]
+        first, asks, bids, raw_asks, raw_bids = diff
+        if raw_asks is not None:
+            state = self._states.get(key)
+            seq = None if state is None else state.seq
+            if seq is not None and first <= seq:
+                # The first message after a snapshot may straddle it: its older rows are in it.
+                asks = rows_after(raw_asks, seq)
+                bids = rows_after(raw_bids, seq)
         self._apply_levels(key, asks, bids)
 
     def _onresponse(self, data: Any, url: URL) -> None:

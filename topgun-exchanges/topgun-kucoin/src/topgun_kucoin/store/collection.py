@@ -225,7 +225,7 @@ class KuCoinDataStore(DataStoreCollection):
     def _handler_for(self, topic: str) -> Handler:
         on = _on_message
         if topic.startswith("/market/level2:"):
-            return self._on_spot_level2
+            return self._orderbook._on_spot
         if topic.startswith("/contractMarket/level2:"):
             return partial(self._on_futures_level2, symbol_of(topic))
         if topic.startswith(
@@ -267,9 +267,6 @@ class KuCoinDataStore(DataStoreCollection):
         if topic.startswith("/contract/position"):
             return on(self._positions._on_message)
         return partial(self._on_unknown, topic)
-
-    def _on_spot_level2(self, msg: Item, ws: Any) -> None:
-        self._orderbook._on_spot(msg.get("data"), ws)
 
     def _on_futures_level2(self, symbol: str, msg: Item, ws: Any) -> None:
         self._orderbook._on_futures(symbol, msg.get("data"), ws)

@@ -33,42 +33,56 @@ __all__ = [
     "SpotDiff",
     "book_snapshot",
     "futures_diff",
+    "rows_after",
     "spot_diff",
 ]
 
 _INF = float("inf")
+_NONE: list[Any] = []  # a side without changes (never changed: only read)
 
-SpotDiff = tuple[int, list[Level], list[Level], list[int], list[int]]
-"""``(sequenceStart, ask levels, bid levels, the ask rows' sequences, the bid rows' sequences)``."""
-
-
-def _bad(value: Any, quantity: Any) -> bool:
-    return type(value) is bool or type(quantity) is bool
+SpotDiff = tuple[int, list[Level], list[Level], Any, Any]
+"""``(sequenceStart, ask levels, bid levels, the raw ask rows, the raw bid rows)``; the raw rows
+are read again only for a message that straddles the book's sequence (``rows_after``)."""
 
 
-def _change_rows(rows: Any) -> tuple[list[Level], list[int]]:
+def _change_rows(rows: Any) -> list[Level]:
+    """``[[price, size, sequence], ...]`` as levels (price-0 rows skipped); the row sequences are
+    only read by ``rows_after``."""
     if type(rows) is not list:
         raise MalformedMessage("a side of changes is not a JSON array")
     levels: list[Level] = []
-    sequences: list[int] = []
+    append = levels.append
     try:
-        for value, quantity, sequence in rows:
+        for value, quantity, _ in rows:
             price = float(value)
             size = float(quantity)
-            if not (0.0 <= price < _INF and 0.0 <= size < _INF) or _bad(value, quantity):
+            if (
+                not (0.0 <= price < _INF and 0.0 <= size < _INF)
+                or type(value) is bool
+                or type(quantity) is bool
+            ):
                 raise MalformedMessage(f"bad change row [{value!r}, {quantity!r}, ...]")
-            kind = type(sequence)
-            if kind is not str and kind is not int:
-                raise MalformedMessage(f"a change row has sequence {sequence!r}")
-            number = int(sequence)
             if price:
-                levels.append((price, value, quantity if size else None))
-                sequences.append(number)
+                append((price, value, quantity if size else None))
     except (TypeError, ValueError) as exc:
         if isinstance(exc, MalformedMessage):
             raise
         raise MalformedMessage(f"a change row is malformed ({type(exc).__name__}: {exc})") from None
-    return levels, sequences
+    return levels
+
+
+def rows_after(rows: Any, sequence: int) -> list[Level]:
+    """The levels of the change rows whose own sequence is above ``sequence``: the first message
+    after a snapshot may straddle it, and its older rows are in the snapshot already."""
+    later = []
+    for row in rows:
+        number = row[2]
+        kind = type(number)
+        if (kind is not str or not number.isdigit()) and kind is not int:
+            raise MalformedMessage(f"a change row has sequence {number!r}")
+        if int(number) > sequence:
+            later.append(row)
+    return _change_rows(later)
 
 
 def _sequence(value: Any, name: str) -> int:
@@ -95,9 +109,9 @@ def spot_diff(data: Any) -> tuple[str, int, SpotDiff]:
     changes = data.get("changes")
     if type(changes) is not dict:
         raise MalformedMessage("a level2 message has no changes object")
-    asks, ask_seqs = _change_rows(changes.get("asks", ()))
-    bids, bid_seqs = _change_rows(changes.get("bids", ()))
-    return symbol, last, (first, asks, bids, ask_seqs, bid_seqs)
+    raw_asks = changes.get("asks", _NONE)
+    raw_bids = changes.get("bids", _NONE)
+    return symbol, last, (first, _change_rows(raw_asks), _change_rows(raw_bids), raw_asks, raw_bids)
 
 
 def futures_diff(data: Any) -> tuple[int, list[Level], list[Level]]:
@@ -138,7 +152,11 @@ def _snapshot_rows(rows: Any, what: str) -> list[Level]:
         for value, quantity in rows:
             price = float(value)
             size = float(quantity)
-            if not (0.0 < price < _INF and 0.0 <= size < _INF) or _bad(value, quantity):
+            if (
+                not (0.0 < price < _INF and 0.0 <= size < _INF)
+                or type(value) is bool
+                or type(quantity) is bool
+            ):
                 raise MalformedMessage(f"bad snapshot row [{value!r}, {quantity!r}]")
             if size:
                 append(
