@@ -30,6 +30,7 @@ from typing import Any, ClassVar, TypeVar, overload
 
 import aiohttp
 import orjson
+from yarl import URL
 
 from ..client import FetchResult, NotJSONContent
 from ..errors import InitializeError
@@ -199,20 +200,20 @@ class DataStoreCollection:
             ) from errors[0]
         for result in results:
             assert not isinstance(result, BaseException)
-            name, response, data = result
-            self._apply_response(name, data, response)
+            name, url, data = result
+            self._apply_response(name, data, url)
 
     def _takes_response(self, name: str) -> bool:
         """Whether ``_apply_response`` can apply a response routed to ``name`` (a store's name;
         a subclass that handles some endpoints itself extends it)."""
         return name in self._stores
 
-    def _apply_response(self, name: str, data: Any, response: aiohttp.ClientResponse) -> None:
+    def _apply_response(self, name: str, data: Any, url: URL) -> None:
         """Apply one checked response routed to ``name``: by default, that store's
-        ``_onresponse(data, url)``. ``topgun.Client.of(response)`` is the Client that made it."""
-        self._stores[name]._onresponse(data, response.url)
+        ``_onresponse(data, url)``."""
+        self._stores[name]._onresponse(data, url)
 
-    async def _receive(self, aw: Any, limit: int | None) -> tuple[str, aiohttp.ClientResponse, Any]:
+    async def _receive(self, aw: Any, limit: int | None) -> tuple[str, URL, Any]:
         obj = await aw if inspect.isawaitable(aw) else aw
         if isinstance(obj, FetchResult):
             response, data = obj.response, obj.data
@@ -246,7 +247,7 @@ class DataStoreCollection:
             )
         if isinstance(data, NotJSONContent):
             raise InitializeError(f"{where} did not return JSON: {body[:_BODY_EXCERPT]!r}")
-        return name, response, data
+        return name, response.url, data
 
     async def wait(self) -> None:
         """Return after the next message ``onmessage`` handles (changed or not), or store change."""

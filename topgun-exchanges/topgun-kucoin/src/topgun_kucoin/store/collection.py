@@ -14,7 +14,6 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, ClassVar
 
-import aiohttp
 from yarl import URL
 
 from topgun.errors import InitializeError
@@ -165,11 +164,11 @@ class KuCoinDataStore(DataStoreCollection):
     def _takes_response(self, name: str) -> bool:
         return name == _ENDPOINT or super()._takes_response(name)
 
-    def _apply_response(self, name: str, data: Any, response: aiohttp.ClientResponse) -> None:
+    def _apply_response(self, name: str, data: Any, url: URL) -> None:
         if name != _ENDPOINT:
-            super()._apply_response(name, data, response)
+            super()._apply_response(name, data, url)
             return
-        self._endpoint = endpoint_from_bullet(response_data(data, response.url))
+        self._endpoint = endpoint_from_bullet(response_data(data, url))
 
     # -- routing -----------------------------------------------------------------------------
 
