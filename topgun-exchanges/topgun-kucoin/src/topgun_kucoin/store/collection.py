@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, ClassVar
 
+import aiohttp
 from yarl import URL
 
 from topgun.errors import InitializeError
@@ -164,11 +165,11 @@ class KuCoinDataStore(DataStoreCollection):
     def _takes_response(self, name: str) -> bool:
         return name == _ENDPOINT or super()._takes_response(name)
 
-    def _apply_response(self, name: str, data: Any, url: URL) -> None:
+    def _apply_response(self, name: str, data: Any, response: aiohttp.ClientResponse) -> None:
         if name != _ENDPOINT:
-            super()._apply_response(name, data, url)
+            super()._apply_response(name, data, response)
             return
-        self._endpoint = endpoint_from_bullet(response_data(data, url))
+        self._endpoint = endpoint_from_bullet(response_data(data, response.url))
 
     # -- routing -----------------------------------------------------------------------------
 
