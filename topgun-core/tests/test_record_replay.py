@@ -292,3 +292,43 @@ async def test_json_frames_are_kept_byte_for_byte_and_parsed_once(tmp_path: Path
     paced = Ticks()
     assert (await topgun.replay_into(paced, path, speed=1e6)).messages == 3
     assert paced.prices.find() == store.prices.find()
+
+
+def test_export_writes_what_precedes_a_torn_line_and_keeps_mixed_fields_as_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "torn.jsonl"
+    with topgun.Recorder(path) as rec:
+        rec.onmessage(tick("A", 1))
+        rec.onmessage(orjson.dumps({"symbol": "B", "price": "n/a"}).decode())
+        rec.onmessage(tick("C", 3))
+    path.write_bytes(path.read_bytes()[:-5])
+    out = tmp_path / "out"
+    store = f"{__name__}:Ticks"
+    assert main(["export", str(path), "--to", "parquet", str(out), "--store", store]) == 1
+    assert "torn.jsonl, line 6: truncated" in capsys.readouterr().err
+    prices = pq.read_table(out / "prices.parquet").to_pylist()
+    assert [(p["op"], p["symbol"], p["price"]) for p in prices] == [
+        ("insert", "A", "1"),
+        ("insert", "B", '"n/a"'),  # a number here, a string there: JSON text
+        ("insert", "C", "3"),
+    ]
+    kinds = pq.read_table(out / "frames.parquet").column("kind").to_pylist()
+    assert kinds == ["marker", "text", "text", "text"]
+
+
+def test_export_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "f.jsonl"
+    with topgun.Recorder(path) as rec:
+        rec.onmessage(tick("A", 1))
+    assert main(["export", str(path), "--to", "csv", str(tmp_path / "o")]) == 2
+    assert "the only format is parquet" in capsys.readouterr().err
+    assert main(["export", str(path), "--to", "parquet", "o", "--store", "Nope"]) == 2
+    assert "no such DataStore" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # as without the extra
+    assert main(["export", str(path), "--to", "parquet", str(tmp_path / "o")]) == 1
+    assert "topgun-core[export]" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from ._version import __version__
 from .errors import PluginError
-from .record.commands import add_commands, run_record, run_replay
+from .record.commands import add_commands, run_export, run_record, run_replay
 from .registry import Registry, get_registry
 
 
@@ -35,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_record(args, sys.stderr)
     if args.command == "replay":
         return run_replay(args, sys.stdout, sys.stderr)
+    if args.command == "export":
+        return run_export(args, sys.stdout, sys.stderr)
     return 2  # pragma: no cover - argparse rejects unknown commands first
 
 

@@ -22,6 +22,7 @@ import orjson
 import pytest
 
 import topgun
+from topgun.cli import main
 from topgun.record import Frame, Marker, read_records
 from topgun.testing import FAST_BACKOFF, Connection, WebSocketExchange, eventually
 from topgun_bitflyer.store import bitFlyerDataStore
@@ -243,3 +244,40 @@ async def test_the_record_and_replay_commands(tmp_path: Path) -> None:
 
 def json(message: Any) -> str:
     return orjson.dumps(message).decode()
+
+
+def test_export_to_parquet_gives_a_table_per_store(tmp_path: Path) -> None:
+    """``topgun export FILE --to parquet DIR --store bitFlyer``, read back with pyarrow."""
+    import pyarrow.parquet as pq
+
+    feed = Lightstream()
+    path = tmp_path / "feed.jsonl.zst"
+    with topgun.Recorder(path, source=URL) as recorder:
+        recorder.onmessage(json(channel_message(SNAPSHOT, feed.board(feed.asks, feed.bids))), 1)
+        for step in range(6):
+            for frame in feed.changes(step):
+                recorder.onmessage(json(frame), 1)
+    out = tmp_path / "parquet"
+    assert main(["export", str(path), "--to", "parquet", str(out), "--store", "bitFlyer"]) == 0
+    frames = pq.read_table(out / "frames.parquet").to_pylist()
+    assert [f["kind"] for f in frames] == ["marker", *["text"] * 19, "marker"]
+    assert orjson.loads(frames[1]["data"])["params"]["channel"] == SNAPSHOT
+
+    board = pq.read_table(out / "board.parquet").to_pylist()
+    snapshot = [row for row in board if row["time_ns"] == frames[1]["time_ns"]]
+    assert {(r["op"], r["side"], r["price"]) for r in snapshot} == {
+        ("insert", "asks", 5_000_100.0),
+        ("insert", "asks", 5_000_200.0),
+        ("insert", "bids", 4_999_900.0),
+        ("insert", "bids", 4_999_800.0),
+    }
+    assert {r["op"] for r in board} == {"insert", "update", "delete"}  # the diffs follow
+    assert all(r["time_ns"] > frames[1]["time_ns"] for r in board if r not in snapshot)
+
+    executions = pq.read_table(out / "executions.parquet")
+    assert executions.column("id").to_pylist() == [1, 2, 3, 4, 5, 6]
+    tickers = pq.read_table(out / "ticker.parquet").to_pylist()
+    assert [(t["op"], t["tick_id"]) for t in tickers] == [("insert", 1)] + [
+        ("update", n) for n in range(2, 7)
+    ]
+    assert pq.read_table(out / "positions.parquet").num_rows == 0

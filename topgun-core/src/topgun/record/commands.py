@@ -24,7 +24,7 @@ from .format import RecordingError
 from .recorder import Recorder
 from .replay import ReplayStats, parse_speed, replay_into
 
-__all__ = ["add_commands", "run_record", "run_replay"]
+__all__ = ["add_commands", "run_export", "run_record", "run_replay"]
 
 PROGRESS_INTERVAL = 1.0
 
@@ -73,6 +73,19 @@ def add_commands(commands: Any) -> None:
     replay.add_argument("--speed", default="max", help="max (default), 1x, or a factor like 10x")
     replay.add_argument(
         "--until", metavar="TIME", help="stop after this time (ISO 8601, or Unix seconds)"
+    )
+    export = commands.add_parser(
+        "export",
+        help="write a recording as Parquet tables (frames, and one per store with --store)",
+        description="Write recordings as Parquet: frames.parquet, and with --store the changes "
+        "of each store (its items, with the receive time of the frame that changed them).",
+    )
+    export.add_argument("files", nargs="+", metavar="FILE", help="recording files, in order")
+    export.add_argument(
+        "--to", nargs=2, required=True, metavar=("FORMAT", "DIR"), help="parquet and a directory"
+    )
+    export.add_argument(
+        "--store", metavar="NAME", help="replay into this DataStore and export its stores' changes"
     )
 
 
@@ -215,6 +228,40 @@ async def _replay(
         print(f"topgun replay: {exc}", file=err)
         status = 1
     print_summary(store, stats, out)
+    return status
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .export import ExportError, export_parquet
+
+    fmt, directory = args.to
+    if fmt != "parquet":
+        print(f"topgun export: --to {fmt}: the only format is parquet", file=err)
+        return 2
+    try:
+        collection = None if args.store is None else find_store(args.store)()
+    except LookupError as exc:
+        print(f"topgun export: {exc}", file=err)
+        return 2
+    missing = [name for name in args.files if not Path(name).is_file()]
+    if missing:
+        print(f"topgun export: no such file: {', '.join(missing)}", file=err)
+        return 2
+    status = 0
+    try:
+        written = export_parquet(args.files, directory, collection)
+    except ExportError as exc:
+        print(f"topgun export: {exc}", file=err)
+        return 1
+    except RecordingError as exc:  # what came before the bad line is written
+        print(f"topgun export: {exc}", file=err)
+        status = 1
+        written = {}
+    for table, rows in written.items():
+        print(f"{Path(directory) / table}.parquet  {rows} rows", file=out)
     return status
 
 
