@@ -72,6 +72,7 @@ class OrderBook(BitgetBook):
 
     _KEYS = ("instId", "side", "px")
     _SIDE_KEY, _PRICE_KEY, _SIZE_KEY = "side", "px", "sz"
+    _SEQUENCE = None  # V1 pushes carry no seq: the checksum alone verifies them
 
     def _on_push(self, arg: Item, msg: Item, ws: Any) -> None:
         self._push(text(arg, "instId", "books"), arg, msg.get("action"), msg["data"], ws)
