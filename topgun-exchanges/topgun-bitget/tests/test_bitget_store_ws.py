@@ -226,3 +226,37 @@ async def test_v1_stream(ws_exchange: Any, registry: Registry, eventually: Any) 
         "bids": [{"instId": "BTCUSDT", "side": "bids", "px": "20000", "sz": "2.0"}],
     }
     assert store.candlesticks.find()[0]["interval"] == "15m"
+
+
+async def test_v1_stream_logs_in_for_private_channels(
+    ws_exchange: Any, registry: Registry, eventually: Any
+) -> None:
+    """V1 serves public and private channels on one URL: with credentials, topgun logs in first
+    (https://bitgetlimited.github.io/apidoc/en/mix/#login), then the orders channel pushes."""
+    arg = {"instType": "UMCBL", "channel": "orders", "instId": "default"}
+    order = {"instId": "BTCUSDT_UMCBL", "clOrdId": "c1", "ordId": "9", "status": "new", "px": "1"}
+
+    def v1(conn: Any, message: Any) -> list[Any]:
+        if isinstance(message, dict) and message.get("op") == "login":
+            return bitget(conn, message)
+        if isinstance(message, dict) and message.get("op") == "subscribe":
+            if not conn.state.get("authed"):
+                return [{"event": "error", "code": 30004, "msg": "User not logged in"}]
+            return [
+                {"event": "subscribe", "arg": arg},
+                {"action": "snapshot", "arg": arg, "data": [order]},
+            ]
+        return []
+
+    server = await ws_exchange(HOSTS, v1)
+    store = BitgetDataStore()
+    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+        app = client.ws_connect(
+            "wss://ws.bitget.com/mix/v1/stream",
+            send_json={"op": "subscribe", "args": [arg]},
+            hdlr_json=store.onmessage,
+        )
+        await app.ready()
+        await eventually(lambda: len(store.orders) == 1)
+    assert store.orders.find() == [order]
+    assert [m["op"] for m in server.connections[0].received] == ["login", "subscribe"]

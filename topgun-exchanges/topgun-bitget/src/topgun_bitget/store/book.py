@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
-from topgun.store import Level, OrderBookStore, Recovery, Verdict
+from topgun.store import Level, OrderBookStore, Recovery, SequenceRule, Verdict
 
 from ._messages import MalformedMessage
 
@@ -168,7 +168,7 @@ class BitgetBook(OrderBookStore):
     never cuts a full ``books`` book to five levels.
     """
 
-    _SEQUENCE = BookRule()
+    _SEQUENCE: ClassVar[SequenceRule | None] = BookRule()
     _RECOVERY = Recovery.SUBSCRIPTION
     _CHECKSUM_DEPTH = CHECKSUM_DEPTH
     _ASKS, _BIDS = "asks", "bids"
