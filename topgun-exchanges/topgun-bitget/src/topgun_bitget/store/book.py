@@ -69,26 +69,8 @@ class BookRule:
         return "BookRule()"
 
 
-class Depth:
-    """One validated element of a book push's ``data``."""
-
-    __slots__ = ("asks", "bids", "checksum", "prev", "seq", "ts")
-
-    def __init__(
-        self,
-        asks: list[Level],
-        bids: list[Level],
-        checksum: int | None,
-        seq: int | None,
-        prev: int | None,
-        ts: Any,
-    ) -> None:
-        self.asks = asks
-        self.bids = bids
-        self.checksum = checksum
-        self.seq = seq
-        self.prev = prev
-        self.ts = ts
+Depth = tuple[list[Level], list[Level], int | None, int | None, int | None, Any]
+"""One validated element of a book push's ``data``: (asks, bids, checksum, seq, pseq, ts)."""
 
 
 def _levels(rows: Any) -> list[Level]:
@@ -131,17 +113,26 @@ def _integer(value: Any, what: str) -> int | None:
 
 
 def parse_depth(element: Any) -> Depth:
-    """A book push's ``data`` element, validated whole (levels, checksum, seq, pseq)."""
+    """A book push's ``data`` element, validated whole: ``(asks, bids, checksum, seq, pseq,
+    ts)``, checksum None when absent or 0 (not given)."""
     if type(element) is not dict:
         raise MalformedMessage("a book element is not a JSON object")
-    asks = _levels(element.get("asks", []))
-    bids = _levels(element.get("bids", []))
-    checksum = _integer(element.get("checksum"), "checksum")
-    seq = _integer(element.get("seq"), "seq")
-    prev = _integer(element.get("pseq"), "pseq")
-    if prev is not None and seq is None:
+    get = element.get
+    asks = _levels(get("asks", []))
+    bids = _levels(get("bids", []))
+    checksum = get("checksum")
+    seq = get("seq")
+    prev = get("pseq")
+    # Bitget sends integers; anything else goes through the slow, checking path.
+    if type(checksum) is not int:
+        checksum = _integer(checksum, "checksum")
+    if type(seq) is not int:
+        seq = _integer(seq, "seq")
+    if type(prev) is not int:
+        prev = _integer(prev, "pseq")
+    if seq is None and prev is not None:
         raise MalformedMessage("a book element has 'pseq' but no 'seq'")
-    return Depth(asks, bids, checksum or None, seq, prev, element.get("ts"))
+    return asks, bids, checksum or None, seq, prev, get("ts")
 
 
 class _Feed:
@@ -180,6 +171,9 @@ class BitgetBook(OrderBookStore):
         instrument on another live connection)."""
         self.timestamp: Any = None
         """The ``ts`` of the last book push (as sent)."""
+        # Per book that has been checksummed: "price:size" of every level, (asks, bids) by rank,
+        # kept up to date by each diff, so a check string is a join of 50 ready strings.
+        self._texts: dict[Hashable, tuple[dict[float, str], dict[float, str]]] = {}
 
     def _push(self, key: Hashable, arg: dict[str, Any], action: Any, data: Any, ws: Any) -> None:
         """Apply one book push for ``key`` (its ``arg``, ``action`` and ``data``)."""
@@ -194,22 +188,13 @@ class BitgetBook(OrderBookStore):
             feed = self._switch(feed, key, arg, ws, snapshot)
             if feed is None:
                 return
-        for depth in depths:
+        for asks, bids, checksum, seq, prev, ts in depths:
             if snapshot:
-                self._snapshot(
-                    key, (depth.asks, depth.bids), seq=depth.seq, checksum=depth.checksum, ws=ws
-                )
+                self._snapshot(key, (asks, bids), seq=seq, checksum=checksum, ws=ws)
             else:
-                self._diff(
-                    key,
-                    (depth.asks, depth.bids),
-                    last=depth.seq,
-                    prev=depth.prev,
-                    checksum=depth.checksum,
-                    ws=ws,
-                )
-            if depth.ts is not None:
-                self.timestamp = depth.ts
+                self._diff(key, (asks, bids), last=seq, prev=prev, checksum=checksum, ws=ws)
+            if ts is not None:
+                self.timestamp = ts
 
     def _switch(
         self, feed: _Feed | None, key: Hashable, arg: dict[str, Any], ws: Any, snapshot: bool
@@ -237,9 +222,72 @@ class BitgetBook(OrderBookStore):
         )
         return None
 
+    def _apply_snapshot(self, key: Hashable, snapshot: Any) -> None:
+        asks, bids = snapshot
+        self._texts.pop(key, None)  # rebuilt from the new book when a checksum needs it
+        self._replace_book(key, asks, bids)
+
     def _apply_diff(self, key: Hashable, diff: Any) -> None:
         asks, bids = diff
         self._apply_levels(key, asks, bids)
+        texts = self._texts.get(key)
+        if texts is None:
+            return
+        book = self._books.get(key)
+        if book is None:
+            return
+        price_key = self._PRICE_KEY
+        for side, known, rows, sign in (
+            (book.asks, texts[0], asks, 1.0),
+            (book.bids, texts[1], bids, -1.0),
+        ):
+            if not rows:
+                continue
+            stored = side.levels
+            for price, _, size in rows:
+                rank = sign * price  # the store's own rank of that level
+                if size:
+                    level = stored.get(rank)
+                    if level is not None:
+                        known[rank] = f"{level[price_key]}:{size}"
+                else:
+                    known.pop(rank, None)
+            if len(known) > 2 * len(stored) + 64:  # levels trimmed by maxlen: forget them
+                self._texts.pop(key, None)
+
+    def _checksum_text(self, key: Hashable) -> str:
+        """Core's interleaved check string (``bid1px:bid1sz:ask1px:ask1sz:...``, best 25), built
+        from the per-level strings kept by ``_apply_diff`` rather than formatted anew."""
+        book = self._books.get(key)
+        if book is None:
+            return ""
+        texts = self._texts.get(key)
+        if texts is None:
+            texts = self._texts[key] = (self._level_texts(book.asks), self._level_texts(book.bids))
+        try:
+            asks = list(map(texts[0].__getitem__, book.asks.ranks[:CHECKSUM_DEPTH]))
+            bids = list(map(texts[1].__getitem__, book.bids.ranks[:CHECKSUM_DEPTH]))
+        except KeyError:  # a level added by a path that does not keep the strings
+            self._texts.pop(key, None)
+            return self._interleaved_text(key, CHECKSUM_DEPTH)
+        both = min(len(asks), len(bids))
+        parts: list[str] = [""] * (2 * both)
+        parts[::2] = bids[:both]
+        parts[1::2] = asks[:both]
+        parts += bids[both:] or asks[both:]
+        return ":".join(parts)
+
+    def _level_texts(self, side: Any) -> dict[float, str]:
+        price, size = self._PRICE_KEY, self._SIZE_KEY
+        return {rank: f"{level[price]}:{level[size]}" for rank, level in side.levels.items()}
+
+    def _drop_book(self, group: Hashable) -> bool:
+        self._texts.pop(group, None)
+        return super()._drop_book(group)
+
+    def _clear(self) -> None:
+        self._texts.clear()
+        super()._clear()
 
     def _resubscribe(self, key: Hashable) -> Sequence[Any]:
         """Unsubscribe and subscribe exactly the book's channel: Bitget answers with a snapshot."""

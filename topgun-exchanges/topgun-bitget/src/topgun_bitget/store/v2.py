@@ -107,9 +107,11 @@ class Book(BitgetBook):
     _SIDE_KEY, _PRICE_KEY, _SIZE_KEY = "side", "price", "amount"
 
     def _on_push(self, arg: Item, msg: Item, ws: Any) -> None:
-        channel = arg["channel"]
-        key = (text(arg, "instType", channel), text(arg, "instId", channel))
-        self._push(key, arg, msg.get("action"), msg["data"], ws)
+        inst_type = arg.get("instType")
+        inst_id = arg.get("instId")
+        if type(inst_type) is not str or type(inst_id) is not str or not inst_type or not inst_id:
+            raise MalformedMessage(f"{arg['channel']}: 'arg' has no instType or no instId")
+        self._push((inst_type, inst_id), arg, msg.get("action"), msg["data"], ws)
 
     def _new_level(self, group: Hashable, side: str, price: Any, size: Any) -> Item:
         inst_type, inst_id = cast("tuple[str, str]", group)
