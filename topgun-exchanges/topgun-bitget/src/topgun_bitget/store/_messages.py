@@ -14,35 +14,35 @@ from typing import Any
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun.store import Item
+from topgun.store import Item, MalformedMessage
 
 __all__ = ["MalformedMessage", "arrays", "objects", "response_data", "text"]
 
 
-class MalformedMessage(ValueError):  # noqa: N818 (a skipped message, not a failure)
-    """A message that does not have the documented shape; it is skipped whole."""
-
-
 def objects(data: Any, what: str, required: Iterable[str] = ()) -> list[Item]:
-    """``data`` as a list of JSON objects that all carry the ``required`` fields."""
+    """``data`` as a list of JSON objects that all carry the ``required`` fields as strings
+    (ids, symbols, statuses: Bitget writes them all as strings)."""
     if type(data) is not list:
         raise MalformedMessage(f"{what}: 'data' is not a JSON array")
     for item in data:
         if type(item) is not dict:
             raise MalformedMessage(f"{what}: an element of 'data' is not a JSON object")
         for field in required:
-            if field not in item:
-                raise MalformedMessage(f"{what}: an element of 'data' has no {field!r}")
+            if type(item.get(field)) is not str:
+                raise MalformedMessage(f"{what}: an element of 'data' has no string {field!r}")
     return data
 
 
 def arrays(data: Any, what: str, length: int) -> list[list[Any]]:
-    """``data`` as a list of JSON arrays of at least ``length`` elements (candles, V1 trades)."""
+    """``data`` as a list of JSON arrays of at least ``length`` elements whose first one (the
+    timestamp, a key) is a string: candles, V1 trades."""
     if type(data) is not list:
         raise MalformedMessage(f"{what}: 'data' is not a JSON array")
     for row in data:
-        if type(row) is not list or len(row) < length:
-            raise MalformedMessage(f"{what}: a row is not an array of {length} or more values")
+        if type(row) is not list or len(row) < length or type(row[0]) is not str:
+            raise MalformedMessage(
+                f"{what}: a row is not an array of {length} or more values, timestamp first"
+            )
     return data
 
 

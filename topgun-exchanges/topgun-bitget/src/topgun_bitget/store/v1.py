@@ -187,14 +187,14 @@ class Positions(DataStore):
     _KEYS = ("posId", "instId")
 
     def _on_push(self, arg: Item, msg: Item, ws: Any) -> None:
-        items = objects(msg["data"], "positions", ("posId", "instId", "total"))
-        closed = [item for item in items if _is_zero(item["total"])]
+        items = objects(msg["data"], "positions", ("posId", "instId"))
+        closed = [item for item in items if _is_zero(item.get("total"))]
         self._delete(closed)
-        self._insert([dict(item) for item in items if not _is_zero(item["total"])])
+        self._insert([dict(item) for item in items if item not in closed])
 
 
 def _is_zero(value: Any) -> bool:
-    if type(value) is bool:
+    if type(value) is bool or value is None:
         raise MalformedMessage(f"positions: total {value!r} is not a number")
     try:
         return float(value) == 0.0
@@ -244,11 +244,7 @@ class BitgetDataStore(DataStoreCollection):
                     return
             on_event(self._limiter, self._orderbook, msg, _book_key)
         except MalformedMessage as exc:
-            arg = msg.get("arg") if type(msg) is dict else None
-            channel = str(arg.get("channel") if type(arg) is dict else None)[:64]
-            self._limiter.warning(
-                ("malformed", channel), "Bitget %s: skipped a malformed message: %s", channel, exc
-            )
+            self._malformed(msg, exc)
         except Exception as exc:
             self._failed(exc)
         finally:

@@ -281,13 +281,6 @@ class BitgetV2DataStore(DataStoreCollection):
             if self._waiters:
                 self._wake()
 
-    def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
-        arg = msg.get("arg") if type(msg) is dict else None
-        channel = str(arg.get("channel") if type(arg) is dict else None)[:64]
-        self._limiter.warning(
-            ("malformed", channel), "Bitget %s: skipped a malformed message: %s", channel, exc
-        )
-
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
         on_event(self._limiter, self._book, msg, _book_key)
 
