@@ -32,7 +32,7 @@ import math
 from collections.abc import Hashable, Sequence
 from typing import Any, ClassVar
 
-from topgun.store import Level, OrderBookStore, Recovery, SequenceRule, Verdict
+from topgun.store import Item, Level, OrderBookStore, Recovery, SequenceRule, Verdict
 
 from ._messages import MalformedMessage
 
@@ -40,6 +40,8 @@ __all__ = ["CHECKSUM_DEPTH", "BitgetBook", "BookRule", "Depth", "parse_depth"]
 
 CHECKSUM_DEPTH = 25
 """Levels per side the checksum covers."""
+
+_TEXTS_LIMIT = 1_000  # check strings kept per book before starting afresh
 
 _INF = math.inf
 APPLY, STALE, GAP = Verdict.APPLY, Verdict.STALE, Verdict.GAP
@@ -171,9 +173,10 @@ class BitgetBook(OrderBookStore):
         instrument on another live connection)."""
         self.timestamp: Any = None
         """The ``ts`` of the last book push (as sent)."""
-        # Per book that has been checksummed: "price:size" of every level, (asks, bids) by rank,
-        # kept up to date by each diff, so a check string is a join of 50 ready strings.
-        self._texts: dict[Hashable, tuple[dict[float, str], dict[float, str]]] = {}
+        # Per checksummed book: "price:size" of levels that were among the best, by rank (the
+        # price, negated for bids); a diff forgets the levels it changes, so a check string is
+        # mostly a join of ready strings.
+        self._texts: dict[Hashable, dict[float, str]] = {}
 
     def _push(self, key: Hashable, arg: dict[str, Any], action: Any, data: Any, ws: Any) -> None:
         """Apply one book push for ``key`` (its ``arg``, ``action`` and ``data``)."""
@@ -224,52 +227,37 @@ class BitgetBook(OrderBookStore):
 
     def _apply_snapshot(self, key: Hashable, snapshot: Any) -> None:
         asks, bids = snapshot
-        self._texts.pop(key, None)  # rebuilt from the new book when a checksum needs it
+        self._texts.pop(key, None)
         self._replace_book(key, asks, bids)
 
     def _apply_diff(self, key: Hashable, diff: Any) -> None:
         asks, bids = diff
         self._apply_levels(key, asks, bids)
         texts = self._texts.get(key)
-        if texts is None:
-            return
-        book = self._books.get(key)
-        if book is None:
-            return
-        price_key = self._PRICE_KEY
-        for side, known, rows, sign in (
-            (book.asks, texts[0], asks, 1.0),
-            (book.bids, texts[1], bids, -1.0),
-        ):
-            if not rows:
-                continue
-            stored = side.levels
-            for price, _, size in rows:
-                rank = sign * price  # the store's own rank of that level
-                if size:
-                    level = stored.get(rank)
-                    if level is not None:
-                        known[rank] = f"{level[price_key]}:{size}"
-                else:
-                    known.pop(rank, None)
-            if len(known) > 2 * len(stored) + 64:  # levels trimmed by maxlen: forget them
-                self._texts.pop(key, None)
+        if texts is not None:  # forget the strings of the levels this diff changed
+            pop = texts.pop
+            for price, _, _ in asks:
+                pop(price, None)
+            for price, _, _ in bids:
+                pop(-price, None)
 
     def _checksum_text(self, key: Hashable) -> str:
-        """Core's interleaved check string (``bid1px:bid1sz:ask1px:ask1sz:...``, best 25), built
-        from the per-level strings kept by ``_apply_diff`` rather than formatted anew."""
+        """Core's interleaved check string (``bid1px:bid1sz:ask1px:ask1sz:...``, best 25), joined
+        from "price:size" strings kept per level until a diff changes that level."""
         book = self._books.get(key)
         if book is None:
             return ""
         texts = self._texts.get(key)
-        if texts is None:
-            texts = self._texts[key] = (self._level_texts(book.asks), self._level_texts(book.bids))
-        try:
-            asks = list(map(texts[0].__getitem__, book.asks.ranks[:CHECKSUM_DEPTH]))
-            bids = list(map(texts[1].__getitem__, book.bids.ranks[:CHECKSUM_DEPTH]))
-        except KeyError:  # a level added by a path that does not keep the strings
-            self._texts.pop(key, None)
-            return self._interleaved_text(key, CHECKSUM_DEPTH)
+        if texts is None or len(texts) > _TEXTS_LIMIT:
+            texts = self._texts[key] = {}
+        ask_ranks = book.asks.ranks[:CHECKSUM_DEPTH]
+        bid_ranks = book.bids.ranks[:CHECKSUM_DEPTH]
+        asks: list[Any] = list(map(texts.get, ask_ranks))
+        bids: list[Any] = list(map(texts.get, bid_ranks))
+        if None in asks:
+            self._fill(texts, book.asks.levels, ask_ranks, asks)
+        if None in bids:
+            self._fill(texts, book.bids.levels, bid_ranks, bids)
         both = min(len(asks), len(bids))
         parts: list[str] = [""] * (2 * both)
         parts[::2] = bids[:both]
@@ -277,9 +265,19 @@ class BitgetBook(OrderBookStore):
         parts += bids[both:] or asks[both:]
         return ":".join(parts)
 
-    def _level_texts(self, side: Any) -> dict[float, str]:
+    def _fill(
+        self,
+        texts: dict[float, str],
+        levels: dict[float, Item],
+        ranks: list[float],
+        strings: list[str | None],
+    ) -> None:
         price, size = self._PRICE_KEY, self._SIZE_KEY
-        return {rank: f"{level[price]}:{level[size]}" for rank, level in side.levels.items()}
+        for index, text in enumerate(strings):
+            if text is None:
+                rank = ranks[index]
+                level = levels[rank]
+                strings[index] = texts[rank] = f"{level[price]}:{level[size]}"
 
     def _drop_book(self, group: Hashable) -> bool:
         self._texts.pop(group, None)
