@@ -11,6 +11,7 @@ https://www.bitget.com/docs/classic/websocket/contract/public/Order-Book-Channel
 from __future__ import annotations
 
 import logging
+import random
 from typing import Any
 
 import orjson
@@ -403,3 +404,36 @@ def test_updates_equal_a_naive_model(diffs: list[tuple[list[Any], list[Any]]]) -
         for side in ("asks", "bids"):
             got = {level["price"]: level["amount"] for level in served[side]}
             assert got == model[side]
+
+
+def test_kept_check_strings_follow_the_book() -> None:
+    """The per-level strings kept between checksums always give core's interleaved string, as
+    levels change, leave the best 25 and come back into them."""
+    rng = random.Random(7)
+    store = BitgetV2DataStore()
+    book = store.book
+    asks = {100 + i: f"{i + 1}.000" for i in range(40)}
+    bids = {99 - i: f"{i + 1}.000" for i in range(40)}
+    store.onmessage(
+        push(
+            "snapshot",
+            {
+                "asks": [[str(p), s] for p, s in asks.items()],
+                "bids": [[str(p), s] for p, s in bids.items()],
+                "seq": 1,
+            },
+        )
+    )
+    for seq in range(2, 300):
+        changes: dict[str, list[list[str]]] = {"asks": [], "bids": []}
+        for name, side, base, sign in (("asks", asks, 100, 1), ("bids", bids, 99, -1)):
+            for _ in range(rng.randint(0, 4)):
+                price = base + sign * rng.randint(0, 45)
+                size = rng.choice(["0", "1.500", "2.0", "0.25"])
+                if size == "0":
+                    side.pop(price, None)
+                else:
+                    side[price] = size
+                changes[name].append([str(price), size])
+        store.onmessage(push("update", {**changes, "seq": seq}))
+        assert book._checksum_text(KEY) == book._interleaved_text(KEY, 25)
