@@ -10,9 +10,6 @@ https://www.bitget.com/api-doc/contract/websocket/private/Positions-Channel.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import logging
 from typing import Any
 
@@ -23,9 +20,8 @@ from topgun.registry import Registry, build_registry
 from topgun.store import signed_crc32
 from topgun_bitget import BitgetDataStore, BitgetV2DataStore, plugin
 
-HOSTS = ["ws.bitget.com"]
-KEY, SECRET, PASSPHRASE = "bitget-ws-key", "bitget-ws-secret-DO-NOT-LEAK", "bitget-ws-pass"
-APIS = {"bitget": [KEY, SECRET, PASSPHRASE]}
+from .test_bitget_ws_live import APIS, HOSTS
+from .test_bitget_ws_live import bitget as documented
 
 BOOK_ARG = {"instType": "SPOT", "channel": "books", "instId": "BTCUSDT"}
 ORDERS_ARG = {"instType": "SPOT", "channel": "orders", "instId": "BTCUSDT"}
@@ -77,13 +73,7 @@ def bitget(conn: Any, message: Any) -> list[Any]:
     if not isinstance(message, dict):
         return []
     if message.get("op") == "login":
-        (args,) = message["args"]
-        text = f"{args['timestamp']}GET/user/verify".encode()
-        want = base64.b64encode(hmac.new(SECRET.encode(), text, hashlib.sha256).digest()).decode()
-        conn.state["authed"] = args["apiKey"] == KEY and hmac.compare_digest(args["sign"], want)
-        if conn.state["authed"]:
-            return [{"event": "login", "code": 0, "msg": ""}]
-        return [{"event": "error", "code": 30005, "msg": "Invalid sign"}]
+        return documented(conn, message)
     if message.get("op") != "subscribe":
         return []
     replies: list[Any] = []
@@ -238,7 +228,7 @@ async def test_v1_stream_logs_in_for_private_channels(
 
     def v1(conn: Any, message: Any) -> list[Any]:
         if isinstance(message, dict) and message.get("op") == "login":
-            return bitget(conn, message)
+            return documented(conn, message)
         if isinstance(message, dict) and message.get("op") == "subscribe":
             if not conn.state.get("authed"):
                 return [{"event": "error", "code": 30004, "msg": "User not logged in"}]

@@ -12,15 +12,15 @@ still uses it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any, ClassVar
 
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item
+from topgun.store import DataStore, Item
 
-from ._events import on_event
+from ._collection import BitgetCollection, Handler
 from ._messages import MalformedMessage, arrays, objects, response_data, text
 from .book import BitgetBook
 
@@ -36,8 +36,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("topgun.store.bitget")
-
-Handler = Callable[[Item, Item, Any], None]
 
 _CANDLE = "candle"
 
@@ -202,7 +200,7 @@ def _is_zero(value: Any) -> bool:
         raise MalformedMessage(f"positions: total {value!r} is not a number") from None
 
 
-class BitgetDataStore(DataStoreCollection):
+class BitgetDataStore(BitgetCollection):
     """Bitget V1 channels as DataStores; pass ``onmessage`` as ``hdlr_json`` to ``ws_connect``.
 
     ``initialize()`` takes ``GET /api/mix/v1/order/current`` (``orders``). A non-zero ``code``
@@ -221,51 +219,25 @@ class BitgetDataStore(DataStoreCollection):
         self._account = create("account", datastore_class=Account)
         self._orders = create("orders", datastore_class=Orders)
         self._positions = create("positions", datastore_class=Positions)
-        self._handlers: dict[str, Handler] = {
-            "trade": self._trade._on_push,
-            "books": self._orderbook._on_push,
-            "ticker": self._ticker._on_push,
-            "account": self._account._on_push,
-            "orders": self._orders._on_push,
-            "positions": self._positions._on_push,
-        }
+        self._setup_routes(
+            self._orderbook,
+            {
+                "trade": self._trade._on_push,
+                "books": self._orderbook._on_push,
+                "ticker": self._ticker._on_push,
+                "account": self._account._on_push,
+                "orders": self._orders._on_push,
+                "positions": self._positions._on_push,
+            },
+        )
 
-    def onmessage(self, msg: Any, ws: Any = None) -> None:
-        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
-        try:
-            if type(msg) is dict and "data" in msg:
-                arg = msg.get("arg")
-                if type(arg) is dict:
-                    channel = arg.get("channel")
-                    handler = self._handlers.get(channel) if type(channel) is str else None
-                    if handler is None:
-                        handler = self._route(channel)
-                    handler(arg, msg, ws)
-                    return
-            on_event(self._limiter, self._orderbook, msg, _book_key)
-        except MalformedMessage as exc:
-            self._malformed(msg, exc)
-        except Exception as exc:
-            self._failed(exc)
-        finally:
-            if self._waiters:
-                self._wake()
-
-    def _route(self, channel: Any) -> Handler:
-        if type(channel) is not str:
-            raise MalformedMessage("'arg.channel' is not a string")
+    def _route(self, channel: str) -> Handler | None:
         if channel.startswith(_CANDLE) and len(channel) > len(_CANDLE):
             return self._candlesticks._on_push
-        limiter = self._limiter
+        return None
 
-        def ignore(arg: Item, msg: Item, ws: Any) -> None:
-            limiter.warning(
-                ("unknown", channel[:64]),
-                "Bitget V1: no store for channel %r; its pushes are ignored",
-                channel[:128],
-            )
-
-        return ignore
+    def _book_key(self, arg: Item) -> Hashable:
+        return arg.get("instId")
 
     def _onreconnect(self, ws_app: Any) -> None:
         super()._onreconnect(ws_app)
@@ -309,7 +281,3 @@ class BitgetDataStore(DataStoreCollection):
     def positions(self) -> Positions:
         """positions channel (private)."""
         return self._positions
-
-
-def _book_key(arg: Item) -> Hashable:
-    return arg.get("instId")

@@ -12,12 +12,12 @@ and skipped whole.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any, ClassVar, cast
 
-from topgun.store import DataStore, DataStoreCollection, Item
+from topgun.store import DataStore, Item
 
-from ._events import on_event
+from ._collection import BitgetCollection, Handler
 from ._messages import MalformedMessage, arrays, objects, text
 from .book import BitgetBook
 
@@ -36,10 +36,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("topgun.store.bitget")
-
-_HANDLER_CACHE_LIMIT = 1024
-
-Handler = Callable[[Item, Item, Any], None]
 
 
 def _tagged(arg: Item, data: Any, what: str, required: tuple[str, ...] = ()) -> list[Item]:
@@ -235,7 +231,7 @@ class PositionsHistory(DataStore):
 _PRIVATE = ("account", "positions", "fill", "orders", "orders-algo", "positions-history")
 
 
-class BitgetV2DataStore(DataStoreCollection):
+class BitgetV2DataStore(BitgetCollection):
     """Bitget V2 channels as DataStores; pass ``onmessage`` as ``hdlr_json`` to ``ws_connect``.
 
     No ``initialize()`` endpoints (as in the reference): Bitget pushes a snapshot of each
@@ -256,61 +252,29 @@ class BitgetV2DataStore(DataStoreCollection):
         self._orders = create("orders", datastore_class=Orders)
         self._orders_algo = create("orders-algo", datastore_class=OrdersAlgo)
         self._positions_history = create("positions-history", datastore_class=PositionsHistory)
-        self._handlers: dict[str, Handler] = {}
+        self._setup_routes(
+            self._book,
+            {
+                "ticker": self._ticker._on_push,
+                "trade": self._trade._on_push,
+                "account": self._account._on_push,
+                "positions": self._positions._on_push,
+                "fill": self._fill._on_push,
+                "orders": self._orders._on_push,
+                "orders-algo": self._orders_algo._on_push,
+                "positions-history": self._positions_history._on_push,
+            },
+        )
 
-    # -- routing -------------------------------------------------------------------------
-
-    def onmessage(self, msg: Any, ws: Any = None) -> None:
-        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
-        try:
-            if type(msg) is dict and "data" in msg:
-                arg = msg.get("arg")
-                if type(arg) is dict:
-                    channel = arg.get("channel")
-                    handler = self._handlers.get(channel) if type(channel) is str else None
-                    if handler is None:
-                        handler = self._route(channel)
-                    handler(arg, msg, ws)
-                    return
-            self._onmessage(msg, ws)
-        except MalformedMessage as exc:
-            self._malformed(msg, exc)
-        except Exception as exc:
-            self._failed(exc)
-        finally:
-            if self._waiters:
-                self._wake()
-
-    def _onmessage(self, msg: Any, ws: Any = None) -> None:
-        on_event(self._limiter, self._book, msg, _book_key)
-
-    def _route(self, channel: Any) -> Handler:
-        if type(channel) is not str:
-            raise MalformedMessage("'arg.channel' is not a string")
-        handler: Handler
+    def _route(self, channel: str) -> Handler | None:
         if channel.startswith("books"):
-            handler = self._book._on_push
-        elif channel.startswith("candle"):
-            handler = self._candle._on_push
-        else:
-            store = self._stores.get(channel)
-            on_push = getattr(store, "_on_push", None) if channel != "book" else None
-            handler = on_push if on_push is not None else self._unknown(channel)
-        if len(self._handlers) < _HANDLER_CACHE_LIMIT:
-            self._handlers[channel] = handler
-        return handler
+            return self._book._on_push
+        if channel.startswith("candle"):
+            return self._candle._on_push
+        return None
 
-    def _unknown(self, channel: str) -> Handler:
-        limiter = self._limiter
-
-        def ignore(arg: Item, msg: Item, ws: Any) -> None:
-            limiter.warning(
-                ("unknown", channel[:64]),
-                "Bitget: no store for channel %r; its pushes are ignored",
-                channel[:128],
-            )
-
-        return ignore
+    def _book_key(self, arg: Item) -> Hashable:
+        return (arg.get("instType"), arg.get("instId"))
 
     def _onreconnect(self, ws_app: Any) -> None:
         super()._onreconnect(ws_app)
@@ -373,7 +337,3 @@ class BitgetV2DataStore(DataStoreCollection):
     def positions_history(self) -> PositionsHistory:
         """positions-history channel (private)."""
         return self._positions_history
-
-
-def _book_key(arg: Item) -> Hashable:
-    return (arg.get("instType"), arg.get("instId"))
