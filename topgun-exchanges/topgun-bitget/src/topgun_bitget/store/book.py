@@ -41,7 +41,7 @@ __all__ = ["CHECKSUM_DEPTH", "BitgetBook", "BookRule", "Depth", "parse_depth"]
 CHECKSUM_DEPTH = 25
 """Levels per side the checksum covers."""
 
-_TEXTS_LIMIT = 1_000  # check strings kept per book before starting afresh
+_TEXTS_LIMIT = 5_000  # check strings kept per book before starting afresh
 
 _INF = math.inf
 APPLY, STALE, GAP = Verdict.APPLY, Verdict.STALE, Verdict.GAP
@@ -173,9 +173,9 @@ class BitgetBook(OrderBookStore):
         instrument on another live connection)."""
         self.timestamp: Any = None
         """The ``ts`` of the last book push (as sent)."""
-        # Per checksummed book: "price:size" of levels that were among the best, by rank (the
-        # price, negated for bids); a diff forgets the levels it changes, so a check string is
-        # mostly a join of ready strings.
+        # Per checksummed book: "price:size" of its levels by rank (the price, negated for bids),
+        # set by each diff for the levels it changes, so a check string is a join of ready
+        # strings (the few missing after a snapshot are made when first needed).
         self._texts: dict[Hashable, dict[float, str]] = {}
 
     def _push(self, key: Hashable, arg: dict[str, Any], action: Any, data: Any, ws: Any) -> None:
@@ -234,16 +234,17 @@ class BitgetBook(OrderBookStore):
         asks, bids = diff
         self._apply_levels(key, asks, bids)
         texts = self._texts.get(key)
-        if texts is not None:  # forget the strings of the levels this diff changed
-            pop = texts.pop
-            for price, _, _ in asks:
-                pop(price, None)
-            for price, _, _ in bids:
-                pop(-price, None)
+        if texts is not None:  # the changed levels' strings, as the exchange wrote them
+            for sign, rows in ((1.0, asks), (-1.0, bids)):
+                for price, value, size in rows:
+                    if size:
+                        texts[sign * price] = f"{value}:{size}"
+                    else:
+                        texts.pop(sign * price, None)
 
     def _checksum_text(self, key: Hashable) -> str:
         """Core's interleaved check string (``bid1px:bid1sz:ask1px:ask1sz:...``, best 25), joined
-        from "price:size" strings kept per level until a diff changes that level."""
+        from the "price:size" strings kept per level."""
         book = self._books.get(key)
         if book is None:
             return ""
