@@ -56,7 +56,7 @@ UPDATE = {"symbol": "XBTUSD", "id": 8798309800, "side": "Buy", "size": 42800, "p
 DELETE = {"symbol": "XBTUSD", "id": 8798309900, "side": "Buy", "price": 26901.5, "timestamp": TS}
 UNKNOWN = {"symbol": "XBTUSD", "id": 1, "side": "Sell", "size": 1, "price": 26950, "timestamp": TS}
 
-TRADE_PARTIAL = {
+TRADE_PARTIAL: dict[str, Any] = {
     "table": "trade",
     "action": "partial",
     "keys": [],
@@ -65,7 +65,7 @@ TRADE_PARTIAL = {
               "tickDirection": "ZeroPlusTick", "trdMatchID": "a1", "grossValue": 371700,
               "homeNotional": 0.003717, "foreignNotional": 100}],
 }  # fmt: skip
-TRADE_INSERT = {
+TRADE_INSERT: dict[str, Any] = {
     "table": "trade",
     "action": "insert",
     "data": [{"timestamp": TS, "symbol": "XBTUSD", "side": "Sell", "size": 200, "price": 26901,
