@@ -33,7 +33,6 @@ from topgun.store import (
     MalformedMessage,
     OrderBookStore,
     Recovery,
-    is_price,
 )
 
 from .book import BookRow, book_rows
@@ -479,6 +478,3 @@ def _check_keys(table: str, keys: tuple[str, ...], data: list[Item]) -> None:
             raise MalformedMessage(f"{table}: a row has no key field {exc}") from None
         except TypeError:
             raise MalformedMessage(f"{table}: a row's key field is not a plain value") from None
-        price = row.get("price")
-        if price is not None and not is_price(price) and "price" in keys:
-            raise MalformedMessage(f"{table}: a row has price {price!r}")
