@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from topgun.store import Item, MalformedMessage, is_price
+from topgun.store import Item, MalformedMessage
 
 __all__ = ["BookRow", "book_rows"]
 
-_SIDES = ("Sell", "Buy")
+_NUMBERS = (int, float)
+_INF = float("inf")
 
 
 class BookRow(NamedTuple):
@@ -34,23 +35,33 @@ def book_rows(table: str, action: str, data: list[Any]) -> list[BookRow]:
     """
     sized = action != "delete"
     rows: list[BookRow] = []
+    append = rows.append
     for item in data:
-        if type(item) is not dict:
-            raise MalformedMessage(f"{table}: a row is not a JSON object")
-        ident = item.get("id")
-        side = item.get("side")
-        price = item.get("price")
-        if type(item.get("symbol")) is not str:
-            raise MalformedMessage(f"{table}: a row has symbol {item.get('symbol')!r}")
-        if type(ident) is not int:
-            raise MalformedMessage(f"{table}: a row has id {ident!r}")
-        if type(side) is not str or side not in _SIDES:
-            raise MalformedMessage(f"{table}: a row has side {side!r}")
-        if not is_price(price):
-            raise MalformedMessage(f"{table}: a row has price {price!r}")
-        if sized and not is_price(item.get("size")):
-            raise MalformedMessage(f"{table}: a {action} row has size {item.get('size')!r}")
-        rows.append(BookRow(item, ident, side, float(item["price"])))
+        try:
+            ident = item["id"]
+            side = item["side"]
+            price = item["price"]
+            size = item["size"] if sized else 1
+            symbol = item["symbol"]
+        except (KeyError, TypeError, IndexError):
+            raise MalformedMessage(
+                f"{table}: a {action} row is not an object with symbol, id, side, price"
+                + (", size" if sized else "")
+            ) from None
+        if (
+            type(ident) is not int
+            or type(symbol) is not str
+            or (side != "Sell" and side != "Buy")
+            or type(price) not in _NUMBERS
+            or not 0 < price < _INF
+            or type(size) not in _NUMBERS
+            or not 0 < size < _INF
+        ):
+            raise MalformedMessage(
+                f"{table}: a {action} row has id {ident!r}, symbol {symbol!r}, side {side!r}, "
+                f"price {price!r}, size {size!r}"
+            )
+        append(BookRow(item, ident, side, float(price)))
     if action == "partial":
         ids = {(row.item["symbol"], row.id) for row in rows}
         levels = {(row.item["symbol"], row.side, row.price) for row in rows}

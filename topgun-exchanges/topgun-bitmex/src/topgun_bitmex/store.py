@@ -181,9 +181,14 @@ class OrderBook(OrderBookStore):
             self._snapshot(symbol, levels, ws=ws)
 
     def _on_change(self, table: str, action: str, rows: list[BookRow], ws: Any) -> None:
-        by_symbol: dict[str, list[BookRow]] = {}
-        for row in rows:
-            by_symbol.setdefault(row.item["symbol"], []).append(row)
+        if not rows:
+            return
+        first = rows[0].item["symbol"]
+        by_symbol: dict[str, list[BookRow]] = {first: rows}
+        if any(row.item["symbol"] != first for row in rows):
+            by_symbol = {}
+            for row in rows:
+                by_symbol.setdefault(row.item["symbol"], []).append(row)
         for symbol, levels in by_symbol.items():
             self._tables.setdefault(symbol, table)
             if self.in_sync(symbol):

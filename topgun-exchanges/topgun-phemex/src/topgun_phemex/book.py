@@ -31,8 +31,10 @@ _METHODS = {"book": "orderbook", "orderbook_p": "orderbook_p"}
 
 
 class _Book(NamedTuple):
-    asks: list[Level]
-    bids: list[Level]
+    asks: list[Any]
+    bids: list[Any]
+    rows: bool
+    """True: Phemex's own ``[priceEp, qty]`` integer rows; False: validated ``Level`` tuples."""
 
 
 def _levels(rows: Any, name: str) -> list[Level]:
@@ -75,6 +77,7 @@ class OrderBook(OrderBookStore):
     _KEYS = ("symbol", "side", "priceEp")
     _SIDE_KEY, _PRICE_KEY, _SIZE_KEY = "side", "priceEp", "qty"
     _ASKS, _BIDS = "asks", "bids"
+    _ROW_PRICE, _ROW_SIZE = 0, 1
     _SEQUENCE = OrderRule()
     _RECOVERY = Recovery.SUBSCRIPTION
 
@@ -90,6 +93,7 @@ class OrderBook(OrderBookStore):
         kind = message.get("type")
         depth = message.get("depth", 30)
         payload = message[name]
+        timestamp = message.get("timestamp")
         if type(symbol) is not str:
             raise MalformedMessage(f"{name}: symbol {symbol!r} is not a string")
         if type(sequence) is not int:
@@ -100,13 +104,19 @@ class OrderBook(OrderBookStore):
             raise MalformedMessage(f"{name}: depth {depth!r}")
         if type(payload) is not dict:
             raise MalformedMessage(f"{name} is not a JSON object")
-        book = _Book(
-            _levels(payload.get("asks", []), "asks"), _levels(payload.get("bids", []), "bids")
-        )
-        timestamp = message.get("timestamp")
+        asks, bids = payload.get("asks", []), payload.get("bids", [])
+        if type(asks) is not list or type(bids) is not list:
+            raise MalformedMessage(f"{name}: asks or bids is not a JSON array")
         channel = self._symbols[_METHODS[name]]
-        if len(channel) < self._max_books or symbol in channel:
+        if symbol in channel or len(channel) < self._max_books:
             channel[symbol] = depth == 0
+        if kind == "incremental" and name == "book":
+            # Integer rows: core's _apply_rows validates them while applying, undoing on error.
+            self._diff(symbol, _Book(asks, bids, True), last=sequence, ws=ws)
+            if type(timestamp) is int:
+                self.timestamp = timestamp
+            return
+        book = _Book(_levels(asks, "asks"), _levels(bids, "bids"), False)
         if kind == "snapshot":
             if self.in_sync(symbol):
                 self._verify(symbol, book, depth)
@@ -159,7 +169,13 @@ class OrderBook(OrderBookStore):
         self._replace_book(key, snapshot.asks, snapshot.bids)
 
     def _apply_diff(self, key: Hashable, diff: Any) -> None:
-        self._apply_levels(key, diff.asks, diff.bids)
+        if not diff.rows:
+            self._apply_levels(key, diff.asks, diff.bids)
+            return
+        try:
+            self._apply_rows(key, diff.asks, diff.bids)
+        except ValueError as exc:
+            raise MalformedMessage(f"book: {exc}") from None
 
     def _resubscribe(self, key: Hashable) -> list[Any]:
         found = [(m, symbols) for m, symbols in self._symbols.items() if key in symbols]
