@@ -164,6 +164,9 @@ class OrderBook(OrderBookStore):
 
     def _init(self) -> None:
         self._ids: dict[Hashable, dict[int, tuple[str, float]]] = {}
+        """Per book: level id -> (side, price)."""
+        self._at: dict[Hashable, dict[tuple[str, float], int]] = {}
+        """Per book: (side, price) -> level id."""
         self._gone: dict[Hashable, OrderedDict[int, None]] = {}
         self._tables: dict[Hashable, str] = {}
 
@@ -201,6 +204,7 @@ class OrderBook(OrderBookStore):
     def _check(self, symbol: str, action: str, rows: list[BookRow]) -> str | None:
         """Why these rows cannot follow the book (a message was lost), or None."""
         ids = self._ids.get(symbol, {})
+        at = self._at.get(symbol, {})
         gone: dict[int, None] = self._gone.get(symbol) or {}
         for row in rows:
             held = ids.get(row.id)
@@ -208,11 +212,11 @@ class OrderBook(OrderBookStore):
                 if held is not None and held != (row.side, row.price):
                     return f"insert of id {row.id} held at {held[0]} {held[1]}: a delete was lost"
                 if held is None:
-                    level = self.get(row.item)
-                    if level is not None:
+                    other = at.get((row.side, row.price))
+                    if other is not None:
                         return (
                             f"insert of id {row.id} at {row.side} {row.price}, held by id "
-                            f"{level.get('id')}: a delete was lost"
+                            f"{other}: a delete was lost"
                         )
             elif held is None:
                 if action == "delete" and row.id in gone:
@@ -228,25 +232,30 @@ class OrderBook(OrderBookStore):
         rows: list[BookRow] = snapshot
         self._drop_book(key)
         self._ids[key] = {row.id: (row.side, row.price) for row in rows}
+        self._at[key] = {(row.side, row.price): row.id for row in rows}
         self._insert([row.item for row in rows])
 
     def _apply_diff(self, key: Hashable, diff: Any) -> None:
         action, rows = diff
         ids = self._ids.setdefault(key, {})
+        at = self._at.setdefault(key, {})
         if action == "insert":
             gone = self._gone.get(key)
             for row in rows:
-                ids[row.id] = (row.side, row.price)
+                ids[row.id] = at_price = (row.side, row.price)
+                at[at_price] = row.id
                 if gone:
                     gone.pop(row.id, None)
             self._insert([row.item for row in rows])
         elif action == "update":
-            # A level trimmed by maxlen is not brought back by its update.
-            self._update([row.item for row in rows if self.get(row.item) is not None])
+            # (A level trimmed by maxlen comes back with its update: it is in the book.)
+            self._update([row.item for row in rows])
         else:
             gone = self._gone.setdefault(key, OrderedDict())
             for row in rows:
-                if ids.pop(row.id, None) is not None:
+                held = ids.pop(row.id, None)
+                if held is not None:
+                    at.pop(held, None)
                     gone[row.id] = None
                     if len(gone) > _GONE:
                         gone.popitem(last=False)
@@ -259,11 +268,13 @@ class OrderBook(OrderBookStore):
 
     def _drop_book(self, group: Hashable) -> bool:
         self._ids.pop(group, None)
+        self._at.pop(group, None)
         self._gone.pop(group, None)
         return super()._drop_book(group)
 
     def _clear(self) -> None:
         self._ids.clear()
+        self._at.clear()
         self._gone.clear()
         super()._clear()
 
