@@ -13,6 +13,8 @@ import logging
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import topgun
 from topgun.registry import build_registry
@@ -425,3 +427,58 @@ async def test_end_to_end_login_tables_and_book_recovery(realtime: Any, eventual
         ["orderBookL2:XBTUSD", "order"],
         ["orderBookL2:XBTUSD"],
     ]
+
+
+# -- properties against a naive model ------------------------------------------------------------
+
+_op = st.tuples(
+    st.sampled_from(["Sell", "Buy"]),
+    st.integers(min_value=1, max_value=12),  # a price slot per side
+    st.integers(min_value=0, max_value=3),  # 0: delete the level, else its new size
+    st.booleans(),  # lost on the way
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(ops=st.lists(_op, max_size=40))
+def test_property_book_follows_the_model_until_a_loss_shows(ops: list[Any]) -> None:
+    """Levels are inserted, updated and deleted at random, some messages lost. While no message
+    was lost the book equals the model; a lost insert whose level is later updated or deleted
+    puts the book out of sync at that message, and then nothing is served."""
+    store = BitMEXDataStore()
+    model: dict[tuple[str, float], int] = {}
+    seen: dict[tuple[str, float], int] = {}  # what the store was told
+    feed(store, {"table": "orderBookL2", "action": "partial", "keys": ["symbol", "id", "side"],
+                 "filter": {"symbol": "XBTUSD"}, "data": []})  # fmt: skip
+    lost = False
+    for side, slot, size, dropped in ops:
+        price = 100.0 + slot if side == "Sell" else 100.0 - slot
+        row = {"symbol": "XBTUSD", "id": int(price) * 2 + (side == "Buy"), "side": side,
+               "price": price}  # fmt: skip
+        level = (side, price)
+        if size == 0:
+            if level not in model:
+                continue
+            del model[level]
+            action = "delete"
+        else:
+            action = "update" if level in model else "insert"
+            model[level] = row["size"] = size
+        if dropped:
+            lost = True
+            continue
+        told_insert = level in seen
+        if action == "delete":
+            seen.pop(level, None)
+        else:
+            seen[level] = size
+        feed(store, book(action, row))
+        if action != "insert" and not told_insert:
+            assert "XBTUSD" in store.orderbook.out_of_sync
+        if "XBTUSD" in store.orderbook.out_of_sync:
+            assert lost and len(store.orderbook) == 0
+            return
+        if not lost:
+            served = store.orderbook.sorted({"symbol": "XBTUSD"})
+            have = {(i["side"], i["price"]): i["size"] for s in served.values() for i in s}
+            assert have == model

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import topgun
 from topgun.errors import InitializeError
@@ -547,3 +549,56 @@ async def test_end_to_end_login_aop_books_and_resubscription(gateway: Any, event
         assert store.orderbook.in_sync("ETHUSD")
         assert levels(store, "BTCUSD")["asks"][0] == (86765000, 19609)
     assert server.logins == [True]
+
+
+# -- properties against a naive model ------------------------------------------------------------
+
+_rows = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=20), st.integers(min_value=0, max_value=3)),
+    max_size=5,
+)
+_message = st.tuples(
+    st.booleans(),  # a snapshot (else an incremental)
+    st.integers(min_value=1, max_value=30),  # its sequence: repeated, stale or ahead
+    _rows,  # asks (prices 100 + n)
+    _rows,  # bids (prices 100 - n)
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(messages=st.lists(_message, max_size=25))
+def test_property_book_is_the_model_and_mismatches_are_counted(messages: list[Any]) -> None:
+    """The served book is what a naive model builds: snapshots replace it, incrementals at or
+    behind the last sequence are ignored; each snapshot that differs from the book in sync is
+    counted once."""
+    store = PhemexDataStore()
+    model: dict[str, dict[int, int]] | None = None
+    last = 0
+    mismatches = 0
+    for snapshot, sequence, asks, bids in messages:
+        rows = {"asks": {100 + p: q for p, q in asks}, "bids": {100 - p: q for p, q in bids}}
+        if snapshot:
+            fresh = {side: {p: q for p, q in levels.items() if q} for side, levels in rows.items()}
+            if model is not None and fresh != model:
+                mismatches += 1
+            model, last = fresh, sequence
+        elif model is not None and sequence > last:
+            for side, levels in rows.items():
+                for price, qty in levels.items():
+                    if qty:
+                        model[side][price] = qty
+                    else:
+                        model[side].pop(price, None)
+            last = sequence
+        feed(store, {
+            "book": {side: [[p * 10_000, q] for p, q in levels.items()]
+                     for side, levels in rows.items()},
+            "depth": 0,
+            "sequence": sequence,
+            "symbol": "BTCUSD",
+            "type": "snapshot" if snapshot else "incremental",
+        })  # fmt: skip
+        served = store.orderbook.sorted({"symbol": "BTCUSD"})
+        have = {s: {i["priceEp"] // 10_000: i["qty"] for i in items} for s, items in served.items()}
+        assert have == (model or {"asks": {}, "bids": {}})
+    assert store.orderbook.stats.checksum_failures == mismatches
