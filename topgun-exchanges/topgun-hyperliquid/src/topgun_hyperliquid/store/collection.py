@@ -163,6 +163,8 @@ class HyperliquidDataStore(DataStoreCollection):
         if type(msg) is not dict:
             raise MalformedMessage(f"a frame that is not a JSON object ({type(msg).__name__})")
         channel = msg.get("channel")
+        if type(channel) is not str:
+            raise MalformedMessage(f"'channel' is {channel!r:.60}, not a channel name")
         data = msg.get("data")
         try:
             if channel == "l2Book":
