@@ -81,7 +81,7 @@ L2_BOOK = {
         ],
     },
 }
-TRADES = {
+TRADES: dict[str, Any] = {
     "channel": "trades",
     "data": [
         {
@@ -166,7 +166,7 @@ LEDGER = {
         ],
     },
 }
-ACTIVE_ASSET_CTX = {
+ACTIVE_ASSET_CTX: dict[str, Any] = {
     "channel": "activeAssetCtx",
     "data": {
         "coin": "BTC",
@@ -284,7 +284,7 @@ def test_public_channels_as_the_reference_stores_them() -> None:
     assert store.candle.find() == [CANDLE["data"]]
     assert store.trades.find() == TRADES["data"]
     ctx = ACTIVE_ASSET_CTX["data"]
-    assert store.active_asset_ctx.get({"coin": "BTC"}) == {"coin": "BTC", **ctx["ctx"]}  # type: ignore[dict-item]
+    assert store.active_asset_ctx.get({"coin": "BTC"}) == {"coin": "BTC", **ctx["ctx"]}
     assert store.bbo.get({"coin": "TEST"}) == BBO["data"]
     # a new mid updates its coin in place; a candle of the same (t, T, s, i) replaces the old
     later = copy.deepcopy(CANDLE)
@@ -430,7 +430,7 @@ def test_malformed_messages_are_skipped_whole() -> None:
         bad_book,
         bool_size,
         half_orders,
-        {"channel": "trades", "data": [TRADES["data"][0], "junk"]},  # type: ignore[index]
+        {"channel": "trades", "data": [TRADES["data"][0], "junk"]},
         {"channel": "allMids", "data": {"mids": {"BTC": 1.5}}},
         {"channel": "userFills", "data": {"user": USER}},
         "not an object",
