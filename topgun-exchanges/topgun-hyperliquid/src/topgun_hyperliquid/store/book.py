@@ -39,24 +39,22 @@ def _side(rows: Any, name: str) -> tuple[list[Level], dict[float, Any]]:
     levels: list[Level] = []
     orders: dict[float, Any] = {}
     append = levels.append
-    for row in rows:
-        if type(row) is not dict:
-            raise MalformedMessage(f"a level of the {name} is not an object: {row!r:.80}")
-        px = row.get("px")
-        sz = row.get("sz")
-        n = row.get("n")
-        if type(px) is not str or type(sz) is not str or type(n) is not int:
-            raise MalformedMessage(f"a level of the {name} is not {{px, sz, n}}: {row!r:.80}")
-        try:
+    try:
+        for row in rows:
+            px = row["px"]
+            sz = row["sz"]
+            n = row["n"]
+            if type(px) is not str or type(sz) is not str or type(n) is not int:
+                raise TypeError("not {px: string, sz: string, n: integer}")
             price = float(px)
             size = float(sz)
-        except ValueError:
-            raise MalformedMessage(f"a level of the {name} is not numeric: {row!r:.80}") from None
-        if not (0.0 < price < _INF and 0.0 <= size < _INF):
-            raise MalformedMessage(f"a level of the {name} is not a finite price/size: {row!r:.80}")
-        if size:
-            append((price, px, sz))
-            orders[price] = n
+            if not (0.0 < price < _INF and 0.0 <= size < _INF):
+                raise ValueError("not a finite price/size")
+            if size:
+                append((price, px, sz))
+                orders[price] = n
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise MalformedMessage(f"a level of the {name} is malformed ({exc}): {row!r:.80}") from None
     return levels, orders
 
 
