@@ -69,9 +69,14 @@ class NotJSONContent:
 
 @dataclass(slots=True)
 class FetchResult:
+    """What ``Client.fetch`` returns: the response, its body as text, and that body decoded."""
+
     response: aiohttp.ClientResponse
+    """The response (status, reason, headers); its body has already been read."""
     text: str
+    """The body as text."""
     data: Any
+    """The body decoded as JSON, or a ``NotJSONContent`` (falsy) when it is not JSON."""
 
 
 class Client:
@@ -294,15 +299,19 @@ class Client:
         return URL(self._base_url + url)
 
     def get(self, url: str | URL, *, params: Any = None, **kwargs: Any) -> _RequestContextManager:
+        """``request("GET", url, ...)``, to use with ``async with`` as in aiohttp."""
         return self.request("GET", url, params=params, **kwargs)
 
     def post(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
+        """``request("POST", url, ...)``, to use with ``async with`` as in aiohttp."""
         return self.request("POST", url, data=data, **kwargs)
 
     def put(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
+        """``request("PUT", url, ...)``, to use with ``async with`` as in aiohttp."""
         return self.request("PUT", url, data=data, **kwargs)
 
     def delete(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
+        """``request("DELETE", url, ...)``, to use with ``async with`` as in aiohttp."""
         return self.request("DELETE", url, data=data, **kwargs)
 
     async def fetch(
