@@ -1,0 +1,31 @@
+"""``BybitDataStore`` and its stores (Bybit V5 WebSocket topics and REST snapshots)."""
+
+from ._book_rules import Step, judge, parse_book
+from ._shapes import MalformedMessage
+from .collection import BybitDataStore
+from .orderbook import OrderBook
+from .private import ORDER_STATES, Execution, Greek, Order, Position, Wallet
+from .public import AllLiquidation, Kline, Liquidation, LTKline, LTNav, LTTicker, Ticker, Trade
+
+__all__ = [
+    "ORDER_STATES",
+    "AllLiquidation",
+    "BybitDataStore",
+    "Execution",
+    "Greek",
+    "Kline",
+    "LTKline",
+    "LTNav",
+    "LTTicker",
+    "Liquidation",
+    "MalformedMessage",
+    "Order",
+    "OrderBook",
+    "Position",
+    "Step",
+    "Ticker",
+    "Trade",
+    "Wallet",
+    "judge",
+    "parse_book",
+]

@@ -1,0 +1,41 @@
+"""Shape checks shared by the Bybit stores: a message is checked whole before any store changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from topgun.store import Item
+
+__all__ = ["MalformedMessage", "object_list", "one_object"]
+
+
+class MalformedMessage(ValueError):  # noqa: N818 (a skipped message, not a failure)
+    """A message that does not have the documented shape; it is skipped whole."""
+
+
+def _check_fields(item: Item, what: str, required: Iterable[str]) -> None:
+    for field in required:
+        value = item.get(field)
+        if value is None or isinstance(value, (dict, list)):
+            raise MalformedMessage(f"{what} has no usable {field!r}")
+
+
+def object_list(value: Any, what: str, required: Iterable[str] = ()) -> list[Item]:
+    """``value`` as a list of JSON objects, each holding a scalar for every ``required`` field."""
+    if type(value) is not list:
+        raise MalformedMessage(f"{what} is not a JSON array")
+    required = tuple(required)
+    for item in value:
+        if type(item) is not dict:
+            raise MalformedMessage(f"an element of {what} is not a JSON object")
+        _check_fields(item, f"an element of {what}", required)
+    return value
+
+
+def one_object(value: Any, what: str, required: Iterable[str] = ()) -> Item:
+    """``value`` as one JSON object holding a scalar for every ``required`` field."""
+    if type(value) is not dict:
+        raise MalformedMessage(f"{what} is not a JSON object")
+    _check_fields(value, what, tuple(required))
+    return value
