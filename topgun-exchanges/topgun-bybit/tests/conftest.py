@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import orjson
-
 import pytest
 from aiohttp import web
 
