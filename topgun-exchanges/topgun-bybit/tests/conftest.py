@@ -381,3 +381,45 @@ def sample() -> Callable[..., Any]:
         return message
 
     return make
+
+
+class StreamExchange:
+    """Bybit's side of the V5 streams (https://bybit-exchange.github.io/docs/v5/ws/connect), as a
+    ``WebSocketExchange`` responder: checks the ``auth`` login independently of the plugin, acks
+    ``subscribe``/``unsubscribe``/``ping``, and after a subscribe sends ``pushes[topic]`` (a list
+    of messages, or a callable ``(conn) -> list``). Private paths refuse subscribing before login.
+    """
+
+    def __init__(self, pushes: dict[str, Any] | None = None) -> None:
+        self.pushes: dict[str, Any] = {} if pushes is None else pushes
+        self.key, self.secret = KEYS["bybit"]
+
+    def __call__(self, conn: Any, message: Any) -> list[Any]:
+        if not isinstance(message, dict):
+            return []
+        op = message.get("op")
+        if op == "auth":
+            key, expires, signature = message["args"]
+            want = hmac.new(
+                self.secret.encode(), f"GET/realtime{expires}".encode(), hashlib.sha256
+            ).hexdigest()
+            ok = key == self.key and expires > time.time() * 1000
+            conn.state["authed"] = ok and hmac.compare_digest(signature, want)
+            return [{"success": conn.state["authed"], "ret_msg": "", "op": "auth", "conn_id": "c"}]
+        if op == "ping":
+            return [{"success": True, "ret_msg": "pong", "op": "ping", "conn_id": "c"}]
+        if op not in ("subscribe", "unsubscribe"):
+            return []
+        if conn.path.startswith("/v5/private") and not conn.state.get("authed"):
+            return [{"success": False, "ret_msg": "request not authorized", "op": op}]
+        replies: list[Any] = [{"success": True, "ret_msg": "", "conn_id": "c", "op": op}]
+        if op == "subscribe":
+            for topic in message.get("args", []):
+                pushes = self.pushes.get(topic, [])
+                replies.extend(pushes(conn) if callable(pushes) else pushes)
+        return replies
+
+
+@pytest.fixture
+def stream_exchange() -> type[StreamExchange]:
+    return StreamExchange
