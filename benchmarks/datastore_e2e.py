@@ -45,11 +45,23 @@ class _Done:
             self.future.set_result(time.perf_counter())
 
 
-async def _measure(url: str, total: int) -> dict[str, float]:
+def _board_full(store: Any) -> bool:
+    board = store.board.sorted(limit=1)
+    return bool(board["asks"] and board["bids"])
+
+
+async def _measure(
+    url: str,
+    total: int,
+    name: str = "bitFlyerDataStore",
+    filled: Callable[[Any], bool] = _board_full,
+) -> dict[str, float]:
+    """Best seconds per message of topgun's and pybotters' DataStore ``name`` (and the floor)
+    on bursts of ``total`` frames; ``filled(store)`` says topgun's store took the stream."""
     cases: dict[str, tuple[Callable[[], Any], _Done]] = {}
     async with contextlib.AsyncExitStack() as stack:
         done = _Done(total)
-        store = topgun.bitFlyerDataStore()
+        store = getattr(topgun, name)()
         client = await stack.enter_async_context(topgun.Client())
         app = client.ws_connect(url, hdlr_json=[store.onmessage, done])
         await app.ready()
@@ -62,7 +74,7 @@ async def _measure(url: str, total: int) -> dict[str, float]:
             print("  (pybotters not installed: `make bench` installs it for the side-by-side rows)")
         else:
             ref_done = _Done(total)
-            ref_store = pybotters.bitFlyerDataStore()
+            ref_store = getattr(pybotters, name)()
             ref_client = await stack.enter_async_context(pybotters.Client())
             ref_app = await ref_client.ws_connect(url, hdlr_json=[ref_store.onmessage, ref_done])
             ref_ws = ref_app.current_ws
@@ -87,8 +99,8 @@ async def _measure(url: str, total: int) -> dict[str, float]:
                 end = await asyncio.wait_for(counter.future, 120)
                 if round_:  # round 0 warms up
                     best[name] = min(best[name], (end - start) / total)
-        board = store.board.sorted(limit=1)
-        assert board["asks"] and board["bids"], "topgun's board is empty after the stream"
+        if not filled(store):
+            raise RuntimeError(f"topgun's {name} did not take the stream")
     return best
 
 
