@@ -1,6 +1,6 @@
 """``BybitDataStore`` and its stores (Bybit V5 WebSocket topics and REST snapshots)."""
 
-from ._book_rules import Step, judge, parse_book
+from ._book_rules import is_reset, parse_book
 from ._shapes import MalformedMessage
 from .collection import BybitDataStore
 from .orderbook import OrderBook
@@ -22,10 +22,9 @@ __all__ = [
     "Order",
     "OrderBook",
     "Position",
-    "Step",
     "Ticker",
     "Trade",
     "Wallet",
-    "judge",
+    "is_reset",
     "parse_book",
 ]

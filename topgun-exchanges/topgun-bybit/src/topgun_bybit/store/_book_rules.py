@@ -1,6 +1,4 @@
-"""Bybit V5 ``orderbook.{depth}.{symbol}``: parsing a push message and the update-ID rule.
-
-Pure functions, no store: the order book applies what they decide.
+"""Bybit V5 ``orderbook.{depth}.{symbol}``: parsing a push message, and which ones reset a book.
 
 Docs: https://bybit-exchange.github.io/docs/v5/websocket/public/orderbook ("Process
 snapshot/delta"): a ``snapshot`` resets the local book; a ``delta`` row of size 0 deletes the
@@ -13,51 +11,28 @@ the last one every 3 s without a change, with the same ``u``.
 The gap rule is inferred for the V5 JSON feed from the v3 wording and the SBE level-50 guide
 (https://bybit-exchange.github.io/docs/v5/sbe/level-50/sbe-level-50: the next ``u`` is the
 previous one + 1 while ``u`` != 1): a delta with ``u`` = last + 1 applies, ``u`` <= last is
-stale (ignored), anything larger is a gap. ``u`` counts per topic (per depth and symbol), so the
-last ``u`` is kept per topic, never per symbol.
+stale (ignored), anything larger is a gap: core's ``RangeRule`` with one id per delta. ``u``
+counts per topic (per depth and symbol), so a book follows one topic.
 """
 
 from __future__ import annotations
 
 import math
-from enum import Enum
 from typing import Any
 
 from topgun.store import Level
 
 from ._shapes import MalformedMessage
 
-__all__ = ["Step", "judge", "parse_book"]
+__all__ = ["is_reset", "parse_book"]
 
 _INF = math.inf
 
 
-class Step(Enum):
-    """What one ``orderbook`` message does to its topic's book."""
-
-    RESET = "reset"
-    """A snapshot (or ``u`` = 1): the book becomes exactly its levels."""
-    APPLY = "apply"
-    """The next delta (``u`` = last + 1)."""
-    STALE = "stale"
-    """``u`` <= last: already applied, or older; ignored."""
-    GAP = "gap"
-    """``u`` > last + 1: deltas were lost; the book cannot be trusted."""
-    UNSYNCED = "unsynced"
-    """A delta before any snapshot of the topic: nothing to apply it to."""
-
-
-def judge(kind: str, u: int, last: int | None) -> Step:
-    """The step for a message of type ``kind`` with update ID ``u``, after ``last``."""
-    if kind == "snapshot" or u == 1:
-        return Step.RESET
-    if last is None:
-        return Step.UNSYNCED
-    if u == last + 1:
-        return Step.APPLY
-    if u <= last:
-        return Step.STALE
-    return Step.GAP
+def is_reset(kind: str, u: int) -> bool:
+    """A snapshot, or ``u`` = 1 (snapshot data after a restart, whatever its type): the book
+    becomes exactly the message's levels. Every other message is a delta checked by ``u``."""
+    return kind == "snapshot" or u == 1
 
 
 def _levels(rows: Any, side: str) -> list[Level]:

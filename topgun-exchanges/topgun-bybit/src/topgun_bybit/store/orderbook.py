@@ -2,42 +2,45 @@
 
 Items ``{"s": symbol, "S": "a" | "b", "p": price, "v": size}`` (price and size as sent), keyed
 by ``s``, ``S``, ``p``, as in pybotters; ``sorted()`` gives ``{"a": asks ascending, "b": bids
-descending}``. The rule itself is in ``_book_rules``.
+descending}``. The message rule is in ``_book_rules``; core's verified-book machinery
+(docs/verified-books.rst) keeps each symbol's sync state, hides books out of sync and repairs
+them by resubscribing.
 
 One book per symbol, fed by one topic: ``u`` counts per topic, and ``orderbook.1.X`` and
 ``orderbook.50.X`` are different views of the market pushed at different rates, so mixing them
-would corrupt the book. When several depths of a symbol are subscribed on one connection, the
-deepest that has sent a snapshot feeds the book; the others are ignored (counted in
-``ignored``). A symbol arriving on two connections (spot and linear share symbol names) keeps
-the feed it had; use one BybitDataStore per category.
+would corrupt the book and report false gaps. When several depths of a symbol come on one
+connection, the deepest that has sent a snapshot feeds the book; the others are ignored
+(counted in ``ignored``). A symbol arriving on a second live connection (spot and linear share
+symbol names) keeps the feed it had: use one BybitDataStore per category.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from typing import Any
 
-from topgun.store import OrderBookStore
+from topgun.store import OrderBookStore, RangeRule, Recovery
 
-from ._book_rules import Step, judge, parse_book
+from ._book_rules import is_reset, parse_book
 from ._shapes import MalformedMessage
 
 __all__ = ["OrderBook"]
 
 
 class _Feed:
-    """The topic currently feeding one symbol's book, and the last ``u`` applied from it."""
+    """The topic feeding one symbol's book, and the connection it comes on."""
 
-    __slots__ = ("depth", "last", "topic", "ws")
+    __slots__ = ("depth", "topic", "ws")
 
     def __init__(self, topic: str, depth: int, ws: Any) -> None:
         self.topic = topic
         self.depth = depth
         self.ws = ws
-        self.last: int | None = None
 
 
 class OrderBook(OrderBookStore):
-    """``orderbook.{depth}.{symbol}``, one verified book per symbol."""
+    """``orderbook.{depth}.{symbol}``: one verified book per symbol (``out_of_sync``,
+    ``wait_synced(symbol)``, ``stats``), ``sorted()`` -> ``{"a": [...], "b": [...]}``."""
 
     _KEYS = ("s", "S", "p")
     _SIDE_KEY = "S"
@@ -45,47 +48,45 @@ class OrderBook(OrderBookStore):
     _SIZE_KEY = "v"
     _ASKS = "a"
     _BIDS = "b"
+    _SEQUENCE = RangeRule()
+    _RECOVERY = Recovery.SUBSCRIPTION
 
     def _init(self) -> None:
         self._feeds: dict[str, _Feed] = {}
         self.ignored = 0
-        """Messages of a topic that does not feed its symbol's book (a shallower depth, another
-        connection)."""
-        self.stale = 0
-        """Deltas whose ``u`` was not above the last one applied; ignored."""
+        """Messages of a topic that does not feed its symbol's book (a shallower depth of it, or
+        the same symbol on another live connection)."""
 
     def _on_message(self, msg: dict[str, Any], topic: str, tail: list[str], ws: Any) -> None:
         kind, symbol, u, asks, bids = parse_book(msg)
         if len(tail) != 2 or tail[1] != symbol or not tail[0].isdigit():
             raise MalformedMessage(f"orderbook topic {topic!r} does not match symbol {symbol!r}")
         feed = self._feeds.get(symbol)
-        if feed is None or feed.topic != topic or feed.ws is not ws:
+        if feed is None or feed.ws is not ws or feed.topic != topic:
             feed = self._switch(feed, symbol, topic, int(tail[0]), ws, kind)
             if feed is None:
                 return
-        step = judge(kind, u, feed.last)
-        if step is Step.APPLY:
-            feed.last = u
-            self._apply_levels(symbol, asks, bids)
-        elif step is Step.RESET:
-            feed.last = u
-            self._replace_book(symbol, asks, bids)
-        elif step is Step.STALE:
-            self.stale += 1
+        if is_reset(kind, u):
+            self._snapshot(symbol, (asks, bids), seq=u, ws=ws)
         else:
-            self._lost(symbol, feed, step, u)
+            self._diff(symbol, (asks, bids), last=u, ws=ws)
 
     def _switch(
         self, feed: _Feed | None, symbol: str, topic: str, depth: int, ws: Any, kind: str
     ) -> _Feed | None:
-        """The feed for a message from a topic that is not (yet) the symbol's; None: ignore it."""
-        if feed is None or (kind == "snapshot" and _replaces(feed, depth, ws)):
+        """The feed of a message from another topic or connection than the symbol's; None:
+        ignore the message."""
+        if feed is None or _gone(feed.ws):
+            # The first message of the symbol, or its connection closed (a reconnect).
             feed = self._feeds[symbol] = _Feed(topic, depth, ws)
+            return feed
+        if ws is feed.ws and kind == "snapshot" and depth > feed.depth:
+            feed.topic, feed.depth = topic, depth
             return feed
         self.ignored += 1
         self._limit().warning(
             ("other-feed", symbol, topic),
-            "orderbook %s: %s is ignored; the book follows %s (one depth per symbol, the "
+            "orderbook %s: %s is ignored, the book follows %s (one depth per symbol: the "
             "deepest subscribed; one connection per symbol: use one BybitDataStore per category)",
             symbol,
             topic,
@@ -93,17 +94,16 @@ class OrderBook(OrderBookStore):
         )
         return None
 
-    def _lost(self, symbol: str, feed: _Feed, step: Step, u: int) -> None:
-        raise NotImplementedError
+    def _resubscribe(self, key: Hashable) -> Sequence[Any]:
+        """Unsubscribe and subscribe exactly the symbol's topic: Bybit answers with a snapshot."""
+        feed = self._feeds.get(key)  # type: ignore[call-overload]
+        if feed is None:
+            return []
+        return [
+            {"op": "unsubscribe", "args": [feed.topic]},
+            {"op": "subscribe", "args": [feed.topic]},
+        ]
 
-    def _onreconnect(self) -> None:
-        self._feeds.clear()
-        self._clear()
 
-
-def _replaces(feed: _Feed, depth: int, ws: Any) -> bool:
-    """A snapshot of another topic takes a symbol over when it is deeper on the same connection,
-    or when the connection the symbol came from has closed (a reconnect the store missed)."""
-    if ws is feed.ws:
-        return depth > feed.depth
-    return feed.ws is not None and bool(getattr(feed.ws, "closed", False))
+def _gone(ws: Any) -> bool:
+    return ws is not None and bool(getattr(ws, "closed", False))
