@@ -89,10 +89,7 @@ class BybitDataStore(DataStoreCollection):
         tail = rest.split(".") if rest else []
         route: Route
         if head == "orderbook":
-            book = self._orderbook
-
-            def route(msg: dict[str, Any], ws: Any) -> None:
-                book._on_message(msg, topic, tail, ws)
+            route = self._orderbook._route(topic, tail)
 
         elif head in self._stores:
             on_topic = self._stores[head]._on_topic  # type: ignore[attr-defined]

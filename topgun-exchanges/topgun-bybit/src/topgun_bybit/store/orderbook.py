@@ -16,12 +16,12 @@ symbol names) keeps the feed it had: use one BybitDataStore per category.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from topgun.store import OrderBookStore, RangeRule, Recovery
 
-from ._book_rules import is_reset, parse_book
+from ._book_rules import parse_book
 from ._shapes import MalformedMessage
 
 __all__ = ["OrderBook"]
@@ -57,19 +57,33 @@ class OrderBook(OrderBookStore):
         """Messages of a topic that does not feed its symbol's book (a shallower depth of it, or
         the same symbol on another live connection)."""
 
-    def _on_message(self, msg: dict[str, Any], topic: str, tail: list[str], ws: Any) -> None:
-        kind, symbol, u, asks, bids = parse_book(msg)
-        if len(tail) != 2 or tail[1] != symbol or not tail[0].isdigit():
-            raise MalformedMessage(f"orderbook topic {topic!r} does not match symbol {symbol!r}")
-        feed = self._feeds.get(symbol)
-        if feed is None or feed.ws is not ws or feed.topic != topic:
-            feed = self._switch(feed, symbol, topic, int(tail[0]), ws, kind)
-            if feed is None:
-                return
-        if is_reset(kind, u):
-            self._snapshot(symbol, (asks, bids), seq=u, ws=ws)
-        else:
-            self._diff(symbol, (asks, bids), last=u, ws=ws)
+    def _route(self, topic: str, tail: list[str]) -> Callable[[dict[str, Any], Any], None]:
+        """The handler of one ``orderbook.{depth}.{symbol}`` topic (the topic parsed once)."""
+        if len(tail) != 2 or not tail[0].isdigit() or not tail[1]:
+
+            def malformed(msg: dict[str, Any], ws: Any) -> None:
+                raise MalformedMessage(f"topic {topic!r} is not orderbook.{{depth}}.{{symbol}}")
+
+            return malformed
+        depth, symbol = int(tail[0]), tail[1]
+        feeds = self._feeds
+        snapshot, diff = self._snapshot, self._diff
+
+        def on_message(msg: dict[str, Any], ws: Any) -> None:
+            kind, name, u, asks, bids = parse_book(msg)
+            if name != symbol:
+                raise MalformedMessage(f"topic {topic!r} carries symbol {name!r}")
+            feed = feeds.get(symbol)
+            if feed is None or feed.ws is not ws or feed.topic != topic:
+                feed = self._switch(feed, symbol, topic, depth, ws, kind)
+                if feed is None:
+                    return
+            if kind == "snapshot" or u == 1:  # is_reset, inline: the hot path
+                snapshot(symbol, (asks, bids), seq=u, ws=ws)
+            else:
+                diff(symbol, (asks, bids), last=u, ws=ws)
+
+        return on_message
 
     def _switch(
         self, feed: _Feed | None, symbol: str, topic: str, depth: int, ws: Any, kind: str
