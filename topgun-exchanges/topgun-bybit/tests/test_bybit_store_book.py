@@ -225,22 +225,19 @@ def test_malformed_messages_never_half_apply(
     assert store.orderbook.in_sync("BTCUSDT")
 
 
-def test_malformed_envelopes() -> None:
+def test_malformed_envelopes_and_other_book_topics(caplog: pytest.LogCaptureFixture) -> None:
     store = BybitDataStore()
+    body = {k: v for k, v in book("snapshot", 5, asks=GOOD).items() if k != "topic"}
     for message in (
         {"topic": "orderbook.50.BTCUSDT", "type": "snapshot", "data": []},
         {"topic": "orderbook.50.BTCUSDT", "type": "snapshot"},
-        {
-            "topic": "orderbook.BTCUSDT",
-            **{k: v for k, v in book("snapshot", 5).items() if k != "topic"},
-        },
-        {
-            "topic": "orderbook.x.BTCUSDT",
-            **{k: v for k, v in book("snapshot", 5).items() if k != "topic"},
-        },
+        {"topic": "orderbook.BTCUSDT", **body},
+        {"topic": "orderbook.rpi.BTCUSDT", **body},
+        {"topic": "orderbook.rpi.BTCUSDT", **body},
     ):
         store.onmessage(message)
     assert len(store.orderbook) == 0
+    assert caplog.text.count("'orderbook.rpi.BTCUSDT' is not orderbook.{depth}.{symbol}") == 1
 
 
 def test_parse_book_keeps_the_exchange_strings() -> None:

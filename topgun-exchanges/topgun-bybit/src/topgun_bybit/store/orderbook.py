@@ -60,11 +60,18 @@ class OrderBook(OrderBookStore):
     def _route(self, topic: str, tail: list[str]) -> Callable[[dict[str, Any], Any], None]:
         """The handler of one ``orderbook.{depth}.{symbol}`` topic (the topic parsed once)."""
         if len(tail) != 2 or not tail[0].isdigit() or not tail[1]:
+            # orderbook.rpi.{symbol}, orderbook.full.{symbol} (deltas on a REST snapshot): other
+            # feeds with their own rules, not handled here.
+            limiter = self._limit()
 
-            def malformed(msg: dict[str, Any], ws: Any) -> None:
-                raise MalformedMessage(f"topic {topic!r} is not orderbook.{{depth}}.{{symbol}}")
+            def unsupported(msg: dict[str, Any], ws: Any) -> None:
+                limiter.warning(
+                    ("unsupported", topic[:64]),
+                    "orderbook: topic %r is not orderbook.{depth}.{symbol}; it is ignored",
+                    topic[:128],
+                )
 
-            return malformed
+            return unsupported
         depth, symbol = int(tail[0]), tail[1]
         feeds = self._feeds
         snapshot, diff = self._snapshot, self._diff
