@@ -88,7 +88,8 @@ def test_core_alone_then_with_bitflyer(tmp_path: Path) -> None:
     probe = _run(core_only, "python", "-c", PROBE)
     assert probe.returncode == 0, probe.stderr
     assert "UNSIGNED" in probe.stdout
-    assert "pip install topgun-bitflyer" in probe.stdout
+    assert "no installed topgun plugin registers a DataStore of that name" in probe.stdout
+    assert "register: none." in probe.stdout
     listing = _run(core_only, "topgun", "exchanges")
     assert "no exchange plugins installed" in listing.stdout
 

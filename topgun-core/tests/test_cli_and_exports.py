@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 import topgun
 from topgun.cli import main, print_exchanges
 from topgun.plugin import ApiSpec
-from topgun.registry import build_registry, reset_registry
+from topgun.registry import build_registry, discover_plugins, reset_registry
 from topgun.registry.build import PluginFailure, Registry
 
 
@@ -60,22 +62,119 @@ def test_cli_main_with_installed_plugins(capsys: pytest.CaptureFixture[str]) -> 
     assert "topgun-bitflyer" in out and "api.bitflyer.com" in out
 
 
-def test_missing_datastore_says_which_distribution(
-    monkeypatch: pytest.MonkeyPatch, plugin_factory: Any
-) -> None:
+def _fake_distribution(root: Path, dist: str, plugin: str, module: str, source: str) -> None:
+    """An installed distribution on ``root`` (dist-info + module), as pip lays one out."""
+    info = root / f"{dist.replace('-', '_')}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[topgun]\n{plugin} = {module}\n")
+    (root / f"{module}.py").write_text(textwrap.dedent(source))
+
+
+WITH_STORE = """
+    from topgun import DataStoreCollection
+    from topgun.plugin import ApiSpec, hookimpl
+
+    class FakeflyerDataStore(DataStoreCollection):
+        pass
+
+    @hookimpl
+    def topgun_register_apis(register):
+        register(ApiSpec("fakeflyer"))
+
+    @hookimpl
+    def topgun_register_datastores(register):
+        register("FakeflyerDataStore", FakeflyerDataStore)
+"""
+
+WITHOUT_STORE = """
+    from topgun.plugin import ApiSpec, hookimpl
+
+    @hookimpl
+    def topgun_register_apis(register):
+        register(ApiSpec("fakebit"))
+"""
+
+
+@pytest.fixture
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Install fake plugin distributions on sys.path; ``use(*dists)`` makes them the registry."""
     from topgun.registry import state
 
-    monkeypatch.setattr(
-        state,
-        "_registry",
-        build_registry([plugin_factory("toy", apis=[ApiSpec("toy")])], strict=True),
+    _fake_distribution(tmp_path, "topgun-fakeflyer", "fakeflyer", "tg_fakeflyer", WITH_STORE)
+    _fake_distribution(tmp_path, "topgun-fakebit", "fakebit", "tg_fakebit", WITHOUT_STORE)
+    _fake_distribution(
+        tmp_path, "topgun-fakebroken", "fakebroken", "tg_fakebroken", "raise ImportError('no dep')"
     )
-    with pytest.raises(AttributeError, match=r"pip install topgun-binance`.*pip install topgun`"):
-        _ = topgun.BinanceSpotDataStore
-    with pytest.raises(AttributeError, match="pip install topgun-bitflyer"):
-        _ = topgun.bitFlyerDataStore
-    with pytest.raises(AttributeError, match="has no attribute 'nothing_here'"):
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def use(*dists: str, disabled: frozenset[str] = frozenset()) -> None:
+        loaded, failed, skipped = discover_plugins(disabled=disabled)
+        registry = build_registry(
+            [p for p in loaded if p.distribution in dists],
+            load_failures=[f for f in failed if f.distribution in dists],
+            disabled=[name for name in skipped if f"topgun-{name}" in dists],
+            strict=False,
+        )
+        monkeypatch.setattr(state, "_registry", registry)
+
+    return use
+
+
+def test_a_registered_datastore_resolves_from_an_installed_distribution(installed: Any) -> None:
+    installed("topgun-fakeflyer")
+    assert topgun.FakeflyerDataStore.__name__ == "FakeflyerDataStore"
+
+
+def test_missing_datastore_names_what_exists_and_guesses_no_distribution(installed: Any) -> None:
+    installed("topgun-fakeflyer")
+    with pytest.raises(AttributeError) as info:
+        _ = topgun.FakebitDataStore
+    message = str(info.value)
+    assert "no installed topgun plugin registers a DataStore of that name" in message
+    assert "FakeflyerDataStore (topgun-fakeflyer)" in message
+    assert "topgun-fakebit" not in message  # not installed: nothing says it would provide it
+    assert "pip install" not in message and "upgrade" not in message
+    assert "topgun exchanges" in message
+
+
+def test_installed_plugin_without_that_datastore_is_not_told_to_upgrade(installed: Any) -> None:
+    # The plugin whose name the DataStore name suggests is installed but registers none.
+    installed("topgun-fakeflyer", "topgun-fakebit")
+    with pytest.raises(AttributeError) as info:
+        _ = topgun.FakebitDataStore
+    message = str(info.value)
+    assert "upgrade" not in message
+    assert "DataStores the installed plugins register: FakeflyerDataStore (topgun-fakeflyer)." in (
+        message
+    )
+
+
+def test_close_match_names_the_distribution_that_provides_it(installed: Any) -> None:
+    installed("topgun-fakeflyer")
+    with pytest.raises(
+        AttributeError,
+        match=r"Did you mean topgun.FakeflyerDataStore \(from "
+        r"topgun-fakeflyer\)\?",
+    ):
+        _ = topgun.FakeFlyrDataStore
+    with pytest.raises(AttributeError, match=r"did you mean topgun.Client\?"):
+        _ = topgun.Clinet
+    with pytest.raises(AttributeError, match=r"has no attribute 'nothing_here'$"):
         _ = topgun.nothing_here
+
+
+def test_plugins_that_could_not_be_asked_are_listed(
+    installed: Any, recwarn: pytest.WarningsRecorder
+) -> None:
+    installed(
+        "topgun-fakeflyer", "topgun-fakebroken", "topgun-fakebit", disabled=frozenset({"fakebit"})
+    )
+    with pytest.raises(AttributeError) as info:
+        _ = topgun.SomethingDataStore
+    message = str(info.value)
+    assert "fakebroken (topgun-fakebroken) failed to load: ImportError: no dep" in message
+    assert "fakebit is disabled by TOPGUN_DISABLE_PLUGINS" in message
 
 
 def test_registered_datastore_resolves_lazily(

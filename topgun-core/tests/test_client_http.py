@@ -65,10 +65,26 @@ async def test_base_url_applies_to_relative_urls_only(toy_exchange: Any, toy_reg
     ]
 
 
-async def test_json_argument_is_refused_with_a_pointer_to_data(toy_registry: Any) -> None:
-    async with topgun.Client(registry=toy_registry) as client:
-        with pytest.raises(TypeError, match="pass the body as data="):
-            client.request("POST", "https://api.toy.test/v1/order", json={"a": 1})
+async def test_json_argument_is_the_body_on_exchange_hosts_and_aiohttps_elsewhere(
+    toy_exchange: Any, toy_registry: Any, toy_apis: Any
+) -> None:
+    async with topgun.Client(
+        apis=toy_apis,
+        registry=toy_registry,
+        **toy_exchange.client_kwargs(),
+    ) as client:
+        # On an exchange host, json= is data=: encoded as the exchange wants, then signed.
+        result = await client.fetch("POST", "https://api.toy.test/v1/order", json={"a": 1})
+        assert result.data["verified"] is True
+        assert orjson.loads(toy_exchange.seen[-1]["body"]) == {"a": 1}
+        await client.fetch("POST", "https://alt.toy.test/v1/order", json={"a": 1})  # a form host
+        assert toy_exchange.seen[-1]["body"] == b"a=1"
+        # Anywhere else it is aiohttp's own json= (a webhook, say), as with pybotters.
+        await client.fetch("POST", "https://evil.test/hook", json={"text": "filled"})
+        assert orjson.loads(toy_exchange.seen[-1]["body"]) == {"text": "filled"}
+        assert toy_exchange.seen[-1]["headers"]["Content-Type"] == "application/json"
+        with pytest.raises(TypeError, match="cannot both be given"):
+            client.request("POST", "https://api.toy.test/v1/order", data={"a": 1}, json={"a": 2})
 
 
 async def test_default_user_agent_and_override(toy_exchange: Any, toy_registry: Any) -> None:

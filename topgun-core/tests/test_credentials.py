@@ -110,6 +110,39 @@ def test_unknown_api_name_warns_with_known_names(toy_registry: Any) -> None:
         creds = load_credentials({"future_exchange": ["K", SECRET]}, toy_registry.apis)
     assert creds["future_exchange"].key == "K"
     assert all(SECRET not in str(w.message) for w in record)
+    assert "go out unsigned" in str(record[0].message)
+
+
+async def test_unknown_api_name_warning_points_at_the_users_line(toy_registry: Any) -> None:
+    with pytest.warns(UnknownApiNameWarning) as record:
+        async with topgun.Client(apis={"toyy": ["K", SECRET]}, registry=toy_registry):
+            pass
+    (warning,) = record
+    assert warning.filename == __file__  # the Client(...) line above, not topgun's own code
+    message = str(warning.message)
+    assert "Did you mean 'toy'?" in message
+    assert "requests to 'toy''s hosts go out unsigned" in message
+    assert SECRET not in message
+
+
+def test_close_match_ignores_case_and_notes_a_name_also_given(toy_registry: Any) -> None:
+    with pytest.warns(UnknownApiNameWarning, match=r"Did you mean 'toy_demo' \(also given\)"):
+        load_credentials({"TOY_DEMO": ["K", "S"], "toy_demo": ["K", "S"]}, toy_registry.apis)
+
+
+def test_pybotters_env_var_is_read_when_topgun_apis_is_unset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toy_registry: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    pybotters_file = tmp_path / "pybotters.json"
+    pybotters_file.write_text('{"toy": ["FROM_PYBOTTERS", "x"]}')
+    monkeypatch.delenv("TOPGUN_APIS", raising=False)
+    monkeypatch.setenv("PYBOTTERS_APIS", str(pybotters_file))
+    assert load_credentials(None, toy_registry.apis)["toy"].key == "FROM_PYBOTTERS"
+    topgun_file = tmp_path / "topgun.json"
+    topgun_file.write_text('{"toy": ["FROM_TOPGUN", "x"]}')
+    monkeypatch.setenv("TOPGUN_APIS", str(topgun_file))
+    assert load_credentials(None, toy_registry.apis)["toy"].key == "FROM_TOPGUN"
 
 
 def test_wrong_type_is_an_error(toy_registry: Any) -> None:

@@ -94,12 +94,14 @@ def test_onmessage_never_raises_and_logs_once_per_kind(caplog: pytest.LogCapture
     assert all(r.exc_info for r in errors)
 
 
-def test_base_collection_without_handler_logs(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="topgun.store")
+def test_base_collection_prints_each_message_like_pybotters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # pybotters' DataStoreCollection without routes prints what it is given (its test_store.py).
     bare = topgun.DataStoreCollection()
-    bare.onmessage({"anything": 1})
+    bare.onmessage('{"foo":"bar"}')
     bare.onmessage({"anything": 2})
-    assert sum("has no _onmessage" in r.getMessage() for r in caplog.records) == 1
+    assert capsys.readouterr().out == '{"foo":"bar"}\n{\'anything\': 2}\n'
 
 
 async def test_initialize_takes_every_kind_of_response(client: topgun.Client) -> None:
@@ -152,17 +154,60 @@ async def test_initialize_reports_http_errors_and_non_json(client: topgun.Client
         await toy.initialize({"not": "a response"})
 
 
-async def test_collection_wait_wakes_on_a_store_change_only() -> None:
+async def _settles(aw: asyncio.Task[None]) -> bool:
+    """Whether ``aw`` is done once the loop has run everything already scheduled."""
+    for _ in range(3):
+        await asyncio.sleep(0)
+    return aw.done()
+
+
+async def test_collection_wait_returns_after_every_message_handled() -> None:
     toy = Toy()
+    # A message that changes nothing still ends the wait (pybotters' behaviour).
     waiter = asyncio.create_task(toy.wait())
-    for _ in range(3):
-        await asyncio.sleep(0)
+    assert not await _settles(waiter)
     toy.onmessage({"type": "nothing"})
-    toy.onmessage({"type": "order", "data": {"no_id": 1}})  # refused: no key
-    for _ in range(3):
-        await asyncio.sleep(0)
-    assert not waiter.done()
-    toy.onmessage({"type": "log", "data": {"line": "x"}})
+    await asyncio.wait_for(waiter, 1)
+    # So does one the collection cannot apply (logged, skipped).
+    waiter = asyncio.create_task(toy.wait())
+    assert not await _settles(waiter)
+    toy.onmessage({"type": "order", "data": {"no_id": 1}})
+    await asyncio.wait_for(waiter, 1)
+
+
+async def test_collection_wait_without_routes_and_state_kept_outside_stores(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    class Counter(topgun.DataStoreCollection):
+        """Keeps its state in an attribute, not in a DataStore."""
+
+        def _init(self) -> None:
+            self.seen = 0
+
+        def _onmessage(self, msg: Any, ws: Any = None) -> None:
+            self.seen += 1
+
+    counter = Counter()
+    waiter = asyncio.create_task(counter.wait())
+    asyncio.get_running_loop().call_soon(counter.onmessage, {"n": 1})
+    await asyncio.wait_for(waiter, 1)
+    assert counter.seen == 1
+    bare = topgun.DataStoreCollection()  # pybotters' test_dsc_wait, on the base class
+    waiter = asyncio.create_task(bare.wait())
+    asyncio.get_running_loop().call_soon(bare.onmessage, {"foo": "bar"})
+    await asyncio.wait_for(waiter, 1)
+    assert capsys.readouterr().out == "{'foo': 'bar'}\n"
+
+
+async def test_store_wait_still_ignores_messages_that_change_nothing() -> None:
+    toy = Toy()
+    orders = toy["orders"]
+    waiter = asyncio.create_task(orders.wait())
+    assert not await _settles(waiter)
+    toy.onmessage({"type": "nothing"})
+    toy.onmessage({"type": "log", "data": {"line": "x"}})  # another store changed
+    assert not await _settles(waiter)
+    toy.onmessage({"type": "order", "data": {"id": 7, "qty": 1}})
     await asyncio.wait_for(waiter, 1)
 
 

@@ -149,20 +149,24 @@ class Client:
         auth: Any = Auth,
         **kwargs: Any,
     ) -> _RequestContextManager:
-        """Start a request; use with ``async with`` (or ``await``) to get the aiohttp response."""
-        if "json" in kwargs:
-            raise TypeError(
-                "topgun does not take json=: pass the body as data=, and topgun encodes it the way the "
-                "exchange expects (JSON or form) so that what is signed is exactly what is sent"
-            )
+        """Start a request; use with ``async with`` (or ``await``) to get the aiohttp response.
+
+        ``json=`` works as in aiohttp on hosts no plugin encodes bodies for (a webhook, say); on
+        an exchange host it is taken as ``data=``, which topgun encodes the way the exchange
+        expects, so that what is signed is exactly what is sent.
+        """
         target = self._url(url)
         if params:
             target = target.extend_query(params)
         route = self._hosts.get(target.host) if target.host is not None else None
-        if route is None:
+        if route is None or route.host.body is None:
             return self._session.request(
                 method, target, data=data, auth=_aiohttp_auth(auth), **kwargs
             )
+        if "json" in kwargs:
+            if data is not None:
+                raise TypeError("data= and json= cannot both be given; pass the body as data=")
+            data = kwargs.pop("json")
         return self._routed(method, target, route, data, auth, kwargs)
 
     def _routed(

@@ -2,22 +2,24 @@
 
 Where they come from, highest precedence first: the ``apis`` argument (a mapping, or a path to a
 JSON file of that shape); ``apis.json`` in the current directory; the JSON file named by the
-environment variable ``TOPGUN_APIS``; otherwise none. Every problem is a ``CredentialError`` raised
+environment variable ``TOPGUN_APIS`` (or, when that is unset, ``PYBOTTERS_APIS``, as pybotters
+reads it); otherwise none. Every problem is a ``CredentialError`` raised
 at ``Client(...)`` time that names the API name and what is wrong, and never the secret itself.
 """
 
 from __future__ import annotations
 
 import codecs
+import difflib
 import logging
 import os
-import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from ._caller import warn_at_caller
 from .errors import CredentialError
 from .plugin.specs import ApiSpec
 
@@ -26,6 +28,8 @@ __all__ = ["APIS_ENV_VAR", "Credential", "UnknownApiNameWarning", "load_credenti
 log = logging.getLogger("topgun.credentials")
 
 APIS_ENV_VAR = "TOPGUN_APIS"
+PYBOTTERS_APIS_ENV_VAR = "PYBOTTERS_APIS"
+"""Read when ``TOPGUN_APIS`` is unset, so a setup made for pybotters keeps its credentials."""
 IMPLICIT_FILE = "apis.json"
 
 
@@ -93,7 +97,8 @@ def load_credentials(
     if mapping:
         log.info("topgun credentials for %s loaded from %s", ", ".join(sorted(mapping)), origin)
     return {
-        name: _check(name, value, specs.get(name), specs, origin) for name, value in mapping.items()
+        name: _check(name, value, specs.get(name), specs, origin, mapping)
+        for name, value in mapping.items()
     }
 
 
@@ -104,11 +109,12 @@ def _resolve(apis: object) -> tuple[Mapping[str, Any], str]:
             return _read_file(
                 implicit
             ), f"{implicit} (implicit: {IMPLICIT_FILE} in the current directory)"
-        env_path = os.environ.get(APIS_ENV_VAR)
-        if env_path:
-            return _read_file(
-                Path(env_path), f"the file named by ${APIS_ENV_VAR}"
-            ), f"${APIS_ENV_VAR}={env_path}"
+        for variable in (APIS_ENV_VAR, PYBOTTERS_APIS_ENV_VAR):
+            env_path = os.environ.get(variable)
+            if env_path:
+                return _read_file(
+                    Path(env_path), f"the file named by ${variable}"
+                ), f"${variable}={env_path}"
         return {}, "nowhere"
     if isinstance(apis, Mapping):
         return dict(apis), "the apis argument"
@@ -158,7 +164,12 @@ def _utf8(raw: bytes) -> bytes:
 
 
 def _check(
-    name: object, value: object, spec: ApiSpec | None, specs: Mapping[str, ApiSpec], origin: str
+    name: object,
+    value: object,
+    spec: ApiSpec | None,
+    specs: Mapping[str, ApiSpec],
+    origin: str,
+    loaded: Collection[object] = (),
 ) -> Credential:
     if not isinstance(name, str):
         raise CredentialError(
@@ -170,13 +181,7 @@ def _check(
             f"{_shape(spec) if spec else '[KEY, SECRET]'}; got {_describe(value)}"
         )
     if spec is None:
-        known = ", ".join(sorted(specs)) or "none (no exchange plugin is installed)"
-        warnings.warn(
-            f"apis[{name!r}]: no installed topgun plugin declares this API name, so nothing is signed "
-            f"with it yet. Known API names: {known}.",
-            UnknownApiNameWarning,
-            stacklevel=4,
-        )
+        warn_at_caller(_unknown_name_message(name, specs, loaded), UnknownApiNameWarning)
         return Credential(name, value)
     low, high = len(spec.fields), len(spec.fields) + len(spec.optional_fields)
     if not low <= len(value) <= high:
@@ -196,6 +201,27 @@ def _check(
             hint = f" {spec.hint}" if spec.hint else ""
             raise CredentialError(f"apis[{name!r}] ({origin}): {exc}.{hint}") from None
     return Credential(name, value)
+
+
+def _unknown_name_message(
+    name: str, specs: Mapping[str, ApiSpec], loaded: Collection[object]
+) -> str:
+    known = ", ".join(sorted(specs)) or "none (no exchange plugin is installed)"
+    by_lower = {known_name.lower(): known_name for known_name in specs}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    head = f"apis[{name!r}]: no installed topgun plugin declares this API name, so nothing is signed with it."
+    if close:
+        match = by_lower[close[0]]
+        if match in loaded:
+            return f"{head} Did you mean {match!r} (also given)? Known API names: {known}."
+        return (
+            f"{head} Did you mean {match!r}? As written, requests to {match!r}'s hosts go out "
+            f"unsigned, since no credential is loaded under {match!r}. Known API names: {known}."
+        )
+    return (
+        f"{head} Requests to that exchange go out unsigned until a plugin declaring {name!r} is "
+        f"installed (`topgun exchanges` lists what is installed). Known API names: {known}."
+    )
 
 
 def _shape(spec: ApiSpec | None) -> str:

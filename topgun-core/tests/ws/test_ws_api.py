@@ -8,7 +8,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from yarl import URL
 
 import topgun
 from topgun import Backoff, ConnectionState, WebSocketApp
@@ -31,7 +30,8 @@ async def test_ws_connect_is_a_plain_function_and_await_gives_the_app(serve: Any
         assert isinstance(ws, topgun.ClientWebSocketResponse)
         assert await app is app  # already connected: at once
         await kit.eventually(lambda: got == [{"ok": 1}])
-        assert app.url == URL(server.url)
+        # pybotters returns the URL as a str, so code comparing it with a string keeps working.
+        assert app.url == server.url and isinstance(app.url, str)
         assert repr(app).startswith("<topgun.WebSocketApp ws://127.0.0.1:")
 
 

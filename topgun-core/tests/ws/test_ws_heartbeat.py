@@ -126,3 +126,37 @@ async def test_heartbeat_factory_and_message_callable_per_connection(serve: Any,
     first, second = server.connections[0].received[:2]
     assert isinstance(first["ping"], int) and second["ping"] >= first["ping"]
     assert urls == [kit.TOY_URL]
+
+
+async def test_idle_heartbeat_waits_for_silence_after_every_frame(serve: Any, kit: Any) -> None:
+    """``Heartbeat(idle=True)``: the interval restarts on every frame received, so each ping
+    reaches the server at least one interval after the server's previous frame (the client gets
+    a frame no earlier than it was sent), while a quiet link still gets its pings."""
+    interval = 0.1
+    loop = asyncio.get_running_loop()
+    sent_at: list[float] = []
+    pinged_at: list[float] = []
+
+    async def behaviour(conn: Any) -> None:
+        for n in range(10):  # steady traffic first: a frame every interval / 4
+            sent_at.append(loop.time())
+            await conn.ws.send_json({"n": n})
+            await asyncio.sleep(interval / 4)
+        while True:  # then quiet, but for the replies
+            (msg,) = await conn.read()
+            if msg == "ping":
+                pinged_at.append(loop.time())
+                sent_at.append(loop.time())
+                await conn.ws.send_str("pong")
+
+    server = await serve(behaviour)
+    registry = kit.toy_registry(
+        ws_authenticator=None,
+        ws_heartbeat=Heartbeat(interval, message="ping", replies=("pong",), idle=True),
+    )
+    async with kit.toy_client(server, registry) as client:
+        client.ws_connect(kit.TOY_URL)
+        await kit.eventually(lambda: len(pinged_at) >= 3)
+    for arrived in pinged_at:
+        before = max(t for t in sent_at if t < arrived)
+        assert arrived - before >= interval, (arrived - before, sent_at, pinged_at)

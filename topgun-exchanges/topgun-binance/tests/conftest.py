@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from topgun.testing import HttpExchange
+from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
 
 # The example key pair of the official docs ("SIGNED Endpoint Examples for POST /api/v3/order").
 DOC_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"

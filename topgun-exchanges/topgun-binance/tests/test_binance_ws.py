@@ -18,7 +18,7 @@ from topgun.credentials import Credential
 from topgun.plugin import MessageSigningRequest, RateLimit
 from topgun.registry import Registry, build_registry
 from topgun_binance import plugin
-from topgun_binance.ws import sign_message
+from topgun_binance.ws import authenticate, sign_message
 
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
@@ -125,9 +125,13 @@ def test_stream_send_limits(registry: Registry) -> None:
         assert registry.hosts[host].host.ws_rate_limit == futures
 
 
-def test_no_application_heartbeat_and_no_login(registry: Registry) -> None:
-    # Servers ping, clients pong (done by the WebSocket layer); there is no login message.
-    for route in registry.hosts.values():
-        assert route.host.ws_heartbeat is None and route.host.ws_authenticator is None
+def test_no_application_heartbeat_and_logon_only_on_ws_api_hosts(registry: Registry) -> None:
+    # Servers ping, clients pong (done by the WebSocket layer); the only login is session.logon
+    # on the WebSocket API hosts (see test_binance_ws_logon).
+    ws_api = {"ws-api.binance.com", "ws-fapi.binance.com", "ws-dapi.binance.com"}
+    ws_api |= {"testnet.binance.vision", "testnet.binancefuture.com"}
+    for name, route in registry.hosts.items():
+        assert route.host.ws_heartbeat is None
+        assert (route.host.ws_authenticator is authenticate) == (name in ws_api)
     for host in ("ws-api.binance.com", "testnet.binance.vision", "testnet.binancefuture.com"):
         assert registry.hosts[host].host.ws_message_signer is sign_message

@@ -110,4 +110,5 @@ async def test_platform_endpoint_needs_no_login(fake_login: Any) -> None:
 def test_heartbeat_is_the_documented_text_ping() -> None:
     assert HEARTBEAT.message == "ping" and HEARTBEAT.frame == "text"
     assert HEARTBEAT.interval == 5.0  # "no messages received in 5 seconds"
+    assert HEARTBEAT.idle  # after 5 s of silence, not every 5 s regardless of traffic
     assert HEARTBEAT.replies == ("pong",)

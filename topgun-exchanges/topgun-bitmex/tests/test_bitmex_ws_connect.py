@@ -5,6 +5,7 @@ https://www.bitmex.com/app/wsAPI documents it and answers the text ``ping``."""
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 from typing import Any
 
@@ -120,3 +121,50 @@ async def test_text_ping_heartbeat(eventually: Any, realtime: Any) -> None:
         non_json = app.stats.non_json
     assert non_json == 0  # "pong" is known as the heartbeat's reply, not reported as garbage
     assert [m.get("info", "")[:7] for m in got] == ["Welcome"]
+
+
+async def test_ping_only_after_silence_not_during_steady_traffic(
+    eventually: Any, ws_exchange: Any
+) -> None:
+    """BitMEX's "Heartbeats" (https://www.bitmex.com/app/wsAPI): restart a 5 s timer on every
+    message received; send ``ping`` only when it fires. With the interval shortened to 0.3 s, the
+    server streams a message every 0.05 s for a while, then goes quiet. Each ``ping`` must reach
+    the server at least one interval after the server's previous frame: the client only pings
+    after that much silence (it receives a frame no earlier than the server sends it). A ping on a
+    fixed timer would land in the middle of the stream and break this."""
+    interval = 0.3
+    loop = asyncio.get_running_loop()
+    sent_at: list[float] = []  # loop time of every frame the server sent
+    streamed = asyncio.Event()
+
+    async def stream(conn: Any) -> None:
+        for n in range(24):  # about 1.2 s of steady traffic: four intervals
+            sent_at.append(loop.time())
+            await conn.send({"table": "trade", "action": "insert", "data": [{"n": n}]})
+            await asyncio.sleep(0.05)
+        streamed.set()
+
+    def respond(conn: Any, message: Any) -> list[Any]:
+        if message == "ping":
+            sent_at.append(loop.time())  # just before the reply goes out
+            return ["pong"]
+        return []
+
+    server = await ws_exchange(["ws.bitmex.com"], respond, on_open=stream)
+    async with topgun.Client(
+        registry=registry_with(heartbeat_interval=interval), **server.client_kwargs()
+    ) as client:
+        client.ws_connect("wss://ws.bitmex.com/realtimePlatform")
+        await eventually(lambda: bool(server.connections))
+        conn = server.connections[0]
+
+        def pings_after_stream() -> int:
+            pings = [t for t, m in zip(conn.times, conn.received, strict=True) if m == "ping"]
+            return sum(t > sent_at[23] for t in pings) if streamed.is_set() else 0
+
+        await eventually(lambda: pings_after_stream() >= 2, 10)  # silence: it pings
+    for arrived, message in zip(conn.times, conn.received, strict=True):
+        if message != "ping":
+            continue
+        before = sent_at[bisect.bisect_right(sent_at, arrived) - 1]
+        assert arrived - before >= interval, (arrived - before, sent_at, conn.times)

@@ -68,7 +68,7 @@ async def test_private_websocket_follows_a_renewed_token_across_a_reconnect(gmo:
         second = gmo.state.issued[1]
         assert gmo.state.ws_refused[:1] == [first]  # the reconnect with the old token failed
         assert gmo.state.ws_connections[-1]["token"] == second
-        assert app.url == private_ws_url(second)
+        assert app.url == str(private_ws_url(second))
         await app.ready()
         await gmo.state.wait_for(lambda: len(gmo.state.ws_messages) == 2)
         assert [m for _, _, m in gmo.state.ws_messages] == [EXECUTIONS, EXECUTIONS]
@@ -101,7 +101,7 @@ async def test_private_ws_owns_app_and_token(gmo: Any) -> None:
         ) as stream:
             await stream.app.ready()
             token = gmo.state.issued[0]
-            assert stream.app.url == private_ws_url(token) == stream.tokens.url
+            assert stream.app.url == str(private_ws_url(token)) == str(stream.tokens.url)
             assert gmo.state.ws_connections[-1]["token"] == token
             assert token not in repr(stream)
         assert stream.app.closed

@@ -81,8 +81,28 @@ def okx_accounts() -> dict[str, tuple[str, str, str]]:
     return dict(ACCOUNTS)
 
 
+# Global, AWS, EEA (my.okx.com accounts) and US (app.okx.com accounts) REST hosts, from each site's
+# "Production Trading Services": https://www.okx.com/docs-v5/en/#overview-production-trading-services,
+# https://my.okx.com/docs-v5/en/#overview-production-trading-services and
+# https://app.okx.com/docs-v5/en/#overview-production-trading-services .
+REST_HOSTS = [
+    "www.okx.com",
+    "aws.okx.com",
+    "eea.okx.com",
+    "my.okx.com",
+    "us.okx.com",
+    "app.okx.com",
+]
+
+
+@pytest.fixture
+def okx_rest_hosts() -> list[str]:
+    """OKX's documented REST hosts, as listed above (independently of the plugin)."""
+    return list(REST_HOSTS)
+
+
 @pytest.fixture
 async def exchange() -> AsyncIterator[HttpExchange]:
-    """www.okx.com served from 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
-    async with HttpExchange(["www.okx.com"], handle) as server:
+    """OKX's REST hosts served from 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
+    async with HttpExchange(REST_HOSTS, handle) as server:
         yield server

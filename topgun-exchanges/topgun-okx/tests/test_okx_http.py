@@ -202,16 +202,41 @@ def test_two_element_credentials_are_rejected_clearly(registry: Registry, api: s
     assert "PASSPHRASE" in message and "secret-DO-NOT-LEAK" not in message
 
 
-def test_registration(registry: Registry) -> None:
+def test_registration(registry: Registry, okx_rest_hosts: list[str]) -> None:
     assert {name: spec.fields for name, spec in registry.apis.items()} == {
         "okx": ("API_KEY", "API_SECRET", "PASSPHRASE"),
         "okx_demo": ("API_KEY", "API_SECRET", "PASSPHRASE"),
     }
-    rest = registry.hosts["www.okx.com"].host
-    assert rest.signer is sign_request and rest.body == "json"
-    assert rest.api_names == ("okx", "okx_demo")
-    assert registry.hosts["ws.okx.com"].host.api == "okx"
-    assert registry.hosts["wspap.okx.com"].host.api == "okx_demo"
+    for name in okx_rest_hosts:
+        rest = registry.hosts[name].host
+        assert rest.signer is sign_request and rest.body == "json"
+        assert rest.api_names == ("okx", "okx_demo")
+    live = {"ws.okx.com", "wsaws.okx.com", "wseea.okx.com", "wsus.okx.com"}
+    demo = {"wspap.okx.com", "wseeapap.okx.com", "wsuspap.okx.com"}
+    assert set(registry.hosts) == set(okx_rest_hosts) | live | demo
+    assert {registry.hosts[name].host.api for name in live} == {"okx"}
+    assert {registry.hosts[name].host.api for name in demo} == {"okx_demo"}
+
+
+@pytest.mark.parametrize(
+    "host", ["aws.okx.com", "eea.okx.com", "my.okx.com", "us.okx.com", "app.okx.com"]
+)
+@pytest.mark.parametrize(
+    ("headers", "api"), [({}, "okx"), ({"x-simulated-trading": "1"}, "okx_demo")]
+)
+async def test_aws_and_regional_rest_hosts_are_signed(
+    exchange: Any, client_for: Any, host: str, headers: dict[str, str], api: str
+) -> None:
+    # The local server, reached under each hostname, checks the signature, passphrase and demo
+    # header itself, as OKX documents them for every site.
+    async with client_for() as client:
+        result = await client.fetch(
+            "GET", f"https://{host}/api/v5/account/balance", params={"ccy": "BTC"}, headers=headers
+        )
+    assert result.data["code"] == "0", result.data
+    record = exchange.seen[-1]
+    assert record["host"] == host
+    assert record["verified"] == api
 
 
 def test_installed_entry_point_is_discovered_and_listed() -> None:

@@ -1,8 +1,12 @@
-"""OKX v5 WebSockets through ``Client.ws_connect`` against a local server reached as ws.okx.com and
-wspap.okx.com, which checks logins the way OKX documents them.
+"""OKX v5 WebSockets through ``Client.ws_connect`` against a local server reached under OKX's
+WebSocket hostnames, which checks logins the way OKX documents them.
 
 Docs: https://www.okx.com/docs-v5/en/#overview-websocket-login and
-https://www.okx.com/docs-v5/en/#overview-websocket-connect.
+https://www.okx.com/docs-v5/en/#overview-websocket-connect; the hosts are those of each site's
+"Production Trading Services" and "Demo Trading Services": global and AWS
+(https://www.okx.com/docs-v5/en/#overview-production-trading-services), EEA
+(https://my.okx.com/docs-v5/en/#overview-production-trading-services) and US
+(https://app.okx.com/docs-v5/en/#overview-production-trading-services).
 """
 
 from __future__ import annotations
@@ -23,12 +27,20 @@ from topgun.plugin import AuthenticationError
 from topgun.registry import Registry, build_registry
 from topgun_okx import plugin
 
-HOSTS = ["ws.okx.com", "wspap.okx.com"]
+HOST_API = {
+    "ws.okx.com": "okx",
+    "wspap.okx.com": "okx_demo",
+    "wsaws.okx.com": "okx",
+    "wseea.okx.com": "okx",
+    "wseeapap.okx.com": "okx_demo",
+    "wsus.okx.com": "okx",
+    "wsuspap.okx.com": "okx_demo",
+}
+HOSTS = list(HOST_API)
 ACCOUNTS = {
     "okx": ("okx-live-key", "okx-live-secret-DO-NOT-LEAK", "okx-live-pass-DO-NOT-LEAK"),
     "okx_demo": ("okx-demo-key", "okx-demo-secret-DO-NOT-LEAK", "okx-demo-pass-DO-NOT-LEAK"),
 }
-HOST_API = {"ws.okx.com": "okx", "wspap.okx.com": "okx_demo"}
 
 
 def okx_for(host: str) -> Any:
@@ -78,6 +90,11 @@ def _apis() -> dict[str, list[str]]:
         ("ws.okx.com", "/ws/v5/private"),
         ("ws.okx.com", "/ws/v5/business"),
         ("wspap.okx.com", "/ws/v5/private"),
+        ("wsaws.okx.com", "/ws/v5/private"),
+        ("wseea.okx.com", "/ws/v5/private"),
+        ("wseeapap.okx.com", "/ws/v5/business"),
+        ("wsus.okx.com", "/ws/v5/private"),
+        ("wsuspap.okx.com", "/ws/v5/private"),
     ],
 )
 async def test_login_then_subscribe_with_the_hosts_credentials(

@@ -100,6 +100,9 @@ class Heartbeat:
     frame: Literal["text", "binary", "ping", "pong"] = "text"
     replies: tuple[str, ...] = ()
     """Text frames that answer the heartbeat; they are not handed to JSON handlers as garbage."""
+    idle: bool = False
+    """Send only after ``interval`` seconds in which nothing arrived (and no heartbeat was sent),
+    for exchanges that ask a client to probe a quiet connection rather than ping on a timer."""
 
 
 HeartbeatFactory = Callable[[URL], "Heartbeat | None"]

@@ -9,6 +9,10 @@ stream-continuity state (the default calls every store's ``_onreconnect()``).
 ``onmessage`` never raises: a message the subclass cannot route, or one that makes it fail, is
 logged (once per kind, then rate-limited) under ``topgun.store`` and otherwise ignored. Handlers
 validate a whole message before changing any store, so a bad message never half-applies.
+
+``wait()`` follows pybotters: it returns after every message ``onmessage`` handles, whether or not
+a store changed (a collection may keep state outside its stores), and also after a change made
+outside ``onmessage`` (``initialize``). ``DataStore.wait()`` returns on real changes only.
 """
 
 from __future__ import annotations
@@ -95,11 +99,13 @@ class DataStoreCollection:
     # -- feeding -------------------------------------------------------------------------
 
     def onmessage(self, msg: Any, ws: Any = None) -> None:
-        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises."""
+        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
         try:
             self._onmessage(msg, ws)
         except Exception as exc:
             self._failed(exc)
+        finally:
+            self._wake()
 
     def _failed(self, exc: Exception) -> None:
         """Log a handler failure (a bug or an unexpected message), rate-limited per kind."""
@@ -114,9 +120,8 @@ class DataStoreCollection:
         )
 
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
-        self._limiter.warning(
-            "no-handler", "%s has no _onmessage; messages are ignored", type(self).__name__
-        )
+        """Without routes of its own a collection prints each message, as pybotters' does."""
+        print(msg)
 
     def on_ws_reconnect(self, ws_app: Any) -> None:
         """Called by the WebSocketApp after a reconnection's login, before its first message.
@@ -204,7 +209,7 @@ class DataStoreCollection:
         return name, response.url, data
 
     async def wait(self) -> None:
-        """Return after the next change to any store of this collection."""
+        """Return after the next message ``onmessage`` handles (changed or not), or store change."""
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:

@@ -20,6 +20,14 @@ They keep the names pybotters used so custom stores written for it move over unc
 ``_patch(item, fields)``
     Merge ``fields`` into one stored item, found by key (keyless: by identity, as returned by
     ``find``). For keyless stores whose items change in place (positions, say).
+``_pop(item)``
+    Remove and return the stored item with the same key (None if absent or keyless). Unlike
+    pybotters' it is reported like any delete (``wait``/``watch`` see it).
+``_sorted(item_key, item_asc_key, item_desc_key, sort_key, query=None, limit=None)``
+    pybotters' helper for a custom order book's ``sorted()``: the items matching ``query``, split
+    by ``item[item_key]`` into ``{item_asc_key: [...], item_desc_key: [...]}``, sorted by
+    ``float(item[sort_key])`` (ascending, descending), ``limit`` per side. A full sort per call:
+    ``OrderBookStore`` keeps its sides sorted instead.
 Hooks a subclass may define: ``_init()`` (called once after construction), ``_onmessage(...)``,
 ``_onresponse(data, url)`` (see ``DataStoreCollection.initialize``) and ``_onreconnect()``.
 Class attributes: ``_KEYS`` (key field names) and ``_MAXLEN`` (the bound).
@@ -341,6 +349,30 @@ class DataStore:
                     self._emit("delete", None, item)
             self._notify()
         return removed
+
+    def _pop(self, item: Item) -> Item | None:
+        found = self.get(item)
+        if found is not None:
+            self._delete([found])
+        return found
+
+    def _sorted(
+        self,
+        item_key: str,
+        item_asc_key: str,
+        item_desc_key: str,
+        sort_key: str,
+        query: Item | None = None,
+        limit: int | None = None,
+    ) -> dict[str, list[Item]]:
+        result: dict[str, list[Item]] = {item_asc_key: [], item_desc_key: []}
+        for item in self.find(query):
+            result[item[item_key]].append(item)  # another side value is a KeyError, as in pybotters
+        result[item_asc_key].sort(key=lambda item: float(item[sort_key]))
+        result[item_desc_key].sort(key=lambda item: float(item[sort_key]), reverse=True)
+        if limit:
+            result = {side: items[:limit] for side, items in result.items()}
+        return result
 
     def _patch(self, item: Item, fields: Item) -> bool:
         """Merge ``fields`` into the stored ``item``; True when that changed something."""

@@ -112,11 +112,13 @@ class WebSocketApp:
         clock: Clock | None = None,
         on_close: Callable[[WebSocketApp], None] | None = None,
         ws_kwargs: Mapping[str, Any] | None = None,
+        **kwargs: Any,
     ) -> None:
         loop = asyncio.get_running_loop()  # a plain function, but it needs a running loop
         self._loop = loop
         self._session = session
         self._url = _checked_url(url)
+        self._url_text = url if isinstance(url, str) else str(url)
         self._messages = _outgoing_messages(send_str, send_bytes, send_json)
         self._stats = WebSocketStats()
         self._handlers = Handlers(
@@ -134,7 +136,8 @@ class WebSocketApp:
         self._credential_for = credential_for
         self._clock = clock if clock is not None else Clock()
         self._on_close = on_close
-        self._kwargs = _checked_kwargs(ws_kwargs or {})
+        # Other keywords go to aiohttp's ws_connect, as in pybotters' WebSocketApp(session, url, ...).
+        self._kwargs = _checked_kwargs({**(ws_kwargs or {}), **kwargs})
         self._link: Link | None = None
         self._ready = False
         self._live_before = False
@@ -151,13 +154,17 @@ class WebSocketApp:
     # -- public surface --------------------------------------------------------------------
 
     @property
-    def url(self) -> URL:
-        """The URL of the next (re)connection. Setting it does not touch the live connection."""
-        return self._url
+    def url(self) -> str:
+        """The URL of the next (re)connection, as a ``str`` (as set; pybotters returns ``str`` too).
+
+        Set it to a ``str`` or a ``yarl.URL``; that does not touch the live connection.
+        """
+        return self._url_text
 
     @url.setter
     def url(self, value: str | URL) -> None:
         self._url = _checked_url(value)
+        self._url_text = value if isinstance(value, str) else str(value)
 
     @property
     def current_ws(self) -> aiohttp.ClientWebSocketResponse | None:
@@ -413,7 +420,10 @@ class WebSocketApp:
                     heartbeat = _heartbeat_for(host, url)
                     if heartbeat is not None:
                         tasks.append(
-                            self._spawn(run_heartbeat(link, heartbeat, self._clock), "heartbeat")
+                            self._spawn(
+                                run_heartbeat(link, heartbeat, self._clock, self._last_rx),
+                                "heartbeat",
+                            )
                         )
                     if self._messages:
                         self._set_state(ConnectionState.SUBSCRIBING)

@@ -10,7 +10,8 @@ send no pings at all: any frame proves the peer alive, which also keeps a bot th
 drain a backlog from being cut off for a pong stuck behind its own data.
 
 Exchange heartbeats (``topgun.plugin.Heartbeat``) are application messages some exchanges require
-on a timer; they are sent through the normal send path, so rate limits apply.
+on a timer, or (``idle=True``) only once the connection has been quiet for the interval; they are
+sent through the normal send path, so rate limits apply.
 """
 
 from __future__ import annotations
@@ -68,26 +69,52 @@ async def watch(link: Link, interval: float, last_data: Callable[[], float | Non
                 return
 
 
-async def run_heartbeat(link: Link, heartbeat: Heartbeat, clock: Clock) -> None:
-    """Send the exchange's heartbeat message every ``heartbeat.interval`` seconds."""
-    ws = link.ws
+async def run_heartbeat(
+    link: Link,
+    heartbeat: Heartbeat,
+    clock: Clock,
+    last_data: Callable[[], float | None] = lambda: None,
+) -> None:
+    """Send the exchange's heartbeat every ``heartbeat.interval`` seconds (of silence, if idle).
+
+    ``last_data`` gives the monotonic time of the last data frame received (``None``: none yet);
+    with ``idle`` the interval restarts on every frame received and every heartbeat sent.
+    """
+    sent = time.monotonic()
     while True:
-        await asyncio.sleep(heartbeat.interval)
-        frame = heartbeat.frame
-        try:
-            message = heartbeat.message(clock) if callable(heartbeat.message) else heartbeat.message
-            if frame == "text":
-                await ws.send_str(message if isinstance(message, str) else message.decode())
-            elif frame == "binary":
-                await ws.send_bytes(message.encode() if isinstance(message, str) else message)
-            elif frame == "ping":
-                await ws.ping(message.encode() if isinstance(message, str) else message)
-            else:
-                await ws.pong(message.encode() if isinstance(message, str) else message)
-        except (ConnectionError, RuntimeError) as exc:
-            log.debug("heartbeat to %s stopped: %r", link.ws, exc)
+        if heartbeat.idle:
+            data = last_data()
+            quiet_since = max(sent, link.last_control, data if data is not None else sent)
+            wait = quiet_since + heartbeat.interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+        else:
+            await asyncio.sleep(heartbeat.interval)
+        if not await _beat(link, heartbeat, clock):
             return
-        except Exception as exc:  # the plugin's message factory, say: drop rather than go quiet
-            log.exception("the exchange heartbeat failed")
-            link.abort(f"the exchange heartbeat failed: {type(exc).__name__}")
-            return
+        sent = time.monotonic()
+
+
+async def _beat(link: Link, heartbeat: Heartbeat, clock: Clock) -> bool:
+    """Send one heartbeat; False when the connection is gone or the heartbeat cannot be made."""
+    ws = link.ws
+    frame = heartbeat.frame
+    try:
+        message = heartbeat.message(clock) if callable(heartbeat.message) else heartbeat.message
+        if frame == "text":
+            await ws.send_str(message if isinstance(message, str) else message.decode())
+        elif frame == "binary":
+            await ws.send_bytes(message.encode() if isinstance(message, str) else message)
+        elif frame == "ping":
+            await ws.ping(message.encode() if isinstance(message, str) else message)
+        else:
+            await ws.pong(message.encode() if isinstance(message, str) else message)
+    except (ConnectionError, RuntimeError) as exc:
+        log.debug("heartbeat to %s stopped: %r", link.ws, exc)
+        return False
+    except Exception as exc:  # the plugin's message factory, say: drop rather than go quiet
+        log.exception("the exchange heartbeat failed")
+        link.abort(f"the exchange heartbeat failed: {type(exc).__name__}")
+        return False
+    return True

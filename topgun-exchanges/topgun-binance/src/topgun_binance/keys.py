@@ -42,14 +42,23 @@ def payload_signer(credential: Credential) -> PayloadSigner:
     return _pem_signer(credential.secret, credential.passphrase)
 
 
+def is_ed25519(credential: Credential) -> bool:
+    """Whether the credential's secret is an Ed25519 private key (the only kind ``session.logon``
+    takes). Raises SigningError for a PEM that cannot be loaded."""
+    if is_hex_signature(credential):
+        return False
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    return isinstance(_pem_key(credential.secret, credential.passphrase), ed25519.Ed25519PrivateKey)
+
+
 @lru_cache(maxsize=32)
-def _pem_signer(pem: str, password: str) -> PayloadSigner:
+def _pem_key(pem: str, password: str) -> object:
     # Imported here: HMAC users never pay for loading the crypto backend.
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+    from cryptography.hazmat.primitives import serialization
 
     try:
-        key = serialization.load_pem_private_key(
+        return serialization.load_pem_private_key(
             pem.strip().encode(), password=password.encode() or None
         )
     except (ValueError, TypeError):
@@ -59,6 +68,14 @@ def _pem_signer(pem: str, password: str) -> PayloadSigner:
             "unencrypted PKCS#8 Ed25519 or RSA private key, or an encrypted one with its password as "
             "the third credential element"
         ) from None
+
+
+@lru_cache(maxsize=32)
+def _pem_signer(pem: str, password: str) -> PayloadSigner:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
+    key = _pem_key(pem, password)
     if isinstance(key, ed25519.Ed25519PrivateKey):
         ed_key = key
         return lambda payload: base64.b64encode(ed_key.sign(payload)).decode()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
-from .ws import FUTURES_STREAM_LIMIT, SPOT_STREAM_LIMIT, sign_message
+from .ws import FUTURES_STREAM_LIMIT, SPOT_STREAM_LIMIT, authenticate, sign_message
 
 API = "binance"
 SPOT_TESTNET = "binancespot_testnet"
@@ -67,7 +67,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     for name in HTTP_HOSTS:
         register(Host(name, api=API, signer=sign_request, body="form"))
     for name in WS_API_HOSTS:
-        register(Host(name, api=API, ws_message_signer=sign_message))
+        register(Host(name, api=API, ws_message_signer=sign_message, ws_authenticator=authenticate))
     # The testnets serve REST and the WebSocket API (/ws-api/v3, /ws-fapi/v1) on one host each.
     register(
         Host(
@@ -76,6 +76,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
             signer=sign_request,
             body="form",
             ws_message_signer=sign_message,
+            ws_authenticator=authenticate,
         )
     )
     register(
@@ -85,6 +86,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
             signer=sign_request,
             body="form",
             ws_message_signer=sign_message,
+            ws_authenticator=authenticate,
         )
     )
     for name in SPOT_STREAM_HOSTS:

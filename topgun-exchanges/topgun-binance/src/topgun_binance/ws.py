@@ -9,6 +9,16 @@ https://developers.binance.com/docs/binance-spot-api-docs/websocket-api/request-
 requests carry ``apiKey`` only; ``NONE`` requests (``ping``, ``time``, market data) carry nothing.
 The signer returns a new message and never changes the caller's.
 
+Session login (``session.logon``, "Log in with API key (SIGNED)" in
+https://developers.binance.com/docs/binance-spot-api-docs/websocket-api/authentication-requests
+and the USDⓈ-M futures WebSocket API): with an Ed25519 key (the only kind it takes), topgun sends
+``session.logon`` right after every handshake on a ``/ws-api/`` or ``/ws-fapi/`` path, signed like
+any request (``apiKey``, ``timestamp``, ``signature`` over ``apiKey=...&timestamp=...``), and waits
+for its ``status: 200`` reply before the ``send_*`` messages, so requests that need an
+authenticated session (``userDataStream.subscribe``) work, after every reconnection too. HMAC and
+RSA keys have no session login; their requests are signed one by one, as before. Requests are
+signed one by one after a logon too (Binance accepts that), so nothing depends on the session.
+
 Heartbeat: the servers send a ping frame (every 20 s on spot streams, 3 minutes on the
 WebSocket API and futures) and want a pong back with the same payload; unsolicited pongs are
 allowed but do not keep a connection alive, and on spot streams they count against the message
@@ -26,10 +36,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from yarl import URL
 
-from topgun.plugin import MessageSigningRequest, RateLimit
+from topgun.clock import Clock
+from topgun.credentials import Credential
+from topgun.plugin import AuthenticationError, MessageSigningRequest, RateLimit, WebSocketLogin
 
-from .keys import payload_signer
+from .keys import is_ed25519, payload_signer
 
 WS_API_PATHS = ("/ws-api/", "/ws-fapi/", "/ws-dapi/")
 
@@ -66,6 +79,11 @@ UNSIGNED_METHODS = frozenset(
 KEY_ONLY_METHODS = frozenset(
     {"userDataStream.start", "userDataStream.ping", "userDataStream.stop", "trades.historical"}
 )
+
+LOGON_PATHS = ("/ws-api/", "/ws-fapi/")
+LOGON_ID = "topgun-session-logon"
+LOGON_TIMEOUT = 10.0
+"""Seconds to wait for the ``session.logon`` reply."""
 
 SPOT_STREAM_LIMIT = RateLimit(messages=5, per_seconds=1.0)
 FUTURES_STREAM_LIMIT = RateLimit(messages=10, per_seconds=1.0)
@@ -104,3 +122,29 @@ def _text(value: Any) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     return orjson.dumps(value).decode()
+
+
+def logon_request(url: URL, credential: Credential, clock: Clock) -> Any:
+    """The ``session.logon`` request, signed like any other WebSocket API request."""
+    logon = {"id": LOGON_ID, "method": "session.logon", "params": {}}
+    return sign_message(MessageSigningRequest(logon, url, credential, clock))
+
+
+async def authenticate(login: WebSocketLogin) -> None:
+    """``session.logon`` on WebSocket API connections with an Ed25519 key; nothing otherwise."""
+    if not login.url.path.startswith(LOGON_PATHS) or not is_ed25519(login.credential):
+        return
+    await login.send_json(logon_request(login.url, login.credential, login.clock))
+    reply = await login.receive_json(LOGON_TIMEOUT, match=_is_logon_reply)
+    if reply.get("status") == 200:
+        return
+    error = reply.get("error")
+    detail = error if isinstance(error, dict) else {}
+    raise AuthenticationError(
+        f"Binance rejected session.logon: {detail.get('msg', 'no reason given')} "
+        f"(status {reply.get('status')}, code {detail.get('code')})"
+    )
+
+
+def _is_logon_reply(message: Any) -> bool:
+    return isinstance(message, dict) and message.get("id") == LOGON_ID

@@ -10,16 +10,25 @@ ACCESS-PASSPHRASE is the passphrase set when the key was created, and every requ
 Bitget also accepts self-generated RSA keys: put the PEM private key where the secret goes, and the
 same text is signed with SHA256withRSA, Base64-encoded (see ``keys``).
 
+Demo trading (https://www.bitget.com/api-doc/common/demotrading/restapi) shares the host: a
+request with the header ``paptrading: 1`` is signed with the ``bitget_demo`` credentials (a Demo
+API Key), any other with ``bitget``; the header itself goes to Bitget unchanged.
+
 Public endpoints (``/api/v2/public/...`` and the spot and futures ``public``/``market`` groups,
 which need no authentication) are sent without credentials: a key is only sent where needed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
 
 from .keys import is_rsa_key, rsa_sha256_b64
 
+LIVE = "bitget"
+DEMO = "bitget_demo"
+DEMO_HEADER = "paptrading"
 JSON = "application/json"
 PUBLIC_PREFIXES = (
     "/api/v2/public/",
@@ -63,3 +72,11 @@ def sign_text(secret: str, secret_bytes: bytes, text: bytes) -> str:
     if is_rsa_key(secret):
         return rsa_sha256_b64(secret, text)
     return hmac_sha256_b64(secret_bytes, text)
+
+
+def choose_api(headers: Mapping[str, str]) -> str:
+    """``bitget_demo`` when the request carries ``paptrading: 1`` (any header case)."""
+    value = headers.get(DEMO_HEADER)
+    if value is None:
+        value = next((item for name, item in headers.items() if name.lower() == DEMO_HEADER), None)
+    return DEMO if value is not None and value.strip() == "1" else LIVE

@@ -2,45 +2,63 @@
 
 Hosts: REST api.bitget.com (https://www.bitget.com/api-doc/common/intro); WebSocket ws.bitget.com
 with ``/v2/ws/public`` and ``/v2/ws/private`` (https://www.bitget.com/api-doc/common/websocket-intro).
+
+Demo trading uses its own "Demo API Key" (created in demo mode), under the API name
+``bitget_demo``: REST requests go to the same api.bitget.com with the header ``paptrading: 1``
+(https://www.bitget.com/api-doc/common/demotrading/restapi), which picks the demo credentials;
+WebSockets go to wspap.bitget.com, same paths
+(https://www.bitget.com/api-doc/common/demotrading/websocket).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from topgun.plugin import ApiSpec, Host, hookimpl
+from topgun.plugin import ApiSelector, ApiSpec, Host, hookimpl
 
-from .auth import sign_request
+from .auth import DEMO, LIVE, choose_api, sign_request
 from .ws import HEARTBEAT, RATE_LIMIT, authenticate
 
-API = "bitget"
+API = LIVE
+_HINT = (
+    "Bitget keys need the passphrase chosen when the key was created, as the third "
+    "element: [API_KEY, API_SECRET, PASSPHRASE]. For an RSA key, give the PEM private key "
+    "as API_SECRET."
+)
 
 
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
+    fields = ("API_KEY", "API_SECRET", "PASSPHRASE")
+    register(ApiSpec(LIVE, fields=fields, label="Bitget", hint=_HINT))
     register(
         ApiSpec(
-            API,
-            fields=("API_KEY", "API_SECRET", "PASSPHRASE"),
-            label="Bitget",
-            hint=(
-                "Bitget keys need the passphrase chosen when the key was created, as the third "
-                "element: [API_KEY, API_SECRET, PASSPHRASE]. For an RSA key, give the PEM private key "
-                "as API_SECRET."
-            ),
+            DEMO,
+            fields=fields,
+            label="Bitget demo trading",
+            hint=_HINT
+            + " Use a Demo API Key, and send REST requests with the header paptrading: 1.",
         )
     )
 
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    register(Host("api.bitget.com", api=API, signer=sign_request, body="json"))
     register(
         Host(
-            "ws.bitget.com",
-            api=API,
-            ws_authenticator=authenticate,
-            ws_heartbeat=HEARTBEAT,
-            ws_rate_limit=RATE_LIMIT,
+            "api.bitget.com",
+            api=ApiSelector((LIVE, DEMO), choose_api),
+            signer=sign_request,
+            body="json",
         )
     )
+    for name, api in (("ws.bitget.com", LIVE), ("wspap.bitget.com", DEMO)):
+        register(
+            Host(
+                name,
+                api=api,
+                ws_authenticator=authenticate,
+                ws_heartbeat=HEARTBEAT,
+                ws_rate_limit=RATE_LIMIT,
+            )
+        )

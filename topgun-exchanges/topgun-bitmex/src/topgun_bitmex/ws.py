@@ -9,8 +9,10 @@ the command: ``{"success": true, "request": {...}}`` on success, ``{"status": 40
 reply can be checked and a rejection made visible (logged, retried with backoff).
 
 Heartbeat (same page, "Heartbeats"): BitMEX sends no pings; a client worried about a silently
-dropped connection sends the literal text ``ping`` when nothing has arrived for 5 seconds and
-expects ``pong``. topgun sends ``ping`` every 5 seconds and treats ``pong`` as a heartbeat reply.
+dropped connection restarts a 5-second timer on every message received and, when it fires, sends
+the literal text ``ping`` and expects ``pong``. topgun does exactly that (an idle heartbeat): no
+``ping`` while messages keep arriving, one after each 5 seconds of silence; ``pong`` is known as
+the heartbeat's reply.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ LOGIN_PATH = "/realtime"
 REPLY_TIMEOUT = 10.0
 """Seconds to wait for the reply to ``authKeyExpires``."""
 
-HEARTBEAT = Heartbeat(interval=5.0, message="ping", frame="text", replies=("pong",))
+HEARTBEAT = Heartbeat(interval=5.0, message="ping", frame="text", replies=("pong",), idle=True)
 
 
 def login_message(key: str, secret: bytes, expires: int) -> dict[str, Any]:

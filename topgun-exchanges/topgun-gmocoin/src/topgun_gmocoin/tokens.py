@@ -130,12 +130,16 @@ class _Counters(Protocol):
 class TokenTarget(Protocol):
     """What the manager keeps pointed at the current token: in practice a ``WebSocketApp``.
 
-    ``url`` is read and set; ``closed`` and ``wait()`` tell the manager when to stop; the
+    ``url`` is set to a ``yarl.URL`` (a ``WebSocketApp`` reads it back as a ``str``); ``closed`` and ``wait()`` tell the manager when to stop; the
     ``stats.connect_failures`` counter tells it that a reconnection failed, so that it checks the
     token at once instead of at the next scheduled extension.
     """
 
-    url: URL
+    @property
+    def url(self) -> str | URL: ...
+
+    @url.setter
+    def url(self, value: URL) -> None: ...
 
     @property
     def closed(self) -> bool: ...

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
+from yarl import URL
 
 from topgun.errors import TopgunError
 
@@ -62,7 +63,7 @@ class KuCoinStream:
         self._refresh_every = refresh_every
         self._wake = asyncio.Event()
         self._remove_listener = app.add_reconnect_listener(lambda _app: self._wake.set())
-        self._forget_token = self._watch(app.url.query.get("token", ""))
+        self._forget_token = self._watch(URL(app.url).query.get("token", ""))
         self._task = asyncio.get_running_loop().create_task(
             self._keep_fresh(), name="topgun.kucoin token refresh"
         )

@@ -1,12 +1,28 @@
 """topgun hook implementations for OKX v5 (registration only; nothing here runs per request).
 
-Hosts, from https://www.okx.com/docs-v5/en/ ("Production Trading Services" and "Demo Trading
-Services"):
-- REST www.okx.com, for both live and demo trading; the API name is chosen per request by the
-  ``x-simulated-trading: 1`` header (``okx_demo``) or its absence (``okx``).
-- WebSocket ws.okx.com:8443 (live, ``okx``) and wspap.okx.com:8443 (demo, ``okx_demo``), each with
-  ``/ws/v5/public``, ``/ws/v5/private`` and ``/ws/v5/business``.
-Regional sites (my.okx.com, app.okx.com) document hosts of their own; they are not registered.
+Hosts, from the "Production Trading Services" and "Demo Trading Services" sections of each OKX
+site's API docs:
+
+- Global, https://www.okx.com/docs-v5/en/#overview-production-trading-services : REST
+  www.okx.com, and aws.okx.com for servers on AWS; WebSocket ws.okx.com:8443 and
+  wsaws.okx.com:8443 (live), wspap.okx.com:8443 (demo).
+- EEA (accounts registered on my.okx.com),
+  https://my.okx.com/docs-v5/en/#overview-production-trading-services : REST eea.okx.com;
+  WebSocket wseea.okx.com:8443 (live), wseeapap.okx.com:8443 (demo).
+- US (accounts registered on app.okx.com),
+  https://app.okx.com/docs-v5/en/#overview-production-trading-services : REST us.okx.com;
+  WebSocket wsus.okx.com:8443 (live), wsuspap.okx.com:8443 (demo).
+
+The regional sites' own domains (my.okx.com, app.okx.com) answer the same REST API and are
+registered too. Every WebSocket host serves ``/ws/v5/public``, ``/ws/v5/private`` and
+``/ws/v5/business``.
+
+API names: a key belongs to the site its account was registered on, and an account is on one
+site, so the regions share ``okx`` (live) and ``okx_demo`` (demo trading) rather than adding a
+name per region: the ``okx`` credential goes to whichever OKX host the bot calls. On REST hosts
+the name is chosen per request by the ``x-simulated-trading: 1`` header (``okx_demo``) or its
+absence (``okx``), as demo trading shares the live REST host; the demo WebSocket hosts take
+``okx_demo``.
 """
 
 from __future__ import annotations
@@ -38,15 +54,30 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
     )
 
 
+REST_HOSTS = (
+    "www.okx.com",
+    "aws.okx.com",
+    "eea.okx.com",
+    "my.okx.com",
+    "us.okx.com",
+    "app.okx.com",
+)
+WS_HOSTS = {
+    "ws.okx.com": LIVE,
+    "wsaws.okx.com": LIVE,
+    "wspap.okx.com": DEMO,
+    "wseea.okx.com": LIVE,
+    "wseeapap.okx.com": DEMO,
+    "wsus.okx.com": LIVE,
+    "wsuspap.okx.com": DEMO,
+}
+
+
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    register(
-        Host(
-            "www.okx.com",
-            api=ApiSelector((LIVE, DEMO), choose_api),
-            signer=sign_request,
-            body="json",
+    for name in REST_HOSTS:
+        register(
+            Host(name, api=ApiSelector((LIVE, DEMO), choose_api), signer=sign_request, body="json")
         )
-    )
-    register(Host("ws.okx.com", api=LIVE, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT))
-    register(Host("wspap.okx.com", api=DEMO, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT))
+    for name, api in WS_HOSTS.items():
+        register(Host(name, api=api, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT))

@@ -70,7 +70,7 @@ class BybitDataStore(DataStoreCollection):
     # -- routing -------------------------------------------------------------------------
 
     def onmessage(self, msg: Any, ws: Any = None) -> None:
-        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises."""
+        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
         try:
             if type(msg) is dict:
                 topic = msg.get("topic")
@@ -83,6 +83,9 @@ class BybitDataStore(DataStoreCollection):
             self._malformed(msg, exc)
         except Exception as exc:
             self._failed(exc)
+        finally:
+            if self._waiters:  # wait() returns after every message, as in pybotters
+                self._wake()
 
     def _route(self, topic: str) -> Route:
         head, _, rest = topic.partition(".")
