@@ -19,9 +19,11 @@ from ._version import __version__
 from .clock import Clock
 from .credentials import Credential, load_credentials
 from .http.body import encode_body
+from .http.limit import DEFAULT_MAX_RESPONSE_SIZE, check_limit, read_limited
+from .http.ordering import NonceOrder
 from .http.signing import SigningMiddleware
-from .plugin.specs import ApiSelector
 from .registry import Registry, Route, get_registry
+from .registry.hostname import lookup
 from .ws import Backoff, ClientWebSocketResponse, WebSocketApp
 from .ws.backoff import DEFAULT_BACKOFF
 from .ws.dispatch import Handler
@@ -29,6 +31,17 @@ from .ws.dispatch import Handler
 __all__ = ["Auth", "Client", "FetchResult", "NotJSONContent"]
 
 USER_AGENT: Final = f"topgun/{__version__}"
+
+
+class _Default:
+    """The type of ``fetch``'s "use the Client's limit" default (``None`` means no limit)."""
+
+
+_DEFAULT: Final = _Default()
+_RAISE_HINT: Final = (
+    " Raise the limit with Client(max_response_size=...) or fetch(..., max_size=...) "
+    "(None: no limit)."
+)
 
 
 class Auth:
@@ -62,6 +75,11 @@ class Client:
     then ``$TOPGUN_APIS``). ``base_url`` prefixes relative HTTP URLs only. ``clock`` is the time
     every signature uses (set ``client.clock.offset`` to correct a skewed local clock). Any other
     keyword goes to ``aiohttp.ClientSession``.
+
+    ``max_response_size`` bounds the body ``fetch()`` reads, counted after decompression
+    (64 MiB by default, ``None`` for no bound); ``fetch(..., max_size=...)`` overrides it per
+    call. Past it, ``ResponseTooLargeError``. Responses read by the caller from ``request()``
+    and friends are aiohttp's, unbounded.
     """
 
     def __init__(
@@ -71,8 +89,10 @@ class Client:
         *,
         clock: Clock | None = None,
         registry: Registry | None = None,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
         **kwargs: Any,
     ) -> None:
+        self._max_response_size = check_limit(max_response_size, "max_response_size")
         self._registry = registry if registry is not None else get_registry()
         # Checked before the session exists, so a bad credential leaves nothing to close.
         self._credentials: dict[str, Credential] = load_credentials(apis, self._registry.apis)
@@ -93,7 +113,19 @@ class Client:
                 "topgun.Client() needs a running event loop: create it inside a coroutine, "
                 "as in `async with topgun.Client(...) as client:` under asyncio.run(main())"
             ) from None
+        self._nonce_order = NonceOrder()
+        if self._signs_ordered_nonces():
+            # Only then: the trace costs each request of the session ~10 µs, nonce-signed or not.
+            traces = list(kwargs.pop("trace_configs", None) or ())
+            kwargs["trace_configs"] = [*traces, self._nonce_order.trace_config]
         self._session = aiohttp.ClientSession(headers=headers, **kwargs)
+
+    def _signs_ordered_nonces(self) -> bool:
+        """Whether a credential was loaded for a host whose nonces must arrive in order."""
+        return any(
+            route.host.ordered_nonces and not route.apis.isdisjoint(self._credentials)
+            for route in self._hosts.values()
+        )
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -103,6 +135,11 @@ class Client:
     @property
     def base_url(self) -> str:
         return self._base_url
+
+    @property
+    def max_response_size(self) -> int | None:
+        """The most bytes (decompressed) ``fetch()`` reads of a body; None: no bound."""
+        return self._max_response_size
 
     @property
     def registry(self) -> Registry:
@@ -158,7 +195,7 @@ class Client:
         target = self._url(url)
         if params:
             target = target.extend_query(params)
-        route = self._hosts.get(target.host) if target.host is not None else None
+        route = lookup(self._hosts, target)
         if route is None or route.host.body is None:
             return self._session.request(
                 method, target, data=data, auth=_aiohttp_auth(auth), **kwargs
@@ -179,21 +216,22 @@ class Client:
             headers = CIMultiDict(headers or {})
             headers.setdefault("Content-Type", content_type)
         if auth is Auth and host.signer is not None:
-            credential = self._credential_for(host.api, headers)
+            credential = self._credential_for(route, headers)
             if credential is not None:
-                signing = SigningMiddleware(host.signer, credential, self.clock, target, data, body)
+                route.check_destination(target, credential.api)
+                order = self._nonce_order if host.ordered_nonces else None
+                signing = SigningMiddleware(
+                    host.signer, credential, self.clock, target, data, body, order
+                )
                 extra = kwargs.pop("middlewares", None)
                 kwargs["middlewares"] = (*(extra or self._session_middlewares), signing)
         return self._session.request(
             method, target, data=body, headers=headers, auth=_aiohttp_auth(auth), **kwargs
         )
 
-    def _credential_for(self, api: str | ApiSelector | None, headers: Any) -> Credential | None:
-        if api is None:
-            return None
-        if isinstance(api, str):
-            return self._credentials.get(api)
-        return self._credentials.get(api.choose(headers or {}))
+    def _credential_for(self, route: Route, headers: Any) -> Credential | None:
+        api = route.api_for(headers)
+        return None if api is None else self._credentials.get(api)
 
     def _url(self, url: str | URL) -> URL:
         if isinstance(url, URL):
@@ -216,11 +254,28 @@ class Client:
         return self.request("DELETE", url, data=data, **kwargs)
 
     async def fetch(
-        self, method: str, url: str | URL, *, params: Any = None, data: Any = None, **kwargs: Any
+        self,
+        method: str,
+        url: str | URL,
+        *,
+        params: Any = None,
+        data: Any = None,
+        max_size: int | _Default | None = _DEFAULT,
+        **kwargs: Any,
     ) -> FetchResult:
-        """Send a request and read the whole body; ``data`` is the decoded JSON or a NotJSONContent."""
+        """Send a request and read the whole body; ``data`` is the decoded JSON or a NotJSONContent.
+
+        The body is read up to ``max_size`` bytes after decompression (default: the Client's
+        ``max_response_size``; ``None``: no bound), else ``ResponseTooLargeError``. It is read
+        into ``text`` and ``data``; ``response`` carries the status and headers.
+        """
+        limit = (
+            self._max_response_size
+            if isinstance(max_size, _Default)
+            else check_limit(max_size, "max_size")
+        )
         async with self.request(method, url, params=params, data=data, **kwargs) as response:
-            raw = await response.read()
+            raw = await read_limited(response, limit, hint=_RAISE_HINT)
         try:
             text = raw.decode(response.charset or "utf-8", errors="replace")
         except LookupError:  # a charset Python does not know: JSON is UTF-8 anyway
@@ -280,6 +335,7 @@ class Client:
             clock=self.clock,
             on_close=self._ws_apps.discard,
             ws_kwargs=kwargs,
+            client=self,
         )
         self._ws_apps.add(app)
         return app

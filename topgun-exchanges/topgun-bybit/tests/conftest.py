@@ -423,3 +423,41 @@ class StreamExchange:
 @pytest.fixture
 def stream_exchange() -> type[StreamExchange]:
     return StreamExchange
+
+
+BOOK_SAMPLES: list[Any] = [
+    {
+        "topic": "orderbook.50.BTCUSDT",
+        "type": "snapshot",
+        "ts": 1672304484978,
+        "data": {
+            "s": "BTCUSDT",
+            "b": [["16493.50", "0.006"], ["16493.00", "0.100"]],
+            "a": [["16611.00", "0.029"], ["16612.00", "0.213"]],
+            "u": 18521288,
+            "seq": 7961638724,
+        },
+        "cts": 1672304484976,
+    },
+    {
+        "topic": "orderbook.50.BTCUSDT",
+        "type": "delta",
+        "ts": 1687940967466,
+        "data": {
+            "s": "BTCUSDT",
+            "b": [["16493.50", "0"], ["16490.00", "1.203"]],
+            "a": [["16611.00", "0.050"]],
+            "u": 18521289,
+            "seq": 7961638783,
+        },
+        "cts": 1687940967464,
+    },
+]
+"""An ``orderbook`` snapshot and its next delta, shaped as
+https://bybit-exchange.github.io/docs/v5/websocket/public/orderbook shows them."""
+
+
+@pytest.fixture
+def all_samples() -> list[Any]:
+    """One docs-shaped message of every topic, the book's snapshot and delta first."""
+    return [wire(message) for message in (*BOOK_SAMPLES, *SAMPLES.values())]

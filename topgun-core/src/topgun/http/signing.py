@@ -4,11 +4,16 @@ aiohttp runs a request's middlewares on every hop, redirects included. Each hop 
 when it goes to the exact origin (scheme, host, port) the credential was chosen for; a redirect to
 any other origin leaves without auth headers and, if the signer rewrote the body, with the
 unsigned body. The signed headers live on that hop's request object only, so they never follow.
+
+Once a hop's headers are on the wire, the values the signer added are masked in that request's
+headers. aiohttp's ``response.request_info`` (and so ``ClientResponseError`` from
+``raise_for_status()``, ``TooManyRedirects`` and the ``history`` responses) shows those headers,
+and error reporters record them; from then on they read ``***``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
 from yarl import URL
@@ -16,10 +21,30 @@ from yarl import URL
 from ..clock import Clock
 from ..credentials import Credential
 from ..plugin.specs import RequestSigner, SigningRequest
+from .ordering import NonceOrder
+
+__all__ = ["MASK", "SigningMiddleware"]
+
+MASK: Final = "***"
+"""What a credential header reads once its request is sent."""
+
+
+def _origin(url: URL) -> tuple[str, str | None, int | None]:
+    host = url.raw_host
+    return url.scheme, host.removesuffix(".") if host else None, url.port
 
 
 class SigningMiddleware:
-    __slots__ = ("_body", "_clock", "_credential", "_data", "_origin", "_signed_body", "_signer")
+    __slots__ = (
+        "_body",
+        "_clock",
+        "_credential",
+        "_data",
+        "_order",
+        "_origin",
+        "_signed_body",
+        "_signer",
+    )
 
     def __init__(
         self,
@@ -29,40 +54,61 @@ class SigningMiddleware:
         origin: URL,
         data: Any,
         body: bytes | None,
+        order: NonceOrder | None = None,
     ) -> None:
         self._signer = signer
         self._credential = credential
         self._clock = clock
-        self._origin = (origin.scheme, origin.host, origin.port)
+        self._origin = _origin(origin)
         self._data = data
         self._body = body
         self._signed_body = False
+        self._order = order
 
     async def __call__(self, request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
         url = request.url
-        if (url.scheme, url.host, url.port) == self._origin:
-            # A 303 (or a 301/302 after POST) turns the hop into a body-less GET.
-            has_body = request.body != b""
-            body = (self._body or b"") if has_body else b""
-            signed = self._signer(
-                SigningRequest(
-                    request.method,
-                    url,
-                    request.headers,
-                    body,
-                    self._data if has_body else None,
-                    self._credential,
-                    self._clock,
-                )
-            )
+        if _origin(url) != self._origin:
+            if self._signed_body and request.body != b"":
+                await request.update_body(self._body)
+            return await handler(request)
+        if self._order is None:
+            return await self._signed(request, handler, url)
+        async with self._order.hold(self._credential, request.headers):
+            return await self._signed(request, handler, url)
+
+    async def _signed(
+        self, request: ClientRequest, handler: ClientHandlerType, url: URL
+    ) -> ClientResponse:
+        added = await self._sign(request, url)
+        try:
+            return await handler(request)
+        finally:
             headers = request.headers
-            for name, value in signed.headers.items():
-                headers[name] = value
-            if signed.url is not None:
-                request.url = signed.url
-            if signed.body is not None:
-                await request.update_body(signed.body)
-                self._signed_body = True
-        elif self._signed_body and request.body != b"":
-            await request.update_body(self._body)
-        return await handler(request)
+            for name in added:
+                if name in headers:
+                    headers[name] = MASK
+
+    async def _sign(self, request: ClientRequest, url: URL) -> tuple[str, ...]:
+        # A 303 (or a 301/302 after POST) turns the hop into a body-less GET.
+        has_body = request.body != b""
+        body = (self._body or b"") if has_body else b""
+        signed = self._signer(
+            SigningRequest(
+                request.method,
+                url,
+                request.headers,
+                body,
+                self._data if has_body else None,
+                self._credential,
+                self._clock,
+            )
+        )
+        headers = request.headers
+        for name, value in signed.headers.items():
+            headers[name] = value
+        if signed.url is not None:
+            request.url = signed.url
+        if signed.body is not None:
+            await request.update_body(signed.body)
+            self._signed_body = True
+        return tuple(signed.headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -116,10 +117,12 @@ class RateLimit:
     per_seconds: float
 
 
-FrameDecoder = Callable[[bytes], bytes]
-"""Turns the payload of a received BINARY frame into the bytes it carries, for exchanges that
-compress every message themselves (not WebSocket permessage-deflate). Raises an exception when
-the payload is not in that form; the frame is then handled as it arrived."""
+FrameDecoder = Callable[[bytes, int], bytes]
+"""``decoder(payload, max_size)``: the bytes a received BINARY frame carries, for exchanges that
+compress every message themselves (not WebSocket permessage-deflate). ``max_size`` is the
+connection's maximum message size (0: no bound): the output must never exceed it; raise
+``FrameTooLargeError`` instead, before producing more (``topgun.plugin.Decompressor`` does). Any
+other exception means the payload is not in that form; the frame is then handled as it arrived."""
 
 MessageResponder = Callable[[Any], Any]
 """Maps a received JSON message to the JSON reply to send back at once, or ``None`` for no reply:
@@ -186,6 +189,17 @@ class Host:
     is sent back as JSON before the handlers see the message. ``ws_notices`` are non-JSON text
     frames the exchange sends by design (a greeting on connect, say): they reach ``hdlr_str`` but
     are not reported as malformed JSON.
+
+    ``ports`` are the TLS ports credentials may go to on this host: core signs, logs in and signs
+    messages only over https/wss to one of them, and refuses a request that would carry
+    credentials anywhere else (plain http/ws, another port). Declare the exchange's documented
+    ports when it is not 443 alone (a WebSocket served on 8443, say).
+
+    ``ordered_nonces``: the signer puts a nonce in every request that the exchange requires to
+    grow per API key (a lower one than the last seen is refused). Core then sends each key's
+    signed requests in signing order: it holds a per-(API name, key) lock from signing until the
+    request's headers are written. Exchanges that only check a timestamp window leave it False,
+    so their concurrent requests are never serialised.
     """
 
     name: str
@@ -199,6 +213,12 @@ class Host:
     ws_decoder: FrameDecoder | None = None
     ws_responder: MessageResponder | None = None
     ws_notices: tuple[str, ...] = ()
+    ports: tuple[int, ...] = (443,)
+    ordered_nonces: bool = False
+
+    def __post_init__(self) -> None:
+        if self.ws_decoder is not None:
+            _check_decoder(self.name, self.ws_decoder)
 
     @property
     def api_names(self) -> tuple[str, ...]:
@@ -222,4 +242,22 @@ class Host:
         out = [name for name, value in labels.items() if value is not None]
         if self.body:
             out.append(f"body={self.body}")
+        if self.ordered_nonces:
+            out.append("nonce-order")
+        if self.ports != (443,):
+            out.append("port=" + ",".join(str(port) for port in self.ports))
         return tuple(out)
+
+
+def _check_decoder(host: str, decoder: Any) -> None:
+    """A decoder must take the size bound, so none can open a frame without one."""
+    try:
+        inspect.signature(decoder).bind(b"", 0)
+    except TypeError:
+        raise TypeError(
+            f"Host {host!r}: ws_decoder {decoder!r} must take (payload, max_size) and never "
+            "return more than max_size bytes; for compressed frames use "
+            "topgun.plugin.Decompressor('deflate' | 'zlib' | 'gzip')"
+        ) from None
+    except ValueError:
+        pass  # no introspectable signature (a C callable): trusted as declared

@@ -2,6 +2,8 @@
 
 Core loads each entry point itself, sorted by name and isolated: one plugin that fails to import is
 a warning naming its distribution and error (an error in strict mode), and the others still load.
+"Fails" covers every exception, ``SystemExit`` (a plugin calling ``sys.exit()``) and other
+``BaseException`` subclasses included; only ``KeyboardInterrupt`` (the user's Ctrl-C) goes through.
 """
 
 from __future__ import annotations
@@ -9,8 +11,6 @@ from __future__ import annotations
 import os
 import types
 from dataclasses import dataclass
-
-import importlib_metadata
 
 ENTRY_POINT_GROUP = "topgun"
 STRICT_ENV_VAR = "TOPGUN_STRICT_PLUGINS"
@@ -32,6 +32,13 @@ class LoadFailure:
     error: str
 
 
+def describe_failure(exc: BaseException) -> str:
+    """How a plugin's failure reads in the warning; ``SystemExit`` says what it did."""
+    if isinstance(exc, SystemExit):
+        return f"SystemExit: the plugin called sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def strict_from_env() -> bool:
     return os.environ.get(STRICT_ENV_VAR, "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -45,21 +52,27 @@ def discover_plugins(
     disabled: frozenset[str] | None = None,
 ) -> tuple[list[LoadedPlugin], list[LoadFailure], list[str]]:
     """Import every enabled plugin; return (loaded, failed, disabled names that were present)."""
+    import importlib_metadata  # with the first Client(), not with ``import topgun`` (~10 ms)
+
     disabled = disabled_from_env() if disabled is None else disabled
     loaded: list[LoadedPlugin] = []
     failed: list[LoadFailure] = []
     skipped: list[str] = []
     eps = sorted(importlib_metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
     for ep in eps:
-        dist = ep.dist.name if ep.dist is not None else "<unknown distribution>"
-        version = ep.dist.version if ep.dist is not None else ""
+        # One parse of the distribution's METADATA for both fields (.name and .version parse it each).
+        metadata = ep.dist.metadata if ep.dist is not None else None
+        dist = metadata["Name"] if metadata is not None else "<unknown distribution>"
+        version = metadata["Version"] if metadata is not None else ""
         if ep.name in disabled:
             skipped.append(ep.name)
             continue
         try:
             module = ep.load()
-        except Exception as exc:  # any import-time error in third-party code must stay isolated
-            failed.append(LoadFailure(ep.name, dist, f"{type(exc).__name__}: {exc}"))
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # sys.exit() in a plugin must not end the app
+            failed.append(LoadFailure(ep.name, dist, describe_failure(exc)))
             continue
         if not isinstance(module, types.ModuleType):
             failed.append(

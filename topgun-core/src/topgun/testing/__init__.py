@@ -7,15 +7,19 @@
 - ``WebSocketExchange``, ``Connection`` (``.websocket``): WebSocket endpoints there that record
   what arrives, with arrival times, and answer through the test's responder.
 - ``FakeLogin`` (``.login``): an in-memory ``WebSocketLogin`` for unit tests of authenticators.
+- ``compression_bomb`` (``.bombs``): small deflate/zlib/gzip payloads that open huge.
 - ``eventually`` (``.waiting``): wait, bounded, for what other tasks do.
 - ``with_heartbeat_interval``, ``FAST_BACKOFF`` (``.plugins``): quicker heartbeats and reconnects.
 - ``new_rsa_key``, ``rsa_pem``, ``rsa_verifies`` (``.rsa``): RSA API keys, and the exchange's
   check of their signatures (needs ``cryptography``).
 - ``topgun.testing.fixtures``: pytest fixtures over these, for a plugin's ``conftest.py``.
+- ``topgun.testing.books``: the kit every order-book store runs through (``BookAdapter``,
+  ``check_offline``, ``check_recovery``; docs/verified-books.rst).
 
 TLS needs the ``trustme`` package (``pip install topgun-core[testing]``).
 """
 
+from .bombs import compression_bomb
 from .exchange import LocalExchange, LoopbackResolver
 from .http import Handler, HttpExchange
 from .login import FakeLogin, LoginResponder
@@ -35,6 +39,7 @@ __all__ = [
     "LoopbackResolver",
     "Responder",
     "WebSocketExchange",
+    "compression_bomb",
     "eventually",
     "new_rsa_key",
     "rsa_pem",

@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Callable, Generator, Mapping
 from types import TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 from aiohttp import WSMessage, WSMsgType
@@ -30,17 +30,21 @@ from yarl import URL
 
 from ..clock import Clock
 from ..credentials import Credential
-from ..errors import WebSocketClosedError
-from ..plugin.specs import ApiSelector, AuthenticationError, Heartbeat, Host
+from ..errors import FrameTooLargeError, WebSocketClosedError
+from ..plugin.specs import AuthenticationError, Heartbeat, Host
 from ..registry import Route
+from ..registry.hostname import lookup
 from .backoff import DEFAULT_BACKOFF, Backoff
-from .dispatch import QUIET_TEXT, Handler, Handlers, as_list, pump
+from .dispatch import DEFAULT_MAX_MSG_SIZE, QUIET_TEXT, Handler, Handlers, as_list, pump
 from .keepalive import run_heartbeat, watch
 from .link import Link
 from .login import LoginSession
 from .ratelimit import SendLimiter
 from .response import ClientWebSocketResponse, Outgoing, dumps
 from .stats import ConnectionState, WebSocketStats
+
+if TYPE_CHECKING:
+    from ..client import Client
 
 __all__ = ["WebSocketApp"]
 
@@ -56,7 +60,7 @@ CLOSE_GRACE: Final = 2.0
 # A synchronous callback cannot be cancelled: a CancelledError it raises is its own bug.
 _CALLBACK_ERRORS: Final = (Exception, asyncio.CancelledError)
 
-CredentialLookup = Callable[[str | ApiSelector | None, Any], Credential | None]
+CredentialLookup = Callable[[Route, Any], Credential | None]
 
 _WS_CONNECT_PARAMS: Final = frozenset(
     inspect.signature(aiohttp.ClientSession.ws_connect).parameters
@@ -112,6 +116,7 @@ class WebSocketApp:
         clock: Clock | None = None,
         on_close: Callable[[WebSocketApp], None] | None = None,
         ws_kwargs: Mapping[str, Any] | None = None,
+        client: Client | None = None,
         **kwargs: Any,
     ) -> None:
         loop = asyncio.get_running_loop()  # a plain function, but it needs a running loop
@@ -136,8 +141,10 @@ class WebSocketApp:
         self._credential_for = credential_for
         self._clock = clock if clock is not None else Clock()
         self._on_close = on_close
+        self._client = client
         # Other keywords go to aiohttp's ws_connect, as in pybotters' WebSocketApp(session, url, ...).
         self._kwargs = _checked_kwargs({**(ws_kwargs or {}), **kwargs})
+        self._max_size = _max_msg_size(self._kwargs)
         self._link: Link | None = None
         self._ready = False
         self._live_before = False
@@ -149,6 +156,7 @@ class WebSocketApp:
         self._limiter: SendLimiter | None = None
         self._ping_ids = itertools.count(1)
         self._said_no_credentials = False
+        self._credential(self._url)  # refuses a URL its credentials may not go to, here and now
         self._task = loop.create_task(self._run(), name=f"topgun.ws {_shown(self._url)}")
 
     # -- public surface --------------------------------------------------------------------
@@ -163,7 +171,9 @@ class WebSocketApp:
 
     @url.setter
     def url(self, value: str | URL) -> None:
-        self._url = _checked_url(value)
+        url = _checked_url(value)
+        self._credential(url)
+        self._url = url
         self._url_text = value if isinstance(value, str) else str(value)
 
     @property
@@ -171,6 +181,11 @@ class WebSocketApp:
         """The live connection after its handshake (maybe not logged in yet), else None."""
         link = self._link
         return link.ws if link is not None else None
+
+    @property
+    def client(self) -> Client | None:
+        """The ``Client`` whose ``ws_connect`` made this app (for requests that go with it)."""
+        return self._client
 
     @property
     def stats(self) -> WebSocketStats:
@@ -254,15 +269,21 @@ class WebSocketApp:
         return remove
 
     async def close(self) -> None:
-        """Close the connection and stop reconnecting; returns when every task has finished."""
+        """Close the connection and stop reconnecting; returns when every task has finished.
+
+        Works in every state, also before the app's task has started: every waiter of
+        ``ready()``, ``await app`` and ``wait()`` then returns or raises at once.
+        """
         task = self._task
-        if task.done():
-            return
-        if not self._closing:  # once: a second cancel would cut the cleanup short
-            self._closing = True
-            task.cancel()
-        if asyncio.current_task() is not task:
+        if not task.done():
+            if not self._closing:  # once: a second cancel would cut the cleanup short
+                self._closing = True
+                task.cancel()
+            if asyncio.current_task() is task:
+                return  # closed from inside the cycle (a handler): its ``finally`` shuts it
             await asyncio.wait([task])
+        if not self._closed:  # cancelled before it ran, so its ``finally`` never did
+            self._shut()
 
     async def __aenter__(self) -> WebSocketApp:
         return self
@@ -359,8 +380,9 @@ class WebSocketApp:
     async def _connect_once(self) -> tuple[bool, str]:
         """One connection, from handshake to close: (was it healthy, why it ended)."""
         url = self._url
-        route = self._hosts.get(url.host) if url.host is not None else None
+        route = lookup(self._hosts, url)
         host = route.host if route is not None else None
+        credential = self._credential(url)  # before connecting: it may refuse the URL
         self._set_state(ConnectionState.CONNECTING)
         log.info("%s: connecting", _shown(url))
         try:
@@ -382,7 +404,7 @@ class WebSocketApp:
                 return False, "the aiohttp session was closed"
             raise
 
-        credential = self._credential(host)
+        link = Link(ws, self._loop)
         if isinstance(ws, ClientWebSocketResponse):
             ws._topgun_bind(
                 Outgoing(
@@ -391,7 +413,9 @@ class WebSocketApp:
                     limiter=self._limiter_for(host),
                     signer=host.ws_message_signer if host is not None else None,
                     credential=credential,
-                )
+                ),
+                self,
+                link,
             )
         elif host is not None and (host.ws_message_signer or host.ws_rate_limit):
             log.warning(
@@ -400,7 +424,6 @@ class WebSocketApp:
                 _shown(url),
                 type(ws).__name__,
             )
-        link = Link(ws, self._loop)
         self._link = link
         self.stats.connects += 1
         self.stats.connected_at = time.time()
@@ -440,6 +463,7 @@ class WebSocketApp:
                         label=_shown(url),
                         decoder=host.ws_decoder if host is not None else None,
                         responder=host.ws_responder if host is not None else None,
+                        max_size=self._max_size,
                     )
                 why = _ending(final, ws)
             except TimeoutError:
@@ -456,9 +480,10 @@ class WebSocketApp:
         finally:
             self._link = None
             self._ready = False
-            link.finish()
+            link.finish()  # from here on, run_task refuses new connection tasks
             if link.live_at is not None:
                 self.stats.disconnects += 1
+            tasks.extend(link.tasks)
             for task in tasks:
                 task.cancel()
             if await _settle(tasks, ws, 0.0 if link.abort_reason else CLOSE_GRACE):
@@ -475,12 +500,22 @@ class WebSocketApp:
     def _last_rx(self) -> float | None:
         return self.stats._last_rx
 
-    def _credential(self, host: Host | None) -> Credential | None:
-        if not self._authenticate or host is None or self._credential_for is None:
+    def _credential(self, url: URL) -> Credential | None:
+        """The credential a connection to ``url`` logs in or signs with, if any.
+
+        Raises ``InsecureDestinationError`` when it exists but may not go to ``url`` (not wss, or
+        a port the host does not declare), and ``PluginError`` when the host's ``ApiSelector``
+        reaches for an API name its plugin does not own.
+        """
+        route = lookup(self._hosts, url)
+        if not self._authenticate or route is None or self._credential_for is None:
             return None
+        host = route.host
         if host.ws_authenticator is None and host.ws_message_signer is None:
             return None
-        credential = self._credential_for(host.api, self._kwargs.get("headers"))
+        credential = self._credential_for(route, self._kwargs.get("headers"))
+        if credential is not None:
+            route.check_destination(url, credential.api, websocket=True)
         if (
             credential is None
             and host.ws_authenticator is not None
@@ -518,12 +553,15 @@ class WebSocketApp:
             self.stats,
             autoping=self._autoping,
             decoder=host.ws_decoder,
+            max_size=self._max_size,
         )
         try:
             async with asyncio.timeout(LOGIN_TIMEOUT):
                 await host.ws_authenticator(session)
+            if session.overflow is not None:  # the authenticator swallowed the error
+                raise AuthenticationError(session.overflow)
         except AuthenticationError as exc:
-            reason = f"login rejected: {exc}"
+            reason = f"login failed: {exc}" if session.overflow else f"login rejected: {exc}"
         except TimeoutError as exc:
             reason = f"login timed out: {exc or f'no reply within {LOGIN_TIMEOUT:g} s'}"
         except ConnectionError as exc:
@@ -611,6 +649,16 @@ def _checked_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     return dict(kwargs)
 
 
+def _max_msg_size(kwargs: Mapping[str, Any]) -> int:
+    """The connection's maximum message size: aiohttp's ``max_msg_size`` (0: no bound)."""
+    value = kwargs.get("max_msg_size", DEFAULT_MAX_MSG_SIZE)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(
+            f"max_msg_size must be a number of bytes >= 0 (0: no bound), not {value!r}"
+        )
+    return value
+
+
 def _outgoing_messages(
     send_str: Any, send_bytes: Any, send_json: Any
 ) -> tuple[tuple[str, Any], ...]:
@@ -655,6 +703,8 @@ def _ending(final: WSMessage, ws: aiohttp.ClientWebSocketResponse) -> str:
         reason = f": {final.extra}" if final.extra else ""
         return f"closed by the server (code {final.data}{reason})"
     if final.type is WSMsgType.ERROR:
+        if isinstance(final.data, FrameTooLargeError):
+            return str(final.data)
         return f"connection error: {final.data!r}"
     if final.type is WSMsgType.CLOSED:
         code = ws.close_code

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 from functools import partial
 from typing import Any, ClassVar
@@ -41,7 +41,16 @@ from typing import Any, ClassVar
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, Level, OrderBookStore
+from topgun.store import (
+    DataStore,
+    DataStoreCollection,
+    Item,
+    Level,
+    OrderBookStore,
+    Recovery,
+    is_number,
+)
+from topgun.store import MalformedMessage as CoreMalformedMessage
 
 __all__ = [
     "Balance",
@@ -66,7 +75,7 @@ _HANDLER_CACHE_LIMIT = 1024
 _INF = math.inf
 
 
-class MalformedMessage(ValueError):  # noqa: N818 (a skipped message, not a failure)
+class MalformedMessage(CoreMalformedMessage):
     """A message that does not have the documented shape; it is skipped whole."""
 
 
@@ -84,7 +93,8 @@ def _board(message: Any) -> tuple[Any, float | None, list[Level], list[Level]]:
     https://bf-lightning-api.readme.io/docs/realtime-board: ``size: 0`` means the level left the
     book; a ``price: 0`` row reports market orders matched during an itayose auction, which is
     not a price level, so it is skipped. Prices must be finite numbers (or numeric strings),
-    sizes numbers that are not negative (``size < 0`` raises TypeError for anything else).
+    sizes finite numbers that are not negative; booleans are neither (a comparison raises
+    TypeError for other types, which makes the message malformed too).
     This is the hottest path of the feed, hence one function with both sides inline.
     """
     if type(message) is not dict:
@@ -98,16 +108,20 @@ def _board(message: Any) -> tuple[Any, float | None, list[Level], list[Level]]:
                 value = row["price"]
                 size = row["size"]
                 price = float(value)
-                if size < 0 or not 0.0 < price < _INF:
-                    if price:  # NaN, infinity, a negative price or size; a zero price is skipped
+                if (
+                    not (0 <= size < _INF and 0.0 < price < _INF)
+                    or size is True
+                    or size is False
+                    or value is True
+                    or value is False
+                ):
+                    if price or value is False:  # NaN, infinity, a bool, a negative
                         raise MalformedMessage(f"bad level price={value!r} size={size!r}")
-                    continue
+                    continue  # a zero price is skipped
                 append((price, value, size))
             sides.append(levels)
+        mid_price = _mid_price(message)
         mid = message.get("mid_price")
-        mid_price = None if mid is None else float(mid)
-        if mid_price is not None and not 0.0 < mid_price < _INF:
-            raise MalformedMessage(f"mid_price {mid!r} is not a positive number")
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         if isinstance(exc, MalformedMessage):
             raise
@@ -115,6 +129,17 @@ def _board(message: Any) -> tuple[Any, float | None, list[Level], list[Level]]:
             f"a board level is malformed ({type(exc).__name__}: {exc})"
         ) from None
     return mid, mid_price, sides[0], sides[1]
+
+
+def _mid_price(message: Item) -> float | None:
+    """``mid_price`` as a float (None when absent); a bool, NaN or infinity is malformed."""
+    mid = message.get("mid_price")
+    if mid is None:
+        return None
+    mid_price = float(mid)
+    if not 0.0 < mid_price < _INF or mid is True or mid is False:
+        raise MalformedMessage(f"mid_price {mid!r} is not a positive number")
+    return mid_price
 
 
 def _objects(message: Any, what: str, required: Iterable[str] = ()) -> list[Item]:
@@ -129,20 +154,51 @@ def _objects(message: Any, what: str, required: Iterable[str] = ()) -> list[Item
     return message
 
 
-def _number(value: Any) -> bool:
-    return (type(value) is int or type(value) is float) and value == value
+_number = is_number  # finite int or float, never a bool
 
 
-def _check_execution(event: Item) -> None:
-    """The fields the derived stores compute with; checked before anything changes."""
-    if event.get("side") not in ("BUY", "SELL"):
-        raise MalformedMessage(f"an EXECUTION event has side {event.get('side')!r}")
-    for field in ("price", "size"):
-        if not _number(event.get(field)):
-            raise MalformedMessage(f"an EXECUTION event has {field}={event.get(field)!r}")
-    for field in ("commission", "sfd", "outstanding_size"):
-        if field in event and not _number(event[field]):
-            raise MalformedMessage(f"an EXECUTION event has {field}={event[field]!r}")
+def _check_event(event: Item, key: str, *, sized: bool) -> None:
+    """What the stores compute with, checked for every event before anything changes.
+
+    The acceptance id is a string (it keys the open orders); a child ORDER's (``sized``)
+    ``price`` and ``size`` are numbers (a later EXECUTION subtracts from that size); an
+    EXECUTION's fields are those the derived stores (orders, positions, collateral, balance)
+    compute with.
+    """
+    if type(event[key]) is not str:
+        raise MalformedMessage(f"an event has {key}={event[key]!r}, not a string")
+    kind = event["event_type"]
+    if type(kind) is not str:
+        raise MalformedMessage(f"an event has event_type={kind!r}")
+    if kind == "ORDER" and sized:
+        if not (_number(event.get("size")) and event["size"] > 0):
+            raise MalformedMessage(f"an ORDER event has size={event.get('size')!r}")
+        if "price" in event and not (_number(event["price"]) and event["price"] >= 0):
+            raise MalformedMessage(f"an ORDER event has price={event['price']!r}")
+    elif kind == "EXECUTION":
+        if event.get("side") not in ("BUY", "SELL"):
+            raise MalformedMessage(f"an EXECUTION event has side {event.get('side')!r}")
+        for field in ("price", "size"):
+            if not (_number(event.get(field)) and event[field] > 0):
+                raise MalformedMessage(f"an EXECUTION event has {field}={event.get(field)!r}")
+        for field in ("commission", "sfd", "outstanding_size"):
+            if field in event and not _number(event[field]):
+                raise MalformedMessage(f"an EXECUTION event has {field}={event[field]!r}")
+        if type(event["product_code"]) is not str:
+            raise MalformedMessage("an EXECUTION event has a non-string product_code")
+
+
+def _check_orders(orders: list[Item], url: URL) -> None:
+    """Open orders from HTTP carry the numbers later EXECUTION events compute with."""
+    for order in orders:
+        if not (_number(order.get("size")) and order["size"] >= 0):
+            raise InitializeError(f"{url.path}: an order has size={order.get('size')!r}")
+        if "price" in order and not (_number(order["price"]) and order["price"] >= 0):
+            raise InitializeError(f"{url.path}: an order has price={order['price']!r}")
+
+
+def _lot_fields(lot: Item) -> str:
+    return ", ".join(f"{field}={lot.get(field)!r}" for field in ("side", "price", "size"))
 
 
 def _response_list(data: Any, url: URL, required: Iterable[str]) -> list[Item]:
@@ -177,45 +233,54 @@ def _products(url: URL, data: list[Item]) -> set[str]:
 class Board(OrderBookStore):
     """Order books per product: ``sorted({"product_code": pc}, limit=N)``.
 
-    Items: ``{"product_code", "side" ("asks"/"bids"), "price", "size"}``. A product's book is
-    filled by a snapshot (``lightning_board_snapshot_{pc}``, or ``/v1/board`` through
-    ``initialize()``); diffs (``lightning_board_{pc}``) received before that are dropped (counted
-    in ``dropped_diffs``), since they cannot make a correct book on their own. Every snapshot
-    resynchronises the book, reporting only the levels that really changed. After each message,
-    levels on the wrong side of ``mid_price`` (asks below it, bids above it) are stale and are
-    removed, looking only at the best end of each side.
+    Items: ``{"product_code", "side" ("asks"/"bids"), "price", "size"}``. bitFlyer's board has no
+    sequence numbers or checksums, so a book is verified only in the ways the feed allows
+    (docs/verified-books.rst): a product is out of sync (``board.out_of_sync``, nothing served)
+    until a snapshot (``lightning_board_snapshot_{pc}``, or ``/v1/board`` through
+    ``initialize()``) arrives, and again after a WebSocket reconnect; diffs
+    (``lightning_board_{pc}``) received meanwhile are dropped (counted in ``dropped_diffs``). A
+    book out of sync for longer than ``recovery.grace`` re-subscribes its snapshot channel on the
+    connection its diffs come from (unsubscribe + subscribe, backing off if none comes). Every
+    snapshot resynchronises the book, reporting only the levels that really changed. After each
+    message, levels on the wrong side of ``mid_price`` (asks below it, bids above it) are stale
+    and are removed, looking only at the best end of each side.
 
-    After a WebSocket reconnect the books are emptied and wait for a fresh snapshot, so diffs of
-    the new connection never patch a book that missed the outage. Subscribe to the snapshot
-    channel as well as the diff channel, so that snapshot comes.
+    Subscribe to the snapshot channel as well as the diff channel, so the first snapshot comes.
     Docs: https://bf-lightning-api.readme.io/docs/realtime-board-snapshot,
-    https://bf-lightning-api.readme.io/docs/realtime-board
+    https://bf-lightning-api.readme.io/docs/realtime-board,
+    https://bf-lightning-api.readme.io/docs/endpoint-json-rpc (subscribe/unsubscribe)
     """
 
     _KEYS = ("product_code", "side", "price")
+    _RECOVERY = Recovery.SUBSCRIPTION
 
     def _init(self) -> None:
         self.mid_price: dict[str, Any] = {}
         """The last ``mid_price`` per product, as the exchange sent it."""
-        self.dropped_diffs = 0
-        """Diffs ignored because their product had no snapshot yet."""
-        self._synced: set[str] = set()
+
+    @property
+    def dropped_diffs(self) -> int:
+        """Diffs ignored because their product's book was out of sync (no snapshot yet)."""
+        return self.stats.unsynced_dropped
 
     def is_synced(self, product_code: str) -> bool:
-        """Whether a snapshot of this product was applied since the last (re)connect."""
-        return product_code in self._synced
+        """Whether the product's book is in sync (``in_sync``): a snapshot since the (re)connect."""
+        return self.in_sync(product_code)
 
-    def _on_snapshot(self, product_code: str, message: Any) -> None:
-        mid, mid_price, asks, bids = _board(message)
-        self._replace_book(product_code, asks, bids)
-        self._synced.add(product_code)
+    def _on_snapshot(self, product_code: str, message: Any, ws: Any = None) -> None:
+        self._snapshot(product_code, _board(message), ws=ws)
+
+    def _apply_snapshot(self, key: Hashable, snapshot: Any) -> None:
+        mid, mid_price, asks, bids = snapshot
+        self._replace_book(key, asks, bids)
         if mid is not None:
-            self.mid_price[product_code] = mid
-            self._discard_crossed(product_code, mid_price, mid_price)
+            self.mid_price[key] = mid  # type: ignore[index]
+            self._discard_crossed(key, mid_price, mid_price)
 
-    def _on_diff(self, product_code: str, message: Any) -> None:
-        if product_code not in self._synced:
-            self.dropped_diffs += 1
+    def _on_diff(self, product_code: str, message: Any, ws: Any = None) -> None:
+        if self._diff(product_code, message, ws=ws) or self.in_sync(product_code):
+            return
+        if self.out_of_sync_reason(product_code) == "no snapshot yet":
             self._limit().warning(
                 ("unsynced", product_code),
                 "board %s: diffs are ignored until a snapshot arrives; subscribe "
@@ -223,25 +288,34 @@ class Board(OrderBookStore):
                 product_code,
                 product_code,
             )
-            return
+
+    def _apply_diff(self, key: Hashable, message: Any) -> None:
         if type(message) is not dict:
             raise MalformedMessage("the board message is not a JSON object")
         mid = message.get("mid_price")
         try:
-            mid_price = None if mid is None else float(mid)
-            if mid_price is not None and not 0.0 < mid_price < _INF:
-                raise MalformedMessage(f"mid_price {mid!r} is not a positive number")
+            mid_price = _mid_price(message)
             self._apply_rows(
-                product_code,
+                key,
                 message.get("asks") or (),
                 message.get("bids") or (),
                 mid_price,
                 mid_price,
             )
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
+            if isinstance(exc, MalformedMessage):
+                raise
             raise MalformedMessage(str(exc)) from None
         if mid is not None:
-            self.mid_price[product_code] = mid
+            self.mid_price[key] = mid  # type: ignore[index]
+
+    def _resubscribe(self, key: Hashable) -> list[Any]:
+        """Unsubscribe and subscribe the product's snapshot channel: a fresh snapshot comes."""
+        channel = f"lightning_board_snapshot_{key}"
+        return [
+            {"jsonrpc": "2.0", "method": method, "params": {"channel": channel}, "id": method}
+            for method in ("unsubscribe", "subscribe")
+        ]
 
     def _onresponse(self, data: Any, url: URL) -> None:
         """``/v1/board`` (``/v1/getboard``): a snapshot of ``product_code`` (default BTC_JPY)."""
@@ -251,9 +325,8 @@ class Board(OrderBookStore):
             raise InitializeError(f"{url.path}: {exc}") from None
 
     def _onreconnect(self) -> None:
-        self._synced.clear()
         self.mid_price.clear()
-        self._clear()
+        super()._onreconnect()
 
 
 class Ticker(DataStore):
@@ -262,7 +335,7 @@ class Ticker(DataStore):
 
     _KEYS = ("product_code",)
 
-    def _on_ticker(self, message: Any) -> None:
+    def _on_ticker(self, message: Any, ws: Any = None) -> None:
         if type(message) is not dict:
             raise MalformedMessage("the ticker message is not a JSON object")
         self._update([message])
@@ -274,7 +347,7 @@ class Executions(DataStore):
 
     _MAXLEN = 99_999
 
-    def _on_executions(self, product_code: str, message: Any) -> None:
+    def _on_executions(self, product_code: str, message: Any, ws: Any = None) -> None:
         executions = _objects(message, "the executions message")
         self._insert([{"product_code": product_code, **execution} for execution in executions])
 
@@ -300,6 +373,7 @@ class ChildOrders(DataStore):
 
     _KEYS = ("child_order_acceptance_id",)
     _STATE = "child_order_state"
+    _SIZED = True  # EXECUTION events subtract from the order's size
 
     def _on_events(self, events: list[Item]) -> None:
         for event in events:
@@ -326,6 +400,8 @@ class ChildOrders(DataStore):
     def _onresponse(self, data: Any, url: URL) -> None:
         key = self._keys[0]
         orders = _response_list(data, url, (key, "product_code", self._STATE))
+        if self._SIZED:
+            _check_orders(orders, url)
         for product in _products(url, orders):
             active = {
                 o[key]: o
@@ -347,6 +423,7 @@ class ParentOrders(ChildOrders):
 
     _KEYS = ("parent_order_acceptance_id",)
     _STATE = "parent_order_state"
+    _SIZED = False
 
     def _on_events(self, events: list[Item]) -> None:
         for event in events:
@@ -415,6 +492,14 @@ class Positions(DataStore):
 
     def _onresponse(self, data: Any, url: URL) -> None:
         lots = _response_list(data, url, ("product_code", "side", "price", "size"))
+        for lot in lots:
+            if lot["side"] not in ("BUY", "SELL") or not (
+                _number(lot["price"]) and _number(lot["size"]) and lot["size"] >= 0
+            ):
+                raise InitializeError(f"{url.path}: a position has {_lot_fields(lot)}")
+            for field in ("commission", "sfd"):
+                if field in lot and not _number(lot[field]):
+                    raise InitializeError(f"{url.path}: a position has {field}={lot[field]!r}")
         for product in _products(url, lots):
             self._find_and_delete({"product_code": product})
             self._insert(
@@ -526,7 +611,7 @@ class bitFlyerDataStore(DataStoreCollection):
         self._positions = self._create("positions", datastore_class=Positions)
         self._collateral = self._create("collateral", datastore_class=Collateral)
         self._balance = self._create("balance", datastore_class=Balance)
-        self._handlers: dict[str, Callable[[Any], None]] = {}
+        self._handlers: dict[str, Callable[[Any, Any], None]] = {}
 
     # -- routing -------------------------------------------------------------------------
 
@@ -540,15 +625,16 @@ class bitFlyerDataStore(DataStoreCollection):
                     channel = params.get("channel")
                     handler = self._handlers.get(channel) if type(channel) is str else None
                     if handler is not None and "message" in params:
-                        handler(params["message"])
+                        handler(params["message"], ws)
                         return
             self._onmessage(msg, ws)
-        except MalformedMessage as exc:
+        except CoreMalformedMessage as exc:
             self._malformed(msg, exc)
         except Exception as exc:
             self._failed(exc)
 
-    def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
+    def _malformed(self, msg: Any, exc: CoreMalformedMessage) -> None:
+        self.skipped += 1
         channel = str(msg.get("params", {}).get("channel"))[:64]
         self._limiter.warning(
             ("malformed", channel), "bitFlyer %s: skipped a malformed message: %s", channel, exc
@@ -580,7 +666,7 @@ class bitFlyerDataStore(DataStoreCollection):
         except (KeyError, TypeError):
             self._limiter.warning("bad-params", "bitFlyer: ignored a message with malformed params")
             return
-        handler(message)
+        handler(message, ws)
 
     def _on_reply(self, msg: Item) -> None:
         error = msg.get("error")
@@ -596,10 +682,10 @@ class bitFlyerDataStore(DataStoreCollection):
             str(text)[:200],
         )
 
-    def _route(self, channel: str) -> Callable[[Any], None]:
+    def _route(self, channel: str) -> Callable[[Any, Any], None]:
         if type(channel) is not str:
             raise TypeError("channel is not a string")
-        handler: Callable[[Any], None]
+        handler: Callable[[Any, Any], None]
         if channel.startswith("lightning_board_snapshot_"):
             handler = partial(self._board._on_snapshot, channel[len("lightning_board_snapshot_") :])
         elif channel.startswith("lightning_board_"):
@@ -620,24 +706,22 @@ class bitFlyerDataStore(DataStoreCollection):
             self._handlers[channel] = handler
         return handler
 
-    def _on_unknown(self, channel: str, message: Any) -> None:
+    def _on_unknown(self, channel: str, message: Any, ws: Any = None) -> None:
         self._limiter.warning(
             ("unknown", channel[:64]),
             "bitFlyer: no store for channel %r; its messages are ignored",
             channel,
         )
 
-    def _on_child_order_events(self, message: Any) -> None:
+    def _on_child_order_events(self, message: Any, ws: Any = None) -> None:
         events = _objects(
             message,
             "child_order_events",
             ("event_type", "child_order_acceptance_id", "product_code"),
         )
+        for event in events:
+            _check_event(event, "child_order_acceptance_id", sized=True)
         executions = [e for e in events if e["event_type"] == "EXECUTION"]
-        for event in executions:
-            _check_execution(event)
-            if type(event["product_code"]) is not str:
-                raise MalformedMessage("an EXECUTION event has a non-string product_code")
         self._childorderevents._insert(events)
         self._childorders._on_events(events)
         for event in executions:
@@ -646,10 +730,12 @@ class bitFlyerDataStore(DataStoreCollection):
             else:
                 self._balance._on_execution(event)
 
-    def _on_parent_order_events(self, message: Any) -> None:
+    def _on_parent_order_events(self, message: Any, ws: Any = None) -> None:
         events = _objects(
             message, "parent_order_events", ("event_type", "parent_order_acceptance_id")
         )
+        for event in events:
+            _check_event(event, "parent_order_acceptance_id", sized=False)
         self._parentorderevents._insert(events)
         self._parentorders._on_events(events)
 

@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from topgun.store import Item
+from topgun.store import Item, MalformedMessage
 
 __all__ = ["MalformedMessage", "object_list", "one_object"]
-
-
-class MalformedMessage(ValueError):  # noqa: N818 (a skipped message, not a failure)
-    """A message that does not have the documented shape; it is skipped whole."""
 
 
 def _check_fields(item: Item, what: str, required: Iterable[str]) -> None:

@@ -114,10 +114,9 @@ class BybitDataStore(DataStoreCollection):
         return route
 
     def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
+        """Counted and logged by core, with the topic first (one log kind per topic)."""
         topic = str(msg.get("topic") if isinstance(msg, dict) else None)[:64]
-        self._limiter.warning(
-            ("malformed", topic), "Bybit %s: skipped a malformed message: %s", topic, exc
-        )
+        super()._malformed(msg, MalformedMessage(f"{topic}: {exc}"))
 
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is not dict:
@@ -153,8 +152,9 @@ class BybitDataStore(DataStoreCollection):
 
     # -- initialize ----------------------------------------------------------------------
 
-    async def _receive(self, aw: Any) -> tuple[str, URL, Any]:
-        name, url, data = await super()._receive(aw)
+    async def _receive(self, aw: Any, *args: Any) -> tuple[str, URL, Any]:
+        """Core's check of each response, then Bybit's ``retCode``: both before any is applied."""
+        name, url, data = await super()._receive(aw, *args)
         code = data.get("retCode") if isinstance(data, dict) else None
         if code != 0:
             message = data.get("retMsg") if isinstance(data, dict) else None
