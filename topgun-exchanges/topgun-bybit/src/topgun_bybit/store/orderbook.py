@@ -52,7 +52,7 @@ class OrderBook(OrderBookStore):
     _RECOVERY = Recovery.SUBSCRIPTION
 
     def _init(self) -> None:
-        self._feeds: dict[str, _Feed] = {}
+        self._feeds: dict[Hashable, _Feed] = {}
         self.ignored = 0
         """Messages of a topic that does not feed its symbol's book (a shallower depth of it, or
         the same symbol on another live connection)."""
@@ -117,7 +117,7 @@ class OrderBook(OrderBookStore):
 
     def _resubscribe(self, key: Hashable) -> Sequence[Any]:
         """Unsubscribe and subscribe exactly the symbol's topic: Bybit answers with a snapshot."""
-        feed = self._feeds.get(key)  # type: ignore[call-overload]
+        feed = self._feeds.get(key)
         if feed is None:
             return []
         return [
