@@ -3,6 +3,7 @@ SAMPLES for the doc URLs), plus replies, unknown topics and malformed messages."
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -232,3 +233,14 @@ def test_malformed_messages_change_nothing(
     store.onmessage({**sample(name), **change})
     assert {n: [dict(item) for item in store[n]] for n in store} == before
     assert "skipped a malformed message" in caplog.text
+
+
+async def test_wait_returns_after_every_message(sample: Any) -> None:
+    """As pybotters' DataStoreCollection.wait(): any handled message wakes it, even a reply."""
+    store = BybitDataStore()
+    for message in ({"success": True, "ret_msg": "", "op": "subscribe"}, sample("trade")):
+        waiter = asyncio.ensure_future(store.wait())
+        await asyncio.sleep(0)
+        assert not waiter.done()
+        store.onmessage(message)
+        await asyncio.wait_for(waiter, 5)
