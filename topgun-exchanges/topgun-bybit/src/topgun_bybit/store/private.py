@@ -9,7 +9,7 @@ and the neighbouring pages named on each class.
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from yarl import URL
@@ -20,8 +20,6 @@ from topgun.store import DataStore, Item
 from ._shapes import MalformedMessage, object_list, one_object
 
 __all__ = ["ORDER_STATES", "Execution", "Greek", "Order", "Position", "Wallet"]
-
-log = logging.getLogger("topgun.store.bybit")
 
 ORDER_STATES: dict[str, str] = {
     "Created": "open",
@@ -134,15 +132,7 @@ class Order(DataStore):
                 f"{url.path}: the request has no category; ask with params={{'category': ...}}"
             )
         listed = response_list(data, url, ("orderId", "orderStatus", "symbol"))
-        query = url.query
-        if "symbol" in query:
-            covers = query["symbol"].__eq__
-        elif "baseCoin" in query:
-            covers = _starts(query["baseCoin"])
-        elif "settleCoin" in query:
-            covers = _ends(query["settleCoin"])
-        else:
-            covers = None
+        covers = _covered(url.query)
         if covers is not None:
             gone = [
                 order
@@ -154,12 +144,18 @@ class Order(DataStore):
             self._apply({**item, "category": category})
 
 
-def _starts(prefix: str) -> Any:
-    return lambda symbol: symbol.startswith(prefix)
-
-
-def _ends(suffix: str) -> Any:
-    return lambda symbol: symbol.endswith(suffix)
+def _covered(query: Mapping[str, str]) -> Callable[[str], bool] | None:
+    """Which symbols an open-order query lists: by ``symbol``, ``baseCoin`` or ``settleCoin``."""
+    if "symbol" in query:
+        symbol = query["symbol"]
+        return lambda name: name == symbol
+    if "baseCoin" in query:
+        prefix = query["baseCoin"]
+        return lambda name: name.startswith(prefix)
+    if "settleCoin" in query:
+        suffix = query["settleCoin"]
+        return lambda name: name.endswith(suffix)
+    return None
 
 
 class Wallet(DataStore):
