@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from topgun.store import Item, MalformedMessage
+from topgun.store import DataStore, Item, MalformedMessage
 
-__all__ = ["MalformedMessage", "object_list", "one_object"]
+__all__ = ["MalformedMessage", "TopicStore", "object_list", "one_object"]
+
+
+class TopicStore(DataStore):
+    """A store fed by one family of topics (every ``publicTrade.*``, every ``order*``, ...)."""
+
+    def _on_topic(self, data: Any, tail: list[str]) -> None:
+        """Apply a push message's ``data``; ``tail`` is the topic's segments after the first.
+        Raises MalformedMessage, changing nothing, when ``data`` is not of the documented shape."""
+        raise NotImplementedError
 
 
 def _check_fields(item: Item, what: str, required: Iterable[str]) -> None:

@@ -18,7 +18,7 @@ from yarl import URL
 from topgun.errors import InitializeError
 from topgun.store import DataStoreCollection
 
-from ._shapes import MalformedMessage
+from ._shapes import MalformedMessage, TopicStore
 from .orderbook import OrderBook
 from .private import Execution, Greek, Order, Position, Wallet
 from .public import AllLiquidation, Kline, Liquidation, LTKline, LTNav, LTTicker, Ticker, Trade
@@ -38,8 +38,8 @@ class BybitDataStore(DataStoreCollection):
 
     ``initialize()`` takes ``GET /v5/position/list``, ``/v5/order/realtime`` and
     ``/v5/account/wallet-balance`` responses; one whose ``retCode`` is not 0 raises
-    ``InitializeError`` before anything is applied. One store per topic family: use one
-    BybitDataStore per category (spot, linear, ...) when symbols repeat across categories.
+    ``InitializeError`` before anything is applied. Stores are keyed by symbol, as in pybotters:
+    use one BybitDataStore per category (spot, linear, ...) that subscribes the same symbols.
     Docs: https://bybit-exchange.github.io/docs/v5/intro
     """
 
@@ -65,6 +65,9 @@ class BybitDataStore(DataStoreCollection):
         self._order = self._create("order", datastore_class=Order)
         self._wallet = self._create("wallet", datastore_class=Wallet)
         self._greek = self._create("greeks", datastore_class=Greek)
+        self._topics = {
+            name: store for name, store in self._stores.items() if isinstance(store, TopicStore)
+        }
         self._routes: dict[str, Route] = {}
 
     # -- routing -------------------------------------------------------------------------
@@ -93,9 +96,8 @@ class BybitDataStore(DataStoreCollection):
         route: Route
         if head == "orderbook":
             route = self._orderbook._route(topic, tail)
-
-        elif head in self._stores:
-            on_topic = self._stores[head]._on_topic  # type: ignore[attr-defined]
+        elif head in self._topics:
+            on_topic = self._topics[head]._on_topic
 
             def route(msg: dict[str, Any], ws: Any) -> None:
                 on_topic(msg.get("data"), tail)

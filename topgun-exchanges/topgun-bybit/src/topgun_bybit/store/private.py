@@ -15,9 +15,9 @@ from typing import Any
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun.store import DataStore, Item
+from topgun.store import Item
 
-from ._shapes import MalformedMessage, object_list, one_object
+from ._shapes import MalformedMessage, TopicStore, object_list, one_object
 
 __all__ = ["ORDER_STATES", "Execution", "Greek", "Order", "Position", "Wallet"]
 
@@ -47,7 +47,7 @@ def response_list(data: Any, url: URL, required: tuple[str, ...]) -> list[Item]:
         raise InitializeError(f"{url.path}: {exc}") from None
 
 
-class Position(DataStore):
+class Position(TopicStore):
     """``position`` (and ``position.linear``/``.inverse``/``.option``): one item per ``symbol`` and
     ``positionIdx`` (0 one-way, 1 hedge buy side, 2 hedge sell side), merged with each update.
 
@@ -65,7 +65,7 @@ class Position(DataStore):
         self._update([dict(item) for item in response_list(data, url, self._KEYS)])
 
 
-class Execution(DataStore):
+class Execution(TopicStore):
     """``execution`` and ``execution.fast``: your fills as sent, oldest first, the last 99,999.
     https://bybit-exchange.github.io/docs/v5/websocket/private/execution"""
 
@@ -75,7 +75,7 @@ class Execution(DataStore):
         self._insert(object_list(data, "execution data"))
 
 
-class Order(DataStore):
+class Order(TopicStore):
     """Open orders, keyed by ``orderId``, from ``order`` (all categories or one).
 
     An update whose ``orderStatus`` is open (Created, New, PartiallyFilled, Untriggered, Active)
@@ -158,7 +158,7 @@ def _covered(query: Mapping[str, str]) -> Callable[[str], bool] | None:
     return None
 
 
-class Wallet(DataStore):
+class Wallet(TopicStore):
     """``wallet``: one item per ``accountType``; each update replaces the account's fields.
 
     An update lists only the coins that changed, so coins missing from it are kept from the
@@ -198,7 +198,7 @@ def _wallets(accounts: list[Item], what: str) -> list[Item]:
     return accounts
 
 
-class Greek(DataStore):
+class Greek(TopicStore):
     """``greeks``: option greeks per ``baseCoin``, merged with each update.
     https://bybit-exchange.github.io/docs/v5/websocket/private/greek"""
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from topgun.store import DataStore
-
-from ._shapes import MalformedMessage, object_list, one_object
+from ._shapes import MalformedMessage, TopicStore, object_list, one_object
 
 __all__ = [
     "AllLiquidation",
@@ -26,7 +24,7 @@ __all__ = [
 ]
 
 
-class Trade(DataStore):
+class Trade(TopicStore):
     """``publicTrade.{symbol}``: every trade as sent (``T``, ``s``, ``S``, ``v``, ``p``, ``i``, ...),
     oldest first, the last 99,999. https://bybit-exchange.github.io/docs/v5/websocket/public/trade
     """
@@ -37,7 +35,7 @@ class Trade(DataStore):
         self._insert(object_list(data, "publicTrade data"))
 
 
-class Ticker(DataStore):
+class Ticker(TopicStore):
     """``tickers.{symbol}``: one item per ``symbol``; a delta's fields are merged into the item.
 
     Linear, inverse and option tickers send a snapshot and then deltas holding only the fields
@@ -50,7 +48,7 @@ class Ticker(DataStore):
         self._update([one_object(data, f"{self.name} data", self._KEYS)])
 
 
-class Kline(DataStore):
+class Kline(TopicStore):
     """``kline.{interval}.{symbol}``: candles keyed by ``symbol``, ``start``, ``end``.
 
     Items are the candle as sent (``start``, ``end``, ``interval``, ``open``, ..., ``confirm``)
@@ -70,7 +68,7 @@ class Kline(DataStore):
         self._update([{"symbol": symbol, **candle} for candle in candles])
 
 
-class AllLiquidation(DataStore):
+class AllLiquidation(TopicStore):
     """``allLiquidation.{symbol}``: every liquidation as sent (``T``, ``s``, ``S``, ``v``, ``p``),
     the last 99,999. https://bybit-exchange.github.io/docs/v5/websocket/public/all-liquidation
     """
@@ -81,7 +79,7 @@ class AllLiquidation(DataStore):
         self._insert(object_list(data, "allLiquidation data"))
 
 
-class Liquidation(DataStore):
+class Liquidation(TopicStore):
     """``liquidation.{symbol}`` (deprecated by Bybit for ``allLiquidation``): each message's one
     liquidation, the last 99,999. https://bybit-exchange.github.io/docs/v5/websocket/public/liquidation
     """
