@@ -20,7 +20,7 @@ import orjson
 from benchmarks._report import Report, best_of
 from benchmarks._wsserver import burst_server
 from benchmarks.datastore import _against_floor, _per_message, _repeats
-from benchmarks.datastore_e2e import _measure
+from benchmarks.datastore_e2e import measure
 
 SYMBOL = "BTCUSDT"
 DEPTH = 1_000
@@ -237,8 +237,9 @@ def _check(snapshot: bytes, frames: list[bytes]) -> None:
 
 
 async def _loopback(url: str, total: int) -> dict[str, float]:
-    def full(store: Any) -> bool:
+    def check(store: Any) -> None:
         book = store.orderbook.sorted(limit=1)
-        return bool(book["a"] and book["b"])
+        if not (book["a"] and book["b"]):
+            raise RuntimeError("topgun's Bybit book is empty after the stream")
 
-    return await _measure(url, total, "BybitDataStore", full)
+    return await measure(url, total, "BybitDataStore", check)
