@@ -17,10 +17,12 @@ Hosts, from the official docs:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .store import BybitDataStore
 from .ws import HEARTBEAT, authenticate, sign_trade_message
 
 MAINNET = "bybit"
@@ -86,3 +88,8 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                     ws_message_signer=trade,
                 )
             )
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("BybitDataStore", BybitDataStore)
