@@ -19,7 +19,9 @@ from ._version import __version__
 from .clock import Clock
 from .credentials import Credential, load_credentials
 from .http.body import encode_body
+from .http.ratelimits import RateLimitMiddleware, RateLimits
 from .http.signing import SigningMiddleware
+from .http.timesync import ClockKeeper, ClockSync, TimestampGuard
 from .plugin.specs import ApiSelector
 from .registry import Registry, Route, get_registry
 from .ws import Backoff, ClientWebSocketResponse, WebSocketApp
@@ -60,8 +62,12 @@ class Client:
 
     ``apis`` are the credentials (a dict, a path to a JSON file, or implicit: ``./apis.json``,
     then ``$TOPGUN_APIS``). ``base_url`` prefixes relative HTTP URLs only. ``clock`` is the time
-    every signature uses (set ``client.clock.offset`` to correct a skewed local clock). Any other
-    keyword goes to ``aiohttp.ClientSession``.
+    every signature uses (set ``client.clock.offset`` to correct a skewed local clock, or let
+    ``sync_clock`` do it). ``sync_clock=True`` measures the offset against each exchange before
+    the first signed request to it and re-syncs (and, where safe, re-sends once) when a request is
+    rejected for its timestamp. ``pace=True`` holds requests back while the exchange said their
+    rate-limit bucket is exhausted (``pace=`` per request too). Any other keyword goes to
+    ``aiohttp.ClientSession``.
     """
 
     def __init__(
@@ -71,6 +77,8 @@ class Client:
         *,
         clock: Clock | None = None,
         registry: Registry | None = None,
+        sync_clock: bool = False,
+        pace: bool = False,
         **kwargs: Any,
     ) -> None:
         self._registry = registry if registry is not None else get_registry()
@@ -78,7 +86,9 @@ class Client:
         self._credentials: dict[str, Credential] = load_credentials(apis, self._registry.apis)
         self._hosts = self._registry.hosts
         self._base_url = base_url
-        self.clock = clock if clock is not None else Clock()
+        self._clock = clock if clock is not None else Clock()
+        self._pace = pace
+        self._rate_limits = RateLimits(self._clock)
         headers = CIMultiDict(kwargs.pop("headers", None) or {})
         headers.setdefault("User-Agent", USER_AGENT)
         # Per-request middlewares replace the session's in aiohttp, so signed requests re-add them.
@@ -94,6 +104,61 @@ class Client:
                 "as in `async with topgun.Client(...) as client:` under asyncio.run(main())"
             ) from None
         self._session = aiohttp.ClientSession(headers=headers, **kwargs)
+        server_times = {
+            name: spec.server_time
+            for name, spec in self._registry.apis.items()
+            if spec.server_time is not None
+        }
+        self._clock_keeper = ClockKeeper(self._session, self._clock, server_times, auto=sync_clock)
+        # Built once, so a signed request only looks its API name up.
+        self._guards = (
+            {
+                api: TimestampGuard(api, self._clock_keeper, st.rejection)
+                for api, st in server_times.items()
+            }
+            if sync_clock
+            else {}
+        )
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self._clock = clock
+        self._clock_keeper.clock = clock
+        self._rate_limits.clock = clock
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        """API name -> bucket -> the last known used/remaining/limit/reset, from every response."""
+        return self._rate_limits
+
+    async def sync_clock(self, api_name: str | None = None, *, samples: int = 5) -> ClockSync:
+        """Measure the offset against ``api_name``'s exchange and set ``client.clock`` by it.
+
+        ``samples`` round trips are made one after the other; the fastest one's midpoint gives the
+        offset. Without ``api_name``, the first API name with credentials whose plugin declares a
+        server time is used. Raises ``ValueError`` for a name without one, ``ClockSyncError`` when
+        the exchange cannot be read.
+        """
+        if api_name is None:
+            api_name = next(
+                (api for api in self._credentials if self._clock_keeper.spec(api)), None
+            )
+            if api_name is None:
+                raise ValueError(
+                    "sync_clock() needs an API name: none of this client's credentials "
+                    f"({sorted(self._credentials)}) is for an exchange that declares a server-time "
+                    f"endpoint; pass one of {sorted(self._clock_keeper.api_names)}"
+                )
+        elif self._clock_keeper.spec(api_name) is None:
+            raise ValueError(
+                f"no installed plugin declares a server-time endpoint for API name {api_name!r}; "
+                f"these do: {sorted(self._clock_keeper.api_names)}"
+            )
+        return await self._clock_keeper.sync(api_name, samples=samples)
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -147,9 +212,12 @@ class Client:
         params: Any = None,
         data: Any = None,
         auth: Any = Auth,
+        pace: bool | None = None,
         **kwargs: Any,
     ) -> _RequestContextManager:
         """Start a request; use with ``async with`` (or ``await``) to get the aiohttp response.
+
+        ``pace`` overrides the Client's ``pace=`` for this request.
 
         ``json=`` works as in aiohttp on hosts no plugin encodes bodies for (a webhook, say); on
         an exchange host it is taken as ``data=``, which topgun encodes the way the exchange
@@ -159,18 +227,27 @@ class Client:
         if params:
             target = target.extend_query(params)
         route = self._hosts.get(target.host) if target.host is not None else None
-        if route is None or route.host.body is None:
+        if route is None or (route.host.body is None and route.host.rate_limits is None):
             return self._session.request(
                 method, target, data=data, auth=_aiohttp_auth(auth), **kwargs
             )
-        if "json" in kwargs:
+        if "json" in kwargs and route.host.body is not None:
             if data is not None:
                 raise TypeError("data= and json= cannot both be given; pass the body as data=")
             data = kwargs.pop("json")
-        return self._routed(method, target, route, data, auth, kwargs)
+        return self._routed(
+            method, target, route, data, auth, self._pace if pace is None else pace, kwargs
+        )
 
     def _routed(
-        self, method: str, target: URL, route: Route, data: Any, auth: Any, kwargs: dict[str, Any]
+        self,
+        method: str,
+        target: URL,
+        route: Route,
+        data: Any,
+        auth: Any,
+        pace: bool,
+        kwargs: dict[str, Any],
     ) -> _RequestContextManager:
         host = route.host
         body, content_type = encode_body(data, host.body) if host.body else (data, None)
@@ -178,22 +255,37 @@ class Client:
         if content_type is not None:
             headers = CIMultiDict(headers or {})
             headers.setdefault("Content-Type", content_type)
+        added: list[Any] = []
+        if host.rate_limits is not None:
+            api = self._api_for(host.api, headers) or host.name
+            added.append(
+                RateLimitMiddleware(api, host.name, host.rate_limits, self._rate_limits, pace)
+            )
         if auth is Auth and host.signer is not None:
             credential = self._credential_for(host.api, headers)
             if credential is not None:
-                signing = SigningMiddleware(host.signer, credential, self.clock, target, data, body)
-                extra = kwargs.pop("middlewares", None)
-                kwargs["middlewares"] = (*(extra or self._session_middlewares), signing)
+                guard = self._guards.get(credential.api)
+                added.append(
+                    SigningMiddleware(
+                        host.signer, credential, self._clock, target, data, body, guard
+                    )
+                )
+        if added:
+            extra = kwargs.pop("middlewares", None)
+            kwargs["middlewares"] = (*(extra or self._session_middlewares), *added)
         return self._session.request(
             method, target, data=body, headers=headers, auth=_aiohttp_auth(auth), **kwargs
         )
 
     def _credential_for(self, api: str | ApiSelector | None, headers: Any) -> Credential | None:
-        if api is None:
-            return None
-        if isinstance(api, str):
-            return self._credentials.get(api)
-        return self._credentials.get(api.choose(headers or {}))
+        name = self._api_for(api, headers)
+        return None if name is None else self._credentials.get(name)
+
+    @staticmethod
+    def _api_for(api: str | ApiSelector | None, headers: Any) -> str | None:
+        if api is None or isinstance(api, str):
+            return api
+        return api.choose(headers or {})
 
     def _url(self, url: str | URL) -> URL:
         if isinstance(url, URL):
@@ -277,7 +369,7 @@ class Client:
             authenticate=auth is Auth,
             hosts=self._hosts,
             credential_for=self._credential_for,
-            clock=self.clock,
+            clock=self._clock,
             on_close=self._ws_apps.discard,
             ws_kwargs=kwargs,
         )

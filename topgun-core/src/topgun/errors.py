@@ -21,6 +21,10 @@ class SigningError(TopgunError):
     """An exchange signer could not sign a request (for example, a body it cannot encode)."""
 
 
+class ClockSyncError(TopgunError):
+    """An exchange's server time could not be read (unreachable, an error status, an odd answer)."""
+
+
 class StoreError(TopgunError):
     """A DataStore or DataStoreCollection was used in a way it cannot honour."""
 
