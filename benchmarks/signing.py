@@ -50,8 +50,8 @@ async def _loopback(report: Report) -> None:
     app.router.add_route("*", "/{tail:.*}", handle)
     registry = build_registry([plugin], strict=True)
     order = {"product_code": "BTC_JPY", "child_order_type": "MARKET", "side": "BUY", "size": 0.01}
-    target = "http://api.bitflyer.com/v1/me/sendchildorder"
-    async with LocalExchange(app, ["api.bitflyer.com"], tls=False) as server:
+    target = "https://api.bitflyer.com/v1/me/sendchildorder"
+    async with LocalExchange(app, ["api.bitflyer.com"]) as server:
         plain = aiohttp.ClientSession(connector=server.connector())
         client = topgun.Client(
             apis={"bitflyer": ["key", "secret"]}, registry=registry, connector=server.connector()

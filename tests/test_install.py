@@ -31,9 +31,9 @@ async def handle(request):
 async def main():
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handle)
-    async with LocalExchange(app, ["api.bitflyer.com"], tls=False) as server:
+    async with LocalExchange(app, ["api.bitflyer.com"]) as server:
         async with topgun.Client(apis={"bitflyer": ["K", "S"]}, connector=server.connector()) as client:
-            await client.fetch("GET", "http://api.bitflyer.com/v1/me/getbalance")
+            await client.fetch("GET", "https://api.bitflyer.com/v1/me/getbalance")
     print("SIGNED" if "ACCESS-SIGN" in seen[0] else "UNSIGNED")
     try:
         topgun.bitFlyerDataStore
@@ -84,7 +84,7 @@ def _run(venv: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_core_alone_then_with_bitflyer(tmp_path: Path) -> None:
-    core_only = _venv_with(tmp_path, "core-only", "./topgun-core")
+    core_only = _venv_with(tmp_path, "core-only", "./topgun-core[testing]")
     probe = _run(core_only, "python", "-c", PROBE)
     assert probe.returncode == 0, probe.stderr
     assert "UNSIGNED" in probe.stdout
@@ -94,7 +94,7 @@ def test_core_alone_then_with_bitflyer(tmp_path: Path) -> None:
     assert "no exchange plugins installed" in listing.stdout
 
     with_bitflyer = _venv_with(
-        tmp_path, "with-bitflyer", "./topgun-core", "./topgun-exchanges/topgun-bitflyer"
+        tmp_path, "with-bitflyer", "./topgun-core[testing]", "./topgun-exchanges/topgun-bitflyer"
     )
     probe = _run(with_bitflyer, "python", "-c", PROBE)
     assert probe.returncode == 0, probe.stderr

@@ -33,6 +33,7 @@ def test_dict_is_checked_and_copied(toy_registry: Any) -> None:
 def test_path_str_and_pathlike(tmp_path: Path, toy_registry: Any) -> None:
     path = tmp_path / "keys.json"
     path.write_bytes(orjson.dumps({"toy": ["K", SECRET]}))
+    path.chmod(0o600)  # as a user keeps API keys
     assert load_credentials(str(path), toy_registry.apis)["toy"].secret == SECRET
     assert load_credentials(path, toy_registry.apis)["toy"].key == "K"
 
@@ -45,6 +46,7 @@ def test_missing_file_is_an_error_naming_the_path(tmp_path: Path, toy_registry: 
 def test_invalid_json_names_the_position_not_the_content(tmp_path: Path, toy_registry: Any) -> None:
     path = tmp_path / "apis.json"
     path.write_text('{"toy": ["K", "' + SECRET + '"')
+    path.chmod(0o600)  # as a user keeps API keys
     with pytest.raises(topgun.CredentialError, match="not valid JSON") as info:
         load_credentials(path, toy_registry.apis)
     assert SECRET not in str(info.value)
@@ -53,6 +55,7 @@ def test_invalid_json_names_the_position_not_the_content(tmp_path: Path, toy_reg
 def test_top_level_must_be_an_object(tmp_path: Path, toy_registry: Any) -> None:
     path = tmp_path / "apis.json"
     path.write_text('["toy"]')
+    path.chmod(0o600)  # as a user keeps API keys
     with pytest.raises(topgun.CredentialError, match="JSON object"):
         load_credentials(path, toy_registry.apis)
 
@@ -136,11 +139,13 @@ def test_pybotters_env_var_is_read_when_topgun_apis_is_unset(
     monkeypatch.chdir(tmp_path)
     pybotters_file = tmp_path / "pybotters.json"
     pybotters_file.write_text('{"toy": ["FROM_PYBOTTERS", "x"]}')
+    pybotters_file.chmod(0o600)  # as a user keeps API keys
     monkeypatch.delenv("TOPGUN_APIS", raising=False)
     monkeypatch.setenv("PYBOTTERS_APIS", str(pybotters_file))
     assert load_credentials(None, toy_registry.apis)["toy"].key == "FROM_PYBOTTERS"
     topgun_file = tmp_path / "topgun.json"
     topgun_file.write_text('{"toy": ["FROM_TOPGUN", "x"]}')
+    topgun_file.chmod(0o600)  # as a user keeps API keys
     monkeypatch.setenv("TOPGUN_APIS", str(topgun_file))
     assert load_credentials(None, toy_registry.apis)["toy"].key == "FROM_TOPGUN"
 
@@ -154,8 +159,10 @@ def test_implicit_cwd_file_wins_over_env(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toy_registry: Any
 ) -> None:
     (tmp_path / "apis.json").write_text('{"toy": ["FROM_CWD", "x"]}')
+    (tmp_path / "apis.json").chmod(0o600)  # as a user keeps API keys
     env_file = tmp_path / "env.json"
     env_file.write_text('{"toy": ["FROM_ENV", "x"]}')
+    env_file.chmod(0o600)  # as a user keeps API keys
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TOPGUN_APIS", str(env_file))
     assert load_credentials(None, toy_registry.apis)["toy"].key == "FROM_CWD"
@@ -169,6 +176,7 @@ def test_explicit_argument_wins_over_implicit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toy_registry: Any
 ) -> None:
     (tmp_path / "apis.json").write_text('{"toy": ["FROM_CWD", "x"]}')
+    (tmp_path / "apis.json").chmod(0o600)  # as a user keeps API keys
     monkeypatch.chdir(tmp_path)
     assert load_credentials({"toy": ["EXPLICIT", "x"]}, toy_registry.apis)["toy"].key == "EXPLICIT"
 

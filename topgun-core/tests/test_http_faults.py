@@ -309,6 +309,7 @@ async def test_params_with_none_values_fail_before_anything_is_sent(
 def test_apis_json_with_a_utf8_bom_loads(tmp_path: Path, toy_registry: Any) -> None:
     path = tmp_path / "apis.json"
     path.write_bytes(codecs.BOM_UTF8 + json.dumps({"toy": [TOY_KEY, TOY_SECRET]}).encode())
+    path.chmod(0o600)  # as a user keeps API keys
 
     async def main() -> tuple[str, ...]:
         async with topgun.Client(path, registry=toy_registry) as client:
@@ -325,6 +326,7 @@ async def test_apis_json_saved_as_utf16_with_a_bom_loads(
     text = json.dumps({"toy": [TOY_KEY, TOY_SECRET]})
     bom = {"utf-16": b"", "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
     path.write_bytes(bom[encoding] + text.encode(encoding))
+    path.chmod(0o600)  # as a user keeps API keys
     async with topgun.Client(path, registry=toy_registry) as client:
         assert client.api_names == ("toy",)
 
@@ -335,6 +337,7 @@ async def test_implicit_apis_json_with_a_bom_loads(
     (tmp_path / "apis.json").write_bytes(
         codecs.BOM_UTF8 + json.dumps({"toy": [TOY_KEY, TOY_SECRET]}).encode()
     )
+    (tmp_path / "apis.json").chmod(0o600)  # as a user keeps API keys
     monkeypatch.chdir(tmp_path)
     async with topgun.Client(registry=toy_registry) as client:
         assert client.api_names == ("toy",)
@@ -343,7 +346,7 @@ async def test_implicit_apis_json_with_a_bom_loads(
 async def test_apis_path_that_is_a_directory_is_a_credential_error(
     tmp_path: Path, toy_registry: Any
 ) -> None:
-    with pytest.raises(CredentialError, match="cannot be read"):
+    with pytest.raises(CredentialError, match="is a directory, not a regular file"):
         topgun.Client(tmp_path, registry=toy_registry)
 
 
@@ -352,6 +355,7 @@ async def test_apis_json_that_is_not_utf8_is_a_credential_error(
 ) -> None:
     path = tmp_path / "apis.json"
     path.write_bytes('{"toy": ["clé", "s"]}'.encode("latin-1"))
+    path.chmod(0o600)  # as a user keeps API keys
     with pytest.raises(CredentialError, match="not valid JSON") as raised:
         topgun.Client(path, registry=toy_registry)
     assert "clé" not in str(raised.value)

@@ -192,3 +192,78 @@ def test_ws_decoder_and_responder_are_listed_as_features() -> None:
     host = Host("ws.toy.test", api="toy", ws_decoder=decoder, ws_responder=responder)
     assert host.features() == ("ws-decode", "ws-reply")
     assert Host("ws.toy.test").features() == ()
+
+
+# -- a plugin ending the process is isolated like any failing plugin --------------------------
+
+EXITING_AT_IMPORT = "import sys\nsys.exit(3)\n"
+
+EXITING_IN_HOOK = """
+    from topgun.plugin import ApiSpec, hookimpl
+
+    class Escape(BaseException):
+        pass
+
+    @hookimpl
+    def topgun_register_apis(register):
+        register(ApiSpec("hookex"))
+        raise Escape("left through BaseException")
+"""
+
+
+def test_a_plugin_calling_sys_exit_at_import_is_isolated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_distribution(
+        tmp_path, "topgun-goodex", {"goodex": "tg_goodex_exit"}, {"tg_goodex_exit": GOOD_PLUGIN}
+    )
+    _fake_distribution(
+        tmp_path,
+        "topgun-exitex",
+        {"exitex": "tg_exitex_plugin"},
+        {"tg_exitex_plugin": EXITING_AT_IMPORT},
+    )
+    _fake_distribution(
+        tmp_path,
+        "topgun-hookex",
+        {"hookex": "tg_hookex_plugin"},
+        {"tg_hookex_plugin": EXITING_IN_HOOK},
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    loaded, failed, _ = discover_plugins(disabled=frozenset())
+    assert [(f.name, f.distribution) for f in failed] == [("exitex", "topgun-exitex")]
+    assert "sys.exit(3)" in failed[0].error
+
+    with pytest.warns(PluginLoadWarning) as caught:
+        registry = build_registry(loaded, load_failures=failed, strict=False)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "'topgun-exitex'" in messages and "SystemExit" in messages
+    assert "'topgun-hookex'" in messages and "left through BaseException" in messages
+    assert "goodex" in registry.apis and "hookex" not in registry.apis
+    assert "bitflyer" in registry.apis
+
+    with pytest.raises(topgun.PluginError, match="strict mode"):
+        build_registry(loaded, load_failures=failed, strict=True)
+
+
+def test_topgun_exchanges_survives_a_plugin_calling_sys_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from topgun.cli import main
+    from topgun.registry import reset_registry
+
+    _fake_distribution(
+        tmp_path, "topgun-exitex", {"exitex": "tg_exitex_cli"}, {"tg_exitex_cli": EXITING_AT_IMPORT}
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("TOPGUN_STRICT_PLUGINS", raising=False)
+    reset_registry()
+    try:
+        with pytest.warns(PluginLoadWarning, match="topgun-exitex"):
+            status = main(["exchanges"])
+    finally:
+        reset_registry()
+    out = capsys.readouterr().out
+    assert status == 1  # reported as a failure, not a silent exit
+    assert "exitex  (topgun-exitex)  FAILED TO LOAD: SystemExit" in out
+    assert "api.bitflyer.com" in out

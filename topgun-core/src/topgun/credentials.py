@@ -5,6 +5,7 @@ JSON file of that shape); ``apis.json`` in the current directory; the JSON file 
 environment variable ``TOPGUN_APIS`` (or, when that is unset, ``PYBOTTERS_APIS``, as pybotters
 reads it); otherwise none. Every problem is a ``CredentialError`` raised
 at ``Client(...)`` time that names the API name and what is wrong, and never the secret itself.
+A file must be a regular file of at most 1 MiB (``credentials_file``).
 """
 
 from __future__ import annotations
@@ -20,10 +21,23 @@ from typing import Any
 import orjson
 
 from ._caller import warn_at_caller
+from .credentials_file import (
+    MAX_CREDENTIAL_FILE_SIZE,
+    CredentialFileError,
+    CredentialFilePermissionWarning,
+    read_credential_file,
+)
 from .errors import CredentialError
 from .plugin.specs import ApiSpec
 
-__all__ = ["APIS_ENV_VAR", "Credential", "UnknownApiNameWarning", "load_credentials"]
+__all__ = [
+    "APIS_ENV_VAR",
+    "MAX_CREDENTIAL_FILE_SIZE",
+    "Credential",
+    "CredentialFilePermissionWarning",
+    "UnknownApiNameWarning",
+    "load_credentials",
+]
 
 log = logging.getLogger("topgun.credentials")
 
@@ -129,11 +143,13 @@ def _resolve(apis: object) -> tuple[Mapping[str, Any], str]:
 
 def _read_file(path: Path, what: str = "the apis file") -> Mapping[str, Any]:
     try:
-        raw = path.read_bytes()
+        raw = read_credential_file(path)
     except FileNotFoundError:
         raise CredentialError(
             f"{what} {str(path)!r} does not exist; create it or pass apis= explicitly"
         ) from None
+    except CredentialFileError as exc:
+        raise CredentialError(f"{what} {str(path)!r} {exc}") from None
     except OSError as exc:
         raise CredentialError(f"{what} {str(path)!r} cannot be read: {exc.strerror}") from None
     raw = _utf8(raw)

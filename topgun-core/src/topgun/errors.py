@@ -25,6 +25,11 @@ class ClockSyncError(TopgunError):
     """An exchange's server time could not be read (unreachable, an error status, an odd answer)."""
 
 
+class InsecureDestinationError(SigningError):
+    """A request or WebSocket that would carry credentials does not go over https/wss to a port
+    its host declares; nothing was sent. Pass ``auth=None`` to send it without credentials."""
+
+
 class StoreError(TopgunError):
     """A DataStore or DataStoreCollection was used in a way it cannot honour."""
 

@@ -1,7 +1,8 @@
 """WebSocket test kit: a scriptable local server, a toy exchange plugin, and a leak check.
 
 Every test talks to a real aiohttp WebSocket server on 127.0.0.1 over real sockets. The toy
-exchange (``ws.toy.test``, reached through a resolver that maps it to the local server) logs in
+exchange (``wss://ws.toy.test``, reached over TLS through a resolver that maps it to the local
+server's TLS port; credentials go nowhere else) logs in
 with ``{"op": "login", "key", "ts", "sig": hex HMAC-SHA256(secret, "login" + ts)}`` and signs
 outgoing JSON with a ``sig`` field, so core's plugin hooks are exercised without any real exchange.
 """
@@ -14,6 +15,7 @@ import hashlib
 import hmac
 import logging
 import socket
+import ssl
 import types
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -154,6 +156,7 @@ class WSServer:
     ) -> None:
         self.behaviour = behaviour
         self.port = port
+        self.tls_port = 0  # the same endpoint over TLS, for wss://ws.toy.test
         self.autoping = autoping
         self.record = record  # False: count connections only (long runs must not grow)
         self.accepted = 0
@@ -173,6 +176,9 @@ class WSServer:
         site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
         await site.start()
         self.port = site.port
+        tls_site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=_TLS.server)
+        await tls_site.start()
+        self.tls_port = tls_site.port
         return self
 
     async def stop(self) -> None:
@@ -216,16 +222,34 @@ def free_port() -> int:
         return port
 
 
+class _TestTLS:
+    """A throwaway CA and a certificate for the toy host, made once per test session."""
+
+    def __init__(self) -> None:
+        import trustme
+
+        ca = trustme.CA()
+        self.server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert(TOY_HOST, "127.0.0.1").configure_cert(self.server)
+        self.client = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+        ca.configure_trust(self.client)
+
+
+_TLS = _TestTLS()
+
+
 def toy_client(server: WSServer, registry: Registry | None = None, **kwargs: Any) -> topgun.Client:
-    """A Client whose connector sends ws.toy.test to ``server``."""
+    """A Client whose connector sends ws.toy.test to ``server``'s TLS port, trusting its CA."""
     return topgun.Client(
         registry=registry if registry is not None else toy_registry(),
-        connector=aiohttp.TCPConnector(resolver=LoopbackResolver({TOY_HOST: server.port})),
+        connector=aiohttp.TCPConnector(
+            resolver=LoopbackResolver({TOY_HOST: server.tls_port}), ssl=_TLS.client
+        ),
         **kwargs,
     )
 
 
-TOY_URL = f"ws://{TOY_HOST}/ws"
+TOY_URL = f"wss://{TOY_HOST}/ws"
 
 
 # -- fixtures --------------------------------------------------------------------------------

@@ -80,7 +80,10 @@ async def servers() -> Any:
         yield server, exchange
 
 
-async def test_ws_api_requests_are_signed_as_documented(servers: Any) -> None:
+# "wss://ws-api.binance.com:443/ws-api/v3 ... alternative port 9443 is also available"
+# (https://developers.binance.com/docs/binance-spot-api-docs/web-socket-api/general-api-information)
+@pytest.mark.parametrize("port", ["", ":9443"])
+async def test_ws_api_requests_are_signed_as_documented(servers: Any, port: str) -> None:
     server, exchange = servers
     replies: list[Any] = []
     async with topgun.Client(
@@ -89,7 +92,7 @@ async def test_ws_api_requests_are_signed_as_documented(servers: Any) -> None:
         connector=exchange.connector(),
     ) as client:
         app = client.ws_connect(
-            "wss://ws-api.binance.com/ws-api/v3",
+            f"wss://ws-api.binance.com{port}/ws-api/v3",
             send_json=[
                 {"id": "p", "method": "ping"},
                 {"id": "o", "method": "order.test", "params": {"symbol": "BTCUSDT", "side": "BUY"}},

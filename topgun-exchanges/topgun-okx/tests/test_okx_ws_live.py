@@ -116,6 +116,30 @@ async def test_login_then_subscribe_with_the_hosts_credentials(
     assert got[0]["event"] == "subscribe"  # the login event itself goes to no handler
 
 
+@pytest.mark.parametrize("port", [8443, 443])
+async def test_the_documented_port_and_443_both_log_in(
+    ws_exchange: Any, registry: Registry, port: int
+) -> None:
+    """The docs give wss://ws.okx.com:8443; the same host answers on 443 (used by SDKs)."""
+    server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
+    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
+        app = client.ws_connect(f"wss://ws.okx.com:{port}/ws/v5/private")
+        async with asyncio.timeout(5):
+            await app.ready()
+    assert server.connections[0].state["authed"] is True
+
+
+@pytest.mark.parametrize(
+    "url", ["wss://ws.okx.com:9443/ws/v5/private", "ws://ws.okx.com:8443/ws/v5/private"]
+)
+async def test_credentials_never_go_to_another_port_or_in_cleartext(
+    registry: Registry, url: str
+) -> None:
+    async with topgun.Client(apis=_apis(), registry=registry) as client:
+        with pytest.raises(topgun.InsecureDestinationError, match="port 8443 or 443"):
+            client.ws_connect(url)
+
+
 async def test_public_path_gets_no_login(ws_exchange: Any, registry: Registry) -> None:
     server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
     async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:

@@ -5,6 +5,11 @@ when it goes to the exact origin (scheme, host, port) the credential was chosen 
 any other origin leaves without auth headers and, if the signer rewrote the body, with the
 unsigned body. The signed headers live on that hop's request object only, so they never follow.
 
+Once a hop's headers are on the wire, the values the signer added are masked in that request's
+headers. aiohttp's ``response.request_info`` (and so ``ClientResponseError`` from
+``raise_for_status()``, ``TooManyRedirects`` and the ``history`` responses) shows those headers,
+and error reporters record them; from then on they read ``***``.
+
 With an automatic clock (``Client(sync_clock=True)``) the middleware also syncs the clock before
 the first signed request to an exchange, and answers a timestamp rejection by re-syncing and,
 where that is safe, signing and sending the request once more.
@@ -14,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
 from yarl import URL
@@ -22,9 +27,20 @@ from yarl import URL
 from ..clock import Clock
 from ..credentials import Credential
 from ..plugin.specs import RequestSigner, SigningRequest
+from .ordering import NonceOrder
 from .timesync import TimestampGuard, describe
 
+__all__ = ["MASK", "SigningMiddleware"]
+
 log = logging.getLogger("topgun.clock")
+
+MASK: Final = "***"
+"""What a credential header reads once its request is sent."""
+
+
+def _origin(url: URL) -> tuple[str, str | None, int | None]:
+    host = url.raw_host
+    return url.scheme, host.removesuffix(".") if host else None, url.port
 
 
 class SigningMiddleware:
@@ -34,6 +50,7 @@ class SigningMiddleware:
         "_credential",
         "_data",
         "_guard",
+        "_order",
         "_origin",
         "_signed_body",
         "_signer",
@@ -47,31 +64,40 @@ class SigningMiddleware:
         origin: URL,
         data: Any,
         body: bytes | None,
+        order: NonceOrder | None = None,
         guard: TimestampGuard | None = None,
     ) -> None:
         self._signer = signer
         self._credential = credential
         self._clock = clock
-        self._origin = (origin.scheme, origin.host, origin.port)
+        self._origin = _origin(origin)
         self._data = data
         self._body = body
         self._signed_body = False
+        self._order = order
         self._guard = guard
 
     async def __call__(self, request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
         url = request.url
-        if (url.scheme, url.host, url.port) != self._origin:
+        if _origin(url) != self._origin:
             if self._signed_body and request.body != b"":
                 await request.update_body(self._body)
             return await handler(request)
+        if self._guard is not None:
+            await self._guard.keeper.ensure(self._guard.api)
+        if self._order is None:
+            return await self._signed(request, handler, url)
+        async with self._order.hold(self._credential, request.headers):
+            return await self._signed(request, handler, url)
+
+    async def _signed(
+        self, request: ClientRequest, handler: ClientHandlerType, url: URL
+    ) -> ClientResponse:
         guard = self._guard
         if guard is None:
-            await self._sign(request, url)
-            return await handler(request)
-        await guard.keeper.ensure(guard.api)
-        await self._sign(request, url)
+            return await self._send(request, handler, url)
         signed_at = time.monotonic()
-        response = await handler(request)
+        response = await self._send(request, handler, url)
         if not await guard.rejected(response):
             return response
         before = self._clock.offset
@@ -89,10 +115,21 @@ class SigningMiddleware:
         if not retry:
             return response
         request.url = url
-        await self._sign(request, url)
-        return await handler(request)
+        return await self._send(request, handler, url)
 
-    async def _sign(self, request: ClientRequest, url: URL) -> None:
+    async def _send(
+        self, request: ClientRequest, handler: ClientHandlerType, url: URL
+    ) -> ClientResponse:
+        added = await self._sign(request, url)
+        try:
+            return await handler(request)
+        finally:
+            headers = request.headers
+            for name in added:
+                if name in headers:
+                    headers[name] = MASK
+
+    async def _sign(self, request: ClientRequest, url: URL) -> tuple[str, ...]:
         # A 303 (or a 301/302 after POST) turns the hop into a body-less GET.
         has_body = request.body != b""
         body = (self._body or b"") if has_body else b""
@@ -115,3 +152,4 @@ class SigningMiddleware:
         if signed.body is not None:
             await request.update_body(signed.body)
             self._signed_body = True
+        return tuple(signed.headers)

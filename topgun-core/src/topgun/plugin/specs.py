@@ -253,6 +253,17 @@ class Host:
     is sent back as JSON before the handlers see the message. ``ws_notices`` are non-JSON text
     frames the exchange sends by design (a greeting on connect, say): they reach ``hdlr_str`` but
     are not reported as malformed JSON.
+
+    ``ports`` are the TLS ports credentials may go to on this host: core signs, logs in and signs
+    messages only over https/wss to one of them, and refuses a request that would carry
+    credentials anywhere else (plain http/ws, another port). Declare the exchange's documented
+    ports when it is not 443 alone (a WebSocket served on 8443, say).
+
+    ``ordered_nonces``: the signer puts a nonce in every request that the exchange requires to
+    grow per API key (a lower one than the last seen is refused). Core then sends each key's
+    signed requests in signing order: it holds a per-(API name, key) lock from signing until the
+    request's headers are written. Exchanges that only check a timestamp window leave it False,
+    so their concurrent requests are never serialised.
     """
 
     name: str
@@ -266,6 +277,8 @@ class Host:
     ws_decoder: FrameDecoder | None = None
     ws_responder: MessageResponder | None = None
     ws_notices: tuple[str, ...] = ()
+    ports: tuple[int, ...] = (443,)
+    ordered_nonces: bool = False
     rate_limits: HttpRateLimits | None = None
 
     @property
@@ -291,4 +304,8 @@ class Host:
         out = [name for name, value in labels.items() if value is not None]
         if self.body:
             out.append(f"body={self.body}")
+        if self.ordered_nonces:
+            out.append("nonce-order")
+        if self.ports != (443,):
+            out.append("port=" + ",".join(str(port) for port in self.ports))
         return tuple(out)

@@ -16,13 +16,17 @@ from types import MappingProxyType
 from typing import Any
 
 import pluggy
+from yarl import URL
 
-from ..errors import PluginConflictError, PluginError
+from ..errors import InsecureDestinationError, PluginConflictError, PluginError
 from ..plugin import hookspecs
-from ..plugin.specs import ApiSpec, Host
-from .loader import DISABLE_ENV_VAR, LoadedPlugin, LoadFailure, strict_from_env
+from ..plugin.specs import ApiSelector, ApiSpec, Host
+from .hostname import canonical_host
+from .loader import DISABLE_ENV_VAR, LoadedPlugin, LoadFailure, describe_failure, strict_from_env
 
 log = logging.getLogger("topgun.plugins")
+
+_TLS_SCHEMES = frozenset({"https", "wss"})
 
 HOOK_NAMES = ("topgun_register_apis", "topgun_register_hosts", "topgun_register_datastores")
 
@@ -33,11 +37,45 @@ class PluginLoadWarning(UserWarning):
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """What the hot path finds for a host: the host spec plus who registered it."""
+    """What the hot path finds for a host: the host spec plus who registered it.
+
+    ``apis`` are the API names the plugin declared that this host may use, frozen at build time:
+    whatever a plugin's ``ApiSelector`` answers later, only these credentials can be handed out.
+    """
 
     host: Host
     plugin: str
     distribution: str
+    apis: frozenset[str] = frozenset()
+
+    def api_for(self, headers: Mapping[str, str] | None) -> str | None:
+        """The API name whose credential this request may use (None: the host takes none)."""
+        api = self.host.api
+        if api is None or isinstance(api, str):
+            return api
+        chosen = api.choose(headers if headers is not None else {})
+        if chosen not in self.apis:
+            # Trust boundary: a selector may not reach for another plugin's credentials.
+            raise PluginError(
+                f"plugin {self.plugin!r} ({self.distribution}): the ApiSelector of host "
+                f"{self.host.name!r} chose the API name {chosen!r}, which is not one of its own "
+                f"{sorted(self.apis)}; no credential was used. Report this to the plugin's authors."
+            )
+        return chosen
+
+    def check_destination(self, url: URL, api: str, *, websocket: bool = False) -> None:
+        """Refuse to send ``api``'s credentials to ``url`` unless it is TLS to a declared port."""
+        if url.scheme in _TLS_SCHEMES and url.port in self.host.ports:
+            return
+        ports = " or ".join(str(port) for port in self.host.ports)
+        secure = "wss" if websocket else "https"
+        raise InsecureDestinationError(
+            f"refused to send the {api!r} credentials to {url.scheme}://{url.host}:{url.port}: "
+            f"they go only over {secure}:// to port {ports} of {self.host.name}, as registered by "
+            f"plugin {self.plugin!r}. Use {secure}://{self.host.name}"
+            f"{'' if 443 in self.host.ports else ':' + str(self.host.ports[0])}/..., or pass "
+            "auth=None to send the request without credentials."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +191,12 @@ def build_registry(
             pm.register(plugin.module, name=plugin.name)
             pm.check_pending()  # a misspelled topgun_register_* hook fails loudly here
             contribution = _collect(pm, plugin.name)
-        except Exception as exc:  # third-party code: isolate it, report it, keep the rest
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # third-party code, sys.exit() included
             if pm.is_registered(plugin.module):
                 pm.unregister(plugin.module)
-            failures.append(
-                PluginFailure(plugin.name, plugin.distribution, f"{type(exc).__name__}: {exc}")
-            )
+            failures.append(PluginFailure(plugin.name, plugin.distribution, describe_failure(exc)))
             continue
         contributions.append((plugin, contribution))
 
@@ -245,17 +283,13 @@ def _freeze(
                     f"{host.name!r} without a body encoding; set Host(body='json') or body='form' so "
                     "the signed bytes are the sent bytes"
                 )
-            foreign = [name for name in host.api_names if name not in own_apis]
-            if foreign:
-                # Trust boundary: a plugin only ever gets the credentials of names it declared.
-                raise PluginError(
-                    f"plugin {plugin.name!r} ({plugin.distribution}) maps host {host.name!r} to API "
-                    f"name(s) {foreign} that it does not declare; a plugin may only use its own API names"
-                )
-            if host.name in hosts:
-                first = hosts[host.name]
-                raise clash("host", host.name, first.distribution, first.plugin, plugin)
-            hosts[host.name] = Route(host, plugin.name, plugin.distribution)
+            _check_api(host, own_apis, plugin)
+            name = _canonical_name(host, plugin)
+            _check_ports(host, plugin)
+            if name in hosts:
+                first = hosts[name]
+                raise clash("host", name, first.distribution, first.plugin, plugin)
+            hosts[name] = Route(host, plugin.name, plugin.distribution, frozenset(host.api_names))
         for public_name, cls in contribution.datastores:
             if public_name in datastores:
                 owner = datastore_owner[public_name]
@@ -268,10 +302,51 @@ def _freeze(
                 plugin.distribution,
                 plugin.version,
                 tuple(spec.name for spec in contribution.apis),
-                tuple(host.name for host in contribution.hosts),
+                tuple(canonical_host(host.name) for host in contribution.hosts),
                 tuple(name for name, _ in contribution.datastores),
             )
         )
     return Registry(
         apis, api_owner, hosts, datastores, datastore_owner, tuple(infos), failures, disabled
     )
+
+
+def _check_api(host: Host, own_apis: set[str], plugin: LoadedPlugin) -> None:
+    """Trust boundary: a plugin only ever gets the credentials of the API names it declared."""
+    where = f"plugin {plugin.name!r} ({plugin.distribution}), host {host.name!r}"
+    if isinstance(host.api, ApiSelector):
+        if not host.api.names or not all(isinstance(n, str) for n in host.api.names):
+            raise PluginError(f"{where}: an ApiSelector needs a tuple of its API names")
+        if not callable(host.api.choose):
+            raise PluginError(f"{where}: ApiSelector.choose must be callable")
+    elif host.api is not None and not isinstance(host.api, str):
+        raise PluginError(
+            f"{where}: api must be an API name, an ApiSelector or None, "
+            f"not {type(host.api).__name__}"
+        )
+    foreign = [name for name in host.api_names if name not in own_apis]
+    if foreign:
+        raise PluginError(
+            f"{where} is mapped to API name(s) {foreign} that the plugin does not declare; "
+            "a plugin may only use its own API names"
+        )
+
+
+def _canonical_name(host: Host, plugin: LoadedPlugin) -> str:
+    try:
+        return canonical_host(host.name)
+    except ValueError as exc:
+        raise PluginError(f"plugin {plugin.name!r} ({plugin.distribution}): {exc}") from None
+
+
+def _check_ports(host: Host, plugin: LoadedPlugin) -> None:
+    ports = host.ports
+    if (
+        not isinstance(ports, tuple)
+        or not ports
+        or not all(type(p) is int and 0 < p < 65536 for p in ports)
+    ):
+        raise PluginError(
+            f"plugin {plugin.name!r} ({plugin.distribution}), host {host.name!r}: ports must be a "
+            f"non-empty tuple of TCP port numbers, not {ports!r}"
+        )

@@ -2,6 +2,8 @@
 
 Core loads each entry point itself, sorted by name and isolated: one plugin that fails to import is
 a warning naming its distribution and error (an error in strict mode), and the others still load.
+"Fails" covers every exception, ``SystemExit`` (a plugin calling ``sys.exit()``) and other
+``BaseException`` subclasses included; only ``KeyboardInterrupt`` (the user's Ctrl-C) goes through.
 """
 
 from __future__ import annotations
@@ -32,6 +34,13 @@ class LoadFailure:
     error: str
 
 
+def describe_failure(exc: BaseException) -> str:
+    """How a plugin's failure reads in the warning; ``SystemExit`` says what it did."""
+    if isinstance(exc, SystemExit):
+        return f"SystemExit: the plugin called sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def strict_from_env() -> bool:
     return os.environ.get(STRICT_ENV_VAR, "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -58,8 +67,10 @@ def discover_plugins(
             continue
         try:
             module = ep.load()
-        except Exception as exc:  # any import-time error in third-party code must stay isolated
-            failed.append(LoadFailure(ep.name, dist, f"{type(exc).__name__}: {exc}"))
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # sys.exit() in a plugin must not end the app
+            failed.append(LoadFailure(ep.name, dist, describe_failure(exc)))
             continue
         if not isinstance(module, types.ModuleType):
             failed.append(

@@ -83,10 +83,13 @@ class LocalExchange:
             await self._runner.cleanup()
             self._runner = None
 
-    def connector(self) -> aiohttp.TCPConnector:
-        """A connector that reaches ``hosts`` here and trusts this server's throwaway CA."""
+    def connector(self, resolver: AbstractResolver | None = None) -> aiohttp.TCPConnector:
+        """A connector that reaches ``hosts`` here and trusts this server's throwaway CA.
+
+        ``resolver`` replaces the default ``LoopbackResolver`` (one that stalls a lookup, say).
+        """
         return aiohttp.TCPConnector(
-            resolver=LoopbackResolver(dict.fromkeys(self.hosts, self.port)),
+            resolver=resolver or LoopbackResolver(dict.fromkeys(self.hosts, self.port)),
             ssl=self._client_ssl if self._client_ssl is not None else False,
         )
 

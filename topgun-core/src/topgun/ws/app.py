@@ -31,8 +31,9 @@ from yarl import URL
 from ..clock import Clock
 from ..credentials import Credential
 from ..errors import WebSocketClosedError
-from ..plugin.specs import ApiSelector, AuthenticationError, Heartbeat, Host
+from ..plugin.specs import AuthenticationError, Heartbeat, Host
 from ..registry import Route
+from ..registry.hostname import lookup
 from .backoff import DEFAULT_BACKOFF, Backoff
 from .dispatch import QUIET_TEXT, Handler, Handlers, as_list, pump
 from .keepalive import run_heartbeat, watch
@@ -56,7 +57,7 @@ CLOSE_GRACE: Final = 2.0
 # A synchronous callback cannot be cancelled: a CancelledError it raises is its own bug.
 _CALLBACK_ERRORS: Final = (Exception, asyncio.CancelledError)
 
-CredentialLookup = Callable[[str | ApiSelector | None, Any], Credential | None]
+CredentialLookup = Callable[[Route, Any], Credential | None]
 
 _WS_CONNECT_PARAMS: Final = frozenset(
     inspect.signature(aiohttp.ClientSession.ws_connect).parameters
@@ -149,6 +150,7 @@ class WebSocketApp:
         self._limiter: SendLimiter | None = None
         self._ping_ids = itertools.count(1)
         self._said_no_credentials = False
+        self._credential(self._url)  # refuses a URL its credentials may not go to, here and now
         self._task = loop.create_task(self._run(), name=f"topgun.ws {_shown(self._url)}")
 
     # -- public surface --------------------------------------------------------------------
@@ -163,7 +165,9 @@ class WebSocketApp:
 
     @url.setter
     def url(self, value: str | URL) -> None:
-        self._url = _checked_url(value)
+        url = _checked_url(value)
+        self._credential(url)
+        self._url = url
         self._url_text = value if isinstance(value, str) else str(value)
 
     @property
@@ -359,8 +363,9 @@ class WebSocketApp:
     async def _connect_once(self) -> tuple[bool, str]:
         """One connection, from handshake to close: (was it healthy, why it ended)."""
         url = self._url
-        route = self._hosts.get(url.host) if url.host is not None else None
+        route = lookup(self._hosts, url)
         host = route.host if route is not None else None
+        credential = self._credential(url)  # before connecting: it may refuse the URL
         self._set_state(ConnectionState.CONNECTING)
         log.info("%s: connecting", _shown(url))
         try:
@@ -382,7 +387,6 @@ class WebSocketApp:
                 return False, "the aiohttp session was closed"
             raise
 
-        credential = self._credential(host)
         if isinstance(ws, ClientWebSocketResponse):
             ws._topgun_bind(
                 Outgoing(
@@ -475,12 +479,22 @@ class WebSocketApp:
     def _last_rx(self) -> float | None:
         return self.stats._last_rx
 
-    def _credential(self, host: Host | None) -> Credential | None:
-        if not self._authenticate or host is None or self._credential_for is None:
+    def _credential(self, url: URL) -> Credential | None:
+        """The credential a connection to ``url`` logs in or signs with, if any.
+
+        Raises ``InsecureDestinationError`` when it exists but may not go to ``url`` (not wss, or
+        a port the host does not declare), and ``PluginError`` when the host's ``ApiSelector``
+        reaches for an API name its plugin does not own.
+        """
+        route = lookup(self._hosts, url)
+        if not self._authenticate or route is None or self._credential_for is None:
             return None
+        host = route.host
         if host.ws_authenticator is None and host.ws_message_signer is None:
             return None
-        credential = self._credential_for(host.api, self._kwargs.get("headers"))
+        credential = self._credential_for(route, self._kwargs.get("headers"))
+        if credential is not None:
+            route.check_destination(url, credential.api, websocket=True)
         if (
             credential is None
             and host.ws_authenticator is not None

@@ -67,7 +67,18 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     for name in HTTP_HOSTS:
         register(Host(name, api=API, signer=sign_request, body="form"))
     for name in WS_API_HOSTS:
-        register(Host(name, api=API, ws_message_signer=sign_message, ws_authenticator=authenticate))
+        # Spot: "wss://ws-api.binance.com:443/ws-api/v3 ... alternative port 9443 is also
+        # available"; the futures WebSocket APIs document 443 only.
+        ports = (443, 9443) if name == "ws-api.binance.com" else (443,)
+        register(
+            Host(
+                name,
+                api=API,
+                ws_message_signer=sign_message,
+                ws_authenticator=authenticate,
+                ports=ports,
+            )
+        )
     # The testnets serve REST and the WebSocket API (/ws-api/v3, /ws-fapi/v1) on one host each.
     register(
         Host(

@@ -27,6 +27,7 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     # https://coincheck.com/documents/exchange/api: "Request URL https://coincheck.com".
-    register(Host("coincheck.com", api=API, signer=sign_request, body="form"))
+    # ACCESS-NONCE must grow per key, so core sends each key's requests in signing order.
+    register(Host("coincheck.com", api=API, signer=sign_request, body="form", ordered_nonces=True))
     # "Private WebSocket API": wss://stream.coincheck.com, login before subscribing.
     register(Host("stream.coincheck.com", api=API, ws_authenticator=authenticate))

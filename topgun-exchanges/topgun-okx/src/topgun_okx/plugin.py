@@ -15,7 +15,8 @@ site's API docs:
 
 The regional sites' own domains (my.okx.com, app.okx.com) answer the same REST API and are
 registered too. Every WebSocket host serves ``/ws/v5/public``, ``/ws/v5/private`` and
-``/ws/v5/business``.
+``/ws/v5/business``. The docs give port 8443; the global hosts also answer on 443, which SDKs
+use, so credentials may go to either port (core refuses any other, and plain ws://).
 
 API names: a key belongs to the site its account was registered on, and an account is on one
 site, so the regions share ``okx`` (live) and ``okx_demo`` (demo trading) rather than adding a
@@ -35,6 +36,7 @@ from .auth import DEMO, LIVE, choose_api, sign_request
 from .ws import HEARTBEAT, authenticate
 
 _FIELDS = ("API_KEY", "API_SECRET", "PASSPHRASE")
+WS_PORTS = (8443, 443)
 _HINT = (
     "OKX keys need the passphrase chosen when the key was created, as the third element: "
     "[API_KEY, API_SECRET, PASSPHRASE]."
@@ -80,4 +82,12 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
             Host(name, api=ApiSelector((LIVE, DEMO), choose_api), signer=sign_request, body="json")
         )
     for name, api in WS_HOSTS.items():
-        register(Host(name, api=api, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT))
+        register(
+            Host(
+                name,
+                api=api,
+                ws_authenticator=authenticate,
+                ws_heartbeat=HEARTBEAT,
+                ports=WS_PORTS,
+            )
+        )
