@@ -98,10 +98,14 @@ class RateLimits(Mapping[str, Mapping[str, Bucket]]):
             bucket.reset = reading.reset
             bucket.updated = now
 
-    def pause(self, api: str, names: tuple[str, ...], response: ClientResponse) -> float | None:
-        """After a ban answer: pause ``names`` for its Retry-After; returns that delay (seconds)."""
+    def pause(
+        self, api: str, names: tuple[str, ...], response: ClientResponse, default: float | None
+    ) -> float | None:
+        """After a ban answer: pause ``names`` for its Retry-After (else ``default``) seconds."""
         now = self.clock.time()
         delay = retry_after(response.headers.get("Retry-After"), now)
+        if delay is None:
+            delay = default
         if delay is None:
             return None
         until = now + delay
@@ -186,7 +190,7 @@ class RateLimitMiddleware:
                 limits.release(api, names)
         limits.record(api, spec, response)
         if response.status in spec.ban_statuses:
-            delay = limits.pause(api, names, response)
+            delay = limits.pause(api, names, response, spec.ban_pause)
             log.warning(
                 "%s answered HTTP %d to %s %s (rate limit)%s",
                 api,

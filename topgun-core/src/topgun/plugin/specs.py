@@ -95,13 +95,15 @@ class HttpRateLimits:
     ``headers`` names them (a trailing ``*`` for a family, like ``X-MBX-ORDER-COUNT-*``) for
     ``topgun exchanges`` and the docs; ``read`` reads them. ``buckets(method, url)`` names the
     buckets a request draws from: pacing waits while one of them is exhausted, and a response with
-    a status in ``ban_statuses`` pauses them for its ``Retry-After`` (or until their reset).
+    a status in ``ban_statuses`` pauses them for its ``Retry-After``, or for ``ban_pause``
+    seconds where the exchange documents a ban length but sends no ``Retry-After``.
     """
 
     headers: tuple[str, ...]
     read: RateLimitReader
     buckets: Callable[[str, URL], tuple[str, ...]]
     ban_statuses: frozenset[int] = frozenset({429})
+    ban_pause: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
