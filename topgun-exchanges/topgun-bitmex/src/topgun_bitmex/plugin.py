@@ -13,6 +13,7 @@ from collections.abc import Callable
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .limits import RATE_LIMITS
 from .ws import HEARTBEAT, authenticate
 
 API = "bitmex"
@@ -44,6 +45,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 api=api,
                 signer=sign_request,
                 body="json",
+                rate_limits=RATE_LIMITS,
                 ws_authenticator=authenticate,
                 ws_heartbeat=HEARTBEAT,
             )

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .limits import RATE_LIMITS, SERVER_TIME, TESTNET_TIME
 from .ws import HEARTBEAT, RATE_LIMIT, authenticate
 
 API = "phemex"
@@ -27,12 +28,15 @@ _WS_ONLY = {"ws.phemex.com": API, "phemex.com": API, "testnet.phemex.com": TESTN
 
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
-    register(ApiSpec(API, fields=("API_KEY", "API_SECRET"), label="Phemex"))
+    register(
+        ApiSpec(API, fields=("API_KEY", "API_SECRET"), label="Phemex", server_time=SERVER_TIME)
+    )
     register(
         ApiSpec(
             TESTNET_API,
             fields=("API_KEY", "API_SECRET"),
             label="Phemex testnet",
+            server_time=TESTNET_TIME,
             hint="Testnet keys are created on testnet.phemex.com, separately from live keys.",
         )
     )
@@ -41,7 +45,7 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     for name, api in _REST_ONLY.items():
-        register(Host(name, api=api, signer=sign_request, body="json"))
+        register(Host(name, api=api, signer=sign_request, body="json", rate_limits=RATE_LIMITS))
     for name, api in _REST_AND_WS.items():
         register(
             Host(
@@ -49,6 +53,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 api=api,
                 signer=sign_request,
                 body="json",
+                rate_limits=RATE_LIMITS,
                 ws_authenticator=authenticate,
                 ws_heartbeat=HEARTBEAT,
                 ws_rate_limit=RATE_LIMIT,
