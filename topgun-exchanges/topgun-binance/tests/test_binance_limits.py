@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 from aiohttp import web
+from multidict import CIMultiDict
 from yarl import URL
 
 from topgun.registry import Registry, build_registry
@@ -70,12 +71,14 @@ async def test_clock(check: ClockCheck, registry: Registry) -> None:
 
 def test_headers_read_into_buckets() -> None:
     now = 1_700_000_030.5
-    headers = {
-        "X-MBX-USED-WEIGHT-1M": "120",
-        "X-MBX-ORDER-COUNT-10S": "3",
-        "X-MBX-ORDER-COUNT-1D": "40",
-        "Content-Type": "application/json",
-    }
+    headers = CIMultiDict(
+        {
+            "X-MBX-USED-WEIGHT-1M": "120",
+            "X-MBX-ORDER-COUNT-10S": "3",
+            "X-MBX-ORDER-COUNT-1D": "40",
+            "Content-Type": "application/json",
+        }
+    )
     readings = {
         r.bucket: r for r in read(URL("https://api.binance.com/api/v3/order"), headers, now)
     }
@@ -85,7 +88,9 @@ def test_headers_read_into_buckets() -> None:
     assert readings["spot orders 10s"].remaining == 97
     assert readings["spot orders 1d"].reset == 1_700_006_400.0  # midnight UTC
     futures = read(
-        URL("https://fapi.binance.com/fapi/v1/order"), {"x-mbx-used-weight-1m": "7"}, now
+        URL("https://fapi.binance.com/fapi/v1/order"),
+        CIMultiDict({"x-mbx-used-weight-1m": "7"}),
+        now,
     )
     assert [(r.bucket, r.limit) for r in futures] == [("usdm weight 1m", 2400)]
     assert read(URL("https://api.binance.com/x"), {"X-MBX-USED-WEIGHT-1M": "n/a"}, now) == []
@@ -94,6 +99,7 @@ def test_headers_read_into_buckets() -> None:
         "usdm weight 1m",
         "usdm orders 10s",
         "usdm orders 1m",
+        "usdm orders 1d",
     )
 
 

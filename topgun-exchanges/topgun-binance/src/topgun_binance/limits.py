@@ -15,7 +15,8 @@ otherwise rejected, so a -1021 order was not placed and may be sent again.
 Rate limits (https://developers.binance.com/docs/binance-spot-api-docs/rest-api/limits):
 every response carries ``X-MBX-USED-WEIGHT-(intervalNum)(intervalLetter)``, the IP's used weight
 in that interval; order responses carry ``X-MBX-ORDER-COUNT-(intervalNum)(intervalLetter)``, the
-account's order count. Intervals are fixed windows (a minute, ten seconds, a day). Breaking a limit
+account's order count. The intervals read are the ones ``exchangeInfo`` lists (weight per minute,
+orders per 10 s, minute and day). Intervals are fixed windows (a minute, ten seconds, a day). Breaking a limit
 gives HTTP 429 with ``Retry-After`` (seconds); going on after a 429 gives HTTP 418, an IP ban, with
 ``Retry-After`` too. The limits themselves are in ``exchangeInfo`` (``rateLimits``); the defaults
 it lists are used here: spot 6,000 weight per minute, 100 orders per 10 s and 200,000 per day;
@@ -36,10 +37,7 @@ from topgun.plugin import (
     ServerTime,
     TimestampRejection,
 )
-from topgun.plugin.limits import INTERVAL_SECONDS, next_window, response_code
-
-_WEIGHT: Final = "x-mbx-used-weight-"
-_ORDERS: Final = "x-mbx-order-count-"
+from topgun.plugin.limits import next_window, response_code
 
 _FAMILY_BY_HOST: Final = {
     "fapi.binance.com": "usdm",
@@ -91,43 +89,36 @@ def family(url: URL) -> str:
     return _FAMILY_BY_PATH.get(parts[1] if len(parts) > 1 else "", "spot")
 
 
+# The intervals exchangeInfo lists: weight per minute; orders per 10 s, minute and day. Looking
+# these names up costs far less than scanning every header of every response.
+_HEADERS: Final = (
+    ("X-MBX-USED-WEIGHT-1M", "weight", "1m", 60),
+    ("X-MBX-ORDER-COUNT-10S", "orders", "10s", 10),
+    ("X-MBX-ORDER-COUNT-1M", "orders", "1m", 60),
+    ("X-MBX-ORDER-COUNT-1D", "orders", "1d", 86400),
+)
+_TABLE: Final = {
+    fam: tuple(
+        (header, f"{fam} {kind} {interval}", LIMITS.get((fam, kind, interval)), seconds)
+        for header, kind, interval, seconds in _HEADERS
+    )
+    for fam in ("spot", "usdm", "coinm", "options", "papi")
+}
+
+
 def read(url: URL, headers: Mapping[str, str], now: float) -> Sequence[RateLimitReading]:
     readings: list[RateLimitReading] = []
-    fam: str | None = None
-    for name, value in headers.items():
-        lower = name.lower()
-        if lower.startswith(_WEIGHT):
-            kind, interval = "weight", lower[len(_WEIGHT) :]
-        elif lower.startswith(_ORDERS):
-            kind, interval = "orders", lower[len(_ORDERS) :]
-        else:
-            continue
-        seconds = _interval_seconds(interval)
-        if seconds is None:
+    for header, bucket, limit, seconds in _TABLE[family(url)]:
+        value = headers.get(header)
+        if value is None:
             continue
         try:
             used = float(value)
         except ValueError:
             continue
-        fam = fam or family(url)
-        limit = LIMITS.get((fam, kind, interval))
-        readings.append(
-            RateLimitReading(
-                f"{fam} {kind} {interval}",
-                used=used,
-                remaining=None if limit is None else limit - used,
-                limit=limit,
-                reset=next_window(now, seconds),
-            )
-        )
+        remaining = None if limit is None else limit - used
+        readings.append(RateLimitReading(bucket, used, remaining, limit, next_window(now, seconds)))
     return readings
-
-
-def _interval_seconds(interval: str) -> float | None:
-    unit = INTERVAL_SECONDS.get(interval[-1:])
-    if unit is None or not interval[:-1].isdigit():
-        return None
-    return int(interval[:-1]) * unit
 
 
 def buckets(method: str, url: URL) -> tuple[str, ...]:
@@ -136,7 +127,7 @@ def buckets(method: str, url: URL) -> tuple[str, ...]:
     if method == "POST" and "order" in url.path.lower():
         return (
             f"{fam} weight 1m",
-            *(f"{fam} orders {i}" for (f, kind, i) in LIMITS if f == fam and kind == "orders"),
+            *(bucket for _, bucket, _, _ in _TABLE[fam][1:]),
         )
     return (f"{fam} weight 1m",)
 
