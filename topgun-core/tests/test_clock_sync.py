@@ -6,9 +6,11 @@ tells its time at ``/time`` and refuses a stamp more than 2 s old with HTTP 400 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
+import orjson
 import pytest
 from aiohttp import web
 
@@ -16,15 +18,23 @@ import topgun
 from topgun.errors import ClockSyncError
 from topgun.plugin import (
     ApiSpec,
+    AuthenticationError,
     Host,
     ServerTime,
     SignedRequest,
     SigningRequest,
     TimestampRejection,
+    WebSocketLogin,
 )
 from topgun.registry import Registry, build_registry
 from topgun.testing import HttpExchange
-from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
+from topgun.testing.timekeeping import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    TimestampExchange,
+    TimestampRules,
+)
 
 HOST = "clock.toy.test"
 
@@ -138,8 +148,6 @@ async def test_failed_first_sync_still_sends_the_request(
 
 
 async def test_concurrent_first_signed_requests_share_one_sync(plugin_factory: Any) -> None:
-    import asyncio
-
     registry = _registry(plugin_factory, not_executed=True)
     async with (
         SCENARIO.exchange() as server,
@@ -148,3 +156,51 @@ async def test_concurrent_first_signed_requests_share_one_sync(plugin_factory: A
         results = await asyncio.gather(*(client.fetch("GET", SCENARIO.get_url) for _ in range(4)))
     assert all(r.data == {"ok": True} for r in results)
     assert server.time_requests() == 5 and server.rejected == []
+
+
+async def _login(login: WebSocketLogin) -> None:
+    await login.send_json({"op": "login", "ts": login.clock.time_ms()})
+    reply = await login.receive_json(5.0, lambda m: isinstance(m, dict) and m.get("op") == "login")
+    if not reply.get("ok"):
+        raise AuthenticationError(f"login refused: {reply}")
+
+
+async def test_websocket_login_syncs_first(plugin_factory: Any) -> None:
+    """With sync_clock=True the first login to an exchange waits for the clock, as requests do."""
+    rejection = TimestampRejection(lambda status, body: False)
+    server_time = ServerTime(
+        f"https://{HOST}/time", lambda body: body["serverTime"] / 1000, rejection
+    )
+    plugin = plugin_factory(
+        "toyclock",
+        apis=[ApiSpec("toyclock", server_time=server_time)],
+        hosts=[
+            Host(HOST, api="toyclock", signer=stamp_signer, body="json", ws_authenticator=_login)
+        ],
+    )
+    registry = build_registry([plugin], strict=True)
+    logins: list[float] = []
+
+    async def websocket(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for msg in ws:
+            stamp = orjson.loads(msg.data)["ts"] / 1000
+            lag = server.now() - stamp
+            logins.append(lag)
+            await ws.send_json({"op": "login", "ok": -1.0 <= lag <= RULES.window})
+        return ws
+
+    server = TimestampExchange([HOST], RULES)
+    server.app.router.add_get("/ws", websocket)
+    async with (
+        server,
+        server.client(
+            apis=dict(SCENARIO.credentials), registry=registry, sync_clock=True
+        ) as client,
+    ):
+        app = client.ws_connect(f"wss://{HOST}/ws")
+        await asyncio.wait_for(app.ready(), 10)
+        assert server.time_requests() == 5
+        assert len(logins) == 1 and abs(logins[0]) < RULES.window
+        await app.close()

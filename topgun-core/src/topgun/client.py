@@ -65,7 +65,7 @@ class Client:
     then ``$TOPGUN_APIS``). ``base_url`` prefixes relative HTTP URLs only. ``clock`` is the time
     every signature uses (set ``client.clock.offset`` to correct a skewed local clock, or let
     ``sync_clock`` do it). ``sync_clock=True`` measures the offset against each exchange before
-    the first signed request to it and re-syncs (and, where safe, re-sends once) when a request is
+    the first signed request or WebSocket login to it and re-syncs (and, where safe, re-sends once) when a request is
     rejected for its timestamp. ``pace=True`` holds requests back while the exchange said their
     rate-limit bucket is exhausted (``pace=`` per request too). Any other keyword goes to
     ``aiohttp.ClientSession``.
@@ -379,6 +379,7 @@ class Client:
             hosts=self._hosts,
             credential_for=self._credential_for,
             clock=self._clock,
+            before_login=self._clock_keeper.ensure if self._clock_keeper.auto else None,
             on_close=self._ws_apps.discard,
             ws_kwargs=kwargs,
         )
