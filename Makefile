@@ -13,7 +13,7 @@ export TOPGUN_STRICT_PLUGINS ?= 1
 SYNC := $(UV) sync --locked --all-packages --group dev
 RUN := $(UV) run --locked --all-packages --group dev --no-sync
 
-.PHONY: help sync demo test pytest lint typecheck bench docs clean
+.PHONY: help sync demo test pytest lint typecheck bench docs dist clean
 
 help:
 	@echo "make demo       run a sample bot against the embedded local exchange simulator"
@@ -22,6 +22,7 @@ help:
 	@echo "make typecheck  mypy --strict"
 	@echo "make bench      benchmarks, with ratios against pybotters and the JSON-parse floor"
 	@echo "make docs       build the Sphinx site into docs/_build"
+	@echo "make dist       wheels and sdists of every distribution into dist/ (reproducible)"
 
 $(CURDIR)/$(TOOLS)/bin/uv:
 	@echo "uv not found: installing uv $(UV_VERSION) from PyPI into $(TOOLS)/"
@@ -31,8 +32,11 @@ $(CURDIR)/$(TOOLS)/bin/uv:
 sync: $(UV)
 	$(SYNC)
 
-demo: sync
-	$(RUN) python -m demo
+# The demo runs in a throwaway environment holding only what it needs (the `demo` dependency group:
+# core with its TLS test servers, and bitFlyer), installed quietly; .venv is left as it is, so
+# `make test` and `make demo` work in either order.
+demo: $(UV)
+	@$(UV) run --locked --isolated --only-group demo --quiet python -m demo
 
 pytest: sync
 	$(RUN) pytest
@@ -54,5 +58,13 @@ docs: $(UV)
 	$(UV) sync --locked --all-packages --group dev --group docs
 	$(UV) run --locked --all-packages --group dev --group docs --no-sync sphinx-build -W -b html docs docs/_build/html
 
+# Reproducible: every timestamp inside the archives is the last commit's and the build backend's
+# version is pinned (build-constraint-dependencies in pyproject.toml), so one commit always gives
+# byte-identical files. DIST=... builds elsewhere (tests/test_dist.py does).
+DIST ?= dist
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
+dist: $(UV)
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(UV) build --all-packages --clear --no-create-gitignore --out-dir $(DIST)
+
 clean:
-	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache docs/_build
+	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache docs/_build dist

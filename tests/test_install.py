@@ -6,13 +6,9 @@ what to install; adding topgun-bitflyer makes the same code sign, and ``topgun e
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,19 +40,7 @@ asyncio.run(main())
 """
 
 
-def _uv() -> str:
-    found = os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
-    if not Path(found).exists():
-        pytest.fail("uv is needed for this test; run it through `make test`, which bootstraps uv")
-    return found
-
-
-def _venv_with(tmp_path: Path, name: str, *packages: str) -> Path:
-    venv = tmp_path / name
-    uv = _uv()
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT"}
-    }
+def _venv_with(venv: Path, uv: str, env: dict[str, str], *packages: str) -> Path:
     subprocess.run(
         [uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env, timeout=120
     )
@@ -70,8 +54,7 @@ def _venv_with(tmp_path: Path, name: str, *packages: str) -> Path:
     return venv
 
 
-def _run(venv: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOPGUN_")}
+def _run(venv: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(venv / "bin" / args[0]), *args[1:]],
         capture_output=True,
@@ -83,22 +66,29 @@ def _run(venv: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_core_alone_then_with_bitflyer(tmp_path: Path) -> None:
-    core_only = _venv_with(tmp_path, "core-only", "./topgun-core[testing]")
-    probe = _run(core_only, "python", "-c", PROBE)
+def test_core_alone_then_with_bitflyer(
+    tmp_path: Path, uv: str, newcomer_env: dict[str, str]
+) -> None:
+    env = newcomer_env
+    core_only = _venv_with(tmp_path / "core-only", uv, env, "./topgun-core[testing]")
+    probe = _run(core_only, env, "python", "-c", PROBE)
     assert probe.returncode == 0, probe.stderr
     assert "UNSIGNED" in probe.stdout
     assert "no installed topgun plugin registers a DataStore of that name" in probe.stdout
     assert "register: none." in probe.stdout
-    listing = _run(core_only, "topgun", "exchanges")
+    listing = _run(core_only, env, "topgun", "exchanges")
     assert "no exchange plugins installed" in listing.stdout
 
     with_bitflyer = _venv_with(
-        tmp_path, "with-bitflyer", "./topgun-core[testing]", "./topgun-exchanges/topgun-bitflyer"
+        tmp_path / "with-bitflyer",
+        uv,
+        env,
+        "./topgun-core[testing]",
+        "./topgun-exchanges/topgun-bitflyer",
     )
-    probe = _run(with_bitflyer, "python", "-c", PROBE)
+    probe = _run(with_bitflyer, env, "python", "-c", PROBE)
     assert probe.returncode == 0, probe.stderr
     assert "SIGNED" in probe.stdout.split()
-    listing = _run(with_bitflyer, "topgun", "exchanges")
+    listing = _run(with_bitflyer, env, "topgun", "exchanges")
     assert listing.returncode == 0, listing.stdout + listing.stderr
     assert "topgun-bitflyer" in listing.stdout and "api.bitflyer.com" in listing.stdout

@@ -1,4 +1,4 @@
-"""The ``topgun`` console command."""
+"""The ``topgun`` console command (also ``python -m topgun``)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ from .registry import Registry, get_registry
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="topgun", description="topgun exchange client tools")
     parser.add_argument("--version", action="version", version=f"topgun-core {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", title="commands")
     commands.add_parser("exchanges", help="list installed exchange plugins and what they provide")
     args = parser.parse_args(argv)
+    if args.command is None:  # a bare `topgun` is someone asking what it can do
+        parser.print_help()
+        return 0
     if args.command == "exchanges":
         try:
             registry = get_registry()

@@ -382,6 +382,7 @@ class Client:
             before_login=self._clock_keeper.ensure if self._clock_keeper.auto else None,
             on_close=self._ws_apps.discard,
             ws_kwargs=kwargs,
+            client=self,
         )
         self._ws_apps.add(app)
         return app

@@ -12,8 +12,6 @@ import os
 import types
 from dataclasses import dataclass
 
-import importlib_metadata
-
 ENTRY_POINT_GROUP = "topgun"
 STRICT_ENV_VAR = "TOPGUN_STRICT_PLUGINS"
 DISABLE_ENV_VAR = "TOPGUN_DISABLE_PLUGINS"
@@ -54,14 +52,18 @@ def discover_plugins(
     disabled: frozenset[str] | None = None,
 ) -> tuple[list[LoadedPlugin], list[LoadFailure], list[str]]:
     """Import every enabled plugin; return (loaded, failed, disabled names that were present)."""
+    import importlib_metadata  # with the first Client(), not with ``import topgun`` (~10 ms)
+
     disabled = disabled_from_env() if disabled is None else disabled
     loaded: list[LoadedPlugin] = []
     failed: list[LoadFailure] = []
     skipped: list[str] = []
     eps = sorted(importlib_metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
     for ep in eps:
-        dist = ep.dist.name if ep.dist is not None else "<unknown distribution>"
-        version = ep.dist.version if ep.dist is not None else ""
+        # One parse of the distribution's METADATA for both fields (.name and .version parse it each).
+        metadata = ep.dist.metadata if ep.dist is not None else None
+        dist = metadata["Name"] if metadata is not None else "<unknown distribution>"
+        version = metadata["Version"] if metadata is not None else ""
         if ep.name in disabled:
             skipped.append(ep.name)
             continue

@@ -1,19 +1,33 @@
 """DataStores: in-memory tables that exchange WebSocket and HTTP data is applied to.
 
 ``DataStore`` (keyed or append-only tables), ``OrderBookStore`` (price levels with sorted sides),
-``DataStoreCollection`` (one exchange feed's stores and its ``onmessage`` handler), and the
-change stream of ``DataStore.watch()``: ``StoreStream`` of ``StoreChange``.
+``DataStoreCollection`` (one exchange feed's stores and its ``onmessage`` handler), the
+change stream of ``DataStore.watch()``: ``StoreStream`` of ``StoreChange``, and the verified-book
+machinery (``integrity``, ``sequence``, ``recovery``; docs/verified-books.rst).
 """
 
 from ._limiter import LogLimiter
 from .change import DEFAULT_STREAM_SIZE, Operation, StoreChange, StoreStream
 from .collection import DataStoreCollection
 from .datastore import DEFAULT_MAXLEN, DataStore, Item
+from .integrity import (
+    DEFAULT_MAX_BOOKS,
+    DEFAULT_MAX_LEVELS,
+    BookStats,
+    Recovery,
+    RecoveryPolicy,
+    SnapshotRequest,
+)
 from .orderbook import Level, OrderBookStore, price_of
+from .sequence import ChainRule, OrderRule, RangeRule, SequenceRule, Verdict, signed_crc32
 
 __all__ = [
     "DEFAULT_MAXLEN",
+    "DEFAULT_MAX_BOOKS",
+    "DEFAULT_MAX_LEVELS",
     "DEFAULT_STREAM_SIZE",
+    "BookStats",
+    "ChainRule",
     "DataStore",
     "DataStoreCollection",
     "Item",
@@ -21,7 +35,15 @@ __all__ = [
     "LogLimiter",
     "Operation",
     "OrderBookStore",
+    "OrderRule",
+    "RangeRule",
+    "Recovery",
+    "RecoveryPolicy",
+    "SequenceRule",
+    "SnapshotRequest",
     "StoreChange",
     "StoreStream",
+    "Verdict",
     "price_of",
+    "signed_crc32",
 ]

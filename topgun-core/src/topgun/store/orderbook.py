@@ -49,6 +49,7 @@ from sortedcontainers import SortedList
 
 from .change import Operation
 from .datastore import DataStore, Item
+from .integrity import VerifiedBook
 
 __all__ = ["Level", "OrderBookStore", "price_of"]
 
@@ -115,11 +116,14 @@ _INF = float("inf")
 
 
 class _Book:
-    __slots__ = ("asks", "bids")
+    __slots__ = ("asks", "bids", "version")
 
     def __init__(self) -> None:
         self.asks = _Side(1.0)
         self.bids = _Side(-1.0)
+        # Goes up whenever the best _CHECKSUM_DEPTH levels may have changed (any change, for
+        # the generic paths), so a checksum is only recomputed when its input changed.
+        self.version = 0
 
 
 def _top(side: _Side, limit: int | None) -> list[Item]:
@@ -128,8 +132,14 @@ def _top(side: _Side, limit: int | None) -> list[Item]:
     return [levels[rank] for rank in ranks]
 
 
-class OrderBookStore(DataStore):
-    """Price levels of one or more order books, with ``sorted()`` best-first per side."""
+class OrderBookStore(VerifiedBook, DataStore):
+    """Price levels of one or more order books, with ``sorted()`` best-first per side.
+
+    Each book (one per key: the group fields' value, a symbol say) is verified against its
+    exchange's integrity data and served only while in sync: see ``VerifiedBook`` for
+    ``out_of_sync``, ``wait_synced``, ``stats``, ``max_books``/``max_levels`` and the author
+    methods ``_snapshot``/``_diff``/``_desync`` (docs/verified-books.rst).
+    """
 
     _KEYS: ClassVar[tuple[str, ...]] = ("side", "price")
     _SIDE_KEY: ClassVar[str] = "side"
@@ -158,6 +168,7 @@ class OrderBookStore(DataStore):
         self._group_key = self._group_keys[0] if len(self._group_keys) == 1 else None
         self._books: dict[Hashable, _Book] = {}
         self._count = 0
+        self._setup_sync()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -256,6 +267,8 @@ class OrderBookStore(DataStore):
         maxlen = self._maxlen
         changed = False
         count = self._count
+        depth = self._CHECKSUM_DEPTH
+        top = False
         for side, name, levels in ((book.asks, self._ASKS, asks), (book.bids, self._BIDS, bids)):
             if not levels:
                 continue
@@ -263,8 +276,11 @@ class OrderBookStore(DataStore):
             index = side.levels
             ranks = side.ranks
             small = type(ranks) is list
+            edge = (ranks[depth - 1] if len(ranks) >= depth else _INF) if depth else -_INF
             for price, value, size in levels:
                 rank = sign * price
+                if rank <= edge:
+                    top = True
                 level = index.get(rank)
                 if not size:
                     if level is not None:
@@ -302,6 +318,8 @@ class OrderBookStore(DataStore):
             if len(index) > maxlen:
                 self._trim(group, side, name)
                 count = self._count
+        if top:
+            book.version += 1
         return self._settle(book, group, changed, ask_floor, bid_ceiling)
 
     def _apply_rows(
@@ -332,12 +350,15 @@ class OrderBookStore(DataStore):
         undo: list[tuple[Any, ...]] = []
         count = self._count
         changed = False
+        depth = self._CHECKSUM_DEPTH
+        top = False
         try:
             for side, name, rows in ((book.asks, self._ASKS, asks), (book.bids, self._BIDS, bids)):
                 sign = side.sign
                 index = side.levels
                 ranks = side.ranks
                 small = type(ranks) is list
+                edge = (ranks[depth - 1] if len(ranks) >= depth else _INF) if depth else -_INF
                 for row in rows:
                     value = row[row_price]
                     size = row[row_size]
@@ -347,6 +368,8 @@ class OrderBookStore(DataStore):
                             raise ValueError(f"bad level row price={value!r} size={size!r}")
                         continue
                     rank = sign * price
+                    if rank <= edge:
+                        top = True
                     level = index.get(rank)
                     if not size:
                         if level is not None:
@@ -386,6 +409,8 @@ class OrderBookStore(DataStore):
         except (KeyError, TypeError, ValueError, OverflowError, IndexError) as exc:
             self._undo(undo, size_key)
             raise ValueError(f"malformed level row ({type(exc).__name__}: {exc})") from None
+        if top:
+            book.version += 1
         if undo:
             changed = True
             self._count = count
@@ -425,15 +450,19 @@ class OrderBookStore(DataStore):
         if ask_floor is not None:
             ranks = book.asks.ranks
             if ranks and ranks[0] < ask_floor:
+                book.version += 1
                 changed = self._drop_better(group, book.asks, self._ASKS, ask_floor) or changed
         if bid_ceiling is not None:
             ranks = book.bids.ranks
             if ranks and ranks[0] < -bid_ceiling:
+                book.version += 1
                 changed = self._drop_better(group, book.bids, self._BIDS, -bid_ceiling) or changed
         if changed:
             owner = self._collection
             if self._waiters or (owner is not None and owner._waiters):
                 self._notify()
+            if self._count > self._max_levels or len(self._books) > self._max_books:
+                self._bound(group)
         return changed
 
     def _replace_book(
@@ -443,10 +472,13 @@ class OrderBookStore(DataStore):
         book = self._books.get(group)
         if book is None:
             book = self._books[group] = _Book()
+        book.version += 1
         changed = self._replace_side(group, book.asks, self._ASKS, asks)
         changed = self._replace_side(group, book.bids, self._BIDS, bids) or changed
         if changed:
             self._notify()
+            if self._count > self._max_levels or len(self._books) > self._max_books:
+                self._bound(group)
         return changed
 
     def _replace_side(
@@ -502,6 +534,7 @@ class OrderBookStore(DataStore):
         book = self._books.get(group)
         if book is None:
             return False
+        book.version += 1
         changed = False
         if ask_floor is not None:
             changed = self._drop_better(group, book.asks, self._ASKS, ask_floor)
@@ -561,6 +594,9 @@ class OrderBookStore(DataStore):
         return item
 
     def _trim(self, group: Hashable, side: _Side, name: str) -> None:
+        book = self._books.get(group)
+        if book is not None:
+            book.version += 1  # the worst levels: the best ones too when maxlen is tiny
         over = len(side.levels) - self._maxlen
         for _ in range(over):
             side.levels.pop(side.ranks.pop())
@@ -590,6 +626,7 @@ class OrderBookStore(DataStore):
             if side_name != self._ASKS and side_name != self._BIDS:
                 raise KeyError(side_name)
             book = self._books[group] = _Book()
+        book.version += 1  # the generic paths: any change may be a best level
         if side_name == self._ASKS:
             return group, side_name, book.asks, price
         if side_name == self._BIDS:
@@ -632,6 +669,8 @@ class OrderBookStore(DataStore):
                 self._trim(group, side, name)
         if changed:
             self._notify()
+        if touched and (self._count > self._max_levels or len(self._books) > self._max_books):
+            self._bound(touched[-1][0])
 
     def _insert(self, data: Iterable[Item]) -> None:
         self._put(data, merge=False)
@@ -668,6 +707,16 @@ class OrderBookStore(DataStore):
         self._books.clear()
         self._count = 0
         self._notify()
+
+    def _onreconnect(self) -> None:
+        """Every book waits for a fresh snapshot: the outage may have lost any diff."""
+        self._reset_sync()
+
+    def _top_levels(self, group: Hashable, depth: int) -> tuple[list[Item], list[Item]]:
+        book = self._books.get(group)
+        if book is None:
+            return [], []
+        return _top(book.asks, depth), _top(book.bids, depth)
 
     def _find_and_delete(self, query: Item | None = None) -> list[Item]:
         removed = self.find(query)

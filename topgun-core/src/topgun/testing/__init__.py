@@ -12,6 +12,8 @@
 - ``new_rsa_key``, ``rsa_pem``, ``rsa_verifies`` (``.rsa``): RSA API keys, and the exchange's
   check of their signatures (needs ``cryptography``).
 - ``topgun.testing.fixtures``: pytest fixtures over these, for a plugin's ``conftest.py``.
+- ``topgun.testing.books``: the kit every order-book store runs through (``BookAdapter``,
+  ``check_offline``, ``check_recovery``; docs/verified-books.rst).
 
 TLS needs the ``trustme`` package (``pip install topgun-core[testing]``).
 """

@@ -86,6 +86,11 @@ class WebSocketExchange(LocalExchange):
         self._on_open = on_open
         self._compress = compress
 
+    async def serve(self, request: web.Request) -> web.WebSocketResponse:
+        """The aiohttp handler behind every path: also mountable on another local app (a route
+        of ``HttpExchange``, so one server has both an exchange's REST API and WebSocket)."""
+        return await self._handle(request)
+
     async def _handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)

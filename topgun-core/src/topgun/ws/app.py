@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 from aiohttp import WSMessage, WSMsgType
@@ -42,6 +42,9 @@ from .login import LoginSession
 from .ratelimit import SendLimiter
 from .response import ClientWebSocketResponse, Outgoing, dumps
 from .stats import ConnectionState, WebSocketStats
+
+if TYPE_CHECKING:
+    from ..client import Client
 
 __all__ = ["WebSocketApp"]
 
@@ -114,6 +117,7 @@ class WebSocketApp:
         before_login: Callable[[str], Awaitable[None]] | None = None,
         on_close: Callable[[WebSocketApp], None] | None = None,
         ws_kwargs: Mapping[str, Any] | None = None,
+        client: Client | None = None,
         **kwargs: Any,
     ) -> None:
         loop = asyncio.get_running_loop()  # a plain function, but it needs a running loop
@@ -139,6 +143,7 @@ class WebSocketApp:
         self._clock = clock if clock is not None else Clock()
         self._before_login = before_login
         self._on_close = on_close
+        self._client = client
         # Other keywords go to aiohttp's ws_connect, as in pybotters' WebSocketApp(session, url, ...).
         self._kwargs = _checked_kwargs({**(ws_kwargs or {}), **kwargs})
         self._link: Link | None = None
@@ -177,6 +182,11 @@ class WebSocketApp:
         """The live connection after its handshake (maybe not logged in yet), else None."""
         link = self._link
         return link.ws if link is not None else None
+
+    @property
+    def client(self) -> Client | None:
+        """The ``Client`` whose ``ws_connect`` made this app (for requests that go with it)."""
+        return self._client
 
     @property
     def stats(self) -> WebSocketStats:
@@ -389,6 +399,7 @@ class WebSocketApp:
                 return False, "the aiohttp session was closed"
             raise
 
+        link = Link(ws, self._loop)
         if isinstance(ws, ClientWebSocketResponse):
             ws._topgun_bind(
                 Outgoing(
@@ -397,7 +408,9 @@ class WebSocketApp:
                     limiter=self._limiter_for(host),
                     signer=host.ws_message_signer if host is not None else None,
                     credential=credential,
-                )
+                ),
+                self,
+                link,
             )
         elif host is not None and (host.ws_message_signer or host.ws_rate_limit):
             log.warning(
@@ -406,7 +419,6 @@ class WebSocketApp:
                 _shown(url),
                 type(ws).__name__,
             )
-        link = Link(ws, self._loop)
         self._link = link
         self.stats.connects += 1
         self.stats.connected_at = time.time()
@@ -462,9 +474,10 @@ class WebSocketApp:
         finally:
             self._link = None
             self._ready = False
-            link.finish()
+            link.finish()  # from here on, run_task refuses new connection tasks
             if link.live_at is not None:
                 self.stats.disconnects += 1
+            tasks.extend(link.tasks)
             for task in tasks:
                 task.cancel()
             if await _settle(tasks, ws, 0.0 if link.abort_reason else CLOSE_GRACE):

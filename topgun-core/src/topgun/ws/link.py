@@ -9,11 +9,16 @@ cancel scope), so no aiohttp internals are touched.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 import aiohttp
 
 __all__ = ["Link"]
+
+log = logging.getLogger("topgun.ws")
 
 
 class Link:
@@ -26,6 +31,7 @@ class Link:
         "last_control",
         "live_at",
         "opened_at",
+        "tasks",
         "ws",
     )
 
@@ -41,6 +47,8 @@ class Link:
         self.ended = asyncio.Event()
         self._scope: asyncio.Timeout | None = None
         self._pongs: dict[bytes, asyncio.Future[None]] = {}
+        self.tasks: set[asyncio.Task[Any]] = set()
+        """Tasks that live as long as this connection (``run_task``); the app ends them."""
 
     @property
     def usable(self) -> bool:
@@ -81,6 +89,24 @@ class Link:
         future = self._pongs.pop(payload, None)
         if future is not None and not future.done():
             future.set_result(None)
+
+    def run_task(
+        self, coro: Coroutine[Any, Any, Any], name: str | None = None
+    ) -> asyncio.Task[Any] | None:
+        """Run ``coro`` as a task of this connection; None (coroutine closed) once it ended."""
+        if self.ended.is_set():
+            coro.close()
+            return None
+        task = self._loop.create_task(coro, name=name)
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        # Once the connection ended the app awaits (and reports) its tasks itself.
+        if not self.ended.is_set() and not task.cancelled() and task.exception() is not None:
+            log.error("connection task %s failed", task.get_name(), exc_info=task.exception())
 
     def finish(self) -> None:
         """Called once by the app when the connection is over; wakes whoever waits on it."""

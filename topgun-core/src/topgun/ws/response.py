@@ -9,8 +9,10 @@ WebSocketApp did not open it behaves exactly like aiohttp's.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import orjson
@@ -21,6 +23,10 @@ from ..clock import Clock
 from ..credentials import Credential
 from ..plugin.specs import MessageSigner, MessageSigningRequest
 from .ratelimit import SendLimiter
+
+if TYPE_CHECKING:
+    from .app import WebSocketApp
+    from .link import Link
 
 __all__ = ["ClientWebSocketResponse", "Outgoing", "dumps"]
 
@@ -52,9 +58,36 @@ class ClientWebSocketResponse(aiohttp.ClientWebSocketResponse):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._topgun_outgoing: Outgoing | None = None
+        self._topgun_app: WebSocketApp | None = None
+        self._topgun_link: Link | None = None
 
-    def _topgun_bind(self, outgoing: Outgoing) -> None:
+    def _topgun_bind(
+        self, outgoing: Outgoing, app: WebSocketApp | None = None, link: Link | None = None
+    ) -> None:
         self._topgun_outgoing = outgoing
+        self._topgun_app = app
+        self._topgun_link = link
+
+    @property
+    def app(self) -> WebSocketApp | None:
+        """The ``WebSocketApp`` that opened this connection (its ``client``, its ``url``), if any."""
+        return self._topgun_app
+
+    def run_task(
+        self, coro: Coroutine[Any, Any, Any], *, name: str | None = None
+    ) -> asyncio.Task[Any] | None:
+        """Run ``coro`` as a task owned by this connection.
+
+        The task is cancelled and awaited when the connection ends (or its app or Client closes),
+        so work that only makes sense on this connection (re-requesting a snapshot, say) never
+        outlives it and is never left behind. A task that fails is logged. Returns None, with
+        ``coro`` closed, when the connection has ended or was not opened by a WebSocketApp.
+        """
+        link = self._topgun_link
+        if link is None:
+            coro.close()
+            return None
+        return link.run_task(coro, name)
 
     async def send_str(self, data: str, compress: int | None = None) -> None:
         outgoing = self._topgun_outgoing

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 from functools import partial
 from typing import Any, ClassVar
@@ -41,7 +41,7 @@ from typing import Any, ClassVar
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, Level, OrderBookStore
+from topgun.store import DataStore, DataStoreCollection, Item, Level, OrderBookStore, Recovery
 
 __all__ = [
     "Balance",
@@ -177,45 +177,54 @@ def _products(url: URL, data: list[Item]) -> set[str]:
 class Board(OrderBookStore):
     """Order books per product: ``sorted({"product_code": pc}, limit=N)``.
 
-    Items: ``{"product_code", "side" ("asks"/"bids"), "price", "size"}``. A product's book is
-    filled by a snapshot (``lightning_board_snapshot_{pc}``, or ``/v1/board`` through
-    ``initialize()``); diffs (``lightning_board_{pc}``) received before that are dropped (counted
-    in ``dropped_diffs``), since they cannot make a correct book on their own. Every snapshot
-    resynchronises the book, reporting only the levels that really changed. After each message,
-    levels on the wrong side of ``mid_price`` (asks below it, bids above it) are stale and are
-    removed, looking only at the best end of each side.
+    Items: ``{"product_code", "side" ("asks"/"bids"), "price", "size"}``. bitFlyer's board has no
+    sequence numbers or checksums, so a book is verified only in the ways the feed allows
+    (docs/verified-books.rst): a product is out of sync (``board.out_of_sync``, nothing served)
+    until a snapshot (``lightning_board_snapshot_{pc}``, or ``/v1/board`` through
+    ``initialize()``) arrives, and again after a WebSocket reconnect; diffs
+    (``lightning_board_{pc}``) received meanwhile are dropped (counted in ``dropped_diffs``). A
+    book out of sync for longer than ``recovery.grace`` re-subscribes its snapshot channel on the
+    connection its diffs come from (unsubscribe + subscribe, backing off if none comes). Every
+    snapshot resynchronises the book, reporting only the levels that really changed. After each
+    message, levels on the wrong side of ``mid_price`` (asks below it, bids above it) are stale
+    and are removed, looking only at the best end of each side.
 
-    After a WebSocket reconnect the books are emptied and wait for a fresh snapshot, so diffs of
-    the new connection never patch a book that missed the outage. Subscribe to the snapshot
-    channel as well as the diff channel, so that snapshot comes.
+    Subscribe to the snapshot channel as well as the diff channel, so the first snapshot comes.
     Docs: https://bf-lightning-api.readme.io/docs/realtime-board-snapshot,
-    https://bf-lightning-api.readme.io/docs/realtime-board
+    https://bf-lightning-api.readme.io/docs/realtime-board,
+    https://bf-lightning-api.readme.io/docs/endpoint-json-rpc (subscribe/unsubscribe)
     """
 
     _KEYS = ("product_code", "side", "price")
+    _RECOVERY = Recovery.SUBSCRIPTION
 
     def _init(self) -> None:
         self.mid_price: dict[str, Any] = {}
         """The last ``mid_price`` per product, as the exchange sent it."""
-        self.dropped_diffs = 0
-        """Diffs ignored because their product had no snapshot yet."""
-        self._synced: set[str] = set()
+
+    @property
+    def dropped_diffs(self) -> int:
+        """Diffs ignored because their product's book was out of sync (no snapshot yet)."""
+        return self.stats.unsynced_dropped
 
     def is_synced(self, product_code: str) -> bool:
-        """Whether a snapshot of this product was applied since the last (re)connect."""
-        return product_code in self._synced
+        """Whether the product's book is in sync (``in_sync``): a snapshot since the (re)connect."""
+        return self.in_sync(product_code)
 
-    def _on_snapshot(self, product_code: str, message: Any) -> None:
-        mid, mid_price, asks, bids = _board(message)
-        self._replace_book(product_code, asks, bids)
-        self._synced.add(product_code)
+    def _on_snapshot(self, product_code: str, message: Any, ws: Any = None) -> None:
+        self._snapshot(product_code, _board(message), ws=ws)
+
+    def _apply_snapshot(self, key: Hashable, snapshot: Any) -> None:
+        mid, mid_price, asks, bids = snapshot
+        self._replace_book(key, asks, bids)
         if mid is not None:
-            self.mid_price[product_code] = mid
-            self._discard_crossed(product_code, mid_price, mid_price)
+            self.mid_price[key] = mid  # type: ignore[index]
+            self._discard_crossed(key, mid_price, mid_price)
 
-    def _on_diff(self, product_code: str, message: Any) -> None:
-        if product_code not in self._synced:
-            self.dropped_diffs += 1
+    def _on_diff(self, product_code: str, message: Any, ws: Any = None) -> None:
+        if self._diff(product_code, message, ws=ws) or self.in_sync(product_code):
+            return
+        if self.out_of_sync_reason(product_code) == "no snapshot yet":
             self._limit().warning(
                 ("unsynced", product_code),
                 "board %s: diffs are ignored until a snapshot arrives; subscribe "
@@ -223,7 +232,8 @@ class Board(OrderBookStore):
                 product_code,
                 product_code,
             )
-            return
+
+    def _apply_diff(self, key: Hashable, message: Any) -> None:
         if type(message) is not dict:
             raise MalformedMessage("the board message is not a JSON object")
         mid = message.get("mid_price")
@@ -232,7 +242,7 @@ class Board(OrderBookStore):
             if mid_price is not None and not 0.0 < mid_price < _INF:
                 raise MalformedMessage(f"mid_price {mid!r} is not a positive number")
             self._apply_rows(
-                product_code,
+                key,
                 message.get("asks") or (),
                 message.get("bids") or (),
                 mid_price,
@@ -241,7 +251,15 @@ class Board(OrderBookStore):
         except (TypeError, ValueError) as exc:
             raise MalformedMessage(str(exc)) from None
         if mid is not None:
-            self.mid_price[product_code] = mid
+            self.mid_price[key] = mid  # type: ignore[index]
+
+    def _resubscribe(self, key: Hashable) -> list[Any]:
+        """Unsubscribe and subscribe the product's snapshot channel: a fresh snapshot comes."""
+        channel = f"lightning_board_snapshot_{key}"
+        return [
+            {"jsonrpc": "2.0", "method": method, "params": {"channel": channel}, "id": method}
+            for method in ("unsubscribe", "subscribe")
+        ]
 
     def _onresponse(self, data: Any, url: URL) -> None:
         """``/v1/board`` (``/v1/getboard``): a snapshot of ``product_code`` (default BTC_JPY)."""
@@ -251,9 +269,8 @@ class Board(OrderBookStore):
             raise InitializeError(f"{url.path}: {exc}") from None
 
     def _onreconnect(self) -> None:
-        self._synced.clear()
         self.mid_price.clear()
-        self._clear()
+        super()._onreconnect()
 
 
 class Ticker(DataStore):
@@ -262,7 +279,7 @@ class Ticker(DataStore):
 
     _KEYS = ("product_code",)
 
-    def _on_ticker(self, message: Any) -> None:
+    def _on_ticker(self, message: Any, ws: Any = None) -> None:
         if type(message) is not dict:
             raise MalformedMessage("the ticker message is not a JSON object")
         self._update([message])
@@ -274,7 +291,7 @@ class Executions(DataStore):
 
     _MAXLEN = 99_999
 
-    def _on_executions(self, product_code: str, message: Any) -> None:
+    def _on_executions(self, product_code: str, message: Any, ws: Any = None) -> None:
         executions = _objects(message, "the executions message")
         self._insert([{"product_code": product_code, **execution} for execution in executions])
 
@@ -526,7 +543,7 @@ class bitFlyerDataStore(DataStoreCollection):
         self._positions = self._create("positions", datastore_class=Positions)
         self._collateral = self._create("collateral", datastore_class=Collateral)
         self._balance = self._create("balance", datastore_class=Balance)
-        self._handlers: dict[str, Callable[[Any], None]] = {}
+        self._handlers: dict[str, Callable[[Any, Any], None]] = {}
 
     # -- routing -------------------------------------------------------------------------
 
@@ -540,7 +557,7 @@ class bitFlyerDataStore(DataStoreCollection):
                     channel = params.get("channel")
                     handler = self._handlers.get(channel) if type(channel) is str else None
                     if handler is not None and "message" in params:
-                        handler(params["message"])
+                        handler(params["message"], ws)
                         return
             self._onmessage(msg, ws)
         except MalformedMessage as exc:
@@ -580,7 +597,7 @@ class bitFlyerDataStore(DataStoreCollection):
         except (KeyError, TypeError):
             self._limiter.warning("bad-params", "bitFlyer: ignored a message with malformed params")
             return
-        handler(message)
+        handler(message, ws)
 
     def _on_reply(self, msg: Item) -> None:
         error = msg.get("error")
@@ -596,10 +613,10 @@ class bitFlyerDataStore(DataStoreCollection):
             str(text)[:200],
         )
 
-    def _route(self, channel: str) -> Callable[[Any], None]:
+    def _route(self, channel: str) -> Callable[[Any, Any], None]:
         if type(channel) is not str:
             raise TypeError("channel is not a string")
-        handler: Callable[[Any], None]
+        handler: Callable[[Any, Any], None]
         if channel.startswith("lightning_board_snapshot_"):
             handler = partial(self._board._on_snapshot, channel[len("lightning_board_snapshot_") :])
         elif channel.startswith("lightning_board_"):
@@ -620,14 +637,14 @@ class bitFlyerDataStore(DataStoreCollection):
             self._handlers[channel] = handler
         return handler
 
-    def _on_unknown(self, channel: str, message: Any) -> None:
+    def _on_unknown(self, channel: str, message: Any, ws: Any = None) -> None:
         self._limiter.warning(
             ("unknown", channel[:64]),
             "bitFlyer: no store for channel %r; its messages are ignored",
             channel,
         )
 
-    def _on_child_order_events(self, message: Any) -> None:
+    def _on_child_order_events(self, message: Any, ws: Any = None) -> None:
         events = _objects(
             message,
             "child_order_events",
@@ -646,7 +663,7 @@ class bitFlyerDataStore(DataStoreCollection):
             else:
                 self._balance._on_execution(event)
 
-    def _on_parent_order_events(self, message: Any) -> None:
+    def _on_parent_order_events(self, message: Any, ws: Any = None) -> None:
         events = _objects(
             message, "parent_order_events", ("event_type", "parent_order_acceptance_id")
         )

@@ -18,7 +18,7 @@ from topgun.errors import SigningError
 from topgun.plugin import SignedRequest, SigningRequest
 
 from .keys import key_of
-from .signing import Network, sign_payload
+from .network import Network
 
 __all__ = ["RequestSigner"]
 
@@ -40,6 +40,8 @@ class RequestSigner:
         payload = _payload(request)
         if payload is None:
             return _UNCHANGED
+        from .signing import sign_payload  # eth-account loads with the first signature
+
         signed = sign_payload(payload, key_of(request.credential), self.network, request.clock)
         if signed is payload:
             return _UNCHANGED

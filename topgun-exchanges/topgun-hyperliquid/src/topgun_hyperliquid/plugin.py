@@ -4,6 +4,9 @@ API names: ``hyperliquid`` (https://api.hyperliquid.xyz) and ``hyperliquid_testn
 (https://api.hyperliquid-testnet.xyz); the WebSocket is ``/ws`` on the same hosts
 (https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api). Whether a signature is for
 mainnet or testnet follows from the host, never from the request.
+
+Registering imports no eth-account or msgpack (half a second): the signers load them on the
+first signature, so installing every plugin keeps ``Client()`` fast for those who never sign here.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import RequestSigner
 from .keys import check_credential
-from .signing import MAINNET, TESTNET, Network
+from .network import MAINNET, TESTNET, Network
 from .ws import GREETING, HEARTBEAT, MessageSigner
 
 HOSTS: dict[str, tuple[str, Network]] = {

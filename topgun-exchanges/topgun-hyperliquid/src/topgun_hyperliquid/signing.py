@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 import msgpack
 from eth_account import Account
@@ -40,6 +40,7 @@ from .actions import (
     UserSignedType,
 )
 from .keys import HyperliquidKey, check_address
+from .network import MAINNET, TESTNET, Network
 
 __all__ = [
     "MAINNET",
@@ -67,19 +68,6 @@ _AGENT_TYPE: Final = [
     {"name": "source", "type": "string"},
     {"name": "connectionId", "type": "bytes32"},
 ]
-
-
-class Network(NamedTuple):
-    """What differs between mainnet and testnet in a signature."""
-
-    chain: str
-    """``hyperliquidChain`` of user-signed actions."""
-    source: str
-    """``source`` of the phantom agent of L1 actions."""
-
-
-MAINNET: Final = Network("Mainnet", "a")
-TESTNET: Final = Network("Testnet", "b")
 
 
 # -- L1 actions ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from topgun.errors import SigningError
 from topgun.plugin import Heartbeat, MessageSigningRequest
 
 from .keys import key_of
-from .signing import Network, sign_payload
+from .network import Network
 
 __all__ = ["GREETING", "HEARTBEAT", "PING_INTERVAL", "MessageSigner"]
 
@@ -53,6 +53,8 @@ class MessageSigner:
                 "a Hyperliquid post action needs request.payload = {action, nonce?, vaultAddress?}, "
                 f"not {payload!r}"
             )
+        from .signing import sign_payload  # eth-account loads with the first signature
+
         signed = sign_payload(payload, key_of(request.credential), self.network, request.clock)
         if signed is payload:
             return message

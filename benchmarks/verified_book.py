@@ -1,0 +1,182 @@
+"""What verifying a book costs: a sequenced feed, with and without a top-25 CRC32 checksum.
+
+An exchange-neutral feed in the common shape of sequenced book feeds: ``{"s", "U", "u", "a",
+"b", "cs"}`` with ``[price, size]`` rows as strings, on a book of ~1,000 levels per side, 3,000
+diffs of 1-32 levels, most near the best prices (``topgun.testing.books.ModelBook``). Each message is parsed with orjson
+inside the timed loop. Rows, against the floor (parsing the same messages alone):
+
+- raw apply: the levels applied straight (``_apply_levels``), no verification at all;
+- verified: ``_diff`` with the range rule (sequence check, bookkeeping);
+- verified + checksum: the same, plus the CRC32 of the top 25 levels after every message;
+- the checksum alone: building the check string and its CRC32, per call.
+
+The verified rows' target is the issue's: parse + apply within 4x of parsing alone.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from benchmarks._report import Report
+from topgun.store import DataStoreCollection, Level, OrderBookStore, RangeRule, signed_crc32
+from topgun.testing.books import ModelBook
+
+KEY = "SYM"
+DEPTH = 1_000
+MESSAGES = 3_000
+CHECK_DEPTH = 25
+SEED = 20261208
+
+
+def _text(value: float) -> str:
+    return f"{value:g}"
+
+
+def _levels(rows: list[list[str]]) -> list[Level]:
+    return [(float(p), p, s if float(s) else None) for p, s in rows]
+
+
+class _Book(OrderBookStore):
+    _KEYS = ("s", "S", "p")
+    _SIDE_KEY, _PRICE_KEY, _SIZE_KEY = "S", "p", "q"
+    _ASKS, _BIDS = "a", "b"
+    _SEQUENCE = RangeRule()
+    _CHECKSUM_DEPTH = CHECK_DEPTH
+
+
+class _Feed(DataStoreCollection):
+    def __init__(self, checked: bool, raw: bool = False) -> None:
+        self.checked = checked
+        self.raw = raw
+        super().__init__()
+
+    def _init(self) -> None:
+        self.book = self._create("book", datastore_class=_Book, maxlen=DEPTH * 4)
+
+    def _onmessage(self, msg: Any, ws: Any = None) -> None:
+        diff = (_levels(msg["a"]), _levels(msg["b"]))
+        if self.raw:
+            self.book._apply_levels(msg["s"], *diff)
+            return
+        checksum = msg["cs"] if self.checked else None
+        self.book._diff(msg["s"], diff, first=msg["U"], last=msg["u"], checksum=checksum, ws=ws)
+
+
+def _rows(side: list[tuple[float, float]]) -> list[list[str]]:
+    return [[_text(p), _text(s)] for p, s in side]
+
+
+def _checksum(model: ModelBook) -> int:
+    asks, bids = model.top(CHECK_DEPTH)
+    parts = []
+    for i in range(CHECK_DEPTH):
+        for side in (bids, asks):
+            if i < len(side):
+                parts.append(f"{_text(side[i][0])}:{_text(side[i][1])}")
+    return signed_crc32(":".join(parts))
+
+
+def make_stream() -> tuple[ModelBook, list[bytes]]:
+    rng = random.Random(SEED)
+    model = ModelBook.seeded(rng, depth=DEPTH)
+    start = model.copy()
+    frames = []
+    for _ in range(MESSAGES):
+        first = model.seq + 1
+        asks: dict[float, float] = {}
+        bids: dict[float, float] = {}
+        for _ in range(rng.randint(1, 8)):  # one message carries several updates (1-32 levels)
+            step_asks, step_bids = model.step(rng)
+            asks.update(step_asks)
+            bids.update(step_bids)
+        message = {
+            "s": KEY,
+            "U": first,
+            "u": model.seq,
+            "a": _rows(list(asks.items())),
+            "b": _rows(list(bids.items())),
+            "cs": _checksum(model),
+        }
+        frames.append(orjson.dumps(message))
+    return start, frames
+
+
+def _fresh(start: ModelBook, checked: bool, raw: bool = False) -> _Feed:
+    feed = _Feed(checked, raw)
+    asks, bids = start.top()
+    snapshot = (
+        [(p, _text(p), _text(s)) for p, s in asks],
+        [(p, _text(p), _text(s)) for p, s in bids],
+    )
+    feed.book._snapshot(KEY, snapshot, seq=start.seq)
+    return feed
+
+
+def _timed(body: Callable[[], None], count: int) -> float:
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        body()
+        return (time.perf_counter() - start) / count
+    finally:
+        gc.enable()
+
+
+def run(report: Report) -> None:
+    start, frames = make_stream()
+    loads = orjson.loads
+    group = "verified book"
+
+    def parse() -> None:
+        for raw in frames:
+            loads(raw)
+
+    def feeding(feed: _Feed) -> Callable[[], None]:
+        onmessage = feed.onmessage
+
+        def body() -> None:
+            for raw in frames:
+                onmessage(loads(raw))
+
+        return body
+
+    best: dict[str, float] = {}
+    for _ in range(9):  # interleaved, so a busy machine slows every case alike
+        cases = {
+            "floor": parse,
+            "raw": feeding(_fresh(start, checked=False, raw=True)),
+            "verified": feeding(_fresh(start, checked=False)),
+            "checked": feeding(_fresh(start, checked=True)),
+        }
+        for name, body in cases.items():
+            best[name] = min(best.get(name, float("inf")), _timed(body, len(frames)))
+    checked = _fresh(start, checked=True)
+    assert checked.book.in_sync(KEY)
+    feeding(checked)()
+    stats = checked.book.stats
+    assert checked.book.in_sync(KEY) and stats.checksum_failures == 0 and stats.gaps == 0, stats
+    text = checked.book._checksum_text
+    checksum = _timed(lambda: [signed_crc32(text(KEY)) for _ in range(2_000)], 2_000)
+
+    floor = best["floor"]
+    report.add(group, "parse + raw apply (unverified)", {"topgun": best["raw"], "floor": floor})
+    report.add(
+        group,
+        "parse + apply, sequence checked",
+        {"topgun": best["verified"], "floor": floor},
+        target="topgun <= 4x floor",
+    )
+    report.add(
+        group,
+        "parse + apply + top-25 CRC32 checksum",
+        {"topgun": best["checked"], "floor": floor},
+        target="topgun <= 4x floor",
+    )
+    report.add(group, "the checksum, computed afresh (top 25)", {"topgun": checksum})

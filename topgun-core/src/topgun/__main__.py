@@ -1,0 +1,5 @@
+"""``python -m topgun``: the ``topgun`` command, for environments whose scripts are not on PATH."""
+
+from .cli import main
+
+raise SystemExit(main())
