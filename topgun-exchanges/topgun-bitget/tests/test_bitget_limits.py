@@ -50,7 +50,8 @@ async def test_first_signed_request_syncs_the_clock(registry: Registry) -> None:
         assert [r["path"] for r in server.seen].count("/api/v2/public/time") == 5
         stamp = int(server.seen[-1]["stamp"]) / 1000
         assert abs(client.clock.offset - AHEAD) < 0.5
-        assert abs(stamp - (time.time() + AHEAD)) < 2.0  # signed on the exchange's clock, not 3.2 s off
+        # Signed on the exchange's clock, not 3.2 s off it.
+        assert abs(stamp - (time.time() + AHEAD)) < 2.0
 
 
 async def test_demo_trading_uses_the_same_clock(registry: Registry) -> None:
