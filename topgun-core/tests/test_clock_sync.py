@@ -204,3 +204,28 @@ async def test_websocket_login_syncs_first(plugin_factory: Any) -> None:
         assert server.time_requests() == 5
         assert len(logins) == 1 and abs(logins[0]) < RULES.window
         await app.close()
+
+
+async def test_no_hook_runs_for_syncs_retries_or_rate_limits(
+    plugin_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The declarations are frozen into the registry: no pluggy hook runs per request."""
+    import pluggy
+
+    from topgun.registry import build as build_module
+
+    registry = _registry(plugin_factory, not_executed=True)
+    original = pluggy.HookCaller.__call__
+
+    def refuse(caller: Any, *args: Any, **kwargs: Any) -> Any:
+        if caller.name.startswith("topgun_"):
+            raise AssertionError(f"pluggy hook {caller.name} ran on the request path")
+        return original(caller, *args, **kwargs)
+
+    def no_collect(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the registry was rebuilt on the request path")
+
+    monkeypatch.setattr(pluggy.HookCaller, "__call__", refuse)
+    monkeypatch.setattr(build_module, "_collect", no_collect)
+    for check in CLOCK_CHECKS:
+        await check(SCENARIO, registry)

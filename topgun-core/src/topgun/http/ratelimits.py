@@ -2,7 +2,7 @@
 
 Every response to a host whose plugin declares rate-limit headers is read (a few header lookups)
 into ``Client.rate_limits``. With pacing on, a request whose bucket is known to be exhausted
-waits for the bucket's reset before it is sent, and a ban answer (HTTP 429, Binance's 418) with
+waits for the bucket's reset before it is sent, and a ban answer (HTTP 429, or an exchange's own ban status) with
 ``Retry-After`` pauses the request's buckets for that long. Nothing is ever re-sent: pacing only
 delays requests that have not left yet.
 """
@@ -176,7 +176,8 @@ class RateLimitMiddleware:
         self._pace = pace
 
     async def __call__(self, request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
-        if request.url.host != self._host:  # a redirect elsewhere: not this exchange's budget
+        if (request.url.host or "").removesuffix(".") != self._host:
+            # A redirect elsewhere: not this exchange's budget.
             return await handler(request)
         spec, limits, api = self._spec, self._limits, self._api
         names = spec.buckets(request.method, request.url)
