@@ -183,7 +183,7 @@ def test_a_signing_host_must_say_how_bodies_are_encoded(plugin_factory: Any) -> 
 def test_ws_decoder_and_responder_are_listed_as_features() -> None:
     """Plugins for exchanges that compress frames or ping with a value to echo declare it."""
 
-    def decoder(payload: bytes) -> bytes:
+    def decoder(payload: bytes, max_size: int) -> bytes:
         return payload
 
     def responder(message: object) -> object:

@@ -19,6 +19,7 @@ from ._version import __version__
 from .clock import Clock
 from .credentials import Credential, load_credentials
 from .http.body import encode_body
+from .http.limit import DEFAULT_MAX_RESPONSE_SIZE, check_limit, read_limited
 from .http.ordering import NonceOrder
 from .http.ratelimits import RateLimitMiddleware, RateLimits
 from .http.signing import SigningMiddleware
@@ -32,6 +33,17 @@ from .ws.dispatch import Handler
 __all__ = ["Auth", "Client", "FetchResult", "NotJSONContent"]
 
 USER_AGENT: Final = f"topgun/{__version__}"
+
+
+class _Default:
+    """The type of ``fetch``'s "use the Client's limit" default (``None`` means no limit)."""
+
+
+_DEFAULT: Final = _Default()
+_RAISE_HINT: Final = (
+    " Raise the limit with Client(max_response_size=...) or fetch(..., max_size=...) "
+    "(None: no limit)."
+)
 
 
 class Auth:
@@ -65,10 +77,15 @@ class Client:
     then ``$TOPGUN_APIS``). ``base_url`` prefixes relative HTTP URLs only. ``clock`` is the time
     every signature uses (set ``client.clock.offset`` to correct a skewed local clock, or let
     ``sync_clock`` do it). ``sync_clock=True`` measures the offset against each exchange before
-    the first signed request or WebSocket login to it and re-syncs (and, where safe, re-sends once) when a request is
-    rejected for its timestamp. ``pace=True`` holds requests back while the exchange said their
-    rate-limit bucket is exhausted (``pace=`` per request too). Any other keyword goes to
-    ``aiohttp.ClientSession``.
+    the first signed request or WebSocket login to it, and re-syncs (and, where safe, re-sends
+    once) when a request is rejected for its timestamp. ``pace=True`` holds requests back while
+    the exchange said their rate-limit bucket is exhausted (``pace=`` per request too). Any other
+    keyword goes to ``aiohttp.ClientSession``.
+
+    ``max_response_size`` bounds the body ``fetch()`` reads, counted after decompression
+    (64 MiB by default, ``None`` for no bound); ``fetch(..., max_size=...)`` overrides it per
+    call. Past it, ``ResponseTooLargeError``. Responses read by the caller from ``request()``
+    and friends are aiohttp's, unbounded.
     """
 
     def __init__(
@@ -80,8 +97,10 @@ class Client:
         registry: Registry | None = None,
         sync_clock: bool = False,
         pace: bool = False,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
         **kwargs: Any,
     ) -> None:
+        self._max_response_size = check_limit(max_response_size, "max_response_size")
         self._registry = registry if registry is not None else get_registry()
         # Checked before the session exists, so a bad credential leaves nothing to close.
         self._credentials: dict[str, Credential] = load_credentials(apis, self._registry.apis)
@@ -181,6 +200,11 @@ class Client:
     @property
     def base_url(self) -> str:
         return self._base_url
+
+    @property
+    def max_response_size(self) -> int | None:
+        """The most bytes (decompressed) ``fetch()`` reads of a body; None: no bound."""
+        return self._max_response_size
 
     @property
     def registry(self) -> Registry:
@@ -317,11 +341,28 @@ class Client:
         return self.request("DELETE", url, data=data, **kwargs)
 
     async def fetch(
-        self, method: str, url: str | URL, *, params: Any = None, data: Any = None, **kwargs: Any
+        self,
+        method: str,
+        url: str | URL,
+        *,
+        params: Any = None,
+        data: Any = None,
+        max_size: int | _Default | None = _DEFAULT,
+        **kwargs: Any,
     ) -> FetchResult:
-        """Send a request and read the whole body; ``data`` is the decoded JSON or a NotJSONContent."""
+        """Send a request and read the whole body; ``data`` is the decoded JSON or a NotJSONContent.
+
+        The body is read up to ``max_size`` bytes after decompression (default: the Client's
+        ``max_response_size``; ``None``: no bound), else ``ResponseTooLargeError``. It is read
+        into ``text`` and ``data``; ``response`` carries the status and headers.
+        """
+        limit = (
+            self._max_response_size
+            if isinstance(max_size, _Default)
+            else check_limit(max_size, "max_size")
+        )
         async with self.request(method, url, params=params, data=data, **kwargs) as response:
-            raw = await response.read()
+            raw = await read_limited(response, limit, hint=_RAISE_HINT)
         try:
             text = raw.decode(response.charset or "utf-8", errors="replace")
         except LookupError:  # a charset Python does not know: JSON is UTF-8 anyway

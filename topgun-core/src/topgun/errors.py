@@ -52,3 +52,25 @@ class InitializeError(StoreError, ValueError):
 
 class WebSocketClosedError(TopgunError):
     """The WebSocketApp was closed (by ``close()`` or by closing its Client) while waited on."""
+
+
+class FrameTooLargeError(TopgunError, ValueError):
+    """A compressed WebSocket frame opens to more than the connection's maximum message size.
+
+    Raised by ``ws_decoder``s (``topgun.plugin.Decompressor``); core drops the frame, logs it
+    and counts it in ``app.stats.oversized_frames``. Raise ``max_msg_size`` (a ``ws_connect``
+    keyword, 4 MiB by default) if the exchange really sends messages that big.
+    """
+
+
+class ResponseTooLargeError(TopgunError):
+    """An HTTP response body (decompressed) is larger than the allowed maximum.
+
+    The message names the URL (without its query) and the limit; raise it per Client with
+    ``Client(max_response_size=...)`` or per call with ``fetch(..., max_size=...)``.
+    """
+
+    def __init__(self, message: str, *, url: str, limit: int) -> None:
+        super().__init__(message)
+        self.url = url
+        self.limit = limit

@@ -18,7 +18,7 @@ def squeeze(message: Any) -> bytes:
     return packer.compress(orjson.dumps(message)) + packer.flush()
 
 
-def unsqueeze(payload: bytes) -> bytes:
+def unsqueeze(payload: bytes, max_size: int) -> bytes:
     return zlib.decompress(payload, -15)
 
 

@@ -46,6 +46,7 @@ class Lightstream:
         self.closers: list[web.WebSocketResponse] = []
         # Board snapshot sent on subscription, per connection (the last one repeats).
         self.snapshots: list[dict[str, Any]] = [{"mid_price": 100, "bids": [], "asks": []}]
+        self.flood_login = False  # answer an auth with endless ticker frames instead of a reply
         self.app = web.Application()
         self.app.router.add_get("/json-rpc", self.handle)
 
@@ -81,6 +82,9 @@ class Lightstream:
                     continue
                 call = orjson.loads(msg.data)
                 method, params, call_id = call.get("method"), call.get("params", {}), call.get("id")
+                if method == "auth" and self.flood_login:
+                    await self.flood(ws)
+                    continue
                 if method == "auth":
                     self.logins.append(params)
                     problem = self.check(params)
@@ -114,6 +118,17 @@ class Lightstream:
             pusher.cancel()
             await asyncio.gather(pusher, return_exceptions=True)
         return ws
+
+    @staticmethod
+    async def flood(ws: web.WebSocketResponse) -> None:
+        ticker = {"product_code": "BTC_JPY", "ltp": 15_000_000, "pad": "x" * 60_000}
+        params = {"channel": "lightning_ticker_BTC_JPY", "message": ticker}
+        frame = orjson.dumps({"jsonrpc": "2.0", "method": "channelMessage", "params": params})
+        try:
+            for _ in range(400):  # 24 MiB, more than a login holds
+                await ws.send_str(frame.decode())
+        except ConnectionError:
+            return  # the client gave up and left
 
     async def push(self, ws: web.WebSocketResponse, channels: list[str]) -> None:
         n = 0
@@ -339,6 +354,27 @@ async def test_wrong_secret_is_refused_logged_and_nothing_private_arrives(
     assert any("code -32000, Invalid signature" in e for e in errors)
     assert "a-wrong-secret-value" not in caplog.text
     assert_nothing_left()
+
+
+async def test_a_login_flooded_with_frames_fails_visibly_instead_of_growing(
+    lightstream: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Frames held while waiting for the auth reply are bounded (count and bytes)."""
+    server, exchange = lightstream
+    server.flood_login = True
+    caplog.set_level(logging.ERROR, "topgun.ws")
+    async with topgun.Client(
+        apis={"bitflyer": [KEY, SECRET]}, **exchange.client_kwargs()
+    ) as client:
+        app = client.ws_connect(
+            URL, send_json={"method": "subscribe", "params": {}}, backoff=(30, 60, 2, 30)
+        )
+        with pytest.raises(topgun.AuthenticationError, match="before its login reply"):
+            async with asyncio.timeout(20):
+                await app.ready()
+        assert app.stats.auth_failures >= 1
+        await eventually(lambda: app.state is topgun.ConnectionState.BACKOFF)
+    assert "login failed: the exchange sent more than" in caplog.text
 
 
 async def test_login_and_subscription_survive_a_reconnect(lightstream: Any) -> None:

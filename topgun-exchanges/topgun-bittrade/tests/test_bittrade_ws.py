@@ -19,7 +19,10 @@ import pytest
 
 import topgun
 from topgun.credentials import Credential
+from topgun.errors import FrameTooLargeError
 from topgun.plugin import AuthenticationError
+from topgun.testing import compression_bomb
+from topgun.ws.dispatch import DEFAULT_MAX_MSG_SIZE as MAX_SIZE
 from topgun_bittrade.ws import RATE_LIMIT, auth_message, authenticate, gunzip, reply_to_ping
 
 KEY = "bittrade-test-key"
@@ -92,7 +95,13 @@ async def test_public_paths_take_no_auth_with_credentials_loaded(
 
 
 def test_market_frames_are_gunzipped() -> None:
-    assert gunzip(gzip.compress(b'{"ping":1700000000000}')) == b'{"ping":1700000000000}'
+    frame = gzip.compress(b'{"ping":1700000000000}')
+    assert gunzip(frame, MAX_SIZE) == b'{"ping":1700000000000}'
+
+
+def test_gunzip_is_bounded_by_the_connections_maximum_message_size() -> None:
+    with pytest.raises(FrameTooLargeError):
+        gunzip(compression_bomb("gzip", MAX_SIZE + 1), MAX_SIZE)
 
 
 def test_market_ping_is_answered_with_its_own_value() -> None:

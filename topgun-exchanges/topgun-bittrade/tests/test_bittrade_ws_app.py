@@ -26,7 +26,13 @@ from aiohttp import web
 
 import topgun
 from topgun.plugin import AuthenticationError
-from topgun.testing import LocalExchange
+from topgun.testing import (
+    Connection,
+    LocalExchange,
+    WebSocketExchange,
+    compression_bomb,
+    eventually,
+)
 
 HOST = "api-cloud.bittrade.co.jp"
 KEY = "bittrade-test-key"
@@ -196,3 +202,20 @@ async def test_refused_auth_fails_instead_of_waiting(servers: Any) -> None:
             with pytest.raises(AuthenticationError, match="2002"):
                 await app.ready()
     assert all(m.get("ch") == "auth" for _, m in server.received)
+
+
+async def test_market_decompression_bomb_is_dropped_and_the_stream_goes_on() -> None:
+    """A gzip frame opening to 64 MiB is dropped (bounded by max_msg_size), not opened."""
+    bbo = {"ch": "market.btcjpy.bbo", "tick": {"ask": 6000000}}
+
+    async def on_open(conn: Connection) -> None:
+        await conn.send(compression_bomb("gzip", 64 * 1024 * 1024))
+        await conn.send(bbo)
+
+    got: list[Any] = []
+    exchange = WebSocketExchange([HOST], on_open=on_open, compress=gzip.compress)
+    async with exchange, topgun.Client(**exchange.client_kwargs()) as client:
+        app = client.ws_connect(f"wss://{HOST}/ws", hdlr_json=lambda m, ws: got.append(m))
+        await eventually(lambda: got == [bbo])
+        assert app.stats.oversized_frames == 1
+        assert app.stats.connects == 1

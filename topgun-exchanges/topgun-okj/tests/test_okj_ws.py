@@ -18,7 +18,10 @@ import pytest
 
 import topgun
 from topgun.credentials import Credential
+from topgun.errors import FrameTooLargeError
 from topgun.plugin import AuthenticationError
+from topgun.testing import compression_bomb
+from topgun.ws.dispatch import DEFAULT_MAX_MSG_SIZE as MAX_SIZE
 from topgun_okj.ws import HEARTBEAT, authenticate_v3, authenticate_v5, inflate
 
 KEY = "okj-test-key"
@@ -40,13 +43,18 @@ def _login(
 
 
 def test_inflate_undoes_raw_deflate() -> None:
-    assert inflate(_deflate(b"pong")) == b"pong"
+    assert inflate(_deflate(b"pong"), MAX_SIZE) == b"pong"
     assert (
-        inflate(_deflate(b'{"event":"login","success":true}'))
+        inflate(_deflate(b'{"event":"login","success":true}'), MAX_SIZE)
         == b'{"event":"login","success":true}'
     )
     with pytest.raises(zlib.error):
-        inflate(b'{"not": "compressed"}')
+        inflate(b'{"not": "compressed"}', MAX_SIZE)
+
+
+def test_inflate_is_bounded_by_the_connections_maximum_message_size() -> None:
+    with pytest.raises(FrameTooLargeError):
+        inflate(compression_bomb("deflate", MAX_SIZE + 1), MAX_SIZE)
 
 
 async def test_v3_login_reads_the_deflated_reply(make_login: Any, v3_stream: Any) -> None:

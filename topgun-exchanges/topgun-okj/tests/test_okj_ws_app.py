@@ -26,7 +26,13 @@ from aiohttp import web
 import topgun
 from topgun.plugin import AuthenticationError, Host, hookimpl
 from topgun.registry import build_registry
-from topgun.testing import LocalExchange
+from topgun.testing import (
+    Connection,
+    LocalExchange,
+    WebSocketExchange,
+    compression_bomb,
+    eventually,
+)
 from topgun_okj import plugin
 from topgun_okj.ws import HEARTBEAT
 
@@ -202,3 +208,21 @@ async def test_v3_ping_heartbeat_and_its_deflated_pong(servers: Any) -> None:
                 await asyncio.sleep(0.01)
         assert app.stats.non_json == 0
     assert server.received == []  # no credentials: no login, just pings
+
+
+async def test_v3_decompression_bomb_is_dropped_and_the_stream_goes_on() -> None:
+    """A raw-deflate frame opening to 64 MiB is dropped (bounded by max_msg_size), not opened."""
+
+    async def on_open(conn: Connection) -> None:
+        await conn.send(compression_bomb("deflate", 64 * 1024 * 1024))
+        await conn.send(ORDER)
+
+    got: list[Any] = []
+    exchange = WebSocketExchange(["connect.okcoin.jp"], on_open=on_open, compress=deflate)
+    async with exchange, topgun.Client(**exchange.client_kwargs()) as client:
+        app = client.ws_connect(
+            "wss://connect.okcoin.jp:443/ws/v3", hdlr_json=lambda m, ws: got.append(m)
+        )
+        await eventually(lambda: got == [ORDER])
+        assert app.stats.oversized_frames == 1
+        assert app.stats.connects == 1

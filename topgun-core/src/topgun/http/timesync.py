@@ -28,6 +28,7 @@ log = logging.getLogger("topgun.clock")
 DEFAULT_SAMPLES: Final = 5
 _TIMEOUT: Final = aiohttp.ClientTimeout(total=10.0)
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_REJECTION_SIZE: Final = 16 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +195,11 @@ class TimestampGuard:
         if rejection is None:
             return False
         if rejection.statuses is not None and response.status not in rejection.statuses:
+            return False
+        # A rejection is a small JSON object: a body of unknown or larger size is left unread, so
+        # the caller's own bound on what it reads (fetch's max_response_size) still holds.
+        length = response.content_length
+        if length is None or length > MAX_REJECTION_SIZE:
             return False
         raw = await response.read()  # kept by aiohttp: the caller reads the same bytes
         if rejection.marker not in raw:

@@ -3,8 +3,10 @@
 An exchange plugin is a module with ``topgun_register_*`` functions marked ``@hookimpl``; each
 receives a ``register`` callback and calls it once per thing it contributes. Plugin authors import
 everything from here and nothing from pluggy; ``topgun.plugin.rsa`` signs with RSA API keys.
+``Decompressor`` is the bounded ``ws_decoder`` for exchanges that compress their frames.
 """
 
+from .decompress import Compression, Decompressor, decompress
 from .digest import hmac_sha256, hmac_sha256_b64, hmac_sha256_hex, hmac_sha512_hex
 from .hookspecs import hookimpl, hookspec
 from .retry import Retry
@@ -38,6 +40,8 @@ __all__ = [
     "ApiSpec",
     "AuthenticationError",
     "BodyEncoding",
+    "Compression",
+    "Decompressor",
     "FrameDecoder",
     "Heartbeat",
     "HeartbeatFactory",
@@ -57,6 +61,7 @@ __all__ = [
     "TimestampRejection",
     "WebSocketAuthenticator",
     "WebSocketLogin",
+    "decompress",
     "hmac_sha256",
     "hmac_sha256_b64",
     "hmac_sha256_hex",

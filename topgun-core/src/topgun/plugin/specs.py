@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -185,10 +186,12 @@ class RateLimit:
     per_seconds: float
 
 
-FrameDecoder = Callable[[bytes], bytes]
-"""Turns the payload of a received BINARY frame into the bytes it carries, for exchanges that
-compress every message themselves (not WebSocket permessage-deflate). Raises an exception when
-the payload is not in that form; the frame is then handled as it arrived."""
+FrameDecoder = Callable[[bytes, int], bytes]
+"""``decoder(payload, max_size)``: the bytes a received BINARY frame carries, for exchanges that
+compress every message themselves (not WebSocket permessage-deflate). ``max_size`` is the
+connection's maximum message size (0: no bound): the output must never exceed it; raise
+``FrameTooLargeError`` instead, before producing more (``topgun.plugin.Decompressor`` does). Any
+other exception means the payload is not in that form; the frame is then handled as it arrived."""
 
 MessageResponder = Callable[[Any], Any]
 """Maps a received JSON message to the JSON reply to send back at once, or ``None`` for no reply:
@@ -283,6 +286,10 @@ class Host:
     ordered_nonces: bool = False
     rate_limits: HttpRateLimits | None = None
 
+    def __post_init__(self) -> None:
+        if self.ws_decoder is not None:
+            _check_decoder(self.name, self.ws_decoder)
+
     @property
     def api_names(self) -> tuple[str, ...]:
         if self.api is None:
@@ -311,3 +318,17 @@ class Host:
         if self.ports != (443,):
             out.append("port=" + ",".join(str(port) for port in self.ports))
         return tuple(out)
+
+
+def _check_decoder(host: str, decoder: Any) -> None:
+    """A decoder must take the size bound, so none can open a frame without one."""
+    try:
+        inspect.signature(decoder).bind(b"", 0)
+    except TypeError:
+        raise TypeError(
+            f"Host {host!r}: ws_decoder {decoder!r} must take (payload, max_size) and never "
+            "return more than max_size bytes; for compressed frames use "
+            "topgun.plugin.Decompressor('deflate' | 'zlib' | 'gzip')"
+        ) from None
+    except ValueError:
+        pass  # no introspectable signature (a C callable): trusted as declared

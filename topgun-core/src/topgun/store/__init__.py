@@ -1,6 +1,9 @@
 """DataStores: in-memory tables that exchange WebSocket and HTTP data is applied to.
 
 ``DataStore`` (keyed or append-only tables), ``OrderBookStore`` (price levels with sorted sides),
+``DataStoreCollection`` (one exchange feed's stores and its ``onmessage`` handler), and the
+change stream of ``DataStore.watch()``: ``StoreStream`` of ``StoreChange``. ``MalformedMessage``
+and the ``is_*`` checks (``.validate``) are for store authors validating a message before applying.
 ``DataStoreCollection`` (one exchange feed's stores and its ``onmessage`` handler), the
 change stream of ``DataStore.watch()``: ``StoreStream`` of ``StoreChange``, and the verified-book
 machinery (``integrity``, ``sequence``, ``recovery``; docs/verified-books.rst).
@@ -20,6 +23,7 @@ from .integrity import (
 )
 from .orderbook import Level, OrderBookStore, price_of
 from .sequence import ChainRule, OrderRule, RangeRule, SequenceRule, Verdict, signed_crc32
+from .validate import MalformedMessage, is_number, is_price, is_size
 
 __all__ = [
     "DEFAULT_MAXLEN",
@@ -33,6 +37,7 @@ __all__ = [
     "Item",
     "Level",
     "LogLimiter",
+    "MalformedMessage",
     "Operation",
     "OrderBookStore",
     "OrderRule",
@@ -44,6 +49,9 @@ __all__ = [
     "StoreChange",
     "StoreStream",
     "Verdict",
+    "is_number",
+    "is_price",
+    "is_size",
     "price_of",
     "signed_crc32",
 ]

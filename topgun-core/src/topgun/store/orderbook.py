@@ -60,7 +60,7 @@ Level = tuple[float, Any, Any]
 def price_of(value: Any) -> float:
     """A level's price as a float; raises ValueError/TypeError for anything not a finite number."""
     price = float(value)
-    if price - price != 0.0:  # NaN and infinities
+    if price - price != 0.0 or value is True or value is False:  # NaN, infinities, bools
         raise ValueError(f"price {value!r} is not a finite number")
     return price
 
@@ -363,8 +363,14 @@ class OrderBookStore(VerifiedBook, DataStore):
                     value = row[row_price]
                     size = row[row_size]
                     price = float(value)
-                    if size < 0 or not 0.0 < price < _INF:
-                        if price:
+                    if (
+                        not (0 <= size < _INF and 0.0 < price < _INF)
+                        or size is True
+                        or size is False
+                        or value is True
+                        or value is False
+                    ):
+                        if price or value is False:  # NaN, infinity, a bool, a negative
                             raise ValueError(f"bad level row price={value!r} size={size!r}")
                         continue
                     rank = sign * price

@@ -7,6 +7,7 @@
 - ``WebSocketExchange``, ``Connection`` (``.websocket``): WebSocket endpoints there that record
   what arrives, with arrival times, and answer through the test's responder.
 - ``FakeLogin`` (``.login``): an in-memory ``WebSocketLogin`` for unit tests of authenticators.
+- ``compression_bomb`` (``.bombs``): small deflate/zlib/gzip payloads that open huge.
 - ``eventually`` (``.waiting``): wait, bounded, for what other tasks do.
 - ``with_heartbeat_interval``, ``FAST_BACKOFF`` (``.plugins``): quicker heartbeats and reconnects.
 - ``new_rsa_key``, ``rsa_pem``, ``rsa_verifies`` (``.rsa``): RSA API keys, and the exchange's
@@ -18,6 +19,7 @@
 TLS needs the ``trustme`` package (``pip install topgun-core[testing]``).
 """
 
+from .bombs import compression_bomb
 from .exchange import LocalExchange, LoopbackResolver
 from .http import Handler, HttpExchange
 from .login import FakeLogin, LoginResponder
@@ -37,6 +39,7 @@ __all__ = [
     "LoopbackResolver",
     "Responder",
     "WebSocketExchange",
+    "compression_bomb",
     "eventually",
     "new_rsa_key",
     "rsa_pem",

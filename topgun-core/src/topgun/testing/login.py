@@ -21,6 +21,7 @@ from yarl import URL
 from ..clock import Clock
 from ..credentials import Credential
 from ..plugin.specs import FrameDecoder
+from ..ws.dispatch import DEFAULT_MAX_MSG_SIZE
 from ..ws.response import dumps
 
 __all__ = ["FakeLogin", "LoginResponder"]
@@ -120,5 +121,5 @@ def _read_frame(decoder: FrameDecoder | None, frame: tuple[str, str | bytes]) ->
     kind, payload = frame
     if kind == "binary" and decoder is not None and isinstance(payload, bytes):
         with contextlib.suppress(Exception):  # as core does: the frame is then read as it came
-            payload = decoder(payload)
+            payload = decoder(payload, DEFAULT_MAX_MSG_SIZE)
     return orjson.loads(payload)

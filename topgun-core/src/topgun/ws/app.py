@@ -30,12 +30,12 @@ from yarl import URL
 
 from ..clock import Clock
 from ..credentials import Credential
-from ..errors import WebSocketClosedError
+from ..errors import FrameTooLargeError, WebSocketClosedError
 from ..plugin.specs import AuthenticationError, Heartbeat, Host
 from ..registry import Route
 from ..registry.hostname import lookup
 from .backoff import DEFAULT_BACKOFF, Backoff
-from .dispatch import QUIET_TEXT, Handler, Handlers, as_list, pump
+from .dispatch import DEFAULT_MAX_MSG_SIZE, QUIET_TEXT, Handler, Handlers, as_list, pump
 from .keepalive import run_heartbeat, watch
 from .link import Link
 from .login import LoginSession
@@ -146,6 +146,7 @@ class WebSocketApp:
         self._client = client
         # Other keywords go to aiohttp's ws_connect, as in pybotters' WebSocketApp(session, url, ...).
         self._kwargs = _checked_kwargs({**(ws_kwargs or {}), **kwargs})
+        self._max_size = _max_msg_size(self._kwargs)
         self._link: Link | None = None
         self._ready = False
         self._live_before = False
@@ -270,15 +271,21 @@ class WebSocketApp:
         return remove
 
     async def close(self) -> None:
-        """Close the connection and stop reconnecting; returns when every task has finished."""
+        """Close the connection and stop reconnecting; returns when every task has finished.
+
+        Works in every state, also before the app's task has started: every waiter of
+        ``ready()``, ``await app`` and ``wait()`` then returns or raises at once.
+        """
         task = self._task
-        if task.done():
-            return
-        if not self._closing:  # once: a second cancel would cut the cleanup short
-            self._closing = True
-            task.cancel()
-        if asyncio.current_task() is not task:
+        if not task.done():
+            if not self._closing:  # once: a second cancel would cut the cleanup short
+                self._closing = True
+                task.cancel()
+            if asyncio.current_task() is task:
+                return  # closed from inside the cycle (a handler): its ``finally`` shuts it
             await asyncio.wait([task])
+        if not self._closed:  # cancelled before it ran, so its ``finally`` never did
+            self._shut()
 
     async def __aenter__(self) -> WebSocketApp:
         return self
@@ -458,6 +465,7 @@ class WebSocketApp:
                         label=_shown(url),
                         decoder=host.ws_decoder if host is not None else None,
                         responder=host.ws_responder if host is not None else None,
+                        max_size=self._max_size,
                     )
                 why = _ending(final, ws)
             except TimeoutError:
@@ -549,12 +557,15 @@ class WebSocketApp:
             self.stats,
             autoping=self._autoping,
             decoder=host.ws_decoder,
+            max_size=self._max_size,
         )
         try:
             async with asyncio.timeout(LOGIN_TIMEOUT):
                 await host.ws_authenticator(session)
+            if session.overflow is not None:  # the authenticator swallowed the error
+                raise AuthenticationError(session.overflow)
         except AuthenticationError as exc:
-            reason = f"login rejected: {exc}"
+            reason = f"login failed: {exc}" if session.overflow else f"login rejected: {exc}"
         except TimeoutError as exc:
             reason = f"login timed out: {exc or f'no reply within {LOGIN_TIMEOUT:g} s'}"
         except ConnectionError as exc:
@@ -642,6 +653,16 @@ def _checked_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     return dict(kwargs)
 
 
+def _max_msg_size(kwargs: Mapping[str, Any]) -> int:
+    """The connection's maximum message size: aiohttp's ``max_msg_size`` (0: no bound)."""
+    value = kwargs.get("max_msg_size", DEFAULT_MAX_MSG_SIZE)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(
+            f"max_msg_size must be a number of bytes >= 0 (0: no bound), not {value!r}"
+        )
+    return value
+
+
 def _outgoing_messages(
     send_str: Any, send_bytes: Any, send_json: Any
 ) -> tuple[tuple[str, Any], ...]:
@@ -686,6 +707,8 @@ def _ending(final: WSMessage, ws: aiohttp.ClientWebSocketResponse) -> str:
         reason = f": {final.extra}" if final.extra else ""
         return f"closed by the server (code {final.data}{reason})"
     if final.type is WSMsgType.ERROR:
+        if isinstance(final.data, FrameTooLargeError):
+            return str(final.data)
         return f"connection error: {final.data!r}"
     if final.type is WSMsgType.CLOSED:
         code = ws.close_code

@@ -22,12 +22,13 @@ import aiohttp
 import orjson
 from aiohttp import WSMessage, WSMsgType
 
+from ..errors import FrameTooLargeError
 from ..plugin.specs import FrameDecoder, MessageResponder
 from .link import Link
 from .response import dumps
 from .stats import WebSocketStats
 
-__all__ = ["Handler", "Handlers", "pump"]
+__all__ = ["DEFAULT_MAX_MSG_SIZE", "MAX_OVERSIZED_IN_A_ROW", "Handler", "Handlers", "pump"]
 
 log = logging.getLogger("topgun.ws")
 
@@ -42,6 +43,12 @@ _PREVIEW = 120
 # cancelled future, say) is its own bug, and must not end the receive loop as if the app closed.
 _HANDLER_ERRORS = (Exception, asyncio.CancelledError)
 _ERROR_LOG_EVERY = 10.0
+
+DEFAULT_MAX_MSG_SIZE = 4 * 1024 * 1024
+"""aiohttp's default ``max_msg_size``: the most a frame may hold, on the wire or decompressed."""
+MAX_OVERSIZED_IN_A_ROW = 8
+"""Oversized frames in a row (none decodable between them) after which the connection is dropped
+and the app backs off: one bad frame is not a dead link, a peer sending only bombs is."""
 
 
 def as_list(value: Any) -> list[Any]:
@@ -97,6 +104,48 @@ class Handlers:
             self._errors[id(handler)] = (last, suppressed + 1)
 
 
+class OversizedFrames:
+    """Frames whose decoded form exceeds the maximum message size: dropped, counted, logged.
+
+    One WARNING, then at most one every 10 s with the count since; ``drop`` says when the
+    connection should end (``MAX_OVERSIZED_IN_A_ROW`` of them with nothing good in between).
+    """
+
+    __slots__ = ("_label", "_last_log", "_max_size", "_stats", "_suppressed", "run")
+
+    def __init__(self, stats: WebSocketStats, label: str, max_size: int) -> None:
+        self._stats = stats
+        self._label = label
+        self._max_size = max_size
+        self._last_log = -_ERROR_LOG_EVERY
+        self._suppressed = 0
+        self.run = 0
+
+    def drop(self, exc: FrameTooLargeError) -> bool:
+        """Record one dropped frame; True when the connection should end."""
+        self._stats.oversized_frames += 1
+        self.run += 1
+        now = time.monotonic()
+        if now - self._last_log >= _ERROR_LOG_EVERY:
+            more = f" ({self._suppressed} more since the last report)" if self._suppressed else ""
+            log.warning(
+                "%s: dropped a frame larger than max_msg_size=%d once decoded (%s)%s; pass a "
+                "larger max_msg_size to ws_connect if the exchange really sends such messages",
+                self._label,
+                self._max_size,
+                exc,
+                more,
+            )
+            self._last_log = now
+            self._suppressed = 0
+        else:
+            self._suppressed += 1
+        return self.run >= MAX_OVERSIZED_IN_A_ROW
+
+    def reason(self) -> str:
+        return f"{self.run} frames in a row opened to more than max_msg_size={self._max_size} bytes"
+
+
 def _name(handler: Handler) -> str:
     return getattr(handler, "__qualname__", None) or repr(handler)
 
@@ -123,8 +172,13 @@ async def pump(
     label: str,
     decoder: FrameDecoder | None = None,
     responder: MessageResponder | None = None,
+    max_size: int = DEFAULT_MAX_MSG_SIZE,
 ) -> WSMessage:
-    """Receive and dispatch until the connection ends; return the frame that ended it."""
+    """Receive and dispatch until the connection ends; return the frame that ended it.
+
+    ``max_size`` bounds what ``decoder`` may open a frame into (0: no bound); a frame past it
+    is dropped (see ``OversizedFrames``).
+    """
     ws = link.ws
     receive = ws.receive
     now = time.monotonic
@@ -134,6 +188,7 @@ async def pump(
     decode_error = orjson.JSONDecodeError
     text, binary = WSMsgType.TEXT, WSMsgType.BINARY
     warned = False
+    oversized = OversizedFrames(stats, label, max_size)
     pending = list(reversed(backlog))
     while True:
         msg = pending.pop() if pending else await receive()
@@ -165,9 +220,19 @@ async def pump(
                 payload = data
                 if decoder is not None and kind is binary:
                     try:
-                        payload = decoder(data)
+                        payload = decoder(data, max_size)
+                        if max_size and len(payload) > max_size:
+                            raise FrameTooLargeError(f"the decoder returned {len(payload)} bytes")
+                    except FrameTooLargeError as exc:
+                        if oversized.drop(exc):
+                            reason = oversized.reason()
+                            link.abort(reason)  # no polite close with such a peer
+                            return WSMessage(WSMsgType.ERROR, FrameTooLargeError(reason), None)
+                        continue
                     except Exception:
                         payload = data  # not in the exchange's compressed form: as it arrived
+                    else:
+                        oversized.run = 0
                 try:
                     decoded = loads(payload)
                 except decode_error:

@@ -39,7 +39,9 @@ class WebSocketStats:
     that did not get a handshake; ``auth_failures`` logins that were rejected, timed out or broke;
     ``disconnects`` live connections that ended. ``messages_received``/``bytes_received`` count text
     and binary frames handed to handlers (payload bytes). ``non_json`` counts frames the JSON
-    handlers could not decode, ``handler_errors`` exceptions raised by handlers.
+    handlers could not decode, ``handler_errors`` exceptions raised by handlers,
+    ``oversized_frames`` frames dropped because the exchange's ``ws_decoder`` would have opened
+    them to more than ``max_msg_size`` bytes (decompression bombs).
     """
 
     __slots__ = (
@@ -54,6 +56,7 @@ class WebSocketStats:
         "last_error",
         "messages_received",
         "non_json",
+        "oversized_frames",
         "reconnects",
         "state",
     )
@@ -70,6 +73,7 @@ class WebSocketStats:
         self.bytes_received = 0
         self.non_json = 0
         self.handler_errors = 0
+        self.oversized_frames = 0
         self.last_error: str | None = None
         self.connected_at: float | None = None
 
@@ -98,6 +102,7 @@ class WebSocketStats:
             "bytes_received": self.bytes_received,
             "non_json": self.non_json,
             "handler_errors": self.handler_errors,
+            "oversized_frames": self.oversized_frames,
             "last_message_at": self.last_message_at,
             "connected_at": self.connected_at,
             "last_error": self.last_error,

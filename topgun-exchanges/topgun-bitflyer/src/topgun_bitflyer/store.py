@@ -41,7 +41,16 @@ from typing import Any, ClassVar
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, Level, OrderBookStore, Recovery
+from topgun.store import (
+    DataStore,
+    DataStoreCollection,
+    Item,
+    Level,
+    OrderBookStore,
+    Recovery,
+    is_number,
+)
+from topgun.store import MalformedMessage as CoreMalformedMessage
 
 __all__ = [
     "Balance",
@@ -66,7 +75,7 @@ _HANDLER_CACHE_LIMIT = 1024
 _INF = math.inf
 
 
-class MalformedMessage(ValueError):  # noqa: N818 (a skipped message, not a failure)
+class MalformedMessage(CoreMalformedMessage):
     """A message that does not have the documented shape; it is skipped whole."""
 
 
@@ -84,7 +93,8 @@ def _board(message: Any) -> tuple[Any, float | None, list[Level], list[Level]]:
     https://bf-lightning-api.readme.io/docs/realtime-board: ``size: 0`` means the level left the
     book; a ``price: 0`` row reports market orders matched during an itayose auction, which is
     not a price level, so it is skipped. Prices must be finite numbers (or numeric strings),
-    sizes numbers that are not negative (``size < 0`` raises TypeError for anything else).
+    sizes finite numbers that are not negative; booleans are neither (a comparison raises
+    TypeError for other types, which makes the message malformed too).
     This is the hottest path of the feed, hence one function with both sides inline.
     """
     if type(message) is not dict:
@@ -98,16 +108,20 @@ def _board(message: Any) -> tuple[Any, float | None, list[Level], list[Level]]:
                 value = row["price"]
                 size = row["size"]
                 price = float(value)
-                if size < 0 or not 0.0 < price < _INF:
-                    if price:  # NaN, infinity, a negative price or size; a zero price is skipped
+                if (
+                    not (0 <= size < _INF and 0.0 < price < _INF)
+                    or size is True
+                    or size is False
+                    or value is True
+                    or value is False
+                ):
+                    if price or value is False:  # NaN, infinity, a bool, a negative
                         raise MalformedMessage(f"bad level price={value!r} size={size!r}")
-                    continue
+                    continue  # a zero price is skipped
                 append((price, value, size))
             sides.append(levels)
+        mid_price = _mid_price(message)
         mid = message.get("mid_price")
-        mid_price = None if mid is None else float(mid)
-        if mid_price is not None and not 0.0 < mid_price < _INF:
-            raise MalformedMessage(f"mid_price {mid!r} is not a positive number")
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         if isinstance(exc, MalformedMessage):
             raise
@@ -115,6 +129,17 @@ def _board(message: Any) -> tuple[Any, float | None, list[Level], list[Level]]:
             f"a board level is malformed ({type(exc).__name__}: {exc})"
         ) from None
     return mid, mid_price, sides[0], sides[1]
+
+
+def _mid_price(message: Item) -> float | None:
+    """``mid_price`` as a float (None when absent); a bool, NaN or infinity is malformed."""
+    mid = message.get("mid_price")
+    if mid is None:
+        return None
+    mid_price = float(mid)
+    if not 0.0 < mid_price < _INF or mid is True or mid is False:
+        raise MalformedMessage(f"mid_price {mid!r} is not a positive number")
+    return mid_price
 
 
 def _objects(message: Any, what: str, required: Iterable[str] = ()) -> list[Item]:
@@ -129,20 +154,51 @@ def _objects(message: Any, what: str, required: Iterable[str] = ()) -> list[Item
     return message
 
 
-def _number(value: Any) -> bool:
-    return (type(value) is int or type(value) is float) and value == value
+_number = is_number  # finite int or float, never a bool
 
 
-def _check_execution(event: Item) -> None:
-    """The fields the derived stores compute with; checked before anything changes."""
-    if event.get("side") not in ("BUY", "SELL"):
-        raise MalformedMessage(f"an EXECUTION event has side {event.get('side')!r}")
-    for field in ("price", "size"):
-        if not _number(event.get(field)):
-            raise MalformedMessage(f"an EXECUTION event has {field}={event.get(field)!r}")
-    for field in ("commission", "sfd", "outstanding_size"):
-        if field in event and not _number(event[field]):
-            raise MalformedMessage(f"an EXECUTION event has {field}={event[field]!r}")
+def _check_event(event: Item, key: str, *, sized: bool) -> None:
+    """What the stores compute with, checked for every event before anything changes.
+
+    The acceptance id is a string (it keys the open orders); a child ORDER's (``sized``)
+    ``price`` and ``size`` are numbers (a later EXECUTION subtracts from that size); an
+    EXECUTION's fields are those the derived stores (orders, positions, collateral, balance)
+    compute with.
+    """
+    if type(event[key]) is not str:
+        raise MalformedMessage(f"an event has {key}={event[key]!r}, not a string")
+    kind = event["event_type"]
+    if type(kind) is not str:
+        raise MalformedMessage(f"an event has event_type={kind!r}")
+    if kind == "ORDER" and sized:
+        if not (_number(event.get("size")) and event["size"] > 0):
+            raise MalformedMessage(f"an ORDER event has size={event.get('size')!r}")
+        if "price" in event and not (_number(event["price"]) and event["price"] >= 0):
+            raise MalformedMessage(f"an ORDER event has price={event['price']!r}")
+    elif kind == "EXECUTION":
+        if event.get("side") not in ("BUY", "SELL"):
+            raise MalformedMessage(f"an EXECUTION event has side {event.get('side')!r}")
+        for field in ("price", "size"):
+            if not (_number(event.get(field)) and event[field] > 0):
+                raise MalformedMessage(f"an EXECUTION event has {field}={event.get(field)!r}")
+        for field in ("commission", "sfd", "outstanding_size"):
+            if field in event and not _number(event[field]):
+                raise MalformedMessage(f"an EXECUTION event has {field}={event[field]!r}")
+        if type(event["product_code"]) is not str:
+            raise MalformedMessage("an EXECUTION event has a non-string product_code")
+
+
+def _check_orders(orders: list[Item], url: URL) -> None:
+    """Open orders from HTTP carry the numbers later EXECUTION events compute with."""
+    for order in orders:
+        if not (_number(order.get("size")) and order["size"] >= 0):
+            raise InitializeError(f"{url.path}: an order has size={order.get('size')!r}")
+        if "price" in order and not (_number(order["price"]) and order["price"] >= 0):
+            raise InitializeError(f"{url.path}: an order has price={order['price']!r}")
+
+
+def _lot_fields(lot: Item) -> str:
+    return ", ".join(f"{field}={lot.get(field)!r}" for field in ("side", "price", "size"))
 
 
 def _response_list(data: Any, url: URL, required: Iterable[str]) -> list[Item]:
@@ -238,9 +294,7 @@ class Board(OrderBookStore):
             raise MalformedMessage("the board message is not a JSON object")
         mid = message.get("mid_price")
         try:
-            mid_price = None if mid is None else float(mid)
-            if mid_price is not None and not 0.0 < mid_price < _INF:
-                raise MalformedMessage(f"mid_price {mid!r} is not a positive number")
+            mid_price = _mid_price(message)
             self._apply_rows(
                 key,
                 message.get("asks") or (),
@@ -248,7 +302,9 @@ class Board(OrderBookStore):
                 mid_price,
                 mid_price,
             )
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
+            if isinstance(exc, MalformedMessage):
+                raise
             raise MalformedMessage(str(exc)) from None
         if mid is not None:
             self.mid_price[key] = mid  # type: ignore[index]
@@ -317,6 +373,7 @@ class ChildOrders(DataStore):
 
     _KEYS = ("child_order_acceptance_id",)
     _STATE = "child_order_state"
+    _SIZED = True  # EXECUTION events subtract from the order's size
 
     def _on_events(self, events: list[Item]) -> None:
         for event in events:
@@ -343,6 +400,8 @@ class ChildOrders(DataStore):
     def _onresponse(self, data: Any, url: URL) -> None:
         key = self._keys[0]
         orders = _response_list(data, url, (key, "product_code", self._STATE))
+        if self._SIZED:
+            _check_orders(orders, url)
         for product in _products(url, orders):
             active = {
                 o[key]: o
@@ -364,6 +423,7 @@ class ParentOrders(ChildOrders):
 
     _KEYS = ("parent_order_acceptance_id",)
     _STATE = "parent_order_state"
+    _SIZED = False
 
     def _on_events(self, events: list[Item]) -> None:
         for event in events:
@@ -432,6 +492,14 @@ class Positions(DataStore):
 
     def _onresponse(self, data: Any, url: URL) -> None:
         lots = _response_list(data, url, ("product_code", "side", "price", "size"))
+        for lot in lots:
+            if lot["side"] not in ("BUY", "SELL") or not (
+                _number(lot["price"]) and _number(lot["size"]) and lot["size"] >= 0
+            ):
+                raise InitializeError(f"{url.path}: a position has {_lot_fields(lot)}")
+            for field in ("commission", "sfd"):
+                if field in lot and not _number(lot[field]):
+                    raise InitializeError(f"{url.path}: a position has {field}={lot[field]!r}")
         for product in _products(url, lots):
             self._find_and_delete({"product_code": product})
             self._insert(
@@ -560,12 +628,13 @@ class bitFlyerDataStore(DataStoreCollection):
                         handler(params["message"], ws)
                         return
             self._onmessage(msg, ws)
-        except MalformedMessage as exc:
+        except CoreMalformedMessage as exc:
             self._malformed(msg, exc)
         except Exception as exc:
             self._failed(exc)
 
-    def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
+    def _malformed(self, msg: Any, exc: CoreMalformedMessage) -> None:
+        self.skipped += 1
         channel = str(msg.get("params", {}).get("channel"))[:64]
         self._limiter.warning(
             ("malformed", channel), "bitFlyer %s: skipped a malformed message: %s", channel, exc
@@ -650,11 +719,9 @@ class bitFlyerDataStore(DataStoreCollection):
             "child_order_events",
             ("event_type", "child_order_acceptance_id", "product_code"),
         )
+        for event in events:
+            _check_event(event, "child_order_acceptance_id", sized=True)
         executions = [e for e in events if e["event_type"] == "EXECUTION"]
-        for event in executions:
-            _check_execution(event)
-            if type(event["product_code"]) is not str:
-                raise MalformedMessage("an EXECUTION event has a non-string product_code")
         self._childorderevents._insert(events)
         self._childorders._on_events(events)
         for event in executions:
@@ -667,6 +734,8 @@ class bitFlyerDataStore(DataStoreCollection):
         events = _objects(
             message, "parent_order_events", ("event_type", "parent_order_acceptance_id")
         )
+        for event in events:
+            _check_event(event, "parent_order_acceptance_id", sized=False)
         self._parentorderevents._insert(events)
         self._parentorders._on_events(events)
 

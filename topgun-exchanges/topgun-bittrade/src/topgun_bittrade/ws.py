@@ -23,22 +23,26 @@ Client that has ``bittrade`` credentials loaded.
 
 from __future__ import annotations
 
-import zlib
 from typing import Any, Final
 
-from topgun.plugin import AuthenticationError, RateLimit, WebSocketLogin, hmac_sha256_b64
+from topgun.plugin import (
+    AuthenticationError,
+    Decompressor,
+    RateLimit,
+    WebSocketLogin,
+    hmac_sha256_b64,
+)
 
 from .auth import SIGNATURE_METHOD, canonical_query, string_to_sign, utc_timestamp
 
 PRIVATE_PATH: Final = "/ws/v2"
 REPLY_TIMEOUT: Final = 10.0
 RATE_LIMIT: Final = RateLimit(messages=50, per_seconds=1.0)
-_GZIP: Final = 16 + zlib.MAX_WBITS
 
 
-def gunzip(payload: bytes) -> bytes:
-    """The market stream's frames are gzip members, one per message."""
-    return zlib.decompress(payload, _GZIP)
+gunzip: Final = Decompressor("gzip")
+"""The market stream's frames are gzip members, one per message; core calls it with the
+connection's maximum message size, which bounds what a frame may open to."""
 
 
 def reply_to_ping(message: Any) -> Any:

@@ -24,10 +24,15 @@ alive by sending the text ``ping`` (answered with ``pong``) more often than that
 
 from __future__ import annotations
 
-import zlib
 from typing import Any, Final
 
-from topgun.plugin import AuthenticationError, Heartbeat, WebSocketLogin, hmac_sha256_b64
+from topgun.plugin import (
+    AuthenticationError,
+    Decompressor,
+    Heartbeat,
+    WebSocketLogin,
+    hmac_sha256_b64,
+)
 
 VERIFY_PATH: Final = "GET/users/self/verify"
 REPLY_TIMEOUT: Final = 10.0
@@ -37,9 +42,9 @@ HEARTBEAT: Final = Heartbeat(interval=15.0, message="ping", frame="text", replie
 """Text ``ping`` every 15 s, well inside the 30 s the server tolerates without traffic."""
 
 
-def inflate(payload: bytes) -> bytes:
-    """The V3 server's frames are raw deflate streams (window bits -15), one per message."""
-    return zlib.decompress(payload, -zlib.MAX_WBITS)
+inflate: Final = Decompressor("deflate")
+"""The V3 server's frames are raw deflate streams (window bits -15), one per message; core calls
+it with the connection's maximum message size, which bounds what a frame may open to."""
 
 
 def login_sign(secret: bytes, timestamp: str) -> str:

@@ -1,0 +1,179 @@
+"""``WebSocketApp.close()`` in every state finishes every waiter.
+
+Whatever the app is doing when ``close()`` is called (its task not started yet, connecting,
+logging in, backing off, already closed), afterwards ``app.closed`` is true, ``ready()`` and
+``await app`` raise ``WebSocketClosedError``, ``wait()`` returns, and the Client no longer
+lists the app. Every wait is bounded so a regression fails instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+import topgun
+from topgun import Backoff, ConnectionState
+from topgun.errors import WebSocketClosedError
+
+BOUND = 5.0
+"""Seconds a waiter may take to finish after close(); only a hang comes near it."""
+
+
+async def _awaited(app: topgun.WebSocketApp) -> topgun.WebSocketApp:
+    return await app
+
+
+def _waiters(app: topgun.WebSocketApp) -> dict[str, asyncio.Task[Any]]:
+    return {
+        "ready": asyncio.ensure_future(app.ready()),
+        "await": asyncio.ensure_future(_awaited(app)),
+        "wait": asyncio.ensure_future(app.wait()),
+    }
+
+
+async def _close_and_check(
+    client: topgun.Client, app: topgun.WebSocketApp, waiters: dict[str, asyncio.Task[Any]]
+) -> None:
+    async with asyncio.timeout(BOUND):
+        await app.close()
+    assert app.closed
+    assert app.state is ConnectionState.CLOSED
+    assert app not in client._ws_apps
+    async with asyncio.timeout(BOUND):
+        done = await asyncio.gather(*waiters.values(), return_exceptions=True)
+    outcome = dict(zip(waiters, done, strict=True))
+    assert outcome["wait"] is None, outcome
+    # ``ready()`` and ``await app`` return if their moment came before the close, else raise.
+    for name in ("ready", "await"):
+        assert outcome[name] is app or isinstance(outcome[name], WebSocketClosedError), outcome
+    # And after the close, new waits end at once.
+    async with asyncio.timeout(BOUND):
+        with pytest.raises(WebSocketClosedError):
+            await app.ready()
+        with pytest.raises(WebSocketClosedError):
+            await app
+        await app.wait()
+
+
+async def test_close_before_the_apps_task_has_run(serve: Any, kit: Any) -> None:
+    server = await serve(lambda conn: conn.drain())
+    async with kit.toy_client(server) as client:
+        app = client.ws_connect(kit.TOY_URL)  # no await since: its task has not started
+        waiters = _waiters(app)
+        await _close_and_check(client, app, waiters)
+        assert server.accepted == 0
+        for name in ("ready", "await"):
+            assert isinstance(waiters[name].exception(), WebSocketClosedError)
+
+
+async def test_close_while_connecting(raw_silent: Callable[[], Awaitable[Any]], kit: Any) -> None:
+    server = await raw_silent()
+    async with topgun.Client() as client:
+        app = client.ws_connect(server.url)
+        waiters = _waiters(app)
+        await kit.eventually(lambda: server.accepted == 1)
+        assert app.state is ConnectionState.CONNECTING
+        await _close_and_check(client, app, waiters)
+        for name in ("ready", "await"):
+            assert isinstance(waiters[name].exception(), WebSocketClosedError)
+
+
+async def test_close_while_logging_in(serve: Any, kit: Any) -> None:
+    async def behaviour(conn: Any) -> None:
+        await conn.read()
+        await conn.drain()  # never answers the login
+
+    server = await serve(behaviour)
+    async with kit.toy_client(server, apis=kit.TOY_APIS) as client:
+        app = client.ws_connect(kit.TOY_URL)
+        waiters = _waiters(app)
+        await kit.eventually(lambda: app.state is ConnectionState.AUTHENTICATING)
+        await _close_and_check(client, app, waiters)
+        assert waiters["await"].result() is app
+        assert isinstance(waiters["ready"].exception(), WebSocketClosedError)
+
+
+async def test_close_during_backoff(kit: Any) -> None:
+    async with topgun.Client() as client:
+        url = f"ws://127.0.0.1:{kit.free_port()}/ws"  # nothing listens: refused, then backoff
+        app = client.ws_connect(url, backoff=Backoff(60, 60, 2, 60))
+        waiters = _waiters(app)
+        await kit.eventually(lambda: app.state is ConnectionState.BACKOFF)
+        await _close_and_check(client, app, waiters)
+        for name in ("ready", "await"):
+            assert isinstance(waiters[name].exception(), WebSocketClosedError)
+
+
+async def test_close_twice_and_concurrently(serve: Any, kit: Any) -> None:
+    server = await serve(lambda conn: conn.drain())
+    async with kit.toy_client(server) as client:
+        app = client.ws_connect(kit.TOY_URL)
+        waiters = _waiters(app)
+        async with asyncio.timeout(BOUND):
+            await asyncio.gather(app.close(), app.close())
+        await _close_and_check(client, app, waiters)
+
+
+async def test_close_from_inside_a_handler_before_returning(serve: Any, kit: Any) -> None:
+    async def behaviour(conn: Any) -> None:
+        await conn.ws.send_json({"hi": 1})
+        await conn.drain()
+
+    server = await serve(behaviour)
+    closing: list[asyncio.Task[None]] = []
+    async with kit.toy_client(server) as client:
+
+        def handler(message: Any, ws: Any) -> None:
+            closing.append(asyncio.ensure_future(app.close()))
+
+        app = client.ws_connect(kit.TOY_URL, hdlr_json=handler)
+        waiters = _waiters(app)
+        await kit.eventually(lambda: closing)
+        await _close_and_check(client, app, waiters)
+        await closing[0]
+
+
+# -- a server that accepts TCP and never answers the upgrade ---------------------------------
+
+
+class _SilentServer:
+    def __init__(self) -> None:
+        self.accepted = 0
+        self.url = ""
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> _SilentServer:
+        async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.accepted += 1
+            self._writers.append(writer)
+            await reader.read()  # until the client goes away
+
+        self._server = await asyncio.start_server(hold, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = f"ws://127.0.0.1:{port}/ws"
+        return self
+
+    async def stop(self) -> None:
+        for writer in self._writers:
+            writer.close()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+
+@pytest.fixture
+async def raw_silent() -> Any:
+    servers: list[_SilentServer] = []
+
+    async def start() -> _SilentServer:
+        server = _SilentServer()
+        servers.append(server)
+        return await server.start()
+
+    yield start
+    for server in servers:
+        await server.stop()
