@@ -229,3 +229,25 @@ async def test_no_hook_runs_for_syncs_retries_or_rate_limits(
     monkeypatch.setattr(build_module, "_collect", no_collect)
     for check in CLOCK_CHECKS:
         await check(SCENARIO, registry)
+
+
+async def test_a_checked_answer_still_reaches_the_caller_whole(plugin_factory: Any) -> None:
+    """A rejection looked for in every answer (any status) leaves the body to the caller intact."""
+    rejection = TimestampRejection(lambda status, body: body.get("code") == 4001, marker=b"4001")
+    server_time = ServerTime(
+        f"https://{HOST}/time", lambda body: body["serverTime"] / 1000, rejection
+    )
+    plugin = plugin_factory(
+        "toyclock",
+        apis=[ApiSpec("toyclock", server_time=server_time)],
+        hosts=[Host(HOST, api="toyclock", signer=stamp_signer, body="json")],
+    )
+    registry = build_registry([plugin], strict=True)
+    async with (
+        SCENARIO.exchange() as server,
+        SCENARIO.client(server, registry, sync_clock=True, max_response_size=1024) as client,
+    ):
+        fetched = await client.fetch("GET", SCENARIO.get_url)
+        async with client.get(SCENARIO.get_url) as response:
+            streamed = await response.json()
+    assert fetched.data == streamed == {"ok": True}

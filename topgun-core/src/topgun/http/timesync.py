@@ -20,6 +20,7 @@ import orjson
 from ..clock import Clock
 from ..errors import ClockSyncError
 from ..plugin.specs import ServerTime, TimestampRejection
+from .limit import read_small
 
 __all__ = ["ClockKeeper", "ClockSync", "TimestampGuard", "measure"]
 
@@ -198,11 +199,8 @@ class TimestampGuard:
             return False
         # A rejection is a small JSON object: a body of unknown or larger size is left unread, so
         # the caller's own bound on what it reads (fetch's max_response_size) still holds.
-        length = response.content_length
-        if length is None or length > MAX_REJECTION_SIZE:
-            return False
-        raw = await response.read()  # kept by aiohttp: the caller reads the same bytes
-        if rejection.marker not in raw:
+        raw = await read_small(response, MAX_REJECTION_SIZE)
+        if raw is None or rejection.marker not in raw:
             return False
         try:
             body = orjson.loads(raw)
