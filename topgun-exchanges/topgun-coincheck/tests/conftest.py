@@ -33,12 +33,22 @@ def expected_signature(secret: str, nonce: str, url: str, body: bytes) -> str:
     ).hexdigest()
 
 
-def make_handler() -> Handler:
-    """A fresh coincheck.com: nonces are checked per key from the first request on."""
+PUBLIC_PATHS = frozenset({"/api/ticker", "/api/order_books"})
+
+
+def make_handler(answers: dict[str, Callable[[web.Request], Any]] | None = None) -> Handler:
+    """A fresh coincheck.com: nonces are checked per key from the first request on.
+
+    ``answers`` maps a path to what it answers (the JSON body, from the request): public paths
+    at once, private ones once the signature and nonce check out.
+    """
     last_nonce: dict[str, int] = {}
+    answers = {} if answers is None else answers
 
     async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
-        if request.path in {"/api/ticker", "/api/order_books"}:
+        if request.path in PUBLIC_PATHS:
+            if request.path in answers:
+                return web.json_response(answers[request.path](request))
             return web.json_response({"last": 27390, "bid": 26900, "ask": 27390})
         key = request.headers.get("ACCESS-KEY")
         nonce = request.headers.get("ACCESS-NONCE", "")
@@ -56,6 +66,8 @@ def make_handler() -> Handler:
             )
         last_nonce[key] = int(nonce)
         record["verified"] = True
+        if request.path in answers:
+            return web.json_response(answers[request.path](request))
         return web.json_response({"success": True, "echo": body.decode()})
 
     return handle
@@ -106,3 +118,24 @@ def make_login() -> Callable[..., FakeLogin]:
     """``make_login(url, credential, clock, stream, decoder=None)``: a login double whose stream
     answers with ("text", str) / ("binary", bytes) frames."""
     return FakeLogin.framed
+
+
+@pytest.fixture
+def coincheck_api() -> Callable[..., HttpExchange]:
+    """``coincheck_api(answers, hosts=("coincheck.com",), routes=())``: an unstarted local
+    coincheck.com (``async with`` it) answering ``answers`` as ``make_handler`` does."""
+
+    def make(
+        answers: dict[str, Callable[[web.Request], Any]],
+        hosts: tuple[str, ...] = ("coincheck.com",),
+        routes: tuple[web.AbstractRouteDef, ...] = (),
+    ) -> HttpExchange:
+        return HttpExchange(list(hosts), make_handler(answers), routes=routes)
+
+    return make
+
+
+@pytest.fixture
+def login_check() -> Callable[[Any], bool]:
+    """``login_check(message)``: stream.coincheck.com's verdict on a login message."""
+    return verify_login

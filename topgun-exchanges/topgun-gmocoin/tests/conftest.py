@@ -81,6 +81,10 @@ class GMOState:
     ws_messages: list[tuple[float, str, Any]] = field(default_factory=list)
     ws_live: set[web.WebSocketResponse] = field(default_factory=set)
     ws_refused: list[str] = field(default_factory=list)
+    replies: dict[str, Any] = field(default_factory=dict)
+    """Private REST path -> the JSON body answered (after the signature checks out)."""
+    feeds: dict[str, list[Any]] = field(default_factory=dict)
+    """WebSocket channel -> the messages sent when a client subscribes to it."""
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -130,6 +134,8 @@ def serve(state: GMOState) -> HttpExchange:
             return _error("ERR-5201", "MAINTENANCE. Please wait for a while", status=5)
         if request.path == "/private/v1/ws-auth":
             return ws_auth(request.method, body)
+        if request.path in state.replies:
+            return web.json_response(state.replies[request.path])
         return _ok({"echo": body.decode() or None, "query": dict(request.query)})
 
     def ws_auth(method: str, body: bytes) -> web.Response:
@@ -168,8 +174,12 @@ def serve(state: GMOState) -> HttpExchange:
         loop = asyncio.get_running_loop()
         try:
             async for msg in ws:
-                state.ws_messages.append((loop.time(), request.path, orjson.loads(msg.data)))
+                message = orjson.loads(msg.data)
+                state.ws_messages.append((loop.time(), request.path, message))
                 state.changed.set()
+                if isinstance(message, dict) and message.get("command") == "subscribe":
+                    for reply in state.feeds.get(message.get("channel"), ()):
+                        await ws.send_str(orjson.dumps(reply).decode())
         finally:
             state.ws_live.discard(ws)
             state.changed.set()

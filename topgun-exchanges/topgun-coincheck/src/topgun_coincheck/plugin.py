@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .store import CoincheckDataStore, CoincheckPrivateDataStore
 from .ws import authenticate
 
 API = "coincheck"
@@ -31,3 +33,9 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     register(Host("coincheck.com", api=API, signer=sign_request, body="form", ordered_nonces=True))
     # "Private WebSocket API": wss://stream.coincheck.com, login before subscribing.
     register(Host("stream.coincheck.com", api=API, ws_authenticator=authenticate))
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("CoincheckDataStore", CoincheckDataStore)
+    register("CoincheckPrivateDataStore", CoincheckPrivateDataStore)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .store import GMOCoinDataStore
 from .ws import HOST, SUBSCRIPTION_LIMIT
 
 API = "gmocoin"
@@ -31,3 +33,8 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     register(
         Host(HOST, api=API, signer=sign_request, body="json", ws_rate_limit=SUBSCRIPTION_LIMIT)
     )
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("GMOCoinDataStore", GMOCoinDataStore)
