@@ -54,7 +54,7 @@ RULES = TimestampRules(
             "retMsg": "The request time exceeds the time window range.",
             "result": {},
             "retExtInfo": {},
-            "time": int(time.time() * 1000),
+            "time": 1672738134824,  # the docs' example; a fixed body can be compared whole
         }
     ),
 )
