@@ -19,6 +19,7 @@ from yarl import URL
 
 from topgun.registry import Registry, build_registry
 from topgun.testing import HttpExchange
+from topgun.testing.ratelimits import burst
 from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
 from topgun_binance import plugin
 from topgun_binance.limits import buckets, read
@@ -136,13 +137,9 @@ class WeightCounter:
 
 async def _burst(registry: Registry, pace: bool) -> tuple[WeightCounter, Any]:
     counter = WeightCounter(limit=3)
-    async with (
-        HttpExchange(HOSTS, counter.handle) as server,
-        server.client(registry=registry, pace=pace) as client,
-    ):
-        for _ in range(6):
-            await client.fetch("GET", "https://api.binance.com/api/v3/depth?symbol=BTCUSDT")
-        return counter, client.rate_limits
+    exchange = HttpExchange(HOSTS, counter.handle)
+    url = "https://api.binance.com/api/v3/depth?symbol=BTCUSDT"
+    return counter, await burst(exchange, registry, url, 6, pace=pace)
 
 
 async def test_pacing_turns_a_banned_burst_into_a_clean_one(registry: Registry) -> None:

@@ -15,6 +15,7 @@ from yarl import URL
 
 from topgun.registry import Registry, build_registry
 from topgun.testing import HttpExchange
+from topgun.testing.ratelimits import burst
 from topgun_bitmex import plugin
 from topgun_bitmex.limits import buckets, read
 
@@ -76,13 +77,10 @@ class Allowance:
 
 async def _burst(registry: Registry, pace: bool) -> tuple[list[int], Any]:
     allowance = Allowance(per_window=3)
-    async with (
-        HttpExchange(HOSTS, allowance.handle) as server,
-        server.client(apis=CREDENTIALS, registry=registry, pace=pace) as client,
-    ):
-        for _ in range(7):
-            await client.fetch("GET", "https://www.bitmex.com/api/v1/position")
-        return allowance.statuses, client.rate_limits
+    exchange = HttpExchange(HOSTS, allowance.handle)
+    url = "https://www.bitmex.com/api/v1/position"
+    limits = await burst(exchange, registry, url, 7, pace=pace, apis=CREDENTIALS)
+    return allowance.statuses, limits
 
 
 async def test_pacing_avoids_the_429(registry: Registry) -> None:

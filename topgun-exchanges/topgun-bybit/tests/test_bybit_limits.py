@@ -15,6 +15,7 @@ from yarl import URL
 
 from topgun.registry import Registry, build_registry
 from topgun.testing import HttpExchange
+from topgun.testing.ratelimits import burst
 from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
 from topgun_bybit import plugin
 from topgun_bybit.limits import read
@@ -138,15 +139,10 @@ class EndpointLimit:
 
 async def _burst(registry: Registry, pace: bool) -> tuple[list[int], Any]:
     server_limit = EndpointLimit(limit=3)
-    async with (
-        HttpExchange(HOSTS, server_limit.handle) as server,
-        server.client(apis=CREDENTIALS, registry=registry) as client,
-    ):
-        for _ in range(7):
-            await client.fetch(
-                "GET", "https://api.bybit.com/v5/order/realtime?category=linear", pace=pace
-            )
-        return server_limit.codes, client.rate_limits
+    exchange = HttpExchange(HOSTS, server_limit.handle)
+    url = "https://api.bybit.com/v5/order/realtime?category=linear"
+    limits = await burst(exchange, registry, url, 7, pace=pace, apis=CREDENTIALS)
+    return server_limit.codes, limits
 
 
 async def test_pacing_keeps_a_burst_under_the_endpoint_limit(registry: Registry) -> None:

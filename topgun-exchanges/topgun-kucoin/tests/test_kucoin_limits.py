@@ -16,6 +16,7 @@ from aiohttp import web
 
 from topgun.registry import Registry, build_registry
 from topgun.testing import HttpExchange
+from topgun.testing.ratelimits import burst
 from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
 from topgun_kucoin import plugin
 
@@ -100,13 +101,10 @@ class Pool:
 
 async def _burst(registry: Registry, pace: bool) -> tuple[list[int], Any]:
     pool = Pool(quota=3, window=0.5)
-    async with (
-        HttpExchange(HOSTS, pool.handle) as server,
-        server.client(apis=CREDENTIALS, registry=registry, pace=pace) as client,
-    ):
-        for _ in range(7):
-            await client.fetch("GET", "https://api.kucoin.com/api/v1/orders")
-        return pool.statuses, client.rate_limits
+    exchange = HttpExchange(HOSTS, pool.handle)
+    url = "https://api.kucoin.com/api/v1/orders"
+    limits = await burst(exchange, registry, url, 7, pace=pace, apis=CREDENTIALS)
+    return pool.statuses, limits
 
 
 async def test_pacing_waits_for_the_pool_reset(registry: Registry) -> None:
