@@ -74,6 +74,8 @@ class BitbankState:
     pubnub_errors: list[int] = field(default_factory=list)
     subscribe_errors: list[int] = field(default_factory=list)
     hold: float = 0.2
+    replies: dict[str, Any] = field(default_factory=dict)
+    """Signed GET path -> the JSON body api.bitbank.cc answers (the initialize() endpoints)."""
     held: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     _timetokens: Any = field(default_factory=lambda: itertools.count(17000000000000001))
@@ -125,6 +127,8 @@ def serve(state: BitbankState) -> HttpExchange:
         if not hmac.compare_digest(headers.get("ACCESS-SIGNATURE", ""), want):
             return _fail(20005)
         record["verified"] = True
+        if request.path in state.replies:
+            return web.json_response(state.replies[request.path])
         if request.path == "/v1/user/subscribe":
             if state.subscribe_errors:
                 return _fail(state.subscribe_errors.pop(0))

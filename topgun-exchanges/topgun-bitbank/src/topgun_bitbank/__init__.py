@@ -14,6 +14,8 @@
       )
 
   (``join_room("ticker_btc_jpy")`` builds the same string; see ``topgun_bitbank.ws`` for EIO=4.)
+- DataStores: ``topgun.bitbankDataStore`` (pass ``onmessage`` as ``hdlr_str``) and
+  ``topgun.bitbankPrivateDataStore`` (``BitbankPrivateStream(client, store.onmessage)``).
 - Private stream: ``BitbankPrivateStream(client, handler)`` fetches the PubNub channel and token,
   long-polls PubNub, feeds each message to ``handler``, renews the token when PubNub reports it
   expired and retries network errors with backoff; ``close()`` stops its task.
@@ -32,6 +34,7 @@ from .private import (
     fetch_channel_and_token,
 )
 from .retry import Retry
+from .store import bitbankDataStore, bitbankPrivateDataStore
 from .ws import STREAM_URL, join_room, socketio_heartbeat
 
 __all__ = [
@@ -43,6 +46,8 @@ __all__ = [
     "PrivateStreamAccess",
     "PubNubError",
     "Retry",
+    "bitbankDataStore",
+    "bitbankPrivateDataStore",
     "fetch_channel_and_token",
     "join_room",
     "sign_request",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .store import bitbankDataStore, bitbankPrivateDataStore
 from .ws import STREAM_HOST, socketio_heartbeat
 
 API = "bitbank"
@@ -30,3 +32,9 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     register(Host("api.bitbank.cc", api=API, signer=sign_request, body="json"))
     # The public Socket.IO stream: no credentials, only the Engine.IO heartbeat.
     register(Host(STREAM_HOST, ws_heartbeat=socketio_heartbeat))
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("bitbankDataStore", bitbankDataStore)
+    register("bitbankPrivateDataStore", bitbankPrivateDataStore)

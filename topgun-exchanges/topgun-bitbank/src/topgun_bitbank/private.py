@@ -33,6 +33,7 @@ import aiohttp
 
 from topgun import CredentialError
 from topgun.plugin import Retry
+from topgun.store import DataStoreCollection
 
 from .errors import BitbankAPIError, PubNubError
 from .pubnub import ORIGIN, SUBSCRIBE_TIMEOUT, Cursor, subscribe
@@ -56,6 +57,9 @@ PUBNUB_SUBSCRIBE_KEY: Final = "sub-c-ecebae8e-dd60-11e6-b6b1-02ee2ddab7fe"
 
 MessageHandler = Callable[[Any], object]
 """``handler(message)``; may return an awaitable, which is awaited before the next message."""
+
+ResumeHook = Callable[["BitbankPrivateStream"], object]
+"""``on_resume(stream)``: called when messages flow again after an interruption."""
 
 _TRANSIENT = (aiohttp.ClientError, TimeoutError, OSError, ValueError)
 
@@ -102,7 +106,14 @@ class BitbankPrivateStream:
     fails (bad credentials surface at once); after that every failure is retried. ``retry``
     paces retries, ``poll_timeout`` bounds one long-poll, ``subscribe_key`` and ``origin`` name
     the PubNub keyset and host. Counters: ``messages``, ``renewals`` (tokens fetched after the
-    first), ``failures`` (failed requests, each retried), ``handler_errors``.
+    first), ``failures`` (failed requests, each retried), ``handler_errors``, ``resumes``.
+
+    ``on_resume(stream)`` is called when messages flow again after an interruption (requests
+    that failed and were retried; not a plain token renewal): PubNub replays what it still holds from the kept cursor, but
+    not what it has let go of, so state built from the stream may need a REST resync. When the
+    handler is a DataStore collection's ``onmessage`` (``bitbankPrivateDataStore``) and no
+    ``on_resume`` is given, the collection's reconnect hook is used: it logs a hint to call
+    ``initialize()`` again.
     """
 
     def __init__(
@@ -114,11 +125,13 @@ class BitbankPrivateStream:
         poll_timeout: float = SUBSCRIBE_TIMEOUT,
         subscribe_key: str = PUBNUB_SUBSCRIBE_KEY,
         origin: str = ORIGIN,
+        on_resume: ResumeHook | None = None,
     ) -> None:
         if not callable(handler):
             raise TypeError(f"handler must be callable, got {handler!r}")
         self._client = client
         self._handler = handler
+        self._on_resume = on_resume if on_resume is not None else _reconnect_hook_of(handler)
         self.retry = retry if retry is not None else Retry()
         self.poll_timeout = poll_timeout
         self.subscribe_key = subscribe_key
@@ -132,6 +145,7 @@ class BitbankPrivateStream:
         self.renewals = 0
         self.failures = 0
         self.handler_errors = 0
+        self.resumes = 0
 
     @property
     def channel(self) -> str | None:
@@ -189,6 +203,7 @@ class BitbankPrivateStream:
     async def _run(self) -> None:
         failures = 0
         fresh_token = False  # the current token was fetched after a denial and not yet accepted
+        interrupted = False  # a request failed since the last messages flowed
         while not self._client_closed():
             try:
                 if self._access is None:
@@ -213,16 +228,18 @@ class BitbankPrivateStream:
                     log.info("bitbank private stream: PubNub denied the token (%s)", exc.reason)
                     self._access = None
                     if not fresh_token:
-                        continue  # the token expired: renew at once
+                        continue  # the token expired: renew at once, from the same cursor
                     # A brand-new token refused too: back off rather than hammer both APIs.
                 elif exc.status == 400:
                     log.warning(
                         "bitbank private stream: %s; restarting from the latest message", exc
                     )
                     self._cursor = Cursor()
+                interrupted = True
                 failures = await self._back_off(failures, exc)
                 continue
             except (BitbankAPIError, *_TRANSIENT) as exc:
+                interrupted = True
                 failures = await self._back_off(failures, exc)
                 continue
             except RuntimeError:
@@ -232,8 +249,21 @@ class BitbankPrivateStream:
             failures = 0
             fresh_token = False
             self._cursor = cursor
+            if interrupted:
+                interrupted = False
+                self._resumed()
             for message in messages:
                 await self._deliver(message)
+
+    def _resumed(self) -> None:
+        self.resumes += 1
+        hook = self._on_resume
+        if hook is None:
+            return
+        try:
+            hook(self)
+        except Exception:
+            log.exception("bitbank private stream: the on_resume hook raised")
 
     def _client_closed(self) -> bool:
         return self._client.closed
@@ -260,6 +290,14 @@ class BitbankPrivateStream:
         except Exception:
             self.handler_errors += 1
             log.exception("bitbank private stream: the handler raised; it keeps being called")
+
+
+def _reconnect_hook_of(handler: MessageHandler) -> ResumeHook | None:
+    """The reconnect hook of a DataStore collection whose ``onmessage`` is ``handler``."""
+    owner = getattr(handler, "__self__", None)
+    if isinstance(owner, DataStoreCollection) and handler == owner.onmessage:
+        return owner.on_ws_reconnect
+    return None
 
 
 def _describe(exc: BaseException, tokens: tuple[str, ...]) -> str:
