@@ -45,11 +45,18 @@ class _Done:
             self.future.set_result(time.perf_counter())
 
 
-async def _measure(url: str, total: int) -> dict[str, float]:
+async def measure(
+    url: str,
+    total: int,
+    collection: str = "bitFlyerDataStore",
+    check: Callable[[Any], None] | None = None,
+) -> dict[str, float]:
+    """Best seconds per message of a burst from ``url`` into topgun's ``collection``, pybotters'
+    (same name) and the raw floor; ``check(topgun_store)`` runs after the last round."""
     cases: dict[str, tuple[Callable[[], Any], _Done]] = {}
     async with contextlib.AsyncExitStack() as stack:
         done = _Done(total)
-        store = topgun.bitFlyerDataStore()
+        store = getattr(topgun, collection)()
         client = await stack.enter_async_context(topgun.Client())
         app = client.ws_connect(url, hdlr_json=[store.onmessage, done])
         await app.ready()
@@ -62,7 +69,7 @@ async def _measure(url: str, total: int) -> dict[str, float]:
             print("  (pybotters not installed: `make bench` installs it for the side-by-side rows)")
         else:
             ref_done = _Done(total)
-            ref_store = pybotters.bitFlyerDataStore()
+            ref_store = getattr(pybotters, collection)()
             ref_client = await stack.enter_async_context(pybotters.Client())
             ref_app = await ref_client.ws_connect(url, hdlr_json=[ref_store.onmessage, ref_done])
             ref_ws = ref_app.current_ws
@@ -87,8 +94,11 @@ async def _measure(url: str, total: int) -> dict[str, float]:
                 end = await asyncio.wait_for(counter.future, 120)
                 if round_:  # round 0 warms up
                     best[name] = min(best[name], (end - start) / total)
-        board = store.board.sorted(limit=1)
-        assert board["asks"] and board["bids"], "topgun's board is empty after the stream"
+        if check is None:
+            board = store.board.sorted(limit=1)
+            assert board["asks"] and board["bids"], "topgun's board is empty after the stream"
+        else:
+            check(store)
     return best
 
 
@@ -96,7 +106,7 @@ def run(report: Report) -> None:
     snapshot, stream = make_stream(messages=MESSAGES)
     frames = [snapshot, *stream]
     with burst_server(frames) as url:
-        seconds = asyncio.run(_measure(url, len(frames)))
+        seconds = asyncio.run(measure(url, len(frames)))
     report.add(
         "datastore e2e",
         "loopback ws_connect -> bitFlyerDataStore.onmessage",

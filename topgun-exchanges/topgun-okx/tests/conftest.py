@@ -12,11 +12,12 @@ it itself; it never calls the plugin's signer.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import hashlib
 import hmac
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -106,3 +107,69 @@ async def exchange() -> AsyncIterator[HttpExchange]:
     """OKX's REST hosts served from 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
     async with HttpExchange(REST_HOSTS, handle) as server:
         yield server
+
+
+Answer = Callable[[web.Request], Any]
+
+
+@pytest.fixture
+async def okx_api() -> AsyncIterator[Callable[[dict[str, Answer]], Awaitable[HttpExchange]]]:
+    """``server = await okx_api({path: answer})``: www.okx.com answering ``answer(request)`` (the
+    JSON body) on each path, once the request's signature checks out (public paths: always)."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def start(answers: dict[str, Answer]) -> HttpExchange:
+            async def respond(request: web.Request, body: bytes, record: dict[str, Any]) -> Any:
+                checked = await handle(request, body, record)
+                public = request.path.startswith(("/api/v5/public/", "/api/v5/market/"))
+                if (not public and not record["verified"]) or request.path not in answers:
+                    return checked
+                return web.json_response(answers[request.path](request))
+
+            return await stack.enter_async_context(HttpExchange(["www.okx.com"], respond))
+
+        yield start
+
+
+Push = Callable[[Any, dict[str, Any]], list[Any]]
+
+
+def okx_ws_responder(push: Push) -> Any:
+    """OKX's WebSocket side: logins verified as documented, ``ping`` answered, and each subscribe
+    acknowledged per arg then answered with ``push(conn, arg)``; unsubscribes acknowledged."""
+    accounts = {key: (secret, passphrase) for key, secret, passphrase in ACCOUNTS.values()}
+
+    def respond(conn: Any, message: Any) -> list[Any]:
+        if message == "ping":
+            return ["pong"]
+        if not isinstance(message, dict):
+            return []
+        op = message.get("op")
+        if op == "login":
+            (args,) = message["args"]
+            secret, passphrase = accounts.get(args["apiKey"], ("", ""))
+            want = okx_signature(secret, args["timestamp"], "GET", "/users/self/verify", b"")
+            ok = passphrase == args["passphrase"] and hmac.compare_digest(args["sign"], want)
+            conn.state["authed"] = ok
+            if ok:
+                return [{"event": "login", "code": "0", "msg": "", "connId": "a1"}]
+            return [{"event": "error", "code": "60009", "msg": "Login failed.", "connId": "a1"}]
+        replies: list[Any] = []
+        for arg in message.get("args", ()):
+            if op == "subscribe":
+                if conn.path != "/ws/v5/public" and not conn.state.get("authed"):
+                    replies.append({"event": "error", "code": "60011", "msg": "Please log in"})
+                    continue
+                replies.append({"event": "subscribe", "arg": arg, "connId": "a1"})
+                replies.extend(push(conn, arg))
+            elif op == "unsubscribe":
+                replies.append({"event": "unsubscribe", "arg": arg, "connId": "a1"})
+        return replies
+
+    return respond
+
+
+@pytest.fixture
+def okx_ws() -> Callable[[Push], Any]:
+    """``okx_ws_responder``, for ``ws_exchange(hosts, okx_ws(push))``."""
+    return okx_ws_responder

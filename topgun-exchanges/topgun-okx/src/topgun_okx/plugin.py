@@ -29,11 +29,13 @@ absence (``okx``), as demo trading shares the live REST host; the demo WebSocket
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSelector, ApiSpec, Host, hookimpl
 
 from .auth import DEMO, LIVE, choose_api, sign_request
 from .limits import SERVER_TIME
+from .store import OKXDataStore
 from .ws import HEARTBEAT, authenticate
 
 _FIELDS = ("API_KEY", "API_SECRET", "PASSPHRASE")
@@ -93,3 +95,8 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 ports=WS_PORTS,
             )
         )
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("OKXDataStore", OKXDataStore)

@@ -1,0 +1,212 @@
+"""OKXDataStore's ``books`` on a generated OKX ``books`` feed: topgun vs pybotters vs orjson.
+
+The stream is the DataStore benchmark's seeded random walk of a book of ~1,000 levels per side,
+sent as OKX sends it (https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-order-book-channel):
+a ``snapshot`` push, then ``update`` pushes of 1-20 rows ``[px, sz, "0", numOrders]`` (size
+changes, size-0 deletions, new levels, the market trading through the best level), chained by
+``seqId``/``prevSeqId``. topgun verifies the chain on every message (pybotters verifies nothing).
+Production sends ``checksum: 0`` since 2026-06-23, so the main stream carries 0; a copy of it
+with real checksums measures what verifying a non-zero checksum costs per message.
+Both libraries get the same bytes in the same process, parsed with orjson inside the timed loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from benchmarks._report import Report
+from benchmarks._wsserver import burst_server
+from benchmarks.datastore import _against_floor, _per_message, _repeats
+from benchmarks.datastore import _Market as _Walk
+from benchmarks.datastore_e2e import measure
+from topgun.store import signed_crc32
+
+INST = "BTC-USDT"
+MESSAGES = 3_000
+SEED = 20261208
+E2E_MESSAGES = 5_000
+
+
+def _num(value: float) -> str:
+    return format(value, ".10g")
+
+
+def _rows(levels: Any) -> list[list[str]]:
+    """bitFlyer ``{price, size}`` levels as OKX rows ``[px, sz, "0", numOrders]``."""
+    return [
+        [_num(lv["price"]), _num(lv["size"]), "0", "0" if not lv["size"] else "3"] for lv in levels
+    ]
+
+
+class _Feed:
+    """OKX ``books`` pushes of the DataStore benchmark's random walk, chained by seqId."""
+
+    def __init__(self, crc: bool) -> None:
+        self.walk = _Walk(random.Random(SEED))
+        self.crc = crc
+        self.seq = 1_000_000
+
+    def _checksum(self) -> int:
+        """OKX's: signed CRC32 of bid1px:bid1sz:ask1px:ask1sz:... over the best 25 levels."""
+        asks, bids = self.walk.asks, self.walk.bids
+        parts = []
+        for bid, ask in zip(sorted(bids)[::-1][:25], sorted(asks)[:25], strict=True):
+            parts += [_num(bid), _num(bids[bid]), _num(ask), _num(asks[ask])]
+        return signed_crc32(":".join(parts))
+
+    def _push(self, action: str, asks: list[Any], bids: list[Any], prev: int) -> bytes:
+        data = {
+            "asks": asks,
+            "bids": bids,
+            "ts": "1733616000000",
+            "checksum": self._checksum() if self.crc else 0,
+            "prevSeqId": prev,
+            "seqId": self.seq,
+        }
+        arg = {"channel": "books", "instId": INST}
+        return orjson.dumps({"arg": arg, "action": action, "data": [data]})
+
+    def snapshot(self) -> bytes:
+        message = orjson.loads(self.walk.snapshot())["params"]["message"]
+        return self._push("snapshot", _rows(message["asks"]), _rows(message["bids"]), -1)
+
+    def update(self) -> bytes:
+        message = orjson.loads(self.walk.diff())["params"]["message"]
+        prev, self.seq = self.seq, self.seq + 1 + self.seq % 3
+        return self._push("update", _rows(message["asks"]), _rows(message["bids"]), prev)
+
+
+def make_stream(crc: bool, messages: int = MESSAGES) -> tuple[bytes, list[bytes]]:
+    """(snapshot push, then ``messages`` update pushes); the same walk whatever ``crc``."""
+    feed = _Feed(crc)
+    snapshot = feed.snapshot()
+    return snapshot, [feed.update() for _ in range(messages)]
+
+
+def _topgun(snapshot: bytes) -> Any:
+    import topgun
+
+    store = topgun.OKXDataStore()
+    store.onmessage(orjson.loads(snapshot))
+    assert store.books.in_sync(INST), "the benchmark's snapshot did not sync"
+    return store
+
+
+def _pybotters(snapshot: bytes) -> Any:
+    import pybotters
+
+    store = pybotters.OKXDataStore()
+    store.onmessage(orjson.loads(snapshot))
+    return store
+
+
+_MAKERS: dict[str, Callable[[bytes], Any]] = {"topgun": _topgun, "pybotters": _pybotters}
+
+
+def run(report: Report) -> None:
+    group = "OKX books"
+    loads = orjson.loads
+    snapshot, stream = make_stream(crc=False)
+    parsed = [loads(raw) for raw in stream]
+
+    def check(store: Any) -> None:
+        books = store.books
+        if hasattr(books, "out_of_sync") and (books.out_of_sync or books.stats.checksum_failures):
+            raise RuntimeError(f"the stream broke the book: {books.stats.last_reason}")
+
+    # 1. parse + apply one update (verification on) against parsing it
+    def parse_apply(store: Any) -> None:
+        onmessage = store.onmessage
+        for raw in stream:
+            onmessage(loads(raw))
+        check(store)
+
+    ours, floor = _against_floor(lambda: _topgun(snapshot), parse_apply, stream)
+    theirs = _per_message(lambda: _pybotters(snapshot), parse_apply, len(stream), 3)
+    report.add(
+        group,
+        "parse + apply one update (seqId chain checked)",
+        {"topgun": ours, "pybotters": theirs, "floor": floor},
+        unit="msg",
+        target="topgun <= 4x floor",
+    )
+
+    # 2. apply alone (messages already parsed)
+    def apply(store: Any) -> None:
+        onmessage = store.onmessage
+        for msg in parsed:
+            onmessage(msg)
+        check(store)
+
+    seconds = {
+        name: _per_message(lambda make=make: make(snapshot), apply, len(parsed), _repeats(name))
+        for name, make in _MAKERS.items()
+    }
+    report.add(
+        group, "apply one update (pre-parsed)", seconds, unit="msg", target="topgun/pybotters >= 1x"
+    )
+
+    # 3. apply + sorted(limit=10) after every message
+    def apply_sorted(store: Any) -> None:
+        onmessage = store.onmessage
+        books = store.books
+        query = {"instId": INST}
+        for raw in stream:
+            onmessage(loads(raw))
+            books.sorted(query, limit=10)
+        check(store)
+
+    seconds = {
+        name: _per_message(
+            lambda make=make: make(snapshot), apply_sorted, len(stream), _repeats(name)
+        )
+        for name, make in _MAKERS.items()
+    }
+    report.add(
+        group,
+        "parse + apply + sorted(limit=10) per msg",
+        seconds,
+        unit="msg",
+        target="topgun/pybotters >= 50x",
+    )
+
+    # 4. what a non-zero checksum costs: the same walk with real checksums
+    crc_snapshot, crc_stream = make_stream(crc=True)
+
+    def parse_apply_crc(store: Any) -> None:
+        onmessage = store.onmessage
+        for raw in crc_stream:
+            onmessage(loads(raw))
+        check(store)
+
+    with_crc, crc_floor = _against_floor(lambda: _topgun(crc_snapshot), parse_apply_crc, crc_stream)
+    report.add(
+        group,
+        "parse + apply one update, non-zero checksum verified",
+        {"topgun": with_crc, "floor": crc_floor},
+        unit="msg",
+        target="(checksum cost = this - row 1)",
+    )
+    print(f"  checksum verification costs {(with_crc - ours) * 1e6:.2f} us per message")
+
+    # 5. end to end over a loopback WebSocket
+    _, e2e_stream = make_stream(crc=False, messages=E2E_MESSAGES)
+    frames = [snapshot, *e2e_stream]
+
+    def in_sync(store: Any) -> None:
+        assert store.books.in_sync(INST), store.books.stats.last_reason
+
+    with burst_server(frames) as url:
+        seconds = asyncio.run(measure(url, len(frames), "OKXDataStore", in_sync))
+    report.add(
+        group,
+        "loopback ws_connect -> OKXDataStore.onmessage",
+        seconds,
+        unit="msg",
+        target="topgun/pybotters >= 2x",
+    )
