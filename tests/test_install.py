@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = r"""
@@ -66,6 +68,7 @@ def _run(venv: Path, env: dict[str, str], *args: str) -> subprocess.CompletedPro
     )
 
 
+@pytest.mark.timeout(600)  # fresh venvs and package installs: slow on a loaded machine
 def test_core_alone_then_with_bitflyer(
     tmp_path: Path, uv: str, newcomer_env: dict[str, str]
 ) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
     "import importlib.metadata as m; print(sorted(d.metadata['Name'] for d in m.distributions()))"
 )
 
 
+@pytest.mark.timeout(600)  # fresh venvs and package installs: slow on a loaded machine
 def test_make_demo_prints_only_the_demo(newcomer_env: dict[str, str]) -> None:
     done = subprocess.run(
         ["make", "--no-print-directory", "demo"],

@@ -12,9 +12,12 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 Shell = Callable[[str, Path], str]
 
 
+@pytest.mark.timeout(600)  # fresh venvs and package installs: slow on a loaded machine
 def test_template_readme_then_rendered_readme(
     fresh_checkout: Path,
     newcomer_env: dict[str, str],

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import aiohttp
 import orjson
@@ -33,6 +34,11 @@ from .ws.dispatch import Handler
 __all__ = ["Auth", "Client", "FetchResult", "NotJSONContent"]
 
 USER_AGENT: Final = f"topgun/{__version__}"
+_CLIENT_ATTR: Final = "_topgun_client"
+
+log = logging.getLogger("topgun")
+
+T = TypeVar("T")
 
 
 class _Default:
@@ -116,6 +122,7 @@ class Client:
         # The WebSocket class whose send_json signs and whose sends obey the exchange's rate limit.
         kwargs.setdefault("ws_response_class", ClientWebSocketResponse)
         self._ws_apps: set[WebSocketApp] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -220,7 +227,13 @@ class Client:
         return self._session.closed
 
     async def close(self) -> None:
-        """Close every WebSocketApp of this client (awaiting their tasks), then the session."""
+        """Cancel and await the tasks it owns (``run_task``), close every WebSocketApp of this
+        client (awaiting their tasks), then the session."""
+        tasks = tuple(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
         if self._ws_apps:
             await asyncio.gather(*(app.close() for app in tuple(self._ws_apps)))
         await self._session.close()
@@ -235,6 +248,37 @@ class Client:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+    def run_task(self, coro: Coroutine[Any, Any, T], *, name: str | None = None) -> asyncio.Task[T]:
+        """Run ``coro`` as a task this Client owns: ``close()`` cancels and awaits it.
+
+        For background work bound to the Client's lifetime (keeping an exchange token alive, for
+        example), so that no task outlives the session it uses. Raises RuntimeError once closed.
+        """
+        if self.closed:
+            coro.close()
+            raise RuntimeError("this topgun.Client is closed; it cannot start a task")
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("task %s of %r failed", task.get_name(), self, exc_info=task.exception())
+
+    @staticmethod
+    def of(response: Any) -> Client | None:
+        """The Client that made ``response`` (an aiohttp response or a ``FetchResult``), or None.
+
+        Lets a DataStore given a response by ``initialize()`` reach the Client behind it, to keep
+        what the response created alive through the same (signing) Client.
+        """
+        if isinstance(response, FetchResult):
+            response = response.response
+        client = getattr(response, _CLIENT_ATTR, None)
+        return client if isinstance(client, Client) else None
 
     def __repr__(self) -> str:
         return f"<topgun.Client apis={sorted(self._credentials)} base_url={self._base_url!r}>"
@@ -265,16 +309,23 @@ class Client:
             target = target.extend_query(params)
         route = lookup(self._hosts, target)
         if route is None or (route.host.body is None and route.host.rate_limits is None):
-            return self._session.request(
+            pending = self._session.request(
                 method, target, data=data, auth=_aiohttp_auth(auth), **kwargs
             )
-        if "json" in kwargs and route.host.body is not None:
-            if data is not None:
-                raise TypeError("data= and json= cannot both be given; pass the body as data=")
-            data = kwargs.pop("json")
-        return self._routed(
-            method, target, route, data, auth, self._pace if pace is None else pace, kwargs
-        )
+        else:
+            if "json" in kwargs and route.host.body is not None:
+                if data is not None:
+                    raise TypeError("data= and json= cannot both be given; pass the body as data=")
+                data = kwargs.pop("json")
+            paced = self._pace if pace is None else pace
+            pending = self._routed(method, target, route, data, auth, paced, kwargs)
+        return _RequestContextManager(self._made_here(pending))
+
+    async def _made_here(self, pending: _RequestContextManager) -> aiohttp.ClientResponse:
+        """The response of ``pending``, marked as this Client's (see ``Client.of``)."""
+        response = await pending
+        setattr(response, _CLIENT_ATTR, self)
+        return response
 
     def _routed(
         self,

@@ -3,8 +3,10 @@
 Subclass hooks (kept from pybotters so custom collections move over unchanged):
 ``_init()`` creates the stores with ``_create(name, datastore_class=...)``; ``_onmessage(msg, ws)``
 routes one WebSocket message; ``_ENDPOINTS`` maps HTTP paths to the store that ``initialize()``
-hands each response to (``store._onresponse(data, url)``); ``_onreconnect(ws_app)`` resets
-stream-continuity state (the default calls every store's ``_onreconnect()``).
+hands each response to (``store._onresponse(data, url)``; a collection that handles an endpoint
+itself, with no store behind it, extends ``_takes_response`` and ``_apply_response``);
+``_onreconnect(ws_app)`` resets stream-continuity state (the default calls every store's
+``_onreconnect()``).
 
 ``onmessage`` never raises: a message the subclass cannot route, or one that makes it fail, is
 logged (once per kind, then rate-limited) under ``topgun.store`` and otherwise ignored. Handlers
@@ -182,7 +184,7 @@ class DataStoreCollection:
         """
         limit = check_limit(max_size, "max_size")
         results = await asyncio.gather(
-            *(self._receive(aw, limit) for aw in aws), return_exceptions=True
+            *(self._received(aw, limit) for aw in aws), return_exceptions=True
         )
         for result in results:
             if isinstance(result, BaseException) and not isinstance(result, Exception):
@@ -198,8 +200,26 @@ class DataStoreCollection:
             ) from errors[0]
         for result in results:
             assert not isinstance(result, BaseException)
-            name, url, data = result
-            self._stores[name]._onresponse(data, url)
+            name, data, response = result
+            self._apply_response(name, data, response)
+
+    def _takes_response(self, name: str) -> bool:
+        """Whether ``_apply_response`` can apply a response routed to ``name`` (a store's name;
+        a subclass that handles some endpoints itself extends it)."""
+        return name in self._stores
+
+    def _apply_response(self, name: str, data: Any, response: aiohttp.ClientResponse) -> None:
+        """Apply one checked response routed to ``name``: by default, that store's
+        ``_onresponse(data, url)``. ``topgun.Client.of(response)`` is the Client that made it."""
+        self._stores[name]._onresponse(data, response.url)
+
+    async def _received(
+        self, aw: Any, limit: int | None
+    ) -> tuple[str, Any, aiohttp.ClientResponse]:
+        """``_receive``'s store name and data, with the response they came from."""
+        obj = await aw if inspect.isawaitable(aw) else aw
+        name, _, data = await self._receive(obj, limit)
+        return name, data, obj.response if isinstance(obj, FetchResult) else obj
 
     async def _receive(self, aw: Any, limit: int | None) -> tuple[str, URL, Any]:
         obj = await aw if inspect.isawaitable(aw) else aw
@@ -224,7 +244,7 @@ class DataStoreCollection:
             )
         where = f"{response.method} {response.url.path}"
         name = self._ENDPOINTS.get(response.url.path)
-        if name is None or name not in self._stores:
+        if name is None or not self._takes_response(name):
             known = ", ".join(sorted(self._ENDPOINTS)) or "none"
             raise InitializeError(
                 f"{type(self).__name__}.initialize does not know {where}; it takes: {known}"

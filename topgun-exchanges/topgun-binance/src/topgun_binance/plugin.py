@@ -10,11 +10,13 @@ testnet.binancefuture.com (futures). WebSocket API hosts and stream hosts are in
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
 from .limits import FUTURES_TESTNET_TIME, RATE_LIMITS, SPOT_TESTNET_TIME, SPOT_TIME
+from .store import BinanceCOINMDataStore, BinanceSpotDataStore, BinanceUSDSMDataStore
 from .ws import FUTURES_STREAM_LIMIT, SPOT_STREAM_LIMIT, authenticate, sign_message
 
 API = "binance"
@@ -119,3 +121,10 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
         register(Host(name, ws_rate_limit=SPOT_STREAM_LIMIT))
     for name in FUTURES_STREAM_HOSTS:
         register(Host(name, ws_rate_limit=FUTURES_STREAM_LIMIT))
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("BinanceSpotDataStore", BinanceSpotDataStore)
+    register("BinanceUSDSMDataStore", BinanceUSDSMDataStore)
+    register("BinanceCOINMDataStore", BinanceCOINMDataStore)
