@@ -29,6 +29,14 @@ KEY = "kucoin-test-key"
 SECRET = "kucoin-test-secret"
 PASSPHRASE = "kucoin-test-passphrase"
 HOSTS = ["api.kucoin.com", "api-futures.kucoin.com"]
+PUBLIC_PATHS = frozenset(
+    {
+        "/api/v1/timestamp",
+        "/api/v1/bullet-public",
+        "/api/v1/level2/snapshot",
+        "/api/v1/market/candles",
+    }
+)
 WS_ENDPOINTS = {
     "api.kucoin.com": "wss://ws-api-spot.kucoin.com/",
     "api-futures.kucoin.com": "wss://ws-api-futures.kucoin.com/",
@@ -70,6 +78,8 @@ class Realtime:
         self.ping_interval = 18000
         self.connections: list[dict[str, Any]] = []
         self.live: list[web.WebSocketResponse] = []
+        self.pushes: dict[str, list[Any]] = {}  # topic -> messages sent after its subscribe's ack
+        self.bodies: dict[str, Any] = {}  # REST path -> the ``data`` it answers with
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
@@ -93,6 +103,8 @@ class Realtime:
                 await ws.send_json({"id": message["id"], "type": "pong"})
             elif message.get("type") == "subscribe":
                 await ws.send_json({"id": message["id"], "type": "ack"})
+                for push in self.pushes.get(message.get("topic", ""), ()):
+                    await ws.send_json(push)
         self.live.remove(ws)
         return ws
 
@@ -107,7 +119,7 @@ def make_handler(realtime: Realtime) -> Handler:
     issued = itertools.count(1)
 
     async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
-        public = request.path in ("/api/v1/timestamp", "/api/v1/bullet-public")
+        public = request.path in PUBLIC_PATHS
         if not public:
             problem = check(request, body)
             if problem is not None:
@@ -126,6 +138,8 @@ def make_handler(realtime: Realtime) -> Handler:
             }
             data = {"token": token, "instanceServers": [server]}
             return web.json_response({"code": "200000", "data": data})
+        if request.path in realtime.bodies:
+            return web.json_response({"code": "200000", "data": realtime.bodies[request.path]})
         if request.path == "/api/v1/timestamp":
             return web.json_response({"code": "200000", "data": int(time.time() * 1000)})
         return web.json_response({"code": "200000", "data": {}})

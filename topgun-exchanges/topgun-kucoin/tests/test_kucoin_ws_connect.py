@@ -125,8 +125,9 @@ async def test_a_refused_token_is_replaced_at_once(
         exchange.realtime.tokens.clear()  # every token issued so far is revoked
         await exchange.realtime.drop_all()
         await eventually(lambda: stream.app.stats.auth_failures >= 1)
-        async with asyncio.timeout(5):
-            await stream.app.ready()  # back, on a token fetched after the refusal
+        # Back, on a token fetched after the refusal (ready() may still report the refusal
+        # until that reconnection is logged in, so wait for its subscription instead).
+        await eventually(lambda: bool(exchange.realtime.connections[-1]["received"]))
     refused, live = exchange.realtime.connections[-2:]
     assert not refused["received"] and refused["token"] != live["token"]
     assert live["received"][0] == SUBSCRIBE

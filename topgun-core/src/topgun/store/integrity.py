@@ -101,11 +101,17 @@ class RecoveryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class SnapshotRequest:
-    """A book's REST snapshot: ``GET url?params`` (fetched unsigned through the owning Client)."""
+    """A book's REST snapshot: ``GET url?params``, fetched through the owning Client.
+
+    Unsigned unless ``signed``: an exchange whose full book is served to authenticated requests
+    only sets it, and the request is then signed with the Client's credentials for that host; a
+    Client without them does not send it (the recovery stops with a warning saying so).
+    """
 
     url: str | URL
     params: Mapping[str, Any] | None = None
     method: str = "GET"
+    signed: bool = False
 
 
 @dataclass(slots=True)

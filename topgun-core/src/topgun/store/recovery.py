@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from yarl import URL
 
-from ..client import NotJSONContent
+from ..client import Auth, NotJSONContent
+from ..registry.hostname import lookup
 from .integrity import Recovery
 
 if TYPE_CHECKING:
@@ -119,8 +120,19 @@ async def _fetch_snapshot(book: VerifiedBook, key: Hashable, ws: Any) -> None:
             "ws_connect; call initialize() with the book's snapshot endpoint instead"
         )
     request = book._snapshot_request(key, URL(str(app.url)))
+    if request.signed and not _can_sign(client, URL(str(request.url))):
+        raise _UnrecoverableError(
+            f"its REST snapshot ({URL(str(request.url)).with_query(None)}) needs a signed "
+            "request and the Client holds no credentials for that host; load them (apis=...) or "
+            "call initialize() with the snapshot yourself"
+        )
     async with book._fetch_slot():
-        result = await client.fetch(request.method, request.url, params=request.params, auth=None)
+        result = await client.fetch(
+            request.method,
+            request.url,
+            params=request.params,
+            auth=Auth if request.signed else None,
+        )
     response = result.response
     if response.status >= 400:
         raise RuntimeError(
@@ -130,3 +142,12 @@ async def _fetch_snapshot(book: VerifiedBook, key: Hashable, ws: Any) -> None:
     if isinstance(result.data, NotJSONContent):
         raise RuntimeError(f"{response.url.path} did not return JSON")
     book._onresponse(result.data, response.url)
+
+
+def _can_sign(client: Any, url: URL) -> bool:
+    """Whether ``client`` holds credentials for the API that ``url``'s host signs with."""
+    route = lookup(client.registry.hosts, url)
+    if route is None or route.host.signer is None:
+        return False
+    api = route.api_for(None)
+    return api is not None and api in client.api_names

@@ -43,7 +43,7 @@ import asyncio
 import dataclasses
 import random
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -62,6 +62,7 @@ __all__ = [
     "BookAdapter",
     "BookExchange",
     "Change",
+    "Messages",
     "ModelBook",
     "check_before_snapshot",
     "check_book",
@@ -77,6 +78,11 @@ Change = list[tuple[float, float]]
 """Rows of one side of a diff: ``(price, size)``, size 0 for a removed level."""
 
 _FAST = Backoff(0.02, 0.2, 2.0, 0.02, healthy_after=0.0)
+
+
+class Messages(list[Any]):
+    """Several messages that together carry one change, sent in order: what ``diff`` returns
+    for a feed that sends one level per message."""
 
 
 @dataclasses.dataclass
@@ -176,6 +182,8 @@ class BookAdapter(ABC):
     """``Recovery.REST``: the URL of the book's REST snapshot (served by ``BookExchange``)."""
     checksum: bool = False
     """Whether the feed's messages carry a checksum of the book."""
+    apis: Mapping[str, list[str]] = {}
+    """Credentials of the ``check_recovery`` Client (an exchange whose REST snapshot is signed)."""
 
     @abstractmethod
     def new_store(self) -> Any:
@@ -203,6 +211,10 @@ class BookAdapter(ABC):
 
     def subscribe(self) -> list[Any]:
         """The ``send_json`` messages of ``ws_connect`` that subscribe the book."""
+        return []
+
+    def greeting(self) -> list[Any]:
+        """What the exchange sends unprompted when a connection opens (a welcome message)."""
         return []
 
     def answer(self, message: Any, model: ModelBook) -> list[Any]:
@@ -251,7 +263,8 @@ class _Run:
         self.book = adapter.book(self.store)
 
     def send(self, message: Any) -> None:
-        self.store.onmessage(_wire(message), None)
+        for part in message if isinstance(message, Messages) else (message,):
+            self.store.onmessage(_wire(part), None)
 
     def seed(self) -> None:
         """Give the book its first snapshot (WebSocket, else REST as initialize() would)."""
@@ -400,7 +413,7 @@ class BookExchange:
         routes = []
         if adapter.rest_url:
             hosts.add(URL(adapter.rest_url).host)
-        self._ws = WebSocketExchange([h for h in hosts if h], self._answer)
+        self._ws = WebSocketExchange([h for h in hosts if h], self._answer, on_open=self._greet)
         routes.append(web.get(ws_url.path, self._ws.serve))
         self._http = HttpExchange([h for h in hosts if h], self._rest, routes=routes)
 
@@ -421,8 +434,13 @@ class BookExchange:
         return self._http.client(**kwargs)
 
     async def push(self, message: Any) -> None:
-        """Send ``message`` on the newest connection, as the exchange would."""
-        await self.connections[-1].send(message)
+        """Send ``message`` (each of ``Messages``) on the newest connection, as the exchange would."""
+        for part in message if isinstance(message, Messages) else (message,):
+            await self.connections[-1].send(part)
+
+    async def _greet(self, conn: Connection) -> None:
+        for message in self.adapter.greeting():
+            await conn.send(message)
 
     def _answer(self, conn: Connection, message: Any) -> Iterable[Any]:
         self.changed.set()
@@ -466,7 +484,10 @@ async def check_recovery(adapter: BookAdapter, seed: int = 6, within: float = 10
         asks, bids = model.step(rng)
         await exchange.push(adapter.diff(model, asks, bids))
 
-    async with BookExchange(adapter, model) as exchange, exchange.client() as client:
+    async with (
+        BookExchange(adapter, model) as exchange,
+        exchange.client(apis=dict(adapter.apis)) as client,
+    ):
         app = client.ws_connect(
             adapter.ws_url,
             send_json=adapter.subscribe() or None,

@@ -10,6 +10,7 @@ responses name; the token in the URL is the authentication, so the "login" is th
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSpec, Host, hookimpl
 
@@ -55,3 +56,10 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 ws_rate_limit=RATE_LIMIT,
             )
         )
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    from .store import KuCoinDataStore  # imported when DataStores are asked for, not per request
+
+    register("KuCoinDataStore", KuCoinDataStore)
