@@ -36,8 +36,15 @@ def _error(code: str, msg: str) -> web.Response:
     return web.json_response({"code": code, "msg": msg, "data": None}, status=400)
 
 
-def make_handler(rsa_keys: dict[str, Any]) -> Handler:
+def make_handler(rsa_keys: dict[str, Any], answers: list[Any] | None = None) -> Handler:
+    """The signature-checking handler; a verified request gets the next of ``answers`` (when
+    given) as its JSON body, else an empty success."""
     key, secret, passphrase = ACCOUNT
+
+    def success() -> web.Response:
+        if answers:
+            return web.json_response(answers.pop(0))
+        return web.json_response({"code": "00000", "msg": "success", "data": {}})
 
     async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
         if request.path.startswith("/api/v2/public/"):
@@ -63,7 +70,7 @@ def make_handler(rsa_keys: dict[str, Any]) -> Handler:
             if not rsa_verifies(rsa_public, headers.get("ACCESS-SIGN", ""), text):
                 return _error("40009", "sign signature error")
             record["verified"] = True
-            return web.json_response({"code": "00000", "msg": "success", "data": {}})
+            return success()
         want = bitget_signature(
             secret,
             timestamp,
@@ -75,7 +82,7 @@ def make_handler(rsa_keys: dict[str, Any]) -> Handler:
         if not hmac.compare_digest(headers.get("ACCESS-SIGN", ""), want):
             return _error("40009", "sign signature error")
         record["verified"] = True
-        return web.json_response({"code": "00000", "msg": "success", "data": {}})
+        return success()
 
     return handle
 
@@ -93,3 +100,12 @@ async def exchange() -> AsyncIterator[HttpExchange]:
     async with HttpExchange(["api.bitget.com"], make_handler(rsa_keys)) as server:
         server.rsa_keys = rsa_keys  # type: ignore[attr-defined]  # API key -> RSA public key
         yield server
+
+
+@pytest.fixture
+async def answering_exchange() -> AsyncIterator[tuple[HttpExchange, list[Any]]]:
+    """api.bitget.com checking signatures like ``exchange``, answering each verified request
+    with the next body the test appends to the list."""
+    answers: list[Any] = []
+    async with HttpExchange(["api.bitget.com"], make_handler({}, answers)) as server:
+        yield server, answers

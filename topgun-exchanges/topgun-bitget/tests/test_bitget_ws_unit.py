@@ -15,7 +15,7 @@ import pytest
 import topgun
 from topgun.credentials import Credential
 from topgun.plugin import AuthenticationError
-from topgun_bitget.ws import HEARTBEAT, RATE_LIMIT, authenticate, login_message
+from topgun_bitget.ws import HEARTBEAT, RATE_LIMIT, authenticate, login_message, needs_login
 
 KEY, SECRET, PASSPHRASE = "bitget-ws-key", "bitget-test-secret", "bitget-ws-pass"
 
@@ -95,6 +95,20 @@ async def test_public_stream_sends_no_credentials(fake_login: Any) -> None:
     )
     await authenticate(login)
     assert login.sent == []
+
+
+@pytest.mark.parametrize(
+    ("path", "login"),
+    [
+        ("/v2/ws/private", True),
+        ("/v2/ws/public", False),
+        ("/v3/ws/private", True),
+        ("/mix/v1/stream", True),  # V1: public and private channels share the URL
+        ("/spot/v1/stream/", True),
+    ],
+)
+def test_which_streams_log_in(path: str, login: bool) -> None:
+    assert needs_login(path) is login
 
 
 def test_heartbeat_and_rate_limit_follow_the_docs() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -68,6 +68,8 @@ class RealtimeServer:
     def __init__(self) -> None:
         self.exchange = WebSocketExchange(WS_HOSTS, self.respond, on_open=self.welcome)
         self.logins: list[bool] = []
+        self.partials: dict[str, Callable[[], list[Any]]] = {}
+        self.unsubscribed: list[str] = []
         self.exchange.server = self  # type: ignore[attr-defined]  # tests reach it from there
 
     @property
@@ -102,11 +104,24 @@ class RealtimeServer:
             private = any(topic in ("order", "position") for topic in message["args"])
             if private and not conn.state.get("authed"):
                 return [{"status": 401, "error": "Not authenticated.", "request": message}]
-            return [
-                {"success": True, "subscribe": message["args"], "request": message},
-                {"table": "order", "action": "partial", "data": []},
+            replies: list[Any] = [
+                {"success": True, "subscribe": message["args"], "request": message}
             ]
+            for topic in message["args"]:
+                replies.extend(self.partial(topic))
+            return replies
+        if message.get("op") == "unsubscribe":
+            self.unsubscribed.extend(message["args"])
+            return [{"success": True, "unsubscribe": message["args"], "request": message}]
         return []
+
+    def partial(self, topic: str) -> list[Any]:
+        """What a subscription to ``topic`` brings: ``partials[topic]`` (a callable giving the
+        messages), else the table's empty partial."""
+        make = self.partials.get(topic)
+        if make is not None:
+            return list(make())
+        return [{"table": topic.partition(":")[0], "action": "partial", "keys": [], "data": []}]
 
 
 @pytest.fixture

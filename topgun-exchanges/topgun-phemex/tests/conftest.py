@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -69,6 +69,12 @@ class DataGateway:
     def __init__(self) -> None:
         self.exchange = WebSocketExchange(WS_HOSTS, self.respond)
         self.logins: list[bool] = []
+        self.aop: dict[str, Any] | None = None
+        """The AOP snapshot sent on ``aop.subscribe`` (default: an empty one)."""
+        self.snapshots: dict[str, Callable[[Any], list[Any]]] = {}
+        """``method`` -> the messages a subscription with these params brings (a snapshot)."""
+        self.subscribed: list[tuple[str, Any]] = []
+        self.unsubscribed: list[str] = []
         self.exchange.server = self  # type: ignore[attr-defined]  # tests reach it from there
 
     @property
@@ -99,9 +105,17 @@ class DataGateway:
                 return [{"error": {"code": 6001, "message": "invalid argument"}, "id": ident}]
             return [
                 {"error": None, "id": ident, "result": {"status": "success"}},
-                {"accounts": [], "orders": [], "positions": [], "type": "snapshot"},
+                self.aop or {"accounts": [], "orders": [], "positions": [], "type": "snapshot"},
             ]
-        return [{"error": None, "id": ident, "result": {"status": "success"}}]
+        replies: list[Any] = [{"error": None, "id": ident, "result": {"status": "success"}}]
+        if isinstance(method, str) and method.endswith(".subscribe"):
+            self.subscribed.append((method, message.get("params")))
+            make = self.snapshots.get(method)
+            if make is not None:
+                replies.extend(make(message.get("params")))
+        elif isinstance(method, str) and method.endswith(".unsubscribe"):
+            self.unsubscribed.append(method)
+        return replies
 
 
 @pytest.fixture

@@ -13,11 +13,13 @@ WebSockets go to wspap.bitget.com, same paths
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSelector, ApiSpec, Host, hookimpl
 
 from .auth import DEMO, LIVE, choose_api, sign_request
 from .limits import SERVER_TIME
+from .store import BitgetDataStore, BitgetV2DataStore
 from .ws import HEARTBEAT, RATE_LIMIT, authenticate
 
 API = LIVE
@@ -64,3 +66,9 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 ws_rate_limit=RATE_LIMIT,
             )
         )
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("BitgetDataStore", BitgetDataStore)
+    register("BitgetV2DataStore", BitgetV2DataStore)

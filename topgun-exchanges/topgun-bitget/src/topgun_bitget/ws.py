@@ -2,7 +2,9 @@
 
 Docs: https://www.bitget.com/api-doc/common/websocket-intro ("Connect", "Login", limits).
 
-- Login, on private streams only (``/v2/ws/private``; ``/v2/ws/public`` needs none):
+- Login, on private streams only (``/v2/ws/private``; ``/v2/ws/public`` needs none), and on the
+  legacy V1 streams (``/mix/v1/stream``, ``/spot/v1/stream``), which carry public and private
+  channels on one URL (https://bitgetlimited.github.io/apidoc/en/mix/#login, same message):
   ``{"op": "login", "args": [{"apiKey", "passphrase", "timestamp", "sign"}]}`` with ``timestamp``
   in seconds and ``sign`` the Base64 HMAC-SHA256 of ``timestamp + "GET" + "/user/verify"``. The
   reply is ``{"event": "login", "code": 0}`` or ``{"event": "error", "code": 30005, "msg": ...}``.
@@ -38,8 +40,11 @@ def login_message(key: str, secret: str, passphrase: str, timestamp: int) -> dic
 
 
 def needs_login(path: str) -> bool:
-    """Private streams (``/v2/ws/private``, and the same shape on later versions) log in."""
-    return path.rstrip("/").endswith("/private")
+    """Private streams (``/v2/ws/private``, and the same shape on later versions) log in, and so
+    do the V1 streams (``/mix/v1/stream``, ``/spot/v1/stream``), where private channels share
+    the URL with public ones (with credentials loaded, as pybotters did)."""
+    path = path.rstrip("/")
+    return path.endswith("/private") or path.endswith("/v1/stream")
 
 
 def _is_login_reply(message: Any) -> bool:

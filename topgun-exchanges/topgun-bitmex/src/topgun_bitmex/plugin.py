@@ -9,11 +9,13 @@ testnet.bitmex.com (``/realtime`` is served there too).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
 from .limits import RATE_LIMITS
+from .store import BitMEXDataStore
 from .ws import HEARTBEAT, authenticate
 
 API = "bitmex"
@@ -52,3 +54,8 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
         )
     for name, api in _WS_ONLY.items():
         register(Host(name, api=api, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT))
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("BitMEXDataStore", BitMEXDataStore)

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from .actions import USER_SIGNED_ACTIONS, VAULT_ACTIONS, UserSignedType
 from .auth import RequestSigner
+from .info import INFO_URL, TESTNET_INFO_URL, InfoReply, info
 from .network import MAINNET, TESTNET, Network
+from .store import HyperliquidDataStore
 from .ws import HEARTBEAT, MessageSigner
 
 if TYPE_CHECKING:
@@ -20,15 +22,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HEARTBEAT",
+    "INFO_URL",
     "MAINNET",
     "TESTNET",
+    "TESTNET_INFO_URL",
     "USER_SIGNED_ACTIONS",
     "VAULT_ACTIONS",
+    "HyperliquidDataStore",
+    "InfoReply",
     "MessageSigner",
     "Network",
     "RequestSigner",
     "UserSignedType",
     "action_hash",
+    "info",
     "sign_l1_action",
     "sign_payload",
     "sign_user_signed_action",

@@ -12,12 +12,14 @@ first signature, so installing every plugin keeps ``Client()`` fast for those wh
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import RequestSigner
 from .keys import check_credential
 from .network import MAINNET, TESTNET, Network
+from .store import HyperliquidDataStore
 from .ws import GREETING, HEARTBEAT, MessageSigner
 
 HOSTS: dict[str, tuple[str, Network]] = {
@@ -62,3 +64,8 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 ws_notices=(GREETING,),
             )
         )
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("HyperliquidDataStore", HyperliquidDataStore)

@@ -11,11 +11,13 @@ login, the heartbeat and the send limit.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
 from .limits import RATE_LIMITS, SERVER_TIME, TESTNET_TIME
+from .store import PhemexDataStore
 from .ws import HEARTBEAT, RATE_LIMIT, authenticate
 
 API = "phemex"
@@ -69,3 +71,8 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 ws_rate_limit=RATE_LIMIT,
             )
         )
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("PhemexDataStore", PhemexDataStore)
