@@ -7,6 +7,7 @@ from .client import Auth, Client, FetchResult, NotJSONContent
 from .clock import Clock, FixedClock
 from .credentials import Credential
 from .errors import (
+    ClockSyncError,
     CredentialError,
     FrameTooLargeError,
     InitializeError,
@@ -20,6 +21,8 @@ from .errors import (
     TopgunError,
     WebSocketClosedError,
 )
+from .http.ratelimits import Bucket, RateLimits
+from .http.timesync import ClockSync
 from .plugin import AuthenticationError, hookimpl, hookspec
 from .store import DataStore, DataStoreCollection, OrderBookStore, StoreChange, StoreStream
 from .ws import (
@@ -35,9 +38,12 @@ __all__ = [
     "Auth",
     "AuthenticationError",
     "Backoff",
+    "Bucket",
     "Client",
     "ClientWebSocketResponse",
     "Clock",
+    "ClockSync",
+    "ClockSyncError",
     "ConnectionState",
     "Credential",
     "CredentialError",
@@ -52,6 +58,7 @@ __all__ = [
     "OrderBookStore",
     "PluginConflictError",
     "PluginError",
+    "RateLimits",
     "ResponseTooLargeError",
     "SigningError",
     "StoreChange",
