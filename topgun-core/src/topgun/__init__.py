@@ -7,6 +7,7 @@ from .client import Auth, Client, FetchResult, NotJSONContent
 from .clock import Clock, FixedClock
 from .credentials import Credential
 from .errors import (
+    ClockSyncError,
     CredentialError,
     FrameTooLargeError,
     InitializeError,
@@ -20,6 +21,8 @@ from .errors import (
     TopgunError,
     WebSocketClosedError,
 )
+from .http.ratelimits import Bucket, RateLimits
+from .http.timesync import ClockSync
 from .plugin import AuthenticationError, hookimpl, hookspec
 from .record import Recorder, RecordingError, ReplayStats, replay, replay_into
 from .store import DataStore, DataStoreCollection, OrderBookStore, StoreChange, StoreStream
@@ -36,9 +39,12 @@ __all__ = [
     "Auth",
     "AuthenticationError",
     "Backoff",
+    "Bucket",
     "Client",
     "ClientWebSocketResponse",
     "Clock",
+    "ClockSync",
+    "ClockSyncError",
     "ConnectionState",
     "Credential",
     "CredentialError",
@@ -53,6 +59,7 @@ __all__ = [
     "OrderBookStore",
     "PluginConflictError",
     "PluginError",
+    "RateLimits",
     "Recorder",
     "RecordingError",
     "ReplayStats",

@@ -22,7 +22,9 @@ from .credentials import Credential, load_credentials
 from .http.body import encode_body
 from .http.limit import DEFAULT_MAX_RESPONSE_SIZE, check_limit, read_limited
 from .http.ordering import NonceOrder
+from .http.ratelimits import RateLimitMiddleware, RateLimits
 from .http.signing import SigningMiddleware
+from .http.timesync import ClockKeeper, ClockSync, TimestampGuard
 from .registry import Registry, Route, get_registry
 from .registry.hostname import lookup
 from .ws import Backoff, ClientWebSocketResponse, WebSocketApp
@@ -84,7 +86,11 @@ class Client:
 
     ``apis`` are the credentials (a dict, a path to a JSON file, or implicit: ``./apis.json``,
     then ``$TOPGUN_APIS``). ``base_url`` prefixes relative HTTP URLs only. ``clock`` is the time
-    every signature uses (set ``client.clock.offset`` to correct a skewed local clock). Any other
+    every signature uses (set ``client.clock.offset`` to correct a skewed local clock, or let
+    ``sync_clock`` do it). ``sync_clock=True`` measures the offset against each exchange before
+    the first signed request or WebSocket login to it, and re-syncs (and, where safe, re-sends
+    once) when a request is rejected for its timestamp. ``pace=True`` holds requests back while
+    the exchange said their rate-limit bucket is exhausted (``pace=`` per request too). Any other
     keyword goes to ``aiohttp.ClientSession``.
 
     ``max_response_size`` bounds the body ``fetch()`` reads, counted after decompression
@@ -100,6 +106,8 @@ class Client:
         *,
         clock: Clock | None = None,
         registry: Registry | None = None,
+        sync_clock: bool = False,
+        pace: bool = False,
         max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
         **kwargs: Any,
     ) -> None:
@@ -109,7 +117,9 @@ class Client:
         self._credentials: dict[str, Credential] = load_credentials(apis, self._registry.apis)
         self._hosts = self._registry.hosts
         self._base_url = base_url
-        self.clock = clock if clock is not None else Clock()
+        self._clock = clock if clock is not None else Clock()
+        self._pace = pace
+        self._rate_limits = RateLimits(self._clock)
         headers = CIMultiDict(kwargs.pop("headers", None) or {})
         headers.setdefault("User-Agent", USER_AGENT)
         # Per-request middlewares replace the session's in aiohttp, so signed requests re-add them.
@@ -131,6 +141,61 @@ class Client:
             traces = list(kwargs.pop("trace_configs", None) or ())
             kwargs["trace_configs"] = [*traces, self._nonce_order.trace_config]
         self._session = aiohttp.ClientSession(headers=headers, **kwargs)
+        server_times = {
+            name: spec.server_time
+            for name, spec in self._registry.apis.items()
+            if spec.server_time is not None
+        }
+        self._clock_keeper = ClockKeeper(self._session, self._clock, server_times, auto=sync_clock)
+        # Built once, so a signed request only looks its API name up.
+        self._guards = (
+            {
+                api: TimestampGuard(api, self._clock_keeper, st.rejection)
+                for api, st in server_times.items()
+            }
+            if sync_clock
+            else {}
+        )
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self._clock = clock
+        self._clock_keeper.clock = clock
+        self._rate_limits.clock = clock
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        """API name -> bucket -> the last known used/remaining/limit/reset, from every response."""
+        return self._rate_limits
+
+    async def sync_clock(self, api_name: str | None = None, *, samples: int = 5) -> ClockSync:
+        """Measure the offset against ``api_name``'s exchange and set ``client.clock`` by it.
+
+        ``samples`` round trips are made one after the other; the fastest one's midpoint gives the
+        offset. Without ``api_name``, the first API name with credentials whose plugin declares a
+        server time is used. Raises ``ValueError`` for a name without one, ``ClockSyncError`` when
+        the exchange cannot be read.
+        """
+        if api_name is None:
+            api_name = next(
+                (api for api in self._credentials if self._clock_keeper.spec(api)), None
+            )
+            if api_name is None:
+                raise ValueError(
+                    "sync_clock() needs an API name: none of this client's credentials "
+                    f"({sorted(self._credentials)}) is for an exchange that declares a server-time "
+                    f"endpoint; pass one of {sorted(self._clock_keeper.api_names)}"
+                )
+        elif self._clock_keeper.spec(api_name) is None:
+            raise ValueError(
+                f"no installed plugin declares a server-time endpoint for API name {api_name!r}; "
+                f"these do: {sorted(self._clock_keeper.api_names)}"
+            )
+        return await self._clock_keeper.sync(api_name, samples=samples)
 
     def _signs_ordered_nonces(self) -> bool:
         """Whether a credential was loaded for a host whose nonces must arrive in order."""
@@ -233,9 +298,12 @@ class Client:
         params: Any = None,
         data: Any = None,
         auth: Any = Auth,
+        pace: bool | None = None,
         **kwargs: Any,
     ) -> _RequestContextManager:
         """Start a request; use with ``async with`` (or ``await``) to get the aiohttp response.
+
+        ``pace`` overrides the Client's ``pace=`` for this request.
 
         ``json=`` works as in aiohttp on hosts no plugin encodes bodies for (a webhook, say); on
         an exchange host it is taken as ``data=``, which topgun encodes the way the exchange
@@ -245,16 +313,17 @@ class Client:
         if params:
             target = target.extend_query(params)
         route = lookup(self._hosts, target)
-        if route is None or route.host.body is None:
+        if route is None or (route.host.body is None and route.host.rate_limits is None):
             pending = self._session.request(
                 method, target, data=data, auth=_aiohttp_auth(auth), **kwargs
             )
         else:
-            if "json" in kwargs:
+            if "json" in kwargs and route.host.body is not None:
                 if data is not None:
                     raise TypeError("data= and json= cannot both be given; pass the body as data=")
                 data = kwargs.pop("json")
-            pending = self._routed(method, target, route, data, auth, kwargs)
+            paced = self._pace if pace is None else pace
+            pending = self._routed(method, target, route, data, auth, paced, kwargs)
         return _RequestContextManager(self._made_here(pending))
 
     async def _made_here(self, pending: _RequestContextManager) -> aiohttp.ClientResponse:
@@ -264,7 +333,14 @@ class Client:
         return response
 
     def _routed(
-        self, method: str, target: URL, route: Route, data: Any, auth: Any, kwargs: dict[str, Any]
+        self,
+        method: str,
+        target: URL,
+        route: Route,
+        data: Any,
+        auth: Any,
+        pace: bool,
+        kwargs: dict[str, Any],
     ) -> _RequestContextManager:
         host = route.host
         body, content_type = encode_body(data, host.body) if host.body else (data, None)
@@ -272,16 +348,26 @@ class Client:
         if content_type is not None:
             headers = CIMultiDict(headers or {})
             headers.setdefault("Content-Type", content_type)
+        added: list[Any] = []
+        if host.rate_limits is not None:
+            api = route.api_for(headers) or host.name
+            added.append(
+                RateLimitMiddleware(api, host.name, host.rate_limits, self._rate_limits, pace)
+            )
         if auth is Auth and host.signer is not None:
             credential = self._credential_for(route, headers)
             if credential is not None:
                 route.check_destination(target, credential.api)
                 order = self._nonce_order if host.ordered_nonces else None
-                signing = SigningMiddleware(
-                    host.signer, credential, self.clock, target, data, body, order
+                guard = self._guards.get(credential.api)
+                added.append(
+                    SigningMiddleware(
+                        host.signer, credential, self._clock, target, data, body, order, guard
+                    )
                 )
-                extra = kwargs.pop("middlewares", None)
-                kwargs["middlewares"] = (*(extra or self._session_middlewares), signing)
+        if added:
+            extra = kwargs.pop("middlewares", None)
+            kwargs["middlewares"] = (*(extra or self._session_middlewares), *added)
         return self._session.request(
             method, target, data=body, headers=headers, auth=_aiohttp_auth(auth), **kwargs
         )
@@ -393,7 +479,8 @@ class Client:
             authenticate=auth is Auth,
             hosts=self._hosts,
             credential_for=self._credential_for,
-            clock=self.clock,
+            clock=self._clock,
+            before_login=self._clock_keeper.ensure if self._clock_keeper.auto else None,
             on_close=self._ws_apps.discard,
             ws_kwargs=kwargs,
             client=self,

@@ -21,6 +21,10 @@ class SigningError(TopgunError):
     """An exchange signer could not sign a request (for example, a body it cannot encode)."""
 
 
+class ClockSyncError(TopgunError):
+    """An exchange's server time could not be read (unreachable, an error status, an odd answer)."""
+
+
 class InsecureDestinationError(SigningError):
     """A request or WebSocket that would carry credentials does not go over https/wss to a port
     its host declares; nothing was sent. Pass ``auth=None`` to send it without credentials."""

@@ -128,6 +128,8 @@ def test_user_stream_and_market_data_endpoints_get_the_key_only(path: str) -> No
         "https://api.binance.com/api/v3/depth?symbol=BTCUSDT",
         "https://api.binance.com/api/v3/ticker/price",
         "https://fapi.binance.com/fapi/v1/premiumIndex",
+        "https://fapi.binance.com/fapi/v1/indexInfo",
+        "https://fapi.binance.com/fapi/v1/assetIndex",
         "https://fapi.binance.com/futures/data/openInterestHist?symbol=BTCUSDT&period=5m",
     ],
 )

@@ -8,6 +8,7 @@ with ``ResponseTooLargeError`` as soon as the decompressed bytes pass the limit.
 
 from __future__ import annotations
 
+import weakref
 from typing import Final
 
 import aiohttp
@@ -15,12 +16,16 @@ from yarl import URL
 
 from ..errors import ResponseTooLargeError
 
-__all__ = ["DEFAULT_MAX_RESPONSE_SIZE", "check_limit", "read_limited"]
+__all__ = ["DEFAULT_MAX_RESPONSE_SIZE", "check_limit", "read_limited", "read_small"]
 
 DEFAULT_MAX_RESPONSE_SIZE: Final = 64 * 1024 * 1024
 """64 MiB: far above any exchange's JSON answer, far below what hurts a bot's process."""
 
 _CHUNK: Final = 64 * 1024
+
+# Responses whose body topgun read whole before the caller saw them (a timestamp-rejection check):
+# their stream is spent, and aiohttp keeps the bytes for ``read()``.
+_read_whole: weakref.WeakSet[aiohttp.ClientResponse] = weakref.WeakSet()
 
 
 def check_limit(value: int | None, name: str) -> int | None:
@@ -38,6 +43,11 @@ async def read_limited(
     """The whole (decompressed) body, or ``ResponseTooLargeError`` once it passes ``limit``."""
     if limit is None:
         return await response.read()
+    if response in _read_whole:
+        body = await response.read()
+        if len(body) > limit:
+            raise _too_large(response, limit, hint, "")
+        return body
     declared = response.content_length
     if declared is not None and declared > limit and "Content-Encoding" not in response.headers:
         raise _too_large(response, limit, hint, f"it declares Content-Length: {declared}")
@@ -50,6 +60,17 @@ async def read_limited(
             raise _too_large(response, limit, hint, "")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_small(response: aiohttp.ClientResponse, cap: int) -> bytes | None:
+    """The body of a response that declares at most ``cap`` bytes (``None`` for any other),
+    read so that ``read()`` and ``read_limited`` still give the caller the same bytes."""
+    length = response.content_length
+    if length is None or length > cap:
+        return None
+    body = await response.read()
+    _read_whole.add(response)
+    return body
 
 
 def _too_large(

@@ -9,10 +9,16 @@ Once a hop's headers are on the wire, the values the signer added are masked in 
 headers. aiohttp's ``response.request_info`` (and so ``ClientResponseError`` from
 ``raise_for_status()``, ``TooManyRedirects`` and the ``history`` responses) shows those headers,
 and error reporters record them; from then on they read ``***``.
+
+With an automatic clock (``Client(sync_clock=True)``) the middleware also syncs the clock before
+the first signed request to an exchange, and answers a timestamp rejection by re-syncing and,
+where that is safe, signing and sending the request once more.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any, Final
 
 from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
@@ -22,8 +28,11 @@ from ..clock import Clock
 from ..credentials import Credential
 from ..plugin.specs import RequestSigner, SigningRequest
 from .ordering import NonceOrder
+from .timesync import TimestampGuard, describe
 
 __all__ = ["MASK", "SigningMiddleware"]
+
+log = logging.getLogger("topgun.clock")
 
 MASK: Final = "***"
 """What a credential header reads once its request is sent."""
@@ -40,6 +49,7 @@ class SigningMiddleware:
         "_clock",
         "_credential",
         "_data",
+        "_guard",
         "_order",
         "_origin",
         "_signed_body",
@@ -55,6 +65,7 @@ class SigningMiddleware:
         data: Any,
         body: bytes | None,
         order: NonceOrder | None = None,
+        guard: TimestampGuard | None = None,
     ) -> None:
         self._signer = signer
         self._credential = credential
@@ -64,6 +75,7 @@ class SigningMiddleware:
         self._body = body
         self._signed_body = False
         self._order = order
+        self._guard = guard
 
     async def __call__(self, request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
         url = request.url
@@ -71,12 +83,41 @@ class SigningMiddleware:
             if self._signed_body and request.body != b"":
                 await request.update_body(self._body)
             return await handler(request)
+        if self._guard is not None:
+            await self._guard.keeper.ensure(self._guard.api)
         if self._order is None:
             return await self._signed(request, handler, url)
         async with self._order.hold(self._credential, request.headers):
             return await self._signed(request, handler, url)
 
     async def _signed(
+        self, request: ClientRequest, handler: ClientHandlerType, url: URL
+    ) -> ClientResponse:
+        guard = self._guard
+        if guard is None:
+            return await self._send(request, handler, url)
+        signed_at = time.monotonic()
+        response = await self._send(request, handler, url)
+        if not await guard.rejected(response):
+            return response
+        before = self._clock.offset
+        measured = await guard.keeper.resync(guard.api, signed_at)
+        retry = measured is not None and guard.may_retry(request.method)
+        log.warning(
+            "%s rejected a signed %s %s for its timestamp; clock re-synced: offset %+.3f s -> %s%s",
+            guard.api,
+            request.method,
+            url.path,
+            before,
+            describe(measured),
+            "; sending it once more" if retry else "; not re-sent (the exchange may have acted)",
+        )
+        if not retry:
+            return response
+        request.url = url
+        return await self._send(request, handler, url)
+
+    async def _send(
         self, request: ClientRequest, handler: ClientHandlerType, url: URL
     ) -> ClientResponse:
         added = await self._sign(request, url)

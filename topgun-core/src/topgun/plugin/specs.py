@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
@@ -36,6 +36,75 @@ class ApiSpec:
     label: str = ""
     hint: str = ""
     check: Callable[[tuple[str, ...]], None] | None = None
+    server_time: ServerTime | None = None
+    """Where this API name's exchange tells its time (``Client.sync_clock``), if it documents it."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimestampRejection:
+    """How an exchange answers a signed request whose timestamp is outside its accepted window.
+
+    ``matches(status, body)`` gets the HTTP status and the parsed JSON body and says whether it
+    is such a rejection (the exchange's documented error codes). To keep every other response
+    cheap, only responses with a status in ``statuses`` (``None``: any status) whose raw body
+    contains ``marker`` (the error code as bytes, say) are parsed and passed to it.
+    ``not_executed`` is True only where the exchange documents that it checks the timestamp
+    before acting, so a rejected order was not placed and may be re-sent; otherwise only
+    GET and HEAD requests are retried.
+    """
+
+    matches: Callable[[int, Any], bool]
+    statuses: frozenset[int] | None = None
+    marker: bytes = b""
+    not_executed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ServerTime:
+    """An exchange's public server-time endpoint: ``url`` answers JSON, ``read`` turns the parsed
+    JSON into seconds since the Unix epoch. ``rejection`` recognises timestamp rejections."""
+
+    url: str
+    read: Callable[[Any], float]
+    rejection: TimestampRejection | None = None
+
+
+class RateLimitReading(NamedTuple):
+    """What one response says about one rate-limit bucket (``None``: it does not say).
+
+    ``reset`` is when the bucket refills, in seconds since the epoch on the Client's clock
+    (which ``sync_clock`` aligns with the exchange's).
+    """
+
+    bucket: str
+    used: float | None = None
+    remaining: float | None = None
+    limit: float | None = None
+    reset: float | None = None
+
+
+RateLimitReader = Callable[[URL, Mapping[str, str], float], Sequence[RateLimitReading]]
+"""``read(url, headers, now)``: the buckets a response's headers report; ``now`` is the Client's
+clock time, for exchanges that give a reset as a delay or a fixed window. Called on every
+response of the host, so it must be cheap (a few header lookups)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRateLimits:
+    """An exchange's documented HTTP rate-limit headers and ban answers, for one host.
+
+    ``headers`` names them (a trailing ``*`` for a family, like ``X-MBX-ORDER-COUNT-*``) for
+    ``topgun exchanges`` and the docs; ``read`` reads them. ``buckets(method, url)`` names the
+    buckets a request draws from: pacing waits while one of them is exhausted, and a response with
+    a status in ``ban_statuses`` pauses them for its ``Retry-After``, or for ``ban_pause``
+    seconds where the exchange documents a ban length but sends no ``Retry-After``.
+    """
+
+    headers: tuple[str, ...]
+    read: RateLimitReader
+    buckets: Callable[[str, URL], tuple[str, ...]]
+    ban_statuses: frozenset[int] = frozenset({429})
+    ban_pause: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +284,7 @@ class Host:
     ws_notices: tuple[str, ...] = ()
     ports: tuple[int, ...] = (443,)
     ordered_nonces: bool = False
+    rate_limits: HttpRateLimits | None = None
 
     def __post_init__(self) -> None:
         if self.ws_decoder is not None:
@@ -238,6 +308,7 @@ class Host:
             "ws-rate-limit": self.ws_rate_limit,
             "ws-decode": self.ws_decoder,
             "ws-reply": self.ws_responder,
+            "http-rate-limits": self.rate_limits,
         }
         out = [name for name, value in labels.items() if value is not None]
         if self.body:

@@ -12,6 +12,9 @@
 - ``with_heartbeat_interval``, ``FAST_BACKOFF`` (``.plugins``): quicker heartbeats and reconnects.
 - ``new_rsa_key``, ``rsa_pem``, ``rsa_verifies`` (``.rsa``): RSA API keys, and the exchange's
   check of their signatures (needs ``cryptography``).
+- ``topgun.testing.timekeeping``: ``TimestampExchange`` (a clock running ahead that refuses stale
+  timestamps) and ``CLOCK_CHECKS``, the checks of a plugin's server time and rejection;
+  ``topgun.testing.ratelimits``: ``burst``, a bot's loop of requests for pacing tests.
 - ``topgun.testing.fixtures``: pytest fixtures over these, for a plugin's ``conftest.py``.
 - ``topgun.testing.books``: the kit every order-book store runs through (``BookAdapter``,
   ``check_offline``, ``check_recovery``; docs/verified-books.rst).

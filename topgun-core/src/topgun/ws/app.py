@@ -20,7 +20,7 @@ import itertools
 import logging
 import re
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -114,6 +114,7 @@ class WebSocketApp:
         hosts: Mapping[str, Route] | None = None,
         credential_for: CredentialLookup | None = None,
         clock: Clock | None = None,
+        before_login: Callable[[str], Awaitable[None]] | None = None,
         on_close: Callable[[WebSocketApp], None] | None = None,
         ws_kwargs: Mapping[str, Any] | None = None,
         client: Client | None = None,
@@ -140,6 +141,7 @@ class WebSocketApp:
         self._hosts: Mapping[str, Route] = hosts if hosts is not None else {}
         self._credential_for = credential_for
         self._clock = clock if clock is not None else Clock()
+        self._before_login = before_login
         self._on_close = on_close
         self._client = client
         # Other keywords go to aiohttp's ws_connect, as in pybotters' WebSocketApp(session, url, ...).
@@ -545,6 +547,8 @@ class WebSocketApp:
         if host is None or host.ws_authenticator is None or credential is None:
             return []
         self._set_state(ConnectionState.AUTHENTICATING)
+        if self._before_login is not None:
+            await self._before_login(credential.api)  # the automatic clock's first sync
         session = LoginSession(
             link,
             url,

@@ -98,6 +98,8 @@ PUBLIC_PATHS = frozenset(
             ]
         ),
         "/fapi/v2/ticker/price",
+        "/fapi/v1/indexInfo",  # USDⓈ-M composite index symbols (market data, no key)
+        "/fapi/v1/assetIndex",  # USDⓈ-M multi-assets mode asset index (market data, no key)
         *(
             f"/eapi/v1/{name}"
             for name in [

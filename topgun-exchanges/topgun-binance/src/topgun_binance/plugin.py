@@ -15,6 +15,7 @@ from typing import Any
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .limits import FUTURES_TESTNET_TIME, RATE_LIMITS, SPOT_TESTNET_TIME, SPOT_TIME
 from .store import BinanceCOINMDataStore, BinanceSpotDataStore, BinanceUSDSMDataStore
 from .ws import FUTURES_STREAM_LIMIT, SPOT_STREAM_LIMIT, authenticate, sign_message
 
@@ -53,13 +54,25 @@ _OPTIONAL = ("PRIVATE_KEY_PASSWORD",)
 
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
-    register(ApiSpec(API, optional_fields=_OPTIONAL, label="Binance", hint=_HINT))
     register(
-        ApiSpec(SPOT_TESTNET, optional_fields=_OPTIONAL, label="Binance spot testnet", hint=_HINT)
+        ApiSpec(API, optional_fields=_OPTIONAL, label="Binance", hint=_HINT, server_time=SPOT_TIME)
     )
     register(
         ApiSpec(
-            FUTURE_TESTNET, optional_fields=_OPTIONAL, label="Binance futures testnet", hint=_HINT
+            SPOT_TESTNET,
+            optional_fields=_OPTIONAL,
+            label="Binance spot testnet",
+            hint=_HINT,
+            server_time=SPOT_TESTNET_TIME,
+        )
+    )
+    register(
+        ApiSpec(
+            FUTURE_TESTNET,
+            optional_fields=_OPTIONAL,
+            label="Binance futures testnet",
+            hint=_HINT,
+            server_time=FUTURES_TESTNET_TIME,
         )
     )
 
@@ -67,7 +80,7 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     for name in HTTP_HOSTS:
-        register(Host(name, api=API, signer=sign_request, body="form"))
+        register(Host(name, api=API, signer=sign_request, body="form", rate_limits=RATE_LIMITS))
     for name in WS_API_HOSTS:
         # Spot: "wss://ws-api.binance.com:443/ws-api/v3 ... alternative port 9443 is also
         # available"; the futures WebSocket APIs document 443 only.
@@ -85,6 +98,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     register(
         Host(
             "testnet.binance.vision",
+            rate_limits=RATE_LIMITS,
             api=SPOT_TESTNET,
             signer=sign_request,
             body="form",
@@ -95,6 +109,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     register(
         Host(
             "testnet.binancefuture.com",
+            rate_limits=RATE_LIMITS,
             api=FUTURE_TESTNET,
             signer=sign_request,
             body="form",

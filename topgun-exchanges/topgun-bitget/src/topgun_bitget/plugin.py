@@ -18,6 +18,7 @@ from typing import Any
 from topgun.plugin import ApiSelector, ApiSpec, Host, hookimpl
 
 from .auth import DEMO, LIVE, choose_api, sign_request
+from .limits import SERVER_TIME
 from .store import BitgetDataStore, BitgetV2DataStore
 from .ws import HEARTBEAT, RATE_LIMIT, authenticate
 
@@ -32,12 +33,13 @@ _HINT = (
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
     fields = ("API_KEY", "API_SECRET", "PASSPHRASE")
-    register(ApiSpec(LIVE, fields=fields, label="Bitget", hint=_HINT))
+    register(ApiSpec(LIVE, fields=fields, label="Bitget", hint=_HINT, server_time=SERVER_TIME))
     register(
         ApiSpec(
             DEMO,
             fields=fields,
             label="Bitget demo trading",
+            server_time=SERVER_TIME,
             hint=_HINT
             + " Use a Demo API Key, and send REST requests with the header paptrading: 1.",
         )

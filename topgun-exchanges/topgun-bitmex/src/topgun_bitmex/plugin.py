@@ -14,6 +14,7 @@ from typing import Any
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .limits import RATE_LIMITS
 from .store import BitMEXDataStore
 from .ws import HEARTBEAT, authenticate
 
@@ -46,6 +47,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 api=api,
                 signer=sign_request,
                 body="json",
+                rate_limits=RATE_LIMITS,
                 ws_authenticator=authenticate,
                 ws_heartbeat=HEARTBEAT,
             )

@@ -17,10 +17,13 @@ Hosts, from the official docs:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .limits import MAINNET_TIME, RATE_LIMITS, TESTNET_TIME
+from .store import BybitDataStore
 from .ws import HEARTBEAT, authenticate, sign_trade_message
 
 MAINNET = "bybit"
@@ -64,16 +67,17 @@ _HINT = (
 
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
-    register(ApiSpec(MAINNET, label="Bybit", hint=_HINT))
-    register(ApiSpec(DEMO, label="Bybit demo trading", hint=_HINT))
-    register(ApiSpec(TESTNET, label="Bybit testnet", hint=_HINT))
+    # Demo trading runs on the mainnet's clock; its own host serves only trading endpoints.
+    register(ApiSpec(MAINNET, label="Bybit", hint=_HINT, server_time=MAINNET_TIME))
+    register(ApiSpec(DEMO, label="Bybit demo trading", hint=_HINT, server_time=MAINNET_TIME))
+    register(ApiSpec(TESTNET, label="Bybit testnet", hint=_HINT, server_time=TESTNET_TIME))
 
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     for api, names in HTTP_HOSTS.items():
         for name in names:
-            register(Host(name, api=api, signer=sign_request, body="json"))
+            register(Host(name, api=api, signer=sign_request, body="json", rate_limits=RATE_LIMITS))
     for api, names in WS_HOSTS.items():
         trade = sign_trade_message if api != DEMO else None
         for name in names:
@@ -86,3 +90,8 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                     ws_message_signer=trade,
                 )
             )
+
+
+@hookimpl
+def topgun_register_datastores(register: Callable[[str, type[Any]], None]) -> None:
+    register("BybitDataStore", BybitDataStore)

@@ -15,6 +15,7 @@ from typing import Any
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .limits import RATE_LIMITS, SERVER_TIME
 from .ws import RATE_LIMIT, await_welcome, heartbeat_for
 
 API = "kucoin"
@@ -31,6 +32,7 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
             fields=("API_KEY", "API_SECRET", "PASSPHRASE"),
             optional_fields=("KEY_VERSION",),
             label="KuCoin",
+            server_time=SERVER_TIME,
             hint=(
                 "KuCoin API keys come with the passphrase chosen when the key was created: "
                 'use ["KEY", "SECRET", "PASSPHRASE"], plus "3" as a 4th element for a '
@@ -43,7 +45,7 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     for name in REST_HOSTS:
-        register(Host(name, api=API, signer=sign_request, body="json"))
+        register(Host(name, api=API, signer=sign_request, body="json", rate_limits=RATE_LIMITS))
     for name in WS_HOSTS:
         register(
             Host(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_futures_request, sign_request
+from .limits import SERVER_TIME
 from .ws import FUTURES_HEARTBEAT, SPOT_HEARTBEAT, SPOT_LIMIT, futures_login
 
 API = "mexc"
@@ -20,7 +21,9 @@ API = "mexc"
 
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
-    register(ApiSpec(API, fields=("ACCESS_KEY", "SECRET_KEY"), label="MEXC"))
+    register(
+        ApiSpec(API, fields=("ACCESS_KEY", "SECRET_KEY"), label="MEXC", server_time=SERVER_TIME)
+    )
 
 
 @hookimpl

@@ -34,6 +34,7 @@ from typing import Any
 from topgun.plugin import ApiSelector, ApiSpec, Host, hookimpl
 
 from .auth import DEMO, LIVE, choose_api, sign_request
+from .limits import SERVER_TIME
 from .store import OKXDataStore
 from .ws import HEARTBEAT, authenticate
 
@@ -47,12 +48,13 @@ _HINT = (
 
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
-    register(ApiSpec(LIVE, fields=_FIELDS, label="OKX", hint=_HINT))
+    register(ApiSpec(LIVE, fields=_FIELDS, label="OKX", hint=_HINT, server_time=SERVER_TIME))
     register(
         ApiSpec(
             DEMO,
             fields=_FIELDS,
             label="OKX demo trading",
+            server_time=SERVER_TIME,
             hint=_HINT + " Send requests with the header x-simulated-trading: 1 to use it.",
         )
     )

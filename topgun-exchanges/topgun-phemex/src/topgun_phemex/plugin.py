@@ -16,6 +16,7 @@ from typing import Any
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .limits import RATE_LIMITS, SERVER_TIME, TESTNET_TIME
 from .store import PhemexDataStore
 from .ws import HEARTBEAT, RATE_LIMIT, authenticate
 
@@ -29,12 +30,15 @@ _WS_ONLY = {"ws.phemex.com": API, "phemex.com": API, "testnet.phemex.com": TESTN
 
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
-    register(ApiSpec(API, fields=("API_KEY", "API_SECRET"), label="Phemex"))
+    register(
+        ApiSpec(API, fields=("API_KEY", "API_SECRET"), label="Phemex", server_time=SERVER_TIME)
+    )
     register(
         ApiSpec(
             TESTNET_API,
             fields=("API_KEY", "API_SECRET"),
             label="Phemex testnet",
+            server_time=TESTNET_TIME,
             hint="Testnet keys are created on testnet.phemex.com, separately from live keys.",
         )
     )
@@ -43,7 +47,7 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     for name, api in _REST_ONLY.items():
-        register(Host(name, api=api, signer=sign_request, body="json"))
+        register(Host(name, api=api, signer=sign_request, body="json", rate_limits=RATE_LIMITS))
     for name, api in _REST_AND_WS.items():
         register(
             Host(
@@ -51,6 +55,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 api=api,
                 signer=sign_request,
                 body="json",
+                rate_limits=RATE_LIMITS,
                 ws_authenticator=authenticate,
                 ws_heartbeat=HEARTBEAT,
                 ws_rate_limit=RATE_LIMIT,

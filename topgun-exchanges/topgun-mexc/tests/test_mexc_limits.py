@@ -1,0 +1,58 @@
+"""MEXC server time and the 700003 rejection against a local exchange under the real hostname.
+
+https://mexcdevelop.github.io/apidocs/spot_v3_en/#check-server-time ; 700003 (HTTP 400):
+https://mexcdevelop.github.io/apidocs/spot_v3_en/#error-code
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+import pytest
+from aiohttp import web
+
+from topgun.registry import Registry, build_registry
+from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
+from topgun_mexc import plugin
+
+
+def _stamp(request: web.Request, body: bytes) -> float | None:
+    params = dict(request.query) | dict(parse_qsl(body.decode()))
+    return int(params["timestamp"]) / 1000 if "timestamp" in params else None
+
+
+RULES = TimestampRules(
+    time_path="/api/v3/time",
+    time_body=lambda now: {"serverTime": int(now * 1000)},
+    timestamp=_stamp,
+    window=2.0,  # the recvWindow=2000 the scenario's requests carry
+    rejection=lambda: web.json_response(
+        {"code": 700003, "msg": "Timestamp for this request is outside of the recvWindow."},
+        status=400,
+    ),
+)
+SCENARIO = ClockScenario(
+    api="mexc",
+    credentials={"mexc": ["mexc-key", "mexc-secret"]},
+    hosts=("api.mexc.com",),
+    rules=RULES,
+    get_url="https://api.mexc.com/api/v3/account?recvWindow=2000",
+    post_url="https://api.mexc.com/api/v3/order",
+    post_data={
+        "symbol": "BTCUSDT",
+        "side": "BUY",
+        "type": "MARKET",
+        "quantity": "0.001",
+        "recvWindow": 2000,
+    },
+)
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)
+
+
+@pytest.mark.parametrize("check", CLOCK_CHECKS, ids=lambda c: c.__name__)
+async def test_clock(check: ClockCheck, registry: Registry) -> None:
+    await check(SCENARIO, registry)
