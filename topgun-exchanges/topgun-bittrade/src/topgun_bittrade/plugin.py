@@ -7,6 +7,7 @@ from collections.abc import Callable
 from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
+from .limits import SERVER_TIME
 from .ws import RATE_LIMIT, authenticate, gunzip, reply_to_ping
 
 API = "bittrade"
@@ -20,6 +21,7 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
             fields=("ACCESS_KEY", "SECRET_KEY"),
             label="BitTrade",
             hint="BitTrade API keys are an AccessKey and a SecretKey.",
+            server_time=SERVER_TIME,
         )
     )
 
