@@ -6,6 +6,8 @@ not change. The build needs no network (no intersphinx in ``docs/conf.py``).
 
 from __future__ import annotations
 
+import re
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -29,3 +31,15 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
         f"sphinx-build failed (exit {result.returncode})\n"
         f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
     )
+
+
+def test_docs_are_nitpicky_about_topgun_names() -> None:
+    """Broken links to our own names fail the build: nothing suppresses them or ignores them."""
+    conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
+    assert conf["nitpicky"] is True
+    assert not conf.get("suppress_warnings")
+    assert not conf.get("nitpick_ignore")
+    own = ["topgun", "topgun.Client", "topgun.store.Item", "topgun_okx.store.Books", "Handler"]
+    for _kind, pattern in conf["nitpick_ignore_regex"]:
+        matched = [name for name in own if re.fullmatch(pattern, name)]
+        assert not matched, f"nitpick_ignore_regex {pattern!r} hides topgun names {matched}"
