@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "topgun"
 author = "topgun developers"
-extensions = ["sphinx.ext.autodoc", "topgun_typing"]
+extensions = ["sphinx.ext.autodoc", "topgun_typing", "topgun_exchanges"]
 autodoc_member_order = "bysource"
 html_theme = "alabaster"
 exclude_patterns = ["_build"]

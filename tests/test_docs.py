@@ -1,11 +1,15 @@
-"""The Sphinx site builds cleanly: every warning is an error (-W), as in ``make docs``.
+"""The Sphinx site: it builds cleanly, and it documents what the code provides.
 
-A fresh output directory each time, so no cached environment hides a warning in a page that did
-not change. The build needs no network (no intersphinx in ``docs/conf.py``).
+- Every warning is an error (``-W``, as in ``make docs``) and the build is nitpicky: a reference
+  to a topgun name that does not resolve fails it. A fresh output directory, so no cached
+  environment hides a warning in a page that did not change. No network (no intersphinx).
+- Each installed exchange plugin has its page, whose registered facts (API names, hosts,
+  DataStores and every one of their stores) are generated from the registry, not copied.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import runpy
 import subprocess
@@ -14,13 +18,17 @@ from pathlib import Path
 
 import pytest
 
+from topgun.registry import get_registry
+
 ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 
 
-@pytest.mark.timeout(330)  # above the build's own 300 s limit, so its output is shown
-def test_docs_build_without_warnings(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("html")
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", "docs", str(tmp_path)],
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(DOCS), str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -31,11 +39,22 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
         f"sphinx-build failed (exit {result.returncode})\n"
         f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
     )
+    return out
+
+
+def page_text(path: Path) -> str:
+    """The words of a built page, without markup (``<wbr>`` and tags split long names)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.timeout(330)  # above the build's own 300 s limit, so its output is shown
+def test_docs_build_without_warnings(site: Path) -> None:
+    assert (site / "index.html").is_file()
 
 
 def test_docs_are_nitpicky_about_topgun_names() -> None:
     """Broken links to our own names fail the build: nothing suppresses them or ignores them."""
-    conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
+    conf = runpy.run_path(str(DOCS / "conf.py"))
     assert conf["nitpicky"] is True
     assert not conf.get("suppress_warnings")
     assert not conf.get("nitpick_ignore")
@@ -43,3 +62,30 @@ def test_docs_are_nitpicky_about_topgun_names() -> None:
     for _kind, pattern in conf["nitpick_ignore_regex"]:
         matched = [name for name in own if re.fullmatch(pattern, name)]
         assert not matched, f"nitpick_ignore_regex {pattern!r} hides topgun names {matched}"
+
+
+@pytest.mark.timeout(330)
+def test_every_registered_fact_is_on_its_exchange_page(site: Path) -> None:
+    registry = get_registry()
+    assert registry.plugins, "no exchange plugin installed: nothing to check"
+    overview = page_text(site / "exchanges.html")
+    problems: list[str] = []
+    for info in registry.plugins:
+        source = DOCS / f"{info.name}.rst"
+        if not source.is_file():
+            problems.append(f"{info.distribution}: no page docs/{info.name}.rst")
+            continue
+        if f".. topgun-exchange:: {info.name}\n" not in source.read_text(encoding="utf-8"):
+            problems.append(f"docs/{info.name}.rst does not generate its facts (topgun-exchange)")
+        text = page_text(site / f"{info.name}.html")
+        expected = [*info.apis, *info.hosts]
+        for name in info.datastores:
+            expected.append(f"topgun.{name}")
+            expected.extend(registry.datastores[name]())  # every store of the collection
+        problems += [f"{info.name}.html lacks {item!r}" for item in expected if item not in text]
+        problems += [
+            f"exchanges.html lacks {item!r}"
+            for item in [info.distribution, *info.apis, *(f"topgun.{n}" for n in info.datastores)]
+            if item not in overview
+        ]
+    assert not problems, "\n".join(problems)
