@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "topgun"
 author = "topgun developers"
-extensions = ["sphinx.ext.autodoc", "topgun_typing", "topgun_exchanges"]
+extensions = ["sphinx.ext.autodoc", "topgun_typing", "topgun_api", "topgun_exchanges"]
 autodoc_member_order = "bysource"
 html_theme = "alabaster"
 exclude_patterns = ["_build"]
@@ -24,7 +24,7 @@ nitpick_ignore_regex = [
     # The standard library and third-party packages: no intersphinx offline, so no pages to link.
     (
         "py:(class|mod|obj|data|exc|func)",
-        r"(collections\.abc|typing|asyncio|_asyncio|pathlib|os|"
+        r"(collections|typing|asyncio|_asyncio|pathlib|os|"
         r"sqlite3|logging|types|enum|concurrent\.futures|socket|random|ssl|ipaddress)(\..*)?",
     ),
     (

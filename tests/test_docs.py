@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import html
+import importlib
 import re
 import runpy
 import subprocess
@@ -17,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sphinx.util.inventory import InventoryFile
 
 from topgun.registry import get_registry
 
@@ -89,3 +91,73 @@ def test_every_registered_fact_is_on_its_exchange_page(site: Path) -> None:
             if item not in overview
         ]
     assert not problems, "\n".join(problems)
+
+
+CORE_MODULES = (
+    "topgun",
+    "topgun.store",
+    "topgun.record",
+    "topgun.ws",
+    "topgun.plugin",
+    "topgun.plugin.rsa",
+    "topgun.registry",
+    "topgun.testing",
+    "topgun.testing.storefuzz",
+)
+_MISSING = object()
+
+
+def resolve(dotted: str) -> object:
+    """The object a documented name stands for (attributes first: ``topgun.plugin.decompress`` is
+    the function, though a submodule has that name too)."""
+    parts = dotted.split(".")
+    try:
+        obj: object = importlib.import_module(parts[0])
+    except ImportError:
+        return _MISSING
+    for index, part in enumerate(parts[1:], start=2):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            try:
+                obj = importlib.import_module(".".join(parts[:index]))
+            except ImportError:
+                return _MISSING
+    return obj
+
+
+def documented_python_names(site: Path) -> list[str]:
+    inventory = InventoryFile.loads((site / "objects.inv").read_bytes(), uri="")
+    entries = inventory.data if hasattr(inventory, "data") else inventory
+    return [name for kind, names in entries.items() if kind.startswith("py:") for name in names]
+
+
+def public_names() -> list[tuple[str, str, object]]:
+    """(where, name, object) for every name users are given: the ``__all__`` of core's public
+    modules and of each exchange package, every registered DataStore class and its store classes."""
+    registry = get_registry()
+    modules = [*CORE_MODULES, *(i.distribution.replace("-", "_") for i in registry.plugins)]
+    found: list[tuple[str, str, object]] = []
+    for module_name in modules:
+        module = importlib.import_module(module_name)
+        found += [(module_name, name, getattr(module, name)) for name in module.__all__]
+    for public, cls in registry.datastores.items():
+        found.append((f"topgun.{public}", cls.__name__, cls))
+        collection = cls()
+        for store in collection:
+            kind = type(collection[store])
+            found.append((f"topgun.{public}[{store!r}]", kind.__name__, kind))
+    return found
+
+
+@pytest.mark.timeout(330)
+def test_api_reference_documents_every_public_name(site: Path) -> None:
+    documented: dict[str, list[object]] = {}
+    for name in documented_python_names(site):
+        documented.setdefault(name.rsplit(".", 1)[-1], []).append(resolve(name))
+    missing = [
+        f"{where}.{name}" if not where.endswith("]") else f"{where} ({name})"
+        for where, name, obj in public_names()
+        if not any(candidate is obj for candidate in documented.get(name, ()))
+    ]
+    assert not missing, "not in the API reference (autodoc):\n" + "\n".join(sorted(set(missing)))

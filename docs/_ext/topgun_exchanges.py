@@ -16,18 +16,19 @@ store's items hold, what feeds them, and the differences from pybotters.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable, Iterable
+from types import ModuleType
 from typing import Any
 
 from docutils import nodes
-from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import nested_parse_with_titles
 
 from topgun import DataStore, DataStoreCollection, OrderBookStore
 from topgun.plugin import Heartbeat, Host
 from topgun.registry import PluginInfo, Registry, get_registry
+from topgun_api import module_api_lines, parse_into
 
 
 def _lit(text: object) -> str:
@@ -270,6 +271,54 @@ def overview_lines(registry: Registry) -> list[str]:
     )
 
 
+def package_of(info: PluginInfo) -> ModuleType:
+    """A plugin's package: its distribution's name as an import name (``topgun-okx``: ``topgun_okx``)."""
+    return importlib.import_module(info.distribution.replace("-", "_"))
+
+
+def datastore_classes(registry: Registry, info: PluginInfo) -> list[type]:
+    """The plugin's DataStore classes, then every class its stores are made of, each once."""
+    classes: list[type] = []
+    for name in info.datastores:
+        cls = registry.datastores[name]
+        collection = cls()
+        for kind in [cls, *(type(collection[store]) for store in collection)]:
+            if kind not in classes:
+                classes.append(kind)
+    return classes
+
+
+def _defined_elsewhere(value: object, package: ModuleType) -> bool:
+    """A class or function the package re-exports from core, documented there already."""
+    if not (inspect.isclass(value) or inspect.isroutine(value)):
+        return False
+    return not str(getattr(value, "__module__", "")).startswith(package.__name__)
+
+
+def api_lines(registry: Registry, info: PluginInfo) -> list[str]:
+    """autodoc for the plugin's package (its ``__all__``) and its DataStore and store classes."""
+    package = package_of(info)
+    classes = datastore_classes(registry, info)
+    elsewhere = [
+        name
+        for name in getattr(package, "__all__", ())
+        if getattr(package, name) in classes or _defined_elsewhere(getattr(package, name), package)
+    ]
+    lines = module_api_lines(package, set(elsewhere))
+    for name in elsewhere:
+        value = getattr(package, name)
+        if value not in classes:
+            lines += [
+                f"``{package.__name__}.{name}`` is :class:`{_qualname(value)}`.",
+                "",
+            ]
+    if classes:
+        lines += [".. rubric:: DataStore classes", ""]
+        for cls in classes:
+            lines += [f".. autoclass:: {_qualname(cls)}", "   :members:", ""]
+    return lines
+
+
 def _plugin(registry: Registry, name: str) -> PluginInfo:
     for info in registry.plugins:
         if info.name == name:
@@ -287,11 +336,7 @@ class _Generated(SphinxDirective):
             lines = self.lines(get_registry())
         except ValueError as exc:
             raise self.error(str(exc)) from None
-        container = nodes.container()
-        nested_parse_with_titles(
-            self.state, StringList(lines, source=f"<{self.name} registry>"), container
-        )
-        return list(container.children)
+        return parse_into(self, lines, f"<{self.name} registry>")
 
 
 class ExchangeDirective(_Generated):
@@ -303,6 +348,15 @@ class ExchangeDirective(_Generated):
         return exchange_lines(registry, _plugin(registry, self.arguments[0]))
 
 
+class ExchangeApiDirective(_Generated):
+    """``.. topgun-exchange-api:: okx``: the reference of one plugin's package and DataStores."""
+
+    required_arguments = 1
+
+    def lines(self, registry: Registry) -> list[str]:
+        return api_lines(registry, _plugin(registry, self.arguments[0]))
+
+
 class ExchangesDirective(_Generated):
     """``.. topgun-exchanges::``: the table of installed plugins."""
 
@@ -312,5 +366,6 @@ class ExchangesDirective(_Generated):
 
 def setup(app: Any) -> dict[str, Any]:
     app.add_directive("topgun-exchange", ExchangeDirective)
+    app.add_directive("topgun-exchange-api", ExchangeApiDirective)
     app.add_directive("topgun-exchanges", ExchangesDirective)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

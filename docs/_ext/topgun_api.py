@@ -1,0 +1,73 @@
+"""``.. topgun-api:: <module>``: the module's docstring, then one autodoc entry per name of its
+``__all__``.
+
+``automodule`` with ``:members:`` leaves out what a package re-exports from its submodules when
+it is not a class or function (constants, type aliases, heartbeat specs), so those names would go
+undocumented. Here every name gets its own entry: ``autoexception`` for exceptions,
+``autoclass`` for classes, ``autofunction`` for functions, ``autodata`` for the rest.
+``:exclude: A, B`` leaves names out that are documented elsewhere.
+"""
+
+from __future__ import annotations
+
+import inspect
+from types import ModuleType
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
+
+
+def _entry(module: ModuleType, name: str) -> list[str]:
+    value = getattr(module, name)
+    target = f"{module.__name__}.{name}"
+    if inspect.isclass(value):
+        kind = "autoexception" if issubclass(value, BaseException) else "autoclass"
+        return [f".. {kind}:: {target}", "   :members:", ""]
+    if inspect.isroutine(value):
+        return [f".. autofunction:: {target}", ""]
+    return [f".. autodata:: {target}", ""]
+
+
+def module_api_lines(
+    module: ModuleType, exclude: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
+    """reStructuredText documenting ``module`` and each name of its ``__all__`` not in ``exclude``."""
+    lines = [f".. automodule:: {module.__name__}", ""]
+    for name in getattr(module, "__all__", ()):
+        if name not in exclude:
+            lines += _entry(module, name)
+    return lines
+
+
+def parse_into(directive: SphinxDirective, lines: list[str], source: str) -> list[nodes.Node]:
+    container = nodes.container()
+    nested_parse_with_titles(directive.state, StringList(lines, source=source), container)
+    return list(container.children)
+
+
+class ModuleApiDirective(SphinxDirective):
+    required_arguments = 1
+    option_spec = {"exclude": directives.unchanged}  # noqa: RUF012 - docutils' own convention
+
+    def run(self) -> list[nodes.Node]:
+        import importlib
+
+        module = importlib.import_module(self.arguments[0])
+        exclude = {
+            name.strip() for name in self.options.get("exclude", "").split(",") if name.strip()
+        }
+        unknown = exclude - set(getattr(module, "__all__", ()))
+        if unknown:
+            raise self.error(f"{module.__name__}.__all__ has no {sorted(unknown)} to exclude")
+        return parse_into(
+            self, module_api_lines(module, exclude), f"<topgun-api {module.__name__}>"
+        )
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.add_directive("topgun-api", ModuleApiDirective)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
