@@ -14,7 +14,14 @@ sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "topgun"
 author = "topgun developers"
-extensions = ["sphinx.ext.autodoc", "topgun_typing", "topgun_api", "topgun_exchanges"]
+extensions = [
+    "sphinx.ext.autodoc",
+    "myst_parser",  # for CHANGELOG.md, included by changelog.rst
+    "topgun_typing",
+    "topgun_api",
+    "topgun_exchanges",
+]
+source_suffix = {".rst": "restructuredtext"}  # Markdown is only ever included, never a page
 autodoc_member_order = "bysource"
 html_theme = "alabaster"
 exclude_patterns = ["_build"]

@@ -161,3 +161,21 @@ def test_api_reference_documents_every_public_name(site: Path) -> None:
         if not any(candidate is obj for candidate in documented.get(name, ()))
     ]
     assert not missing, "not in the API reference (autodoc):\n" + "\n".join(sorted(set(missing)))
+
+
+KEEP_A_CHANGELOG_SECTIONS = {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
+
+
+def test_changelog_page_renders_changelog_md_in_keep_a_changelog_style(site: Path) -> None:
+    """CHANGELOG.md is the one source: the page renders it; each version has only the sections
+    Keep a Changelog names, at most once each, newest version first, back to 0.1.0."""
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    versions = re.findall(r"^## \[([^\]]+)\]", text, flags=re.MULTILINE)
+    assert versions[0] == "Unreleased" and versions[-1] == "0.1.0", versions
+    for block in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
+        sections = re.findall(r"^### (.+)$", block, flags=re.MULTILINE)
+        version = block.splitlines()[0]
+        assert set(sections) <= KEEP_A_CHANGELOG_SECTIONS, (version, sections)
+        assert len(sections) == len(set(sections)), f"{version}: a section twice: {sections}"
+    page = page_text(site / "changelog.html")
+    assert all(f"[{version}]" in page for version in versions)
