@@ -213,7 +213,7 @@ def _datastore_section(name: str, cls: type[DataStoreCollection]) -> list[str]:
         rows.append(
             [
                 _lit(store_name) + shown,
-                _lit(_qualname(type(store))),
+                f":class:`~{_qualname(type(store))}`",
                 ", ".join(_lit(key) for key in store.keys) or "none (a log, newest last)",
                 str(store.maxlen),
                 ", ".join(_lit(path) for path in endpoints.get(store_name, ())),
@@ -226,7 +226,7 @@ def _datastore_section(name: str, cls: type[DataStoreCollection]) -> list[str]:
     lines = [
         f".. rubric:: ``topgun.{name}``",
         "",
-        f"Class {_lit(_qualname(cls))}. Keys identify an item (a store without keys appends); "
+        f"Class :class:`{_qualname(cls)}`. Keys identify an item (a store without keys appends); "
         "the store keeps at most *Max* items. *initialize()* lists the REST paths whose "
         "responses ``await store.initialize(...)`` applies to the store.",
         "",
