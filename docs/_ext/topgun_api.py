@@ -5,11 +5,17 @@
 it is not a class or function (constants, type aliases, heartbeat specs), so those names would go
 undocumented. Here every name gets its own entry: ``autoexception`` for exceptions,
 ``autoclass`` for classes, ``autofunction`` for functions, ``autodata`` for the rest.
-``:exclude: A, B`` leaves names out that are documented elsewhere.
+
+A name is documented once, in its *home*: the first of ``HOMES`` that exports the same object
+under the same name (``topgun.plugin`` re-exports ``topgun.Clock`` for plugin authors; its entry
+is under ``topgun``). Elsewhere it is listed as re-exported, with a link, so that no object has two
+entries (which would make its short name ambiguous). ``:exclude: A, B`` leaves names out that the
+page documents by hand.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from types import ModuleType
 from typing import Any
@@ -19,6 +25,33 @@ from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
+
+HOMES = (
+    "topgun",
+    "topgun.store",
+    "topgun.record",
+    "topgun.ws",
+    "topgun.plugin",
+    "topgun.plugin.rsa",
+    "topgun.registry",
+    "topgun.testing",
+    "topgun.testing.storefuzz",
+)
+
+
+def home_of(name: str, value: object) -> str | None:
+    """The first of ``HOMES`` exporting ``value`` as ``name`` (None: none of them does)."""
+    for home in HOMES:
+        module = importlib.import_module(home)
+        if name in getattr(module, "__all__", ()) and getattr(module, name) is value:
+            return home
+    return None
+
+
+def _role(value: object) -> str:
+    if inspect.isclass(value):
+        return "exc" if issubclass(value, BaseException) else "class"
+    return "func" if inspect.isroutine(value) else "data"
 
 
 def _entry(module: ModuleType, name: str) -> list[str]:
@@ -35,11 +68,21 @@ def _entry(module: ModuleType, name: str) -> list[str]:
 def module_api_lines(
     module: ModuleType, exclude: set[str] | frozenset[str] = frozenset()
 ) -> list[str]:
-    """reStructuredText documenting ``module`` and each name of its ``__all__`` not in ``exclude``."""
+    """reStructuredText documenting ``module`` and each name of its ``__all__`` not in ``exclude``
+    whose home is this module (or no home: an exchange package's own names)."""
     lines = [f".. automodule:: {module.__name__}", ""]
+    elsewhere: list[str] = []
     for name in getattr(module, "__all__", ()):
-        if name not in exclude:
+        if name in exclude:
+            continue
+        value = getattr(module, name)
+        home = home_of(name, value)
+        if home is None or home == module.__name__:
             lines += _entry(module, name)
+        else:
+            elsewhere.append(f":{_role(value)}:`{home}.{name}`")
+    if elsewhere:
+        lines += [f"Also exported by ``{module.__name__}``: " + ", ".join(elsewhere) + ".", ""]
     return lines
 
 
@@ -54,8 +97,6 @@ class ModuleApiDirective(SphinxDirective):
     option_spec = {"exclude": directives.unchanged}  # noqa: RUF012 - docutils' own convention
 
     def run(self) -> list[nodes.Node]:
-        import importlib
-
         module = importlib.import_module(self.arguments[0])
         exclude = {
             name.strip() for name in self.options.get("exclude", "").split(",") if name.strip()

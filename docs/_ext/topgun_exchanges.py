@@ -288,30 +288,12 @@ def datastore_classes(registry: Registry, info: PluginInfo) -> list[type]:
     return classes
 
 
-def _defined_elsewhere(value: object, package: ModuleType) -> bool:
-    """A class or function the package re-exports from core, documented there already."""
-    if not (inspect.isclass(value) or inspect.isroutine(value)):
-        return False
-    return not str(getattr(value, "__module__", "")).startswith(package.__name__)
-
-
 def api_lines(registry: Registry, info: PluginInfo) -> list[str]:
     """autodoc for the plugin's package (its ``__all__``) and its DataStore and store classes."""
     package = package_of(info)
     classes = datastore_classes(registry, info)
-    elsewhere = [
-        name
-        for name in getattr(package, "__all__", ())
-        if getattr(package, name) in classes or _defined_elsewhere(getattr(package, name), package)
-    ]
-    lines = module_api_lines(package, set(elsewhere))
-    for name in elsewhere:
-        value = getattr(package, name)
-        if value not in classes:
-            lines += [
-                f"``{package.__name__}.{name}`` is :class:`{_qualname(value)}`.",
-                "",
-            ]
+    below = [name for name in getattr(package, "__all__", ()) if getattr(package, name) in classes]
+    lines = module_api_lines(package, set(below))
     if classes:
         lines += [".. rubric:: DataStore classes", ""]
         for cls in classes:
