@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 from types import ModuleType
 from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
+from sphinx.errors import PycodeError
+from sphinx.pycode import ModuleAnalyzer
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
@@ -86,6 +89,38 @@ def module_api_lines(
     return lines
 
 
+def _attribute_doc(name: str, value: object, package: str) -> list[str] | None:
+    """The docstring written under ``name = ...`` in whichever module of ``package`` defines it
+    (a package's ``__init__`` only re-exports it, so autodoc does not find it there)."""
+    for modname, module in list(sys.modules.items()):
+        if module is None or not (modname == package or modname.startswith(package + ".")):
+            continue
+        if getattr(module, name, None) is not value:
+            continue
+        try:
+            docs = ModuleAnalyzer.for_module(modname).find_attr_docs()
+        except PycodeError:
+            continue
+        if ("", name) in docs:
+            return list(docs[("", name)])
+    return None
+
+
+def _data_docstring(
+    app: Any, what: str, name: str, obj: object, options: Any, lines: list[str]
+) -> None:
+    """A constant re-exported by a package: its own docstring, never its type's (a ``dict``'s or
+    a ``Heartbeat``'s docstring says nothing about the constant)."""
+    if what != "data" or "." not in name:
+        return
+    package, _, attribute = name.rpartition(".")
+    own = _attribute_doc(attribute, obj, package.split(".")[0])
+    if own is not None:
+        lines[:] = own
+    elif "\n".join(lines).strip() == inspect.cleandoc(type(obj).__doc__ or "").strip():
+        lines[:] = []
+
+
 def parse_into(directive: SphinxDirective, lines: list[str], source: str) -> list[nodes.Node]:
     container = nodes.container()
     nested_parse_with_titles(directive.state, StringList(lines, source=source), container)
@@ -111,4 +146,5 @@ class ModuleApiDirective(SphinxDirective):
 
 def setup(app: Any) -> dict[str, Any]:
     app.add_directive("topgun-api", ModuleApiDirective)
+    app.connect("autodoc-process-docstring", _data_docstring)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
