@@ -12,7 +12,10 @@ exchanges answer with the message shapes of the exchanges' documentation:
   https://bf-lightning-api.readme.io/docs/realtime-child-order-events,
   https://bf-lightning-api.readme.io/docs/getchildorders,
   https://bf-lightning-api.readme.io/docs/getpositions,
-  https://bf-lightning-api.readme.io/docs/sendchildorder.
+  https://bf-lightning-api.readme.io/docs/sendchildorder,
+  https://lightning.bitflyer.com/docs?lang=en#authentication (request signing).
+- GMO Coin: https://api.coin.z.com/docs/#authentication-private (request signing),
+  https://api.coin.z.com/docs/#assets, https://api.coin.z.com/docs/#ws-ticker.
 """
 
 from __future__ import annotations
@@ -255,3 +258,115 @@ async def test_order_tracking(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(conn.state["authed"] for conn in server.ws.connections)
     reloads = [r["path"] for r in exchange.seen if r["path"].startswith("/v1/me/get")]
     assert sorted(reloads) == ["/v1/me/getchildorders"] * 2 + ["/v1/me/getpositions"] * 2
+
+
+# -- several exchanges in one process --------------------------------------------------------------
+
+GMO_KEY, GMO_SECRET = "GMOCOIN_API_KEY", "GMOCOIN_API_SECRET"
+
+
+def hmac_hex(secret: str, text: bytes) -> str:
+    return hmac.new(secret.encode(), text, hashlib.sha256).hexdigest()
+
+
+class TwoExchanges:
+    """bitFlyer and GMO Coin on one local server: each checks that a private request carries its
+    own key and signature (and nothing of the other's), and pushes a ticker on subscription."""
+
+    def __init__(self) -> None:
+        self.bitflyer_ws = WebSocketExchange([], self.lightstream)
+        self.gmocoin_ws = WebSocketExchange([], self.gmocoin)
+
+    def lightstream(self, conn: Connection, message: Any) -> Iterable[Any]:
+        if message.get("method") == "auth":
+            return [logged_in(conn, message)]
+        assert message["params"]["channel"] == "lightning_ticker_BTC_JPY"
+        ticker = {"product_code": "BTC_JPY", "best_bid": 5000000, "best_ask": 5000010}
+        return [channel_message("lightning_ticker_BTC_JPY", ticker)]
+
+    def gmocoin(self, conn: Connection, message: Any) -> Iterable[Any]:
+        assert message == {"command": "subscribe", "channel": "ticker", "symbol": "BTC"}
+        ticker = {
+            "channel": "ticker",
+            "ask": "4999500",
+            "bid": "4999000",
+            "high": "5100000",
+            "last": "4999200",
+            "low": "4900000",
+            "symbol": "BTC",
+            "timestamp": "2024-06-07T01:23:45.678Z",
+            "volume": "194785.8484",
+        }
+        return [ticker]
+
+    async def rest(
+        self, request: web.Request, body: bytes, record: dict[str, Any]
+    ) -> web.StreamResponse:
+        headers = request.headers
+        if record["host"] == "api.bitflyer.com":
+            assert request.path == "/v1/me/getbalance" and "API-KEY" not in headers
+            text = f"{headers['ACCESS-TIMESTAMP']}GET{request.raw_path}".encode() + body
+            assert headers["ACCESS-KEY"] == KEY
+            assert headers["ACCESS-SIGN"] == hmac_hex(SECRET, text)
+            record["verified"] = True
+            return web.json_response(
+                [
+                    {"currency_code": "JPY", "amount": 1024078, "available": 508000},
+                    {"currency_code": "BTC", "amount": 10.24, "available": 4.12},
+                ]
+            )
+        assert record["host"] == "api.coin.z.com" and "ACCESS-KEY" not in headers
+        assert request.path == "/private/v1/account/assets"
+        path = request.raw_path.removeprefix("/private")
+        text = f"{headers['API-TIMESTAMP']}GET{path}".encode() + body
+        assert headers["API-KEY"] == GMO_KEY
+        assert headers["API-SIGN"] == hmac_hex(GMO_SECRET, text)
+        record["verified"] = True
+        assets = [
+            {
+                "amount": "993982448",
+                "available": "993982448",
+                "conversionRate": "1",
+                "symbol": "JPY",
+            },
+            {
+                "amount": "4.0002",
+                "available": "4.0002",
+                "conversionRate": "859614",
+                "symbol": "BTC",
+            },
+        ]
+        return web.json_response(
+            {"status": 0, "data": assets, "responsetime": "2024-06-07T01:23:45.678Z"}
+        )
+
+
+@pytest.mark.usefixtures("bitflyer_keys")
+async def test_two_exchanges(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GMOCOIN_API_KEY", GMO_KEY)
+    monkeypatch.setenv("GMOCOIN_API_SECRET", GMO_SECRET)
+    server = TwoExchanges()
+    routes = [
+        web.get("/json-rpc", server.bitflyer_ws.serve),
+        web.get("/ws/public/v1", server.gmocoin_ws.serve),
+    ]
+    hosts = [*BITFLYER, "api.coin.z.com"]
+    async with HttpExchange(hosts, server.rest, routes=routes) as exchange:
+        example = load("two_exchanges.py", exchange)
+        async with asyncio.timeout(30):
+            await example["main"](updates=2)
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == [
+        "bitFlyer JPY available: 508000",
+        "GMO Coin JPY available: 993982448",
+    ]
+    # The first quote of either exchange gives nothing to compare; the second one does.
+    assert out[2:] == ["buy on gmocoin at 4999500, sell on bitflyer at 5000000: 500 JPY/BTC"]
+    assert [(r["host"], r["verified"]) for r in sorted(exchange.seen, key=lambda r: r["host"])] == [
+        ("api.bitflyer.com", True),
+        ("api.coin.z.com", True),
+    ]
+    (lightstream,) = server.bitflyer_ws.connections
+    assert lightstream.state["authed"]  # the bitFlyer stream logged in with bitFlyer's key
