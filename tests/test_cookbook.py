@@ -16,6 +16,8 @@ exchanges answer with the message shapes of the exchanges' documentation:
   https://lightning.bitflyer.com/docs?lang=en#authentication (request signing).
 - GMO Coin: https://api.coin.z.com/docs/#authentication-private (request signing),
   https://api.coin.z.com/docs/#assets, https://api.coin.z.com/docs/#ws-ticker.
+- Bybit: https://bybit-exchange.github.io/docs/v5/websocket/public/orderbook (snapshot/delta,
+  ``u``), https://bybit-exchange.github.io/docs/v5/ws/connect (subscribe replies, ping/pong).
 """
 
 from __future__ import annotations
@@ -31,10 +33,25 @@ import pytest
 from aiohttp import web
 from docs_harness import load
 
-from topgun.testing import Connection, HttpExchange, WebSocketExchange
+from topgun.testing import Connection, HttpExchange, WebSocketExchange, eventually
 
 KEY, SECRET = "BITFLYER_API_KEY", "BITFLYER_API_SECRET"
 BITFLYER = ["api.bitflyer.com", "ws.lightstream.bitflyer.com"]
+
+
+class Output:
+    """What a recipe printed so far (captured by pytest), to wait on while it runs."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self._capsys = capsys
+        self.text = ""
+
+    def lines(self) -> list[str]:
+        self.text += self._capsys.readouterr().out
+        return self.text.splitlines()
+
+    async def shows(self, line: str, within: float = 20) -> None:
+        await eventually(lambda: line in self.lines(), within=within)
 
 
 @pytest.fixture
@@ -370,3 +387,73 @@ async def test_two_exchanges(
     ]
     (lightstream,) = server.bitflyer_ws.connections
     assert lightstream.state["authed"]  # the bitFlyer stream logged in with bitFlyer's key
+
+
+# -- reconnects and stale books ---------------------------------------------------------------------
+
+
+def bybit_book(kind: str, u: int, bid: str, ask: str) -> dict[str, Any]:
+    data = {"s": "BTCUSDT", "b": [[bid, "1.5"]], "a": [[ask, "2.0"]], "u": u, "seq": 7000 + u}
+    return {"topic": "orderbook.50.BTCUSDT", "type": kind, "ts": 1717723425678, "data": data}
+
+
+def bybit_stream(conn: Connection, message: Any) -> Iterable[Any]:
+    """Bybit's replies to ``subscribe``/``unsubscribe`` and to the client's ``ping``; the book
+    messages themselves are sent by the test, one step at a time."""
+    if message.get("op") == "ping":
+        return [{"success": True, "ret_msg": "pong", "conn_id": "c1", "op": "ping"}]
+    assert message["op"] in ("subscribe", "unsubscribe")
+    assert message["args"] == ["orderbook.50.BTCUSDT"]
+    conn.state.setdefault("ops", []).append(message["op"])
+    return [{"success": True, "ret_msg": "", "conn_id": "c1", "req_id": "", "op": message["op"]}]
+
+
+async def test_stale_books(capsys: pytest.CaptureFixture[str]) -> None:
+    server = WebSocketExchange(["stream.bybit.com"], bybit_stream)
+    out = Output(capsys)
+    async with server:
+        example = load("stale_books.py", server)
+        bot = asyncio.ensure_future(example["main"](quotes=4, quiet=0.3))
+        try:
+            await eventually(lambda: server.connections and server.connections[0].state)
+            first = server.connections[0]
+            await first.send(bybit_book("snapshot", 1, "65000.0", "65000.5"))
+            await out.shows("BTCUSDT 65000.0 / 65000.5")
+            # Nothing happens for a while: the bot pings and the link answers.
+            await out.shows("no change for 0.3 s, but the connection answers")
+            await first.send(bybit_book("delta", 2, "65000.2", "65000.5"))
+            await out.shows("BTCUSDT 65000.2 / 65000.5")
+            # Update 3 is lost: the book must not be served; topgun resubscribes.
+            await first.send(bybit_book("delta", 4, "65000.3", "65000.5"))
+            await out.shows("book out of sync (gap: expected 3 got 4): waiting")
+            await eventually(
+                lambda: first.state["ops"] == ["subscribe", "unsubscribe", "subscribe"]
+            )
+            await first.send(bybit_book("snapshot", 10, "65001.0", "65001.5"))
+            await out.shows("BTCUSDT 65001.0 / 65001.5")
+            # The connection drops: a new one comes, and the book waits for its snapshot.
+            await first.ws.close()
+            await out.shows("book out of sync (reconnect): waiting")
+            second = server.connections[1]
+            assert second.state["ops"] == ["subscribe"]
+            await second.send(bybit_book("snapshot", 20, "65002.0", "65002.5"))
+            async with asyncio.timeout(20):
+                await bot
+        finally:
+            bot.cancel()
+            await asyncio.gather(bot, return_exceptions=True)
+    steps = [line for line in out.lines() if not line.startswith("no change")]
+    assert steps == [
+        "book out of sync (no snapshot yet): waiting",
+        "book back in sync",
+        "BTCUSDT 65000.0 / 65000.5",
+        "BTCUSDT 65000.2 / 65000.5",
+        "book out of sync (gap: expected 3 got 4): waiting",
+        "book back in sync",
+        "BTCUSDT 65001.0 / 65001.5",
+        "reconnected (1 so far)",
+        "book out of sync (reconnect): waiting",
+        "book back in sync",
+        "BTCUSDT 65002.0 / 65002.5",
+        "gaps: 1, repaired: 2, reconnects: 1",
+    ]
