@@ -26,12 +26,15 @@ import asyncio
 import hashlib
 import hmac
 import json
+import signal
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
-from docs_harness import load
+from docs_harness import EXAMPLES, load, local_env
 
 from topgun.testing import Connection, HttpExchange, WebSocketExchange, eventually
 
@@ -457,3 +460,114 @@ async def test_stale_books(capsys: pytest.CaptureFixture[str]) -> None:
         "BTCUSDT 65002.0 / 65002.5",
         "gaps: 1, repaired: 2, reconnects: 1",
     ]
+
+
+# -- graceful shutdown ------------------------------------------------------------------------------
+
+
+class Process:
+    """A recipe run as its own Python process (``python recipe.py``), its output read as it comes."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+
+    @classmethod
+    async def start(cls, recipe: str, env: dict[str, str], *args: str) -> Process:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(EXAMPLES / recipe),
+            *args,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        return cls(proc)
+
+    async def until(self, text: str) -> None:
+        """Read output lines until one contains ``text``."""
+        assert self.proc.stdout is not None
+        async with asyncio.timeout(30):
+            while not any(text in line for line in self.lines):
+                line = await self.proc.stdout.readline()
+                assert line, f"the process ended before printing {text!r}: {self.lines}"
+                self.lines.append(line.decode().rstrip("\n"))
+
+    async def finish(self) -> int:
+        assert self.proc.stdout is not None
+        async with asyncio.timeout(30):
+            rest = await self.proc.stdout.read()
+            self.lines += rest.decode().splitlines()
+            return await self.proc.wait()
+
+    def kill(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+
+
+class Ticking:
+    """bitFlyer for the shutdown recipe: a new ticker after each order, so the bot keeps
+    placing orders until it is told to stop; ``cancelallchildorders`` is recorded."""
+
+    def __init__(self) -> None:
+        self.ws = WebSocketExchange([], self.respond)
+        self.ltp = 5000000
+
+    def ticker(self) -> dict[str, Any]:
+        self.ltp += 100
+        return {"product_code": "FX_BTC_JPY", "ltp": self.ltp, "tick_id": self.ltp}
+
+    def respond(self, conn: Connection, message: Any) -> Iterable[Any]:
+        if message.get("method") == "auth":
+            return [logged_in(conn, message)]
+        assert message["params"]["channel"] == "lightning_ticker_FX_BTC_JPY"
+        return [channel_message("lightning_ticker_FX_BTC_JPY", self.ticker())]
+
+    async def rest(
+        self, request: web.Request, body: bytes, record: dict[str, Any]
+    ) -> web.StreamResponse:
+        assert signed(request)
+        if request.path == "/v1/me/cancelallchildorders":
+            assert json.loads(body) == {"product_code": "FX_BTC_JPY"}
+            return web.Response()  # bitFlyer answers 200 with an empty body
+        assert request.path == "/v1/me/sendchildorder"
+        reply = web.json_response({"child_order_acceptance_id": "JRF20240607-012345-000001"})
+        await reply.prepare(request)
+        await reply.write_eof()
+        # The market moves once the order is answered: the bot waits for that ticker.
+        (conn,) = self.ws.connections
+        if not conn.ws.closed:
+            await conn.send(channel_message("lightning_ticker_FX_BTC_JPY", self.ticker()))
+        return reply
+
+
+@pytest.mark.usefixtures("bitflyer_keys")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+async def test_graceful_shutdown(signum: signal.Signals, tmp_path: Path) -> None:
+    server = Ticking()
+    routes = [web.get("/json-rpc", server.ws.serve)]
+    async with HttpExchange(BITFLYER, server.rest, routes=routes) as exchange:
+        bot = await Process.start("graceful_shutdown.py", local_env(exchange, tmp_path / "ca.pem"))
+        try:
+            await bot.until("running")
+            await bot.until("placed BUY")
+            await eventually(lambda: len(exchange.seen) >= 3)  # it is busy placing orders
+            bot.proc.send_signal(signum)
+            assert await bot.finish() == 0, bot.lines
+            (conn,) = server.ws.connections
+            await eventually(lambda: conn.ws.closed)
+        finally:
+            bot.kill()
+    paths = [record["path"] for record in exchange.seen]
+    # Orders until the signal, then one cancel-all, and nothing after it.
+    assert paths[-1] == "/v1/me/cancelallchildorders"
+    assert set(paths[:-1]) == {"/v1/me/sendchildorder"}
+    after = bot.lines[bot.lines.index(f"{signum.name}: stopping") + 1 :]
+    # An order already answered when the signal came may still be printed; nothing else.
+    late = [line for line in after if line.startswith("placed BUY")]
+    assert len(late) <= 1, bot.lines
+    assert [line for line in after if line not in late] == [
+        "open orders cancelled",
+        "client closed: True, WebSocket: closed",
+    ], bot.lines
+    assert conn.ws.close_code == 1000, "\n".join(bot.lines[-8:])  # closed by the client, normally
