@@ -26,6 +26,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import signal
 import sys
 from collections.abc import Iterable
@@ -571,3 +572,62 @@ async def test_graceful_shutdown(signum: signal.Signals, tmp_path: Path) -> None
         "client closed: True, WebSocket: closed",
     ], bot.lines
     assert conn.ws.close_code == 1000, "\n".join(bot.lines[-8:])  # closed by the client, normally
+
+
+# -- logging and metrics ----------------------------------------------------------------------------
+
+
+def metric_lines(caplog: pytest.LogCaptureFixture) -> list[tuple[int, dict[str, Any]]]:
+    return [
+        (record.levelno, json.loads(record.getMessage()))
+        for record in caplog.records
+        if record.name == "bot.metrics"
+    ]
+
+
+async def test_metrics(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    touched = ["topgun.ws", "bot.metrics"]  # the recipe sets their levels: put them back after
+    levels = {name: logging.getLogger(name).level for name in touched}
+    server = WebSocketExchange(["stream.bybit.com"], bybit_stream)
+    async with server:
+        example = load("metrics.py", server)
+        bot = asyncio.ensure_future(example["main"](every=0.05))
+        try:
+            await eventually(lambda: server.connections and server.connections[0].state)
+            first = server.connections[0]
+            await first.send(bybit_book("snapshot", 1, "65000.0", "65000.5"))
+            await first.send(bybit_book("delta", 2, "65000.2", "65000.5"))
+            await first.send(bybit_book("delta", 4, "65000.3", "65000.5"))  # 3 is missing
+            # While the book is being repaired, the report is a WARNING naming it.
+            await eventually(
+                lambda: (
+                    (logging.WARNING, ["BTCUSDT"])
+                    in [(level, m["out_of_sync"]) for level, m in metric_lines(caplog)]
+                )
+            )
+            await first.send(bybit_book("snapshot", 10, "65001.0", "65001.5"))
+            await first.send({"topic": "orderbook.50.BTCUSDT", "type": "delta", "data": {}})
+            await first.ws.close()
+            await eventually(lambda: len(server.connections) == 2 and server.connections[1].state)
+            await server.connections[1].send(bybit_book("snapshot", 20, "65002.0", "65002.5"))
+            await eventually(lambda: metric_lines(caplog)[-1][1]["reconnects"] == 1, within=20)
+            await eventually(lambda: metric_lines(caplog)[-1][1]["levels"] == 2)
+        finally:
+            bot.cancel()
+            await asyncio.gather(bot, return_exceptions=True)
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
+    level, last = metric_lines(caplog)[-1]
+    assert level == logging.INFO
+    assert last["state"] == "ready" and last["out_of_sync"] == []
+    # 6 book messages (one malformed) and 4 replies to (un)subscribe, over two connections
+    assert (last["connects"], last["reconnects"], last["messages"]) == (2, 1, 10)
+    assert last["book"]["gaps"] == 1 and last["book"]["recovered"] == 2
+    assert last["book"]["last_reason"] == "'BTCUSDT': reconnect"
+    assert (last["skipped"], last["handler_errors"]) == (1, 0)  # the malformed delta
+    # topgun's own INFO lines: the recipe turned them on for topgun.ws.
+    reconnected = [
+        r for r in caplog.records if r.name == "topgun.ws" and "reconnected" in r.message
+    ]
+    assert len(reconnected) == 1
