@@ -27,6 +27,8 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import re
 import signal
 import sys
 from collections.abc import Iterable
@@ -485,14 +487,17 @@ class Process:
         )
         return cls(proc)
 
-    async def until(self, text: str) -> None:
-        """Read output lines until one contains ``text``."""
+    async def until(self, text: str, since: int = 0) -> str:
+        """Read output lines until one from line ``since`` on contains ``text``; return it."""
         assert self.proc.stdout is not None
         async with asyncio.timeout(30):
-            while not any(text in line for line in self.lines):
-                line = await self.proc.stdout.readline()
-                assert line, f"the process ended before printing {text!r}: {self.lines}"
-                self.lines.append(line.decode().rstrip("\n"))
+            while True:
+                for line in self.lines[since:]:
+                    if text in line:
+                        return line
+                read = await self.proc.stdout.readline()
+                assert read, f"the process ended before printing {text!r}: {self.lines}"
+                self.lines.append(read.decode().rstrip("\n"))
 
     async def finish(self) -> int:
         assert self.proc.stdout is not None
@@ -631,3 +636,56 @@ async def test_metrics(caplog: pytest.LogCaptureFixture) -> None:
         r for r in caplog.records if r.name == "topgun.ws" and "reconnected" in r.message
     ]
     assert len(reconnected) == 1
+
+
+# -- several bots in separate processes -------------------------------------------------------------
+
+
+def lightstream_tickers(conn: Connection, message: Any) -> Iterable[Any]:
+    """bitFlyer answering each ticker subscription with one ticker of that product."""
+    channel = message["params"]["channel"]
+    product = channel.removeprefix("lightning_ticker_")
+    conn.state["product"] = product
+    ltp = {"BTC_JPY": 5000000, "ETH_JPY": 400000}[product]
+    return [channel_message(channel, {"product_code": product, "ltp": ltp, "tick_id": 1})]
+
+
+async def test_bots_in_processes(tmp_path: Path) -> None:
+    server = WebSocketExchange(["ws.lightstream.bitflyer.com"], lightstream_tickers)
+    async with server:
+        supervisor = await Process.start("bots_in_processes.py", local_env(server, tmp_path / "ca"))
+        try:
+            await supervisor.until("BTC_JPY (pid")
+            await supervisor.until("ETH_JPY (pid")
+            started = dict(re.findall(r"started (\w+): pid (\d+)", "\n".join(supervisor.lines)))
+            assert set(started) == {"BTC_JPY", "ETH_JPY"}
+            assert f"BTC_JPY (pid {started['BTC_JPY']}): ltp 5000000" in supervisor.lines
+            assert f"ETH_JPY (pid {started['ETH_JPY']}): ltp 400000" in supervisor.lines
+            # One bot dies: the supervisor starts it again; the other one is not touched.
+            mark = len(supervisor.lines)
+            os.kill(int(started["BTC_JPY"]), signal.SIGKILL)
+            await supervisor.until("BTC_JPY exited with status -9; restarting", mark)
+            restarted = (await supervisor.until("started BTC_JPY: pid", mark)).split()[-1]
+            assert restarted != started["BTC_JPY"]
+            await supervisor.until(f"BTC_JPY (pid {restarted}): ltp 5000000")
+            supervisor.proc.send_signal(signal.SIGTERM)
+            assert await supervisor.finish() == 0, supervisor.lines
+        finally:
+            supervisor.kill()
+        await eventually(lambda: all(conn.ws.closed for conn in server.connections))
+    lines = supervisor.lines
+    for product, pid in (("BTC_JPY", restarted), ("ETH_JPY", started["ETH_JPY"])):
+        assert f"{product} (pid {pid}): stopped" in lines  # it closed its client itself
+        assert f"{product} stopped: exit status 0" in lines
+    assert lines[-1] == "every bot stopped"
+    # Three connections, each its own process's: the killed bot's, dropped (1006), then the
+    # two that were asked to stop, closed with a close handshake (1000).
+    assert sorted(conn.state["product"] for conn in server.connections) == [
+        "BTC_JPY",
+        "BTC_JPY",
+        "ETH_JPY",
+    ]
+    codes = {conn.state["product"]: [] for conn in server.connections}
+    for conn in server.connections:
+        codes[conn.state["product"]].append(conn.ws.close_code)
+    assert codes == {"BTC_JPY": [1006, 1000], "ETH_JPY": [1000]}
