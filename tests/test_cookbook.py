@@ -30,6 +30,7 @@ import logging
 import os
 import re
 import signal
+import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -689,3 +690,23 @@ async def test_bots_in_processes(tmp_path: Path) -> None:
     for conn in server.connections:
         codes[conn.state["product"]].append(conn.ws.close_code)
     assert codes == {"BTC_JPY": [1006, 1000], "ETH_JPY": [1000]}
+
+
+# -- testing your bot offline (docs/testing-offline.rst) --------------------------------------------
+
+
+def test_the_offline_testing_example_suite_passes() -> None:
+    """docs/examples/testing is a bot and its test suite, as a user would have them: run with
+    pytest there, every test passes (warnings are errors, so an unclosed client would fail)."""
+    suite = EXAMPLES / "testing"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"],
+        cwd=suite,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    count = (suite / "test_quoting_bot.py").read_text().count("\nasync def test_")
+    assert count == 5 and f"{count} passed" in done.stdout, done.stdout
