@@ -23,6 +23,7 @@ exchanges answer with the message shapes of the exchanges' documentation:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -32,7 +33,7 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ import pytest
 from aiohttp import web
 from docs_harness import EXAMPLES, load, local_env
 
-from topgun.testing import Connection, HttpExchange, WebSocketExchange, eventually
+from topgun.testing import Connection, HttpExchange, LocalExchange, WebSocketExchange, eventually
 
 KEY, SECRET = "BITFLYER_API_KEY", "BITFLYER_API_SECRET"
 BITFLYER = ["api.bitflyer.com", "ws.lightstream.bitflyer.com"]
@@ -95,6 +96,33 @@ SNAPSHOT = {
 }
 
 
+def local_bitflyer(server: Any) -> HttpExchange:
+    """api.bitflyer.com (``server.rest``) and ws.lightstream.bitflyer.com (``server.ws``) served
+    by one local server."""
+    return HttpExchange(BITFLYER, server.rest, routes=[web.get("/json-rpc", server.ws.serve)])
+
+
+@contextlib.asynccontextmanager
+async def running(
+    name: str, exchange: LocalExchange, **arguments: Any
+) -> AsyncIterator[asyncio.Task[None]]:
+    """The recipe's ``main(**arguments)`` as a task while the test drives the exchange; it is
+    cancelled (as Ctrl+C would) if still running at the end."""
+    task = asyncio.ensure_future(load(name, exchange)["main"](**arguments))
+    try:
+        yield task
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def run_recipe(name: str, exchange: HttpExchange, **arguments: Any) -> None:
+    """Run the recipe's ``main(**arguments)`` to its end, with its hostnames served here."""
+    example = load(name, exchange)
+    async with asyncio.timeout(30):  # a bound for a hang, not a timing
+        await example["main"](**arguments)
+
+
 # -- market making from a verified book -----------------------------------------------------------
 
 
@@ -133,11 +161,8 @@ class MarketMaker:
 @pytest.mark.usefixtures("bitflyer_keys")
 async def test_market_making(capsys: pytest.CaptureFixture[str]) -> None:
     server = MarketMaker()
-    routes = [web.get("/json-rpc", server.ws.serve)]
-    async with HttpExchange(BITFLYER, server.rest, routes=routes) as exchange:
-        example = load("market_making.py", exchange)
-        async with asyncio.timeout(30):
-            await example["main"](rounds=3)
+    async with local_bitflyer(server) as exchange:
+        await run_recipe("market_making.py", exchange, rounds=3)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines] == [
         "best 4999990/5000010",  # the snapshot
@@ -253,11 +278,8 @@ class OrderDesk:
 @pytest.mark.usefixtures("bitflyer_keys")
 async def test_order_tracking(capsys: pytest.CaptureFixture[str]) -> None:
     server = OrderDesk()
-    routes = [web.get("/json-rpc", server.ws.serve)]
-    async with HttpExchange(BITFLYER, server.rest, routes=routes) as exchange:
-        example = load("order_tracking.py", exchange)
-        async with asyncio.timeout(30):
-            await example["main"]()
+    async with local_bitflyer(server) as exchange:
+        await run_recipe("order_tracking.py", exchange)
     out = capsys.readouterr().out.splitlines()
     order_id = "JRF20240607-012345-000002"
     assert out == [
@@ -378,9 +400,7 @@ async def test_two_exchanges(
     ]
     hosts = [*BITFLYER, "api.coin.z.com"]
     async with HttpExchange(hosts, server.rest, routes=routes) as exchange:
-        example = load("two_exchanges.py", exchange)
-        async with asyncio.timeout(30):
-            await example["main"](updates=2)
+        await run_recipe("two_exchanges.py", exchange, updates=2)
     out = capsys.readouterr().out.splitlines()
     assert out[:2] == [
         "bitFlyer JPY available: 508000",
@@ -418,37 +438,28 @@ def bybit_stream(conn: Connection, message: Any) -> Iterable[Any]:
 async def test_stale_books(capsys: pytest.CaptureFixture[str]) -> None:
     server = WebSocketExchange(["stream.bybit.com"], bybit_stream)
     out = Output(capsys)
-    async with server:
-        example = load("stale_books.py", server)
-        bot = asyncio.ensure_future(example["main"](quotes=4, quiet=0.3))
-        try:
-            await eventually(lambda: server.connections and server.connections[0].state)
-            first = server.connections[0]
-            await first.send(bybit_book("snapshot", 1, "65000.0", "65000.5"))
-            await out.shows("BTCUSDT 65000.0 / 65000.5")
-            # Nothing happens for a while: the bot pings and the link answers.
-            await out.shows("no change for 0.3 s, but the connection answers")
-            await first.send(bybit_book("delta", 2, "65000.2", "65000.5"))
-            await out.shows("BTCUSDT 65000.2 / 65000.5")
-            # Update 3 is lost: the book must not be served; topgun resubscribes.
-            await first.send(bybit_book("delta", 4, "65000.3", "65000.5"))
-            await out.shows("book out of sync (gap: expected 3 got 4): waiting")
-            await eventually(
-                lambda: first.state["ops"] == ["subscribe", "unsubscribe", "subscribe"]
-            )
-            await first.send(bybit_book("snapshot", 10, "65001.0", "65001.5"))
-            await out.shows("BTCUSDT 65001.0 / 65001.5")
-            # The connection drops: a new one comes, and the book waits for its snapshot.
-            await first.ws.close()
-            await out.shows("book out of sync (reconnect): waiting")
-            second = server.connections[1]
-            assert second.state["ops"] == ["subscribe"]
-            await second.send(bybit_book("snapshot", 20, "65002.0", "65002.5"))
-            async with asyncio.timeout(20):
-                await bot
-        finally:
-            bot.cancel()
-            await asyncio.gather(bot, return_exceptions=True)
+    async with server, running("stale_books.py", server, quotes=4, quiet=0.3) as bot:
+        await eventually(lambda: server.connections and server.connections[0].state)
+        first = server.connections[0]
+        await first.send(bybit_book("snapshot", 1, "65000.0", "65000.5"))
+        await out.shows("BTCUSDT 65000.0 / 65000.5")
+        # Nothing happens for a while: the bot pings and the link answers.
+        await out.shows("no change for 0.3 s, but the connection answers")
+        await first.send(bybit_book("delta", 2, "65000.2", "65000.5"))
+        await out.shows("BTCUSDT 65000.2 / 65000.5")
+        # Update 3 is lost: the book must not be served; topgun resubscribes.
+        await first.send(bybit_book("delta", 4, "65000.3", "65000.5"))
+        await out.shows("book out of sync (gap: expected 3 got 4): waiting")
+        await eventually(lambda: first.state["ops"] == ["subscribe", "unsubscribe", "subscribe"])
+        await first.send(bybit_book("snapshot", 10, "65001.0", "65001.5"))
+        await out.shows("BTCUSDT 65001.0 / 65001.5")
+        # The connection drops: a new one comes, and the book waits for its snapshot.
+        await first.ws.close()
+        await out.shows("book out of sync (reconnect): waiting")
+        await eventually(lambda: server.connections[1].state.get("ops") == ["subscribe"])
+        await server.connections[1].send(bybit_book("snapshot", 20, "65002.0", "65002.5"))
+        async with asyncio.timeout(20):
+            await bot
     steps = [line for line in out.lines() if not line.startswith("no change")]
     assert steps == [
         "book out of sync (no snapshot yet): waiting",
@@ -552,8 +563,7 @@ class Ticking:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 async def test_graceful_shutdown(signum: signal.Signals, tmp_path: Path) -> None:
     server = Ticking()
-    routes = [web.get("/json-rpc", server.ws.serve)]
-    async with HttpExchange(BITFLYER, server.rest, routes=routes) as exchange:
+    async with local_bitflyer(server) as exchange:
         bot = await Process.start("graceful_shutdown.py", local_env(exchange, tmp_path / "ca.pem"))
         try:
             await bot.until("running")
@@ -596,9 +606,7 @@ async def test_metrics(caplog: pytest.LogCaptureFixture) -> None:
     touched = ["topgun.ws", "bot.metrics"]  # the recipe sets their levels: put them back after
     levels = {name: logging.getLogger(name).level for name in touched}
     server = WebSocketExchange(["stream.bybit.com"], bybit_stream)
-    async with server:
-        example = load("metrics.py", server)
-        bot = asyncio.ensure_future(example["main"](every=0.05))
+    async with server, running("metrics.py", server, every=0.05):
         try:
             await eventually(lambda: server.connections and server.connections[0].state)
             first = server.connections[0]
@@ -620,8 +628,6 @@ async def test_metrics(caplog: pytest.LogCaptureFixture) -> None:
             await eventually(lambda: metric_lines(caplog)[-1][1]["reconnects"] == 1, within=20)
             await eventually(lambda: metric_lines(caplog)[-1][1]["levels"] == 2)
         finally:
-            bot.cancel()
-            await asyncio.gather(bot, return_exceptions=True)
             for name, level in levels.items():
                 logging.getLogger(name).setLevel(level)
     level, last = metric_lines(caplog)[-1]
