@@ -5,12 +5,12 @@ bid, so it may really trade)::
 
     BITFLYER_API_KEY=... BITFLYER_API_SECRET=... python order_tracking.py
 
-The open orders and positions come from the REST API first (``initialize()``), then the private
-``child_order_events`` channel keeps them current. The order is sent only once that stream is
-logged in and subscribed, and the store is watched before the order goes out, so not one of its
-events can be missed. After a reconnect, events may have been lost while the connection was down,
-so orders and positions are loaded from the REST API again: an order that was filled meanwhile
-leaves the open orders then, like one filled while connected.
+The private ``child_order_events`` channel keeps the open orders and positions current; once it
+is logged in and subscribed, ``initialize()`` loads what they are now from the REST API. The
+order is sent only after that, and the store is watched before the order goes out, so not one
+of its events can be missed. After a reconnect, events may have been lost while the connection
+was down, so orders and positions are loaded from the REST API again: an order that was filled
+meanwhile leaves the open orders then, like one filled while connected.
 """
 
 import asyncio
@@ -39,9 +39,6 @@ async def main() -> None:
     apis = {"bitflyer": [os.environ["BITFLYER_API_KEY"], os.environ["BITFLYER_API_SECRET"]]}
     async with topgun.Client(apis=apis, base_url="https://api.bitflyer.com") as client:
         store = topgun.bitFlyerDataStore()
-        await load_orders_and_positions(client, store)
-        print(f"open orders: {len(store.childorders)}, position lots: {len(store.positions)}")
-
         # The client has bitFlyer keys, so it logs this connection in before subscribing.
         app = client.ws_connect(
             WS_URL,
@@ -54,6 +51,9 @@ async def main() -> None:
             lambda app: client.run_task(load_orders_and_positions(client, store))
         )
         await app.ready()  # logged in and subscribed: from here on no event is missed
+        # Then the REST state: subscribed first, so nothing can happen between the two unseen.
+        await load_orders_and_positions(client, store)
+        print(f"open orders: {len(store.childorders)}, position lots: {len(store.positions)}")
 
         ticker = await client.fetch("GET", "/v1/getticker", params={"product_code": PRODUCT})
         price = ticker.data["best_bid"]
