@@ -16,11 +16,10 @@ from typing import Any, TextIO
 import orjson
 from yarl import URL
 
-from ..errors import TopgunError
+from ..errors import ExportError, RecordingError, TopgunError
 from ..registry import get_registry
 from ..registry.hostname import lookup
-from ..store.integrity import BookStats
-from .format import RecordingError
+from ..store.policy import BookStats
 from .recorder import Recorder
 from .replay import ReplayStats, parse_speed, replay_into
 
@@ -235,7 +234,7 @@ async def _replay(
 
 
 def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .export import ExportError, export_parquet
+    from .export import export_parquet
 
     fmt, directory = args.to
     if fmt != "parquet":

@@ -32,12 +32,11 @@ import aiohttp
 import orjson
 from yarl import URL
 
-from ..client import FetchResult, NotJSONContent
-from ..errors import InitializeError
+from ..errors import InitializeError, MalformedMessage
 from ..http.limit import DEFAULT_MAX_RESPONSE_SIZE, check_limit, read_limited
+from ..http.result import FetchResult, NotJSONContent
 from ._limiter import LogLimiter
 from .datastore import DataStore, Item
-from .validate import MalformedMessage
 
 __all__ = ["DataStoreCollection"]
 

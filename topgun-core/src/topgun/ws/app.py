@@ -29,9 +29,9 @@ from aiohttp import WSMessage, WSMsgType
 from yarl import URL
 
 from ..clock import Clock
-from ..credentials import Credential
-from ..errors import FrameTooLargeError, WebSocketClosedError
-from ..plugin.specs import AuthenticationError, Heartbeat, Host
+from ..credential import Credential
+from ..errors import AuthenticationError, FrameTooLargeError, WebSocketClosedError
+from ..plugin.specs import Heartbeat, Host
 from ..registry import Route
 from ..registry.hostname import lookup
 from .backoff import DEFAULT_BACKOFF, Backoff

@@ -20,7 +20,7 @@ from aiohttp.typedefs import JSONEncoder
 from yarl import URL
 
 from ..clock import Clock
-from ..credentials import Credential
+from ..credential import Credential
 from ..plugin.specs import MessageSigner, MessageSigningRequest
 from .ratelimit import SendLimiter
 
