@@ -24,7 +24,7 @@ import topgun
 from topgun import AuthenticationError, Backoff, ConnectionState
 from topgun.errors import WebSocketClosedError
 from topgun.plugin import Heartbeat, RateLimit
-from topgun.ws import app as app_module
+from topgun.ws import connection as connection_module
 
 FAST = Backoff(0.02, 0.05, 2.0, 0.02, healthy_after=5.0)
 
@@ -141,7 +141,7 @@ async def test_upgrade_never_answered_times_out_and_backs_off(
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")  # and never answer
 
-    monkeypatch.setattr(app_module, "HANDSHAKE_TIMEOUT", 0.2)
+    monkeypatch.setattr(connection_module, "HANDSHAKE_TIMEOUT", 0.2)
     server = await raw(silent)
     async with topgun.Client() as client:
         app = client.ws_connect(server.url, backoff=FAST)
@@ -158,7 +158,7 @@ async def test_tls_handshake_never_answered_times_out_and_backs_off(
     async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read(1)  # the ClientHello arrives; no ServerHello ever leaves
 
-    monkeypatch.setattr(app_module, "HANDSHAKE_TIMEOUT", 0.2)
+    monkeypatch.setattr(connection_module, "HANDSHAKE_TIMEOUT", 0.2)
     server = await raw(mute)
     async with topgun.Client() as client:
         app = client.ws_connect(server.url.replace("ws://", "wss://"), backoff=FAST)
@@ -851,7 +851,7 @@ async def test_closing_the_client_against_a_peer_that_never_answers_the_close(
     client = topgun.Client()
     app = client.ws_connect(server.url)
     await app
-    await _close_within(client, app_module.CLOSE_GRACE + 1.0)
+    await _close_within(client, connection_module.CLOSE_GRACE + 1.0)
 
 
 # -- heartbeat() -----------------------------------------------------------------------------

@@ -90,7 +90,7 @@ async def _recover(book: RecoveringBook, key: Hashable, ws: Any, delay: float) -
     failures = 0
     while True:
         if delay > 0:
-            await asyncio.sleep(delay)
+            await book.recovery.backoff.sleep(delay)
         state = book._state(key)
         if state is None or state.synced:
             return
