@@ -159,6 +159,7 @@ async def _fetch_snapshot(book: RecoveringBook, key: Hashable, ws: Any) -> None:
             request.method,
             request.url,
             params=request.params,
+            headers=request.headers,
             auth=Auth if request.signed else None,
         )
     response = result.response
