@@ -21,7 +21,7 @@ from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
 from ..clock import Clock
 from ..plugin.specs import HttpRateLimits
 
-__all__ = ["Bucket", "RateLimitMiddleware", "RateLimits"]
+__all__ = ["Bucket", "RateLimitMiddleware", "RateLimits", "retry_after"]
 
 log = logging.getLogger("topgun.ratelimit")
 

@@ -14,6 +14,30 @@ if TYPE_CHECKING:
     from ..clock import Clock
     from ..credential import Credential
 
+__all__ = [
+    "ApiSelector",
+    "ApiSpec",
+    "BodyEncoding",
+    "FrameDecoder",
+    "Heartbeat",
+    "HeartbeatFactory",
+    "Host",
+    "HttpRateLimits",
+    "MessageResponder",
+    "MessageSigner",
+    "MessageSigningRequest",
+    "RateLimit",
+    "RateLimitReader",
+    "RateLimitReading",
+    "RequestSigner",
+    "ServerTime",
+    "SignedRequest",
+    "SigningRequest",
+    "TimestampRejection",
+    "WebSocketAuthenticator",
+    "WebSocketLogin",
+]
+
 BodyEncoding = Literal["json", "form"]
 
 

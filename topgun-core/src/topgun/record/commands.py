@@ -23,7 +23,16 @@ from ..store.policy import BookStats
 from .recorder import Recorder
 from .replay import ReplayStats, parse_speed, replay_into
 
-__all__ = ["add_commands", "run_export", "run_record", "run_replay"]
+__all__ = [
+    "PROGRESS_INTERVAL",
+    "add_commands",
+    "find_store",
+    "parse_time",
+    "print_summary",
+    "run_export",
+    "run_record",
+    "run_replay",
+]
 
 PROGRESS_INTERVAL = 1.0
 

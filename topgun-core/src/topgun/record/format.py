@@ -30,7 +30,12 @@ __all__ = [
     "Marker",
     "Record",
     "compressed_name",
+    "encode_frame",
+    "encode_marker",
+    "header",
+    "parsed_lines",
     "read_records",
+    "to_record",
 ]
 
 FORMAT_VERSION = 1

@@ -24,6 +24,8 @@ from ..plugin.specs import ApiSelector, ApiSpec, Host
 from .hostname import canonical_host
 from .loader import DISABLE_ENV_VAR, LoadedPlugin, LoadFailure, describe_failure, strict_from_env
 
+__all__ = ["HOOK_NAMES", "PluginFailure", "PluginInfo", "Registry", "Route", "build_registry"]
+
 log = logging.getLogger("topgun.plugins")
 
 _TLS_SCHEMES = frozenset({"https", "wss"})

@@ -28,7 +28,16 @@ from .link import Link
 from .response import dumps
 from .stats import WebSocketStats
 
-__all__ = ["DEFAULT_MAX_MSG_SIZE", "MAX_OVERSIZED_IN_A_ROW", "Handler", "Handlers", "pump"]
+__all__ = [
+    "DEFAULT_MAX_MSG_SIZE",
+    "MAX_OVERSIZED_IN_A_ROW",
+    "QUIET_TEXT",
+    "Handler",
+    "Handlers",
+    "OversizedFrames",
+    "as_list",
+    "pump",
+]
 
 log = logging.getLogger("topgun.ws")
 
