@@ -19,6 +19,7 @@ from yarl import URL
 
 from ..plugin.specs import FrameDecoder
 from ..ws.dispatch import DEFAULT_MAX_MSG_SIZE
+from ..ws.owner import ConnectionOwner, follow_reconnects
 from .format import encode_frame, encode_marker, header
 from .sink import Sink
 
@@ -83,6 +84,8 @@ class Recorder:
         if self.conn == 0 or (ws is not None and self._ws is None):
             self.conn = max(self.conn, 1)
             self._write(encode_marker(now, self.conn, "connect"), now)
+        if ws is not None and ws is not self._ws:
+            follow_reconnects(ws, self)  # once per app: told of its reconnections
         self._ws = ws if ws is not None else self._ws
         self.messages += 1
         self.bytes += len(data)
@@ -91,8 +94,9 @@ class Recorder:
                 data = self._decoder(data, DEFAULT_MAX_MSG_SIZE)
         self._write(encode_frame(now, self.conn, data), now)
 
-    def on_ws_reconnect(self, ws_app: Any = None) -> None:
-        """Called by the WebSocketApp after a reconnection, before its first frame."""
+    def on_ws_reconnect(self, ws_app: ConnectionOwner | None = None) -> None:
+        """Called by the WebSocketApp after a reconnection, before its first frame
+        (``topgun.ws.owner.ReconnectAware``)."""
         if self._closed:
             return
         self.conn += 1

@@ -73,11 +73,11 @@ class WebSocketApp:
     - ``await app.close()`` or ``async with``: stop for good; the Client's close does it too.
 
     Reconnect notification: after a *re*-connection's handshake and login, before its first frame
-    is handed to any handler (and before the ``send_*`` messages go out), every distinct object
-    that owns a bound-method handler and has a callable ``on_ws_reconnect`` gets
-    ``owner.on_ws_reconnect(app)``, once, synchronously; then every reconnect listener. Never on the
-    first connection. Exceptions are logged, not raised. Stores use it to drop state that the new
-    connection's snapshots will send again.
+    is handed to any handler (and before the ``send_*`` messages go out), every reconnect listener
+    gets ``listener(app)``, once, synchronously, in the order they were added. Never on the first
+    connection. Exceptions are logged, not raised. Stores (``topgun.ws.owner.ReconnectAware``)
+    add their ``on_ws_reconnect`` on their first message from the app, and use it to drop state
+    that the new connection's snapshots will send again.
     """
 
     def __init__(
@@ -262,8 +262,12 @@ class WebSocketApp:
     def add_reconnect_listener(
         self, listener: Callable[[WebSocketApp], object]
     ) -> Callable[[], None]:
-        """Call ``listener(app)`` after every reconnection (see the class docs); returns a remover."""
-        self._listeners.append(listener)
+        """Call ``listener(app)`` after every reconnection (see the class docs); returns a remover.
+
+        Adding a listener already added (an equal bound method, say) changes nothing.
+        """
+        if listener not in self._listeners:
+            self._listeners.append(listener)
 
         def remove() -> None:
             if listener in self._listeners:
@@ -451,11 +455,6 @@ class WebSocketApp:
             return
         self.stats.reconnects += 1
         log.info("%s: reconnected (reconnection %d)", shown(self._url), self.stats.reconnects)
-        for owner in self._handlers.owners:
-            try:
-                owner.on_ws_reconnect(self)
-            except _CALLBACK_ERRORS:
-                log.exception("%r.on_ws_reconnect raised", owner)
         for listener in tuple(self._listeners):
             try:
                 listener(self)

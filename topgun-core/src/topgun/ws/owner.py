@@ -18,7 +18,7 @@ from ..http.result import FetchResult
 from ..registry import Registry
 from .stats import ConnectionState, WebSocketStats
 
-__all__ = ["ConnectionOwner", "FetchingClient"]
+__all__ = ["ConnectionOwner", "FetchingClient", "ReconnectAware", "follow_reconnects"]
 
 
 class FetchingClient(Protocol):
@@ -51,3 +51,27 @@ class ConnectionOwner(Protocol):
     def state(self) -> ConnectionState: ...
 
     def add_reconnect_listener(self, listener: Callable[[Any], object]) -> Callable[[], None]: ...
+
+
+class ReconnectAware(Protocol):
+    """The reconnect notice, for objects that keep state a connection's stream built up.
+
+    ``on_ws_reconnect(app)`` is called once after each *re*-connection of an app the object was
+    fed from, after the login and before the new connection's first frame reaches any handler
+    (never on the first connection); ``app`` is ``None`` when a recording is replayed. It must
+    not raise (the app logs what it raises and goes on). The object subscribes itself, with
+    ``follow_reconnects(ws, self)`` on a message from a new ``ws``: ``DataStoreCollection`` and
+    ``Recorder`` do.
+    """
+
+    def on_ws_reconnect(self, app: ConnectionOwner | None, /) -> None: ...
+
+
+def follow_reconnects(ws: object, owner: ReconnectAware) -> None:
+    """Have ``owner`` told of the reconnections of the app that opened ``ws`` (once per app).
+
+    Nothing happens for a connection no ``WebSocketApp`` opened (no ``ws.app``).
+    """
+    app: ConnectionOwner | None = getattr(ws, "app", None)
+    if app is not None:
+        app.add_reconnect_listener(owner.on_ws_reconnect)
