@@ -36,7 +36,7 @@ from topgun.plugin import (
     hookimpl,
 )
 from topgun.registry import Registry, build_registry
-from topgun.testing import LoopbackResolver
+from topgun.testing import LoopbackResolver, eventually
 
 TOY_HOST = "ws.toy.test"
 TOY_KEY = "toy-ws-key"
@@ -208,11 +208,27 @@ class WSServer:
         return self.connections[count - 1]
 
 
-async def eventually(predicate: Callable[[], object], within: float = 5.0) -> None:
-    """Poll ``predicate`` until true; fail the test after ``within`` seconds."""
-    async with asyncio.timeout(within):
-        while not predicate():  # noqa: ASYNC110 - polling what other tasks change is the point
-            await asyncio.sleep(0.002)
+class RecordedSleep:
+    """A ``Backoff(sleep=...)`` that records every delay the app asks for and waits none of it.
+
+    Reconnect tests then assert the delays themselves, not wall-clock gaps between connections.
+    From the ``hold_after``-th delay on it waits until ``release()`` (or the app closes), so a
+    server that keeps refusing yields exactly that many attempts however fast the machine is.
+    """
+
+    def __init__(self, hold_after: int | None = None) -> None:
+        self.delays: list[float] = []
+        self._hold_after = hold_after
+        self._released = asyncio.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def __call__(self, delay: float) -> None:
+        self.delays.append(delay)
+        if self._hold_after is not None and len(self.delays) >= self._hold_after:
+            await self._released.wait()
+        await asyncio.sleep(0)
 
 
 def free_port() -> int:
@@ -260,6 +276,7 @@ def kit() -> types.SimpleNamespace:
     """The helpers above, for test modules (conftest modules are not importable by name)."""
     return types.SimpleNamespace(
         eventually=eventually,
+        RecordedSleep=RecordedSleep,
         free_port=free_port,
         toy_client=toy_client,
         toy_registry=toy_registry,

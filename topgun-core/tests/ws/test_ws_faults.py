@@ -776,12 +776,14 @@ async def test_connection_dropped_in_the_middle_of_login(serve: Any, kit: Any) -
 # -- closing at every stage ------------------------------------------------------------------
 
 
-async def _close_within(client: topgun.Client, seconds: float) -> None:
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    async with asyncio.timeout(seconds + 2):
+CLOSE_GUARD = 10.0
+"""A hang guard, not a measurement: each test below sets up a wait (a backoff, a handshake or
+login deadline, a send rate limit) of 30 s or more that close() must cut short, not sit out."""
+
+
+async def _close(client: topgun.Client) -> None:
+    async with asyncio.timeout(CLOSE_GUARD):
         await client.close()
-    assert loop.time() - started < seconds
 
 
 async def test_closing_the_client_during_backoff(raw: Any, kit: Any) -> None:
@@ -792,7 +794,7 @@ async def test_closing_the_client_during_backoff(raw: Any, kit: Any) -> None:
     client = topgun.Client()
     app = client.ws_connect(server.url, backoff=Backoff(30, 60, 2, 30))
     await kit.eventually(lambda: app.state is ConnectionState.BACKOFF)
-    await _close_within(client, 1.0)
+    await _close(client)
     assert app.closed
 
 
@@ -804,7 +806,7 @@ async def test_closing_the_client_during_the_handshake(raw: Any, kit: Any) -> No
     client = topgun.Client()
     app = client.ws_connect(server.url)
     await kit.eventually(lambda: server.accepted == 1)
-    await _close_within(client, 1.0)
+    await _close(client)
     assert app.closed
 
 
@@ -818,7 +820,7 @@ async def test_closing_the_client_while_authenticating(serve: Any, kit: Any) -> 
     app = client.ws_connect(kit.TOY_URL)
     await kit.eventually(lambda: app.state is ConnectionState.AUTHENTICATING)
     waiting = asyncio.ensure_future(app.ready())
-    await _close_within(client, 1.0)
+    await _close(client)
     with pytest.raises(WebSocketClosedError):
         await waiting
 
@@ -832,9 +834,9 @@ async def test_closing_the_client_while_subscribing(serve: Any, kit: Any) -> Non
     server = await serve(behaviour)
     registry = kit.toy_registry(ws_rate_limit=RateLimit(2, 1.0))
     client = kit.toy_client(server, registry, apis=kit.TOY_APIS)
-    app = client.ws_connect(kit.TOY_URL, send_json=[{"sub": i} for i in range(20)])
+    app = client.ws_connect(kit.TOY_URL, send_json=[{"sub": i} for i in range(80)])
     await kit.eventually(lambda: app.state is ConnectionState.SUBSCRIBING)
-    await _close_within(client, 1.0)
+    await _close(client)
     assert app.closed
 
 
@@ -851,7 +853,7 @@ async def test_closing_the_client_against_a_peer_that_never_answers_the_close(
     client = topgun.Client()
     app = client.ws_connect(server.url)
     await app
-    await _close_within(client, connection_module.CLOSE_GRACE + 1.0)
+    await _close(client)  # the peer never answers: CLOSE_GRACE, then the transport goes
 
 
 # -- heartbeat() -----------------------------------------------------------------------------
