@@ -7,7 +7,6 @@ gives the response, and ``async with`` gives the response and releases its conne
 from __future__ import annotations
 
 from collections.abc import Coroutine, Generator
-from types import TracebackType
 from typing import Any
 
 import aiohttp
@@ -35,11 +34,6 @@ class PendingRequest:
         self._response = await self._coro
         return await self._response.__aenter__()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: Any) -> None:
         if self._response is not None:
-            await self._response.__aexit__(exc_type, exc, tb)
+            await self._response.__aexit__(*exc_info)  # what the ``async with`` passed

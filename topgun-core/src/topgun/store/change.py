@@ -12,7 +12,6 @@ import asyncio
 import logging
 from collections import deque
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Literal, Protocol
 
 from ..errors import StreamClosedError
@@ -149,12 +148,7 @@ class StoreStream:
     def __enter__(self) -> StoreStream:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def __aiter__(self) -> StoreStream:

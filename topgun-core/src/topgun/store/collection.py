@@ -22,7 +22,6 @@ outside ``onmessage`` (``initialize``). ``DataStore.wait()`` returns on real cha
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 from collections.abc import Iterator, Mapping
@@ -38,6 +37,7 @@ from ..http.result import FetchResult, NotJSONContent
 from ..ws.owner import ConnectionOwner, follow_reconnects
 from ._limiter import LogLimiter
 from .datastore import DataStore, Item
+from .wakeup import wait_on
 
 __all__ = ["DataStoreCollection"]
 
@@ -272,14 +272,7 @@ class DataStoreCollection:
 
     async def wait(self) -> None:
         """Return after the next message ``onmessage`` handles (changed or not), or store change."""
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        try:
-            await waiter
-        except asyncio.CancelledError:
-            with contextlib.suppress(ValueError):
-                self._waiters.remove(waiter)
-            raise
+        await wait_on(self._waiters)
 
     def _wake(self) -> None:
         waiters = self._waiters

@@ -19,7 +19,6 @@ import inspect
 import itertools
 import logging
 from collections.abc import Awaitable, Callable, Generator, Mapping
-from types import TracebackType
 from typing import Any, Final
 
 import aiohttp
@@ -295,12 +294,7 @@ class WebSocketApp:
     async def __aenter__(self) -> WebSocketApp:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     def __repr__(self) -> str:
