@@ -9,6 +9,7 @@ from the handlers themselves: an object that does not subscribe is never called.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -185,3 +186,13 @@ async def test_a_collection_fed_through_any_handler_is_told(serve: Any, kit: Any
         await kit.eventually(lambda: feed.items.find({"id": 1}) != [])
         assert app.stats.reconnects == 1
     assert feed.items.find() == [{"id": 1, "conn": 1, "first": True}]  # connection 0's are gone
+
+
+def test_a_connection_no_app_opened_is_followed_harmlessly() -> None:
+    # A handler fed by hand, or a ws from another library: nothing to subscribe to, no error.
+    feed = Feed()
+    feed.onmessage({"id": 1}, object())
+    feed.onmessage({"id": 2}, SimpleNamespace(app=SimpleNamespace(url="wss://x.test/")))
+    feed.onmessage({"id": 3})
+    assert [item["id"] for item in feed.items.find()] == [1, 2, 3]
+    assert feed.skipped == 0

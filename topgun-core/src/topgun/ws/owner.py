@@ -70,8 +70,9 @@ class ReconnectAware(Protocol):
 def follow_reconnects(ws: object, owner: ReconnectAware) -> None:
     """Have ``owner`` told of the reconnections of the app that opened ``ws`` (once per app).
 
-    Nothing happens for a connection no ``WebSocketApp`` opened (no ``ws.app``).
+    Nothing happens for a connection no ``WebSocketApp`` opened (no ``ws.app`` that takes
+    listeners): a handler fed by hand, or by another library, keeps working.
     """
-    app: ConnectionOwner | None = getattr(ws, "app", None)
-    if app is not None:
-        app.add_reconnect_listener(owner.on_ws_reconnect)
+    add = getattr(getattr(ws, "app", None), "add_reconnect_listener", None)
+    if add is not None:
+        add(owner.on_ws_reconnect)
