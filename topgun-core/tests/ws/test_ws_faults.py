@@ -118,6 +118,17 @@ def frame(opcode: int, payload: bytes, *, fin: bool = True, rsv: int = 0) -> byt
     return bytes([first, 127]) + struct.pack("!Q", size) + payload
 
 
+def sending(*frames: bytes) -> Any:
+    """A raw server that completes the upgrade, writes ``frames`` and leaves the rest to the client."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await upgrade(reader, writer)
+        writer.write(b"".join(frames))
+        await writer.drain()
+
+    return handler
+
+
 def counting_errors() -> Any:
     """A capture of ERROR records ("Task was destroyed ...", "Unclosed client session")."""
 
@@ -269,12 +280,7 @@ async def test_oversized_frame_drops_the_connection_and_reconnects(serve: Any, k
 async def test_malformed_frame_drops_the_connection_and_reconnects(
     raw: Any, kit: Any, bad: bytes
 ) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await upgrade(reader, writer)
-        writer.write(frame(0x1, b'{"before": 1}') + bad + frame(0x1, b'{"after": 1}'))
-        await writer.drain()
-
-    server = await raw(handler)
+    server = await raw(sending(frame(0x1, b'{"before": 1}'), bad, frame(0x1, b'{"after": 1}')))
     got: list[Any] = []
     async with topgun.Client() as client:
         app = client.ws_connect(server.url, hdlr_json=lambda m, ws: got.append(m), backoff=FAST)
@@ -287,16 +293,13 @@ async def test_malformed_frame_drops_the_connection_and_reconnects(
 async def test_data_after_the_servers_close_frame_is_ignored_and_the_app_reconnects(
     raw: Any, kit: Any
 ) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await upgrade(reader, writer)
-        writer.write(
-            frame(0x1, b'{"n": 1}')
-            + frame(0x8, struct.pack("!H", 1001) + b"going away")
-            + frame(0x1, b'{"n": "after close"}')
+    server = await raw(
+        sending(
+            frame(0x1, b'{"n": 1}'),
+            frame(0x8, struct.pack("!H", 1001) + b"going away"),
+            frame(0x1, b'{"n": "after close"}'),
         )
-        await writer.drain()
-
-    server = await raw(handler)
+    )
     got: list[Any] = []
     async with topgun.Client() as client:
         app = client.ws_connect(server.url, hdlr_json=lambda m, ws: got.append(m), backoff=FAST)
@@ -329,12 +332,7 @@ async def test_a_ping_flood_is_answered_and_data_still_flows(raw: Any, kit: Any)
 
 
 async def test_invalid_utf8_text_frames_are_dropped_not_fatal(raw: Any, kit: Any) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await upgrade(reader, writer)
-        writer.write(frame(0x1, b'{"a": "\xff\xfe"}') + frame(0x1, b'{"ok": true}'))
-        await writer.drain()
-
-    server = await raw(handler)
+    server = await raw(sending(frame(0x1, b'{"a": "\xff\xfe"}'), frame(0x1, b'{"ok": true}')))
     strings: list[str] = []
     decoded: list[Any] = []
     async with topgun.Client() as client:
@@ -350,12 +348,7 @@ async def test_invalid_utf8_text_frames_are_dropped_not_fatal(raw: Any, kit: Any
 
 
 async def test_invalid_utf8_reaches_json_handlers_as_non_json(raw: Any, kit: Any) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await upgrade(reader, writer)
-        writer.write(frame(0x1, b'{"a": "\xff"}') + frame(0x1, b'{"ok": true}'))
-        await writer.drain()
-
-    server = await raw(handler)
+    server = await raw(sending(frame(0x1, b'{"a": "\xff"}'), frame(0x1, b'{"ok": true}')))
     decoded: list[Any] = []
     async with topgun.Client() as client:
         app = client.ws_connect(server.url, hdlr_json=lambda m, ws: decoded.append(m))
