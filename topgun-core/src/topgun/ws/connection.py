@@ -14,7 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import aiohttp
@@ -91,35 +91,30 @@ class Events:
     state: Callable[[ConnectionState], None]
 
 
+@dataclass(slots=True)
 class Connection:
     """One connection attempt to ``url``: ``await run()`` once."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        events: Events,
-        stats: WebSocketStats,
-        owner: ConnectionOwner,
-        url: URL,
-        host: Host | None,
-        credential: Credential | None,
-        limiter: SendLimiter | None,
-    ) -> None:
-        self._settings = settings
-        self._events = events
-        self._stats = stats
-        self._owner = owner
-        self._url = url
-        self._label = shown(url)
-        self._host = host
-        self._credential = credential
-        self._limiter = limiter
+    settings: Settings
+    events: Events
+    stats: WebSocketStats
+    owner: ConnectionOwner
+    """What ``ws.app`` gives the handlers: the app."""
+    url: URL
+    host: Host | None
+    credential: Credential | None
+    limiter: SendLimiter | None
+    label: str = field(init=False)
+    """The URL as logs show it (tokens masked)."""
+
+    def __post_init__(self) -> None:
+        self.label = shown(self.url)
 
     async def run(self) -> tuple[bool, str]:
         """From handshake to close: (was it healthy, why it ended)."""
-        settings, stats, url = self._settings, self._stats, self._url
-        self._events.state(ConnectionState.CONNECTING)
-        log.info("%s: connecting", self._label)
+        settings, stats, url = self.settings, self.stats, self.url
+        self.events.state(ConnectionState.CONNECTING)
+        log.info("%s: connecting", self.label)
         try:
             async with asyncio.timeout(HANDSHAKE_TIMEOUT):
                 ws = await settings.session.ws_connect(
@@ -143,8 +138,8 @@ class Connection:
         self._bind(ws, link)
         stats.connects += 1
         stats.connected_at = time.time()
-        log.info("%s: connected", self._label)
-        self._events.opened(link)
+        log.info("%s: connected", self.label)
+        self.events.opened(link)
         why = await self._serve(link, ws)
         healthy = (
             link.live_at is not None and time.monotonic() - link.live_at >= settings.healthy_after
@@ -152,27 +147,27 @@ class Connection:
         return healthy, why
 
     def _bind(self, ws: aiohttp.ClientWebSocketResponse, link: Link) -> None:
-        host = self._host
+        host = self.host
         if isinstance(ws, ClientWebSocketResponse):
             outgoing = Outgoing(
-                self._url,
-                self._settings.clock,
-                limiter=self._limiter,
+                self.url,
+                self.settings.clock,
+                limiter=self.limiter,
                 signer=host.ws_message_signer if host is not None else None,
-                credential=self._credential,
+                credential=self.credential,
             )
-            ws._topgun_bind(outgoing, self._owner, link)
+            ws._topgun_bind(outgoing, self.owner, link)
         elif host is not None and (host.ws_message_signer or host.ws_rate_limit):
             log.warning(
                 "%s: the session's ws_response_class is %s, not a topgun.ClientWebSocketResponse: "
                 "messages sent on it are neither signed nor rate limited",
-                self._label,
+                self.label,
                 type(ws).__name__,
             )
 
     async def _serve(self, link: Link, ws: aiohttp.ClientWebSocketResponse) -> str:
         """Login, subscriptions and the receive loop; then the drop. Returns why it ended."""
-        settings, host, url = self._settings, self._host, self._url
+        settings, host, url = self.settings, self.host, self.url
         tasks: list[asyncio.Task[None]] = []
         scope = asyncio.timeout(None)
         try:
@@ -183,7 +178,7 @@ class Connection:
                     link.guard(scope)
                     backlog = await self._login(link)
                     link.live_at = time.monotonic()
-                    self._events.live(link)
+                    self.events.live(link)
                     heartbeat = _heartbeat_for(host, url)
                     if heartbeat is not None:
                         tasks.append(
@@ -193,10 +188,10 @@ class Connection:
                             )
                         )
                     if settings.messages:
-                        self._events.state(ConnectionState.SUBSCRIBING)
+                        self.events.state(ConnectionState.SUBSCRIBING)
                         tasks.append(self._spawn(self._subscribe(link), "subscribe"))
                     else:
-                        self._events.ready(link)
+                        self.events.ready(link)
                     quiet = QUIET_TEXT | _replies(heartbeat) | _notices(host)
                     final = await pump(
                         link,
@@ -204,7 +199,7 @@ class Connection:
                         backlog,
                         autoping=settings.autoping,
                         quiet=quiet,
-                        label=self._label,
+                        label=self.label,
                         decoder=host.ws_decoder if host is not None else None,
                         responder=host.ws_responder if host is not None else None,
                         max_size=settings.max_size,
@@ -222,10 +217,10 @@ class Connection:
             finally:
                 link.unguard()
         finally:
-            self._events.ended(link)
+            self.events.ended(link)
             link.finish()  # from here on, run_task refuses new connection tasks
             if link.live_at is not None:
-                self._stats.disconnects += 1
+                self.stats.disconnects += 1
             tasks.extend(link.tasks)
             for task in tasks:
                 task.cancel()
@@ -234,25 +229,25 @@ class Connection:
         return why
 
     def _spawn(self, coro: Any, what: str) -> asyncio.Task[None]:
-        return asyncio.get_running_loop().create_task(coro, name=f"topgun.ws {what} {self._label}")
+        return asyncio.get_running_loop().create_task(coro, name=f"topgun.ws {what} {self.label}")
 
     def _last_rx(self) -> float | None:
-        return self._stats._last_rx
+        return self.stats._last_rx
 
     async def _login(self, link: Link) -> list[WSMessage]:
         """Run the exchange's login if it has one and credentials exist; return frames to replay."""
-        host, credential, settings = self._host, self._credential, self._settings
+        host, credential, settings = self.host, self.credential, self.settings
         if host is None or host.ws_authenticator is None or credential is None:
             return []
-        self._events.state(ConnectionState.AUTHENTICATING)
+        self.events.state(ConnectionState.AUTHENTICATING)
         if settings.before_login is not None:
             await settings.before_login(credential.api)  # the automatic clock's first sync
         session = LoginSession(
             link,
-            self._url,
+            self.url,
             credential,
             settings.clock,
-            self._stats,
+            self.stats,
             autoping=settings.autoping,
             decoder=host.ws_decoder,
             max_size=settings.max_size,
@@ -269,21 +264,21 @@ class Connection:
         except ConnectionError as exc:
             reason = f"login failed: {exc}"
         except Exception as exc:  # a plugin bug counts as a failed login, not a silent success
-            log.exception("%s: the WebSocket authenticator raised", self._label)
+            log.exception("%s: the WebSocket authenticator raised", self.label)
             reason = f"login failed: the authenticator raised {type(exc).__name__}"
         else:
-            log.info("%s: logged in as %s", self._label, credential.api)
+            log.info("%s: logged in as %s", self.label, credential.api)
             return session.kept
-        self._stats.auth_failures += 1
+        self.stats.auth_failures += 1
         reason = credential.redact(reason)  # an exchange reply may quote the key it refused
-        log.error("%s: %s", self._label, reason)
-        self._events.login_failed(AuthenticationError(reason))
+        log.error("%s: %s", self.label, reason)
+        self.events.login_failed(AuthenticationError(reason))
         raise _LoginFailedError(reason)
 
     async def _subscribe(self, link: Link) -> None:
         ws = link.ws
         try:
-            for kind, message in self._settings.messages:
+            for kind, message in self.settings.messages:
                 if kind == "json":
                     await ws.send_json(message)
                 elif kind == "str":
@@ -291,13 +286,13 @@ class Connection:
                 else:
                     await ws.send_bytes(message)
         except (ConnectionError, RuntimeError) as exc:
-            log.debug("%s: sending the send_* messages stopped: %r", self._label, exc)
+            log.debug("%s: sending the send_* messages stopped: %r", self.label, exc)
             return
         except Exception as exc:  # the exchange's message signer, say: not a silent stall
-            log.exception("%s: sending the send_* messages failed", self._label)
+            log.exception("%s: sending the send_* messages failed", self.label)
             link.abort(f"sending the send_* messages failed: {type(exc).__name__}")
             return
-        self._events.ready(link)
+        self.events.ready(link)
 
 
 def _heartbeat_for(host: Host | None, url: URL) -> Heartbeat | None:
