@@ -100,3 +100,20 @@ def test_the_walk_sees_cycles_and_deferred_imports() -> None:
     graph = {"a": {"b"}, "b": {"a"}, "c": {"a"}}
     assert cycles(graph) == [["a", "b"]]
     assert "topgun.client" in import_graph()["topgun"]
+
+
+def test_core_uses_no_private_aiohttp_name() -> None:
+    """aiohttp's underscore names change without notice; core builds on its public API only."""
+    found = []
+    for path in sorted((SRC / "topgun").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("aiohttp"):
+                modules = (node.module or "").split(".")
+                names = [alias.name for alias in node.names]
+                if any(part.startswith("_") for part in modules + names):
+                    found.append(f"{path.name}:{node.lineno}")
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+                base = ast.unparse(node.value)
+                if base == "aiohttp" or base.startswith("aiohttp."):
+                    found.append(f"{path.name}:{node.lineno}")
+    assert found == []
