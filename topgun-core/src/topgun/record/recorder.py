@@ -18,7 +18,7 @@ from yarl import URL
 
 from ..plugin.specs import FrameDecoder
 from ..ws.dispatch import DEFAULT_MAX_MSG_SIZE
-from ..ws.owner import ConnectionOwner, follow_reconnects
+from ..ws.owner import follow_reconnects
 from .format import encode_frame, encode_marker, header
 from .sink import Sink
 
@@ -93,7 +93,7 @@ class Recorder:
                 data = self._decoder(data, DEFAULT_MAX_MSG_SIZE)
         self._write(encode_frame(now, self.conn, data), now)
 
-    def on_ws_reconnect(self, ws_app: ConnectionOwner | None = None) -> None:
+    def on_ws_reconnect(self, ws_app: Any = None) -> None:
         """Called by the WebSocketApp after a reconnection, before its first frame
         (``topgun.ws.owner.ReconnectAware``)."""
         if self._closed:

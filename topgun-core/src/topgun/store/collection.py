@@ -34,7 +34,7 @@ from yarl import URL
 from ..errors import InitializeError, MalformedMessage
 from ..http.limit import DEFAULT_MAX_RESPONSE_SIZE, check_limit, read_limited
 from ..http.result import FetchResult, NotJSONContent
-from ..ws.owner import ConnectionOwner, follow_reconnects
+from ..ws.owner import follow_reconnects
 from ._limiter import LogLimiter
 from .datastore import DataStore, Item
 from .wakeup import wait_on
@@ -160,7 +160,7 @@ class DataStoreCollection:
         """Without routes of its own a collection prints each message, as pybotters' does."""
         print(msg)
 
-    def on_ws_reconnect(self, ws_app: ConnectionOwner | None) -> None:
+    def on_ws_reconnect(self, ws_app: Any) -> None:
         """Called by the WebSocketApp after a reconnection's login, before its first message
         (``None`` from a replayed recording); see ``topgun.ws.owner.ReconnectAware``.
 

@@ -151,13 +151,14 @@ class WebSocketApp:
             self._backoff.healthy_after,
             before_login,
         )
+        # In the order of Events' fields: opened, live, ready, login_failed, ended, state.
         self._events = Events(
-            opened=self._opened,
-            live=self._went_live,
-            ready=self._became_ready,
-            login_failed=self._login_failed,
-            ended=self._ended,
-            state=self._set_state,
+            self._opened,
+            self._went_live,
+            self._became_ready,
+            self._login_failed,
+            self._ended,
+            self._set_state,
         )
         self._task = loop.create_task(self._run(), name=f"topgun.ws {shown(self._url)}")
 

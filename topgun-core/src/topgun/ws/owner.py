@@ -58,13 +58,15 @@ class ReconnectAware(Protocol):
 
     ``on_ws_reconnect(app)`` is called once after each *re*-connection of an app the object was
     fed from, after the login and before the new connection's first frame reaches any handler
-    (never on the first connection); ``app`` is ``None`` when a recording is replayed. It must
+    (never on the first connection). ``app`` is that ``WebSocketApp`` (a ``ConnectionOwner``),
+    ``None`` when a recording is replayed, or another feed of the exchange's that reconnected (a
+    plugin's own stream, say), so it is typed ``Any``. It must
     not raise (the app logs what it raises and goes on). The object subscribes itself, with
     ``follow_reconnects(ws, self)`` on a message from a new ``ws``: ``DataStoreCollection`` and
     ``Recorder`` do.
     """
 
-    def on_ws_reconnect(self, app: ConnectionOwner | None, /) -> None: ...
+    def on_ws_reconnect(self, app: Any, /) -> None: ...
 
 
 def follow_reconnects(ws: object, owner: ReconnectAware) -> None:
