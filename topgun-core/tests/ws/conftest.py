@@ -1,4 +1,5 @@
-"""WebSocket test kit: a scriptable local server, a toy exchange plugin, and a leak check.
+"""WebSocket test kit: a scriptable local server, a raw asyncio server (``raw``, for handshakes and
+frames aiohttp would not produce), a toy exchange plugin, and a leak check.
 
 Every test talks to a real aiohttp WebSocket server on 127.0.0.1 over real sockets. The toy
 exchange (``wss://ws.toy.test``, reached over TLS through a resolver that maps it to the local
@@ -268,7 +269,60 @@ def toy_client(server: WSServer, registry: Registry | None = None, **kwargs: Any
 TOY_URL = f"wss://{TOY_HOST}/ws"
 
 
+# -- a raw server, for handshakes and frames aiohttp would not produce ------------------------
+
+RawHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+class RawServer:
+    def __init__(self) -> None:
+        self.accepted = 0
+        self.release = asyncio.Event()
+        self.url = ""
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self, handler: RawHandler) -> RawServer:
+        async def wrapped(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.accepted += 1
+            self._writers.append(writer)
+            try:
+                await handler(reader, writer)
+                await self.release.wait()
+            except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+                pass
+            finally:
+                writer.close()
+
+        self._server = await asyncio.start_server(wrapped, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = f"ws://127.0.0.1:{port}/ws"
+        return self
+
+    async def stop(self) -> None:
+        self.release.set()
+        for writer in self._writers:
+            writer.close()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+
 # -- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def raw() -> AsyncIterator[Callable[[RawHandler], Awaitable[RawServer]]]:
+    servers: list[RawServer] = []
+
+    async def start(handler: RawHandler) -> RawServer:
+        server = RawServer()
+        servers.append(server)
+        return await server.start(handler)
+
+    yield start
+    for server in servers:
+        await server.stop()
 
 
 @pytest.fixture

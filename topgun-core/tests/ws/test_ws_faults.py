@@ -29,46 +29,6 @@ from topgun.ws import connection as connection_module
 FAST = Backoff(0.02, 0.05, 2.0, 0.02, healthy_after=5.0)
 
 
-# -- a raw server, for handshakes and frames aiohttp would not produce ------------------------
-
-RawHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-
-class RawServer:
-    def __init__(self) -> None:
-        self.accepted = 0
-        self.release = asyncio.Event()
-        self.url = ""
-        self._server: asyncio.Server | None = None
-        self._writers: list[asyncio.StreamWriter] = []
-
-    async def start(self, handler: RawHandler) -> RawServer:
-        async def wrapped(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            self.accepted += 1
-            self._writers.append(writer)
-            try:
-                await handler(reader, writer)
-                await self.release.wait()
-            except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
-                pass
-            finally:
-                writer.close()
-
-        self._server = await asyncio.start_server(wrapped, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        self.url = f"ws://127.0.0.1:{port}/ws"
-        return self
-
-    async def stop(self) -> None:
-        self.release.set()
-        for writer in self._writers:
-            writer.close()
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-
-
 @pytest.fixture
 async def released() -> AsyncIterator[asyncio.Event]:
     """Set at the end of the test: server behaviours that hang wait on it."""
@@ -77,18 +37,7 @@ async def released() -> AsyncIterator[asyncio.Event]:
     event.set()
 
 
-@pytest.fixture
-async def raw() -> AsyncIterator[Callable[[RawHandler], Awaitable[RawServer]]]:
-    servers: list[RawServer] = []
-
-    async def start(handler: RawHandler) -> RawServer:
-        server = RawServer()
-        servers.append(server)
-        return await server.start(handler)
-
-    yield start
-    for server in servers:
-        await server.stop()
+_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 async def upgrade(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
