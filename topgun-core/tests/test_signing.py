@@ -8,7 +8,7 @@ import pytest
 
 import topgun
 from topgun.plugin import ApiSpec, Host, SignedRequest, SigningRequest
-from topgun.registry import build_registry
+from topgun.registry import Registry, build_registry
 
 
 def _auth_headers(record: dict[str, Any]) -> set[str]:
@@ -84,12 +84,7 @@ async def test_body_and_url_rewriting_signers(
         url = request.url.update_query({"signature": "sig-" + request.credential.key})
         return SignedRequest(url=url, body=request.body[:-1] + b',"signed":true}')
 
-    plugin = plugin_factory(
-        "toy",
-        apis=[ApiSpec("toy")],
-        hosts=[Host("api.toy.test", api="toy", signer=rewriting_signer, body="json")],
-    )
-    registry = build_registry([plugin], strict=True)
+    registry = _signed_by(rewriting_signer, plugin_factory)
     async with topgun.Client(
         apis={"toy": toy_apis["toy"]}, registry=registry, **toy_exchange.client_kwargs()
     ) as client:
@@ -103,6 +98,12 @@ async def test_body_and_url_rewriting_signers(
     assert foreign["host"] == "evil.test" and foreign["body"] == b'{"a":1}'
 
 
+def _signed_by(signer: Any, plugin_factory: Any) -> Registry:
+    """A registry whose one plugin signs ``api.toy.test`` (JSON bodies) with ``signer``."""
+    host = Host("api.toy.test", api="toy", signer=signer, body="json")
+    return build_registry([plugin_factory("toy", apis=[ApiSpec("toy")], hosts=[host])], strict=True)
+
+
 async def test_signer_sees_the_caller_headers(toy_exchange: Any, plugin_factory: Any) -> None:
     seen: list[str | None] = []
 
@@ -110,12 +111,7 @@ async def test_signer_sees_the_caller_headers(toy_exchange: Any, plugin_factory:
         seen.append(request.headers.get("X-Window"))
         return SignedRequest(headers={"X-TOY-SIGN": "x"})
 
-    plugin = plugin_factory(
-        "toy",
-        apis=[ApiSpec("toy")],
-        hosts=[Host("api.toy.test", api="toy", signer=window_signer, body="json")],
-    )
-    registry = build_registry([plugin], strict=True)
+    registry = _signed_by(window_signer, plugin_factory)
     async with topgun.Client(
         apis={"toy": ["k", "s"]}, registry=registry, **toy_exchange.client_kwargs()
     ) as client:
