@@ -31,9 +31,10 @@ FLUSH_INTERVAL = 1.0
 class Recorder:
     """A WebSocket handler that records: ``hdlr_str=rec.onmessage, hdlr_bytes=rec.onmessage``.
 
-    Pass it next to a DataStore's ``hdlr_json``. Being the owner of a bound-method handler, it is
-    told of reconnections by the WebSocketApp (``on_ws_reconnect``) and writes a ``reconnect``
-    marker there, before the new connection's first frame. ``decoder`` is the exchange's
+    Pass it next to a DataStore's ``hdlr_json``. On its first frame from a connection it follows
+    the connection's app (``follow_reconnects``), so it is told of reconnections
+    (``on_ws_reconnect``) and writes a ``reconnect`` marker there, before the new connection's
+    first frame. ``decoder`` is the exchange's
     ``Host.ws_decoder`` (binary frames are recorded decoded, as the JSON handlers see them).
     ``rotate_bytes`` / ``rotate_seconds`` start a new numbered file (``feed-0001.jsonl.zst``,
     ``feed-0002.jsonl.zst``, ...) when the current one holds that many uncompressed bytes or is
