@@ -31,7 +31,7 @@ from ..plugin.specs import Host
 from ..registry import Route
 from ..registry.hostname import lookup
 from .backoff import DEFAULT_BACKOFF, Backoff
-from .connection import Connection, Events, Settings
+from .connection import CLOSE_GRACE, Connection, Events, Settings, drop
 from .dispatch import DEFAULT_MAX_MSG_SIZE, Handler, Handlers, as_list
 from .link import Link
 from .owner import FetchingClient
@@ -285,7 +285,16 @@ class WebSocketApp:
         if not task.done():
             if not self._closing:  # once: a second cancel would cut the cleanup short
                 self._closing = True
-                task.cancel()
+                link = self._link
+                try:
+                    live = link is not None and link.live_at is not None
+                    if live and link is not None and asyncio.current_task() is not task:
+                        # Logged in, so the receive loop is reading: the close handshake first.
+                        # Cancelling that read would make aiohttp drop the socket without a
+                        # close frame (the server would see code 1006, an abnormal closure).
+                        await drop(link.ws, CLOSE_GRACE)
+                finally:
+                    task.cancel()
             if asyncio.current_task() is task:
                 return  # closed from inside the cycle (a handler): its ``finally`` shuts it
             await asyncio.wait([task])
@@ -348,7 +357,7 @@ class WebSocketApp:
                     log.exception("%s: unexpected error in the connect cycle", shown(self._url))
                     healthy, why = False, "unexpected error (see the traceback above)"
                 self.stats.last_error = why
-                if not self._session_open():
+                if not self._session_open() or self._closing:
                     break
                 failures = 0 if healthy else failures + 1
                 delay = self._backoff.delay(failures)

@@ -42,6 +42,7 @@ __all__ = [
     "Connection",
     "Events",
     "Settings",
+    "drop",
 ]
 
 log = logging.getLogger("topgun.ws")
@@ -347,13 +348,13 @@ async def _settle(
         if not task.cancelled() and task.exception() is not None:
             log.error("a WebSocket task failed", exc_info=task.exception())
     try:
-        await _drop(ws, 0.0 if cancelled else grace)
+        await drop(ws, 0.0 if cancelled else grace)
     except asyncio.CancelledError:
         cancelled = True  # aiohttp closes the transport when its close() is cancelled
     return cancelled
 
 
-async def _drop(ws: aiohttp.ClientWebSocketResponse, grace: float) -> None:
+async def drop(ws: aiohttp.ClientWebSocketResponse, grace: float) -> None:
     """Close politely within ``grace`` seconds; past it, aiohttp drops the transport."""
     if ws.closed:
         return
