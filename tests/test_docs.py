@@ -104,6 +104,9 @@ CORE_MODULES = (
     "topgun.registry",
     "topgun.testing",
     "topgun.testing.storefuzz",
+    "topgun.errors",
+    "topgun.http",
+    "topgun.ws.owner",
 )
 _MISSING = object()
 

@@ -39,6 +39,8 @@ HOMES = (
     "topgun.registry",
     "topgun.testing",
     "topgun.testing.storefuzz",
+    "topgun.errors",
+    "topgun.http",
 )
 
 
