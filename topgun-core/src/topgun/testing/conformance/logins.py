@@ -1,0 +1,139 @@
+"""WebSocket checks: logins as the exchange answers them, keep-alive and send pacing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+import pytest
+from yarl import URL
+
+from ...plugin import AuthenticationError, Heartbeat, Host
+from ...registry import Registry
+from ...registry.hostname import lookup
+from ..plugins import FAST_BACKOFF
+from ..waiting import eventually
+from ..websocket import Connection, WebSocketExchange
+from .description import Exchange, Login, Socket
+
+__all__ = ["check_login", "check_socket", "websocket_hosts"]
+
+_WS_FEATURES = (
+    "ws_authenticator",
+    "ws_heartbeat",
+    "ws_message_signer",
+    "ws_rate_limit",
+    "ws_decoder",
+    "ws_responder",
+)
+
+
+def websocket_hosts(registry: Registry) -> list[str]:
+    """Hosts that declare anything for WebSockets (a login, a heartbeat, pacing, a decoder...)."""
+    return sorted(
+        name
+        for name, route in registry.hosts.items()
+        if any(getattr(route.host, feature) is not None for feature in _WS_FEATURES)
+    )
+
+
+def _host(registry: Registry, url: str) -> Host:
+    route = lookup(registry.hosts, URL(url))
+    assert route is not None, f"no host is registered for {url}"
+    return route.host
+
+
+def _api(exchange: Exchange, registry: Registry, login: Login) -> str:
+    if login.api is not None:
+        return login.api
+    names = [name for name in _host(registry, login.url).api_names if name in exchange.apis]
+    assert len(names) == 1, f"{login.url} may use {names}: name the Login's api"
+    return names[0]
+
+
+def _roundtrip(message: Any) -> Any:
+    return orjson.loads(orjson.dumps(message))
+
+
+async def check_login(
+    exchange: Exchange,
+    registry: Registry,
+    login: Login,
+    *,
+    accepted: bool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Log in where the exchange accepts (then subscribe) or refuses (visible, no subscription)."""
+    assert _host(registry, login.url).ws_authenticator is not None, f"{login.url} has no login"
+    api = _api(exchange, registry, login)
+    credential = list(exchange.apis[api])
+    logins: list[Any] = []
+
+    def respond(conn: Connection, message: Any) -> Iterable[Any]:
+        replies = login.answer(message, accepted)
+        if replies is None:
+            return ()
+        logins.append(message)
+        return list(replies)
+
+    async def greet(conn: Connection) -> None:
+        for message in login.greeting:
+            await conn.send(message)
+
+    subscription = _roundtrip(login.subscribe)
+    caplog.set_level(logging.DEBUG)
+    async with (
+        WebSocketExchange(
+            [URL(login.url).host or ""], respond, on_open=greet, compress=login.compress
+        ) as server,
+        server.client(apis={api: credential}, registry=registry) as client,
+    ):
+        got: list[Any] = []
+        app = client.ws_connect(
+            login.url,
+            send_json=login.subscribe,
+            hdlr_json=lambda message, ws: got.append(message),
+            backoff=FAST_BACKOFF,
+        )
+        if accepted:
+            await app.ready()
+            await eventually(lambda: any(subscription in c.received for c in server.connections))
+            first = server.connections[0].received
+            assert logins, "the app subscribed without logging in"
+            assert first.index(subscription) > first.index(logins[0]), first
+            assert app.stats.auth_failures == 0
+        else:
+            with pytest.raises(AuthenticationError) as raised:
+                await app.ready()
+            assert logins, "no login was sent"
+            assert app.stats.auth_failures >= 1
+            assert all(subscription not in c.received for c in server.connections)
+            assert login.reason in str(raised.value), raised.value
+            errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+            assert any(login.reason in error for error in errors), errors
+            assert got == [], got
+            for secret in credential[1:]:
+                assert secret not in str(raised.value)
+                assert secret not in caplog.text
+
+
+def check_socket(registry: Registry, socket: Socket) -> None:
+    """The host keeps the connection alive as often as documented and paces sends as documented."""
+    host = _host(registry, socket.url)
+    beat = host.ws_heartbeat
+    if beat is not None and not isinstance(beat, Heartbeat):
+        beat = beat(URL(socket.url))
+    where = f"{socket.url} ({socket.doc})" if socket.doc else socket.url
+    if socket.heartbeat_within is None:
+        assert beat is None, f"{where}: the exchange documents no client heartbeat"
+    else:
+        assert beat is not None, f"{where}: no heartbeat, and the exchange drops quiet connections"
+        assert 0 < beat.interval <= socket.heartbeat_within, (
+            f"{where}: a heartbeat every {beat.interval:g} s, but the exchange drops a "
+            f"connection quiet for {socket.heartbeat_within:g} s"
+        )
+    assert host.ws_rate_limit == socket.rate_limit, (
+        f"{where}: sends paced at {host.ws_rate_limit}, documented {socket.rate_limit}"
+    )
