@@ -66,7 +66,7 @@ class Socket:
     """A WebSocket endpoint's documented keep-alive and send-rate rules.
 
     ``heartbeat_within``: the exchange drops a connection quiet for this many seconds unless the
-    client pings, so an application heartbeat must run at least that often (``None``: the
+    client pings, so an application heartbeat must run more often than that (``None``: the
     exchange documents no client ping, so the host registers none). ``rate_limit``: the send
     rate the exchange allows, which the host must enforce (``None``: it documents none).
     """

@@ -114,6 +114,9 @@ async def check_login(
             errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
             assert any(login.reason in error for error in errors), errors
             assert got == [], got
+            # Retried with backoff, and never subscribed on the new connection either.
+            await eventually(lambda: len(server.connections) >= 2)
+            assert all(subscription not in c.received for c in server.connections)
             for secret in credential[1:]:
                 assert secret not in str(raised.value)
                 assert secret not in caplog.text
@@ -130,7 +133,7 @@ def check_socket(registry: Registry, socket: Socket) -> None:
         assert beat is None, f"{where}: the exchange documents no client heartbeat"
     else:
         assert beat is not None, f"{where}: no heartbeat, and the exchange drops quiet connections"
-        assert 0 < beat.interval <= socket.heartbeat_within, (
+        assert 0 < beat.interval < socket.heartbeat_within, (
             f"{where}: a heartbeat every {beat.interval:g} s, but the exchange drops a "
             f"connection quiet for {socket.heartbeat_within:g} s"
         )

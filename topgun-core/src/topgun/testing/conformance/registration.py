@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import ipaddress
 from collections.abc import Iterator
 
 from yarl import URL
 
+from ...cli import print_exchanges
 from ...registry import Registry, Route, build_registry, get_registry
 from ...registry.hostname import canonical_host, lookup
 from .description import Exchange
@@ -42,6 +44,11 @@ def check_installed(exchange: Exchange) -> None:
     assert sorted(info.apis) == sorted(own.apis), (info.apis, sorted(own.apis))
     assert sorted(info.hosts) == sorted(own.hosts), (info.hosts, sorted(own.hosts))
     assert sorted(info.datastores) == sorted(own.datastores)
+    listing = io.StringIO()
+    print_exchanges(installed, listing)
+    shown = listing.getvalue()
+    missing = [item for item in (*own.apis, *own.hosts) if item not in shown]
+    assert not missing, f"`topgun exchanges` does not list {missing}"
 
 
 def check_hosts(exchange: Exchange) -> None:
