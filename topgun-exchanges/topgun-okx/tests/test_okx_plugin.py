@@ -84,7 +84,7 @@ class TestOKXConformance(ConformanceSuite):
             for host in WS_HOSTS
         ),
         sockets=tuple(
-            Socket(url=f"wss://{host}:8443/ws/v5/public", heartbeat_within=30, doc=WS_CONNECT)
+            Socket(url=f"wss://{host}:8443/ws/v5/public", idle_timeout=30, doc=WS_CONNECT)
             for host in WS_HOSTS
         ),
     )

@@ -65,14 +65,17 @@ class Login:
 class Socket:
     """A WebSocket endpoint's documented keep-alive and send-rate rules.
 
-    ``heartbeat_within``: the exchange drops a connection quiet for this many seconds unless the
-    client pings, so an application heartbeat must run more often than that (``None``: the
-    exchange documents no client ping, so the host registers none). ``rate_limit``: the send
-    rate the exchange allows, which the host must enforce (``None``: it documents none).
+    ``idle_timeout``: the exchange drops a connection quiet for this many seconds unless the
+    client pings, so an application heartbeat must run more often than that.
+    ``heartbeat_every``: the ping interval the exchange asks for; the heartbeat must run at
+    least that often. Neither: the exchange documents no client ping, so the host has none.
+    ``rate_limit``: the send rate the exchange allows, which the host must enforce (``None``: it
+    documents none).
     """
 
     url: str
-    heartbeat_within: float | None = None
+    idle_timeout: float | None = None
+    heartbeat_every: float | None = None
     rate_limit: RateLimit | None = None
     doc: str = ""
 

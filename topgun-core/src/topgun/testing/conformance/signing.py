@@ -4,13 +4,13 @@ arrives, and requests that must carry no credentials at all."""
 from __future__ import annotations
 
 import contextlib
-from urllib.parse import parse_qsl
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
-from aiohttp import web
 import orjson
+from aiohttp import web
 from yarl import URL
 
 from ...client import Client
