@@ -111,12 +111,12 @@ async def replay(
     """Send the vector's request through a ``Client`` holding ``credential`` (None: no apis) to
     an exchange that checks it against ``expect`` (default: the same credential); the status
     and the request as the exchange received it."""
-    route = lookup(registry.hosts, URL(vector.url))
+    route = lookup(registry.hosts, vector.target)
     encoding = route.host.body if route is not None else None
     apis = None if credential is None else {vector.api: list(credential)}
     expected = expect if expect is not None else credential
     local.credential = None if expected is None else Credential(vector.api, expected)
-    url, params = _split_query(URL(vector.url))
+    url, params = (vector.target, None) if vector.encoded else _split_query(vector.target)
     async with local.client(registry, apis) as client:
         result = await client.fetch(
             vector.method,
@@ -140,7 +140,7 @@ def _split_query(url: URL) -> tuple[URL, list[tuple[str, str]] | None]:
 def check_delivered(record: Mapping[str, Any], vector: SignatureVector, registry: Registry) -> None:
     """What arrived is the vector's request: its path and query, and its body as encoded for the
     host (the signed bytes are the sent bytes), with the matching content type."""
-    url = URL(vector.url)
+    url = vector.target
     assert record["path_qs"] == url.raw_path_qs, (record["path_qs"], url.raw_path_qs)
     route = lookup(registry.hosts, url)
     assert route is not None

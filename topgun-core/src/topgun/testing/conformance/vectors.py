@@ -24,7 +24,8 @@ One JSON file per exchange (``tests/vectors/<slug>.json`` in its distribution)::
 ``expected.url`` / ``expected.body`` are the replacement URL and body a query or body signer
 returns. ``request.data`` is what the caller passed (the body's decoded form); without it the
 body is decoded by the host's body encoding. ``live: false`` keeps a case out of the replay
-against the local exchange (a request that only makes sense at a frozen time, say).
+against the local exchange (a request that only makes sense at a frozen time, say);
+``request.encoded: true`` sends the URL exactly as written (its percent-escapes kept).
 Expected values come from the exchange's worked examples, or from an independent computation of
 its recipe where it publishes none; ``doc`` says which.
 """
@@ -66,6 +67,12 @@ class SignatureVector:
     data: Any = None
     expected: Mapping[str, Any] = field(default_factory=dict)
     live: bool = True
+    encoded: bool = False
+    """The URL is sent exactly as written (percent-escapes and all), as ``URL(url, encoded=True)``."""
+
+    @property
+    def target(self) -> URL:
+        return URL(self.url, encoded=self.encoded)
 
     def decoded_data(self, encoding: BodyEncoding | None) -> Any:
         """What a caller passes as ``data`` to send this body (``None``: no body)."""
@@ -98,6 +105,7 @@ def load_vectors(path: Path) -> list[SignatureVector]:
                 data=request.get("data"),
                 expected=dict(raw["expected"]),
                 live=bool(raw.get("live", True)),
+                encoded=bool(request.get("encoded", False)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{where}: missing or malformed field {exc}") from None
@@ -114,7 +122,7 @@ def load_vectors(path: Path) -> list[SignatureVector]:
 
 def sign_vector(vector: SignatureVector, registry: Registry) -> SignedRequest:
     """Sign ``vector``'s request with the signer the registry holds for its host."""
-    url = URL(vector.url)
+    url = vector.target
     route = lookup(registry.hosts, url)
     if route is None or route.host.signer is None:
         raise AssertionError(f"vector {vector.name!r}: no signer is registered for {url.host}")
