@@ -69,8 +69,8 @@ class Socket:
     client pings, so an application heartbeat must run more often than that.
     ``heartbeat_every``: the ping interval the exchange asks for; the heartbeat must run at
     least that often. Neither: the exchange documents no client ping, so the host has none.
-    ``rate_limit``: the send rate the exchange allows, which the host must enforce (``None``: it
-    documents none).
+    ``rate_limit``: the send rate the exchange allows; the host must pace sends no faster (a
+    margin is fine), or not at all where it documents none (``None``).
     """
 
     url: str

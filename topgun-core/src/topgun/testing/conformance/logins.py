@@ -141,6 +141,11 @@ def check_socket(registry: Registry, socket: Socket) -> None:
                 f"{where}: a heartbeat every {beat.interval:g} s; the exchange asks for one "
                 f"every {socket.heartbeat_every:g} s"
             )
-    assert host.ws_rate_limit == socket.rate_limit, (
-        f"{where}: sends paced at {host.ws_rate_limit}, documented {socket.rate_limit}"
-    )
+    paced, documented = host.ws_rate_limit, socket.rate_limit
+    if documented is None:
+        assert paced is None, f"{where}: sends paced at {paced}, but the exchange sets no limit"
+        return
+    assert paced is not None, f"{where}: sends are not paced; the exchange allows {documented}"
+    assert paced.messages <= documented.messages and (
+        paced.messages / paced.per_seconds <= documented.messages / documented.per_seconds
+    ), f"{where}: sends paced at {paced}, faster than the documented {documented}"
