@@ -22,7 +22,7 @@ One JSON file per exchange (``tests/vectors/<slug>.json`` in its distribution)::
 
 ``expected.headers`` must all be among what the signer adds (``all_headers``: and nothing else);
 ``expected.url`` / ``expected.body`` are the replacement URL and body a query or body signer
-returns. ``request.data`` is what the caller passed (the body's decoded form); without it the
+returns (``null``: the signer must leave it as it is). ``request.data`` is what the caller passed (the body's decoded form); without it the
 body is decoded by the host's body encoding. ``live: false`` keeps a case out of the replay
 against the local exchange (a request that only makes sense at a frozen time, say);
 ``request.encoded: true`` sends the URL exactly as written (its percent-escapes kept).
