@@ -41,6 +41,8 @@ def check_vector(vector: SignatureVector, registry: Registry) -> None:
     for name, value in want.items():
         assert name in headers, f"{vector.name}: the signer adds no {name} header ({vector.doc})"
         assert headers[name] == value, f"{vector.name}: {name} differs from {vector.doc}"
+    for name in expected.get("absent_headers") or ():
+        assert name not in headers, f"{vector.name}: the signer adds {name}"
     if expected.get("all_headers"):
         assert headers == want, f"{vector.name}: the signer adds {sorted(headers)}"
     if expected.get("url", "") is None:

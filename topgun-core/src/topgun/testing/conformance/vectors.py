@@ -20,7 +20,8 @@ One JSON file per exchange (``tests/vectors/<slug>.json`` in its distribution)::
       ]
     }
 
-``expected.headers`` must all be among what the signer adds (``all_headers``: and nothing else);
+``expected.headers`` must all be among what the signer adds (``all_headers``: and nothing else;
+``absent_headers``: names it must not add);
 ``expected.url`` / ``expected.body`` are the replacement URL and body a query or body signer
 returns (``null``: the signer must leave it as it is). ``request.data`` is what the caller passed (the body's decoded form); without it the
 body is decoded by the host's body encoding. ``live: false`` keeps a case out of the replay
@@ -111,8 +112,10 @@ def load_vectors(path: Path) -> list[SignatureVector]:
             raise ValueError(f"{where}: missing or malformed field {exc}") from None
         if not vector.doc.startswith("https://"):
             raise ValueError(f"{where}: give the doc URL the expected values come from")
-        if not set(vector.expected) <= {"headers", "all_headers", "url", "body"}:
-            raise ValueError(f"{where}: expected takes headers, all_headers, url and body")
+        if not set(vector.expected) <= {"headers", "all_headers", "absent_headers", "url", "body"}:
+            raise ValueError(
+                f"{where}: expected takes headers, all_headers, absent_headers, url and body"
+            )
         cases.append(vector)
     names = [case.name for case in cases]
     if len(set(names)) != len(names):
