@@ -44,7 +44,7 @@ class Login:
     ``answer(message, accepted)`` plays the exchange: the replies to a login ``message`` when the
     login is ``accepted`` and when it is refused, or ``None`` when ``message`` is not a login (a
     subscription, say); ``reason`` the part of a refusal the user must see. ``subscribe`` is a private subscription the app sends after the login;
-    ``greeting`` what the exchange sends unprompted when a connection opens; ``compress`` how it
+    ``compress`` how it
     compresses what it sends (binary frames), for exchanges that do.
     """
 
@@ -54,7 +54,10 @@ class Login:
     reason: str
     """What the refusal says (the exchange's error, as the plugin reports it): the raised
     ``AuthenticationError`` and the error logged must show it."""
-    greeting: Sequence[Any] = ()
+    greeting: Sequence[Any] | Callable[[bool], Sequence[Any]] = ()
+    """What the exchange sends unprompted on a new connection: messages, or a function of whether
+    it accepts the connection (for exchanges whose login is a token in the URL, answered by a
+    welcome or an error before anything is sent)."""
     compress: Callable[[bytes], bytes] | None = None
     api: str | None = None
     """The API name whose credential logs in (default: the only one of ``Exchange.apis``
