@@ -91,7 +91,7 @@ class Exchange:
     plugin declares to a throwaway credential (never a real one). ``vectors`` is the JSON file of
     signature cases taken from the exchange's docs (see ``topgun.testing.conformance.vectors``);
     ``verify`` the exchange's check of a signed request. ``public`` lists requests that need no
-    credentials (``"GET https://host/path?query"``); ``logins`` every WebSocket that logs in;
+    credentials (``"GET https://host/path?query"``); ``logins`` every WebSocket that logs in (``quiet_sockets``: those of its hosts that do not);
     ``sockets`` the WebSocket endpoints' keep-alive and rate rules.
     """
 
@@ -101,6 +101,9 @@ class Exchange:
     verify: Verifier | None = None
     public: Sequence[str] = ()
     logins: Sequence[Login] = ()
+    quiet_sockets: Sequence[str] = ()
+    """WebSocket URLs on a host that logs in elsewhere but not there (a public stream, an API that
+    takes no login): connected with credentials loaded, the app sends nothing of its own first."""
     sockets: Sequence[Socket] = ()
     refused_status: int = field(default=401)
     """The HTTP status the local exchange answers a request whose signature does not verify."""

@@ -17,7 +17,7 @@ from ..waiting import eventually
 from ..websocket import Connection, WebSocketExchange
 from .description import Exchange, Login, Socket
 
-__all__ = ["check_login", "check_socket", "websocket_hosts"]
+__all__ = ["check_login", "check_quiet_socket", "check_socket", "websocket_hosts"]
 
 _WS_FEATURES = (
     "ws_authenticator",
@@ -122,6 +122,23 @@ async def check_login(
                 assert value not in str(raised.value)
             for secret in credential[1:]:
                 assert secret not in caplog.text
+
+
+async def check_quiet_socket(exchange: Exchange, registry: Registry, url: str) -> None:
+    """On a path that takes no login, the first thing the exchange hears is the app's own message."""
+    host = _host(registry, url)
+    assert host.ws_authenticator is not None, f"{url}: the host logs in nowhere; no need to list it"
+    apis = {name: list(exchange.apis[name]) for name in host.api_names if name in exchange.apis}
+    probe = {"op": "conformance-probe"}
+    async with (
+        WebSocketExchange([URL(url).host or ""], lambda conn, message: ()) as server,
+        server.client(apis=apis, registry=registry) as client,
+    ):
+        app = client.ws_connect(url, send_json=probe, backoff=FAST_BACKOFF)
+        await app.ready()
+        await eventually(lambda: any(c.received for c in server.connections))
+        assert server.connections[0].received[0] == probe, server.connections[0].received
+        assert app.stats.auth_failures == 0
 
 
 def check_socket(registry: Registry, socket: Socket) -> None:

@@ -4,7 +4,7 @@ arrives, and requests that must carry no credentials at all."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -174,12 +174,20 @@ def credential_values(credential: Iterable[str]) -> list[str]:
     return [value for value in credential if len(value) >= 8]
 
 
-def check_unsigned(record: Mapping[str, Any], secret_headers: set[str], values: list[str]) -> None:
-    """``record`` (a request the exchange received) carries no credential of any kind."""
+def check_unsigned(
+    record: Mapping[str, Any],
+    secret_headers: Set[str],
+    values: list[str],
+    secret_params: Set[str] = frozenset(),
+) -> None:
+    """``record`` (a request the exchange received) carries no credential of any kind: none of
+    the headers or query parameters signing adds, and none of the credential's values."""
     where = f"{record['method']} {record['host']}{record['path_qs']}"
     names = {name.lower() for name in record["headers"]}
     leaked = sorted(names & secret_headers)
     assert not leaked, f"{where} carries the credential headers {leaked}"
+    params = sorted(set(URL(record["path_qs"], encoded=True).query) & secret_params)
+    assert not params, f"{where} carries the signing parameters {params}"
     text = "\n".join(
         [
             record["path_qs"],

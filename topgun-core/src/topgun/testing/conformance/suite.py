@@ -14,7 +14,7 @@ from ...credentials import Credential
 from ...errors import CredentialError
 from ...registry import Registry
 from .description import Exchange, Login, Socket
-from .logins import check_login, check_socket, websocket_hosts
+from .logins import check_login, check_quiet_socket, check_socket, websocket_hosts
 from .registration import check_apis, check_hosts, check_installed, own_registry
 from .signing import (
     check_delivered,
@@ -56,6 +56,7 @@ class ConformanceSuite:
             "vector": list(vectors),
             "live_vector": [vector for vector in vectors if vector.live],
             "login": list(exchange.logins),
+            "quiet_socket": list(exchange.quiet_sockets),
             "socket": list(exchange.sockets),
             "datastore": sorted(registry.datastores),
         }
@@ -124,6 +125,7 @@ class ConformanceSuite:
         values = credential_values(v for creds in exchange.apis.values() for v in creds)
         async with local_exchange(exchange, hosts) as local:
             secret_headers: set[str] = set()
+            secret_params: set[str] = set()
             for vector in vectors:
                 own = credential_values(vector.credential)
                 _, signed = await replay(local, registry, vector, vector.credential)
@@ -133,14 +135,16 @@ class ConformanceSuite:
                 assert status == exchange.refused_status, status
                 check_unsigned(anonymous, set(), own)
                 secret_headers |= _names(signed) - _names(anonymous)
+                moved = set(vector.data) if isinstance(vector.data, dict) else set()
+                secret_params |= _params(signed) - _params(anonymous) - moved
                 status, bare = await replay(local, registry, vector, vector.credential, auth=None)
                 assert status == exchange.refused_status, status
-                check_unsigned(bare, secret_headers, own)
+                check_unsigned(bare, secret_headers, own, secret_params)
             local.credential = None
             async with local.client(registry, exchange.apis) as client:
                 for method, url in public:
                     await client.fetch(method, url)
-                    check_unsigned(local.seen[-1], secret_headers, values)
+                    check_unsigned(local.seen[-1], secret_headers, values, secret_params)
         assert not exchange.public or len(local.seen) >= len(public)
 
     async def test_secrets_stay_out_of_reprs_logs_warnings_and_errors(
@@ -203,8 +207,16 @@ class ConformanceSuite:
             return
         await check_login(self.exchange, registry, login, accepted=False, caplog=caplog)
 
+    async def test_a_quiet_socket_sends_no_login(self, quiet_socket: str | None) -> None:
+        if quiet_socket is None:  # none listed: every login host is described by its login
+            logged = {URL(login.url).host for login in self.exchange.logins}
+            assert set(_login_hosts(self.registry)) <= logged
+            return
+        await check_quiet_socket(self.exchange, self.registry, quiet_socket)
+
     def test_every_login_is_described(self) -> None:
         described = {URL(login.url).host for login in self.exchange.logins}
+        described |= {URL(url).host for url in self.exchange.quiet_sockets}
         missing = sorted(set(_login_hosts(self.registry)) - described)
         assert not missing, f"describe the login of {missing} (Exchange.logins)"
 
@@ -236,6 +248,11 @@ _ENTITY_HEADERS = frozenset({"content-type", "content-length"})
 def _names(record: dict[str, Any]) -> set[str]:
     """The header names of a request, but the body's own (a signer may set its content type)."""
     return {name.lower() for name in record["headers"]} - _ENTITY_HEADERS
+
+
+def _params(record: dict[str, Any]) -> set[str]:
+    """The query parameter names of a request (a query signer adds its own)."""
+    return set(URL(record["path_qs"], encoded=True).query)
 
 
 def _wrong(vector: SignatureVector) -> tuple[str, ...]:
