@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import pytest
@@ -152,8 +153,11 @@ class ConformanceSuite:
     ) -> None:
         exchange, registry = self.exchange, self.registry
         caplog.set_level(logging.DEBUG)
-        secrets = [v for values in exchange.apis.values() for v in credential_values(values[1:])]
+        secrets = [
+            v for values in exchange.apis.values() for v in credential_values(_secrets(values))
+        ]
         texts: list[str] = [repr(registry)]
+        texts += [f"{route!r} {route.host!r}" for route in registry.hosts.values()]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             async with Client(apis=exchange.apis, registry=registry) as client:
@@ -181,7 +185,7 @@ class ConformanceSuite:
                         local, registry, live[0], wrong, expect=live[0].credential
                     )
                 assert status == exchange.refused_status, status
-                secrets += credential_values(live[0].credential[1:] + wrong[1:])
+                secrets += credential_values([*_secrets(live[0].credential), *_secrets(wrong)])
         texts += [str(w.message) for w in caught]
         texts.append(caplog.text)
         for secret in secrets:
@@ -255,14 +259,22 @@ def _params(record: dict[str, Any]) -> set[str]:
     return set(URL(record["path_qs"], encoded=True).query)
 
 
+def _secrets(values: Sequence[str]) -> Sequence[str]:
+    """The elements to keep secret: all but the key, or the one element (a private key)."""
+    return values[1:] if len(values) > 1 else values
+
+
 def _wrong(vector: SignatureVector) -> tuple[str, ...]:
     """The vector's credential with one character of its secret changed to another of its kind
     (a hex digit stays a hex digit), so the secret still parses and only the signature differs."""
-    key, secret, *rest = vector.credential
+    values = list(vector.credential)
+    at = 1 if len(values) > 1 else 0
+    secret = values[at]
     positions = [i for i, char in enumerate(secret) if char.isalnum() and char.isascii()]
     assert positions, "the secret has no letter or digit to change"
     i = positions[len(positions) // 2]
-    return (key, secret[:i] + _other(secret[i]) + secret[i + 1 :], *rest)
+    values[at] = secret[:i] + _other(secret[i]) + secret[i + 1 :]
+    return tuple(values)
 
 
 def _other(char: str) -> str:
