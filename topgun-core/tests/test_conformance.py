@@ -150,12 +150,6 @@ def test_keep_alive_and_pacing_are_held_to_the_docs() -> None:
         check_socket(_ws_registry(None, None), Socket(url=url, rate_limit=RateLimit(5, 1.0)))
 
 
-def _answer(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("op") != "login":
-        return None
-    return [{"op": "login", "ok": accepted, "reason": "" if accepted else "bad signature"}]
-
-
 async def _careful(login: WebSocketLogin) -> None:
     await login.send_json({"op": "login", "key": login.credential.key})
     reply = await login.receive_json(5.0, match=lambda m: m.get("op") == "login")
@@ -178,7 +172,9 @@ def _login_setup(authenticator: Any) -> tuple[Exchange, Registry, Login]:
     login = Login(
         url="wss://ws.toylogin.test/private",
         subscribe={"op": "subscribe", "channel": "orders"},
-        answer=_answer,
+        login={"op": "login"},
+        accepted=[{"op": "login", "ok": True, "reason": ""}],
+        refused=[{"op": "login", "ok": False, "reason": "bad signature"}],
         reason="bad signature",
     )
     return exchange, build_registry([plugin], strict=True), login

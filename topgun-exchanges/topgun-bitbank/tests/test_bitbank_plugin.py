@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hmac
 import time
-from pathlib import Path
 
 from topgun import Credential
 from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Socket
@@ -42,7 +41,6 @@ class TestBitbankConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
         apis={"bitbank": ["bitbank-conformance-key", "bitbank-conformance-secret"]},
-        vectors=Path(__file__).parent / "vectors" / "bitbank.json",
         verify=verify,
         public=(
             "GET https://api.bitbank.cc/v1/spot/status",

@@ -4,7 +4,6 @@ conformance suite run on the plugin."""
 from __future__ import annotations
 
 from importlib import metadata
-from pathlib import Path
 
 import orjson
 from eth_account import Account
@@ -83,7 +82,6 @@ class TestHyperliquidConformance(ConformanceSuite):
             "hyperliquid": ["0x" + "11" * 32],
             "hyperliquid_testnet": ["0x" + "22" * 32],
         },
-        vectors=Path(__file__).parent / "vectors" / "hyperliquid.json",
         verify=verify,
         public=(
             "POST https://api.hyperliquid.xyz/info",

@@ -68,15 +68,14 @@ async def check_login(
     others: list[Any] = []  # everything else: the subscription (signed, maybe), then any more
 
     def respond(conn: Connection, message: Any) -> Iterable[Any]:
-        replies = login.answer(message, accepted)
-        if replies is None:
+        if not login.is_login(message):
             others.append((conn, message))
             return ()
         logins.append((conn, message))
-        return list(replies)
+        return login.replies(message, accepted)
 
-    greeting = login.greeting(accepted) if callable(login.greeting) else login.greeting
-    by_greeting = callable(login.greeting)  # the token in the URL is the login: nothing is sent
+    greeting = [*login.greeting, *(login.replies(None, accepted) if login.on_open else ())]
+    by_greeting = login.on_open  # the token in the URL is the login: nothing is sent
 
     async def greet(conn: Connection) -> None:
         for message in greeting:
