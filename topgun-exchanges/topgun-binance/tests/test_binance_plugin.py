@@ -95,22 +95,16 @@ class TestBinanceConformance(ConformanceSuite):
         ),
         quiet_sockets=(COIN_M_API,),
         sockets=(
-            *(Socket(url=url) for url in (*LOGONS, COIN_M_API)),
-            *(
-                Socket(
-                    url=f"wss://{host}/ws",
-                    rate_limit=RateLimit(messages=5, per_seconds=1.0),
-                    doc=STREAMS,
-                )
-                for host in SPOT_STREAM_HOSTS
+            Socket(urls=(*LOGONS, COIN_M_API)),
+            Socket(
+                urls=[f"wss://{host}/ws" for host in SPOT_STREAM_HOSTS],
+                rate_limit=RateLimit(messages=5, per_seconds=1.0),
+                doc=STREAMS,
             ),
-            *(
-                Socket(
-                    url=f"wss://{host}/ws",
-                    rate_limit=RateLimit(messages=10, per_seconds=1.0),
-                    doc="https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams",
-                )
-                for host in FUTURES_STREAM_HOSTS
+            Socket(
+                urls=[f"wss://{host}/ws" for host in FUTURES_STREAM_HOSTS],
+                rate_limit=RateLimit(messages=10, per_seconds=1.0),
+                doc="https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams",
             ),
         ),
     )

@@ -48,7 +48,7 @@ class TestBitbankConformance(ConformanceSuite):
         ),
         sockets=(
             Socket(
-                url="wss://stream.bitbank.cc/socket.io/?EIO=3&transport=websocket",
+                urls=["wss://stream.bitbank.cc/socket.io/?EIO=3&transport=websocket"],
                 heartbeat_every=25,
                 doc="https://github.com/bitbankinc/bitbank-api-docs/blob/master/public-stream.md",
             ),

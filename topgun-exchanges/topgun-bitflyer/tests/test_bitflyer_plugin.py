@@ -56,5 +56,5 @@ class TestBitflyerConformance(ConformanceSuite):
             ),
         ),
         # The realtime API documents no client ping and no subscription rate.
-        sockets=(Socket(url=REALTIME),),
+        sockets=(Socket(urls=[REALTIME]),),
     )

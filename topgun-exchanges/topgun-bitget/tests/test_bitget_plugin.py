@@ -64,13 +64,12 @@ class TestBitgetConformance(ConformanceSuite):
             )
             for host in STREAMS
         ),
-        sockets=tuple(
+        sockets=(
             Socket(
-                url=f"wss://{host}/v2/ws/public",
+                urls=[f"wss://{host}/v2/ws/public" for host in STREAMS],
                 heartbeat_every=30,
                 rate_limit=RateLimit(messages=10, per_seconds=1.0),
                 doc=WS_INTRO,
-            )
-            for host in STREAMS
+            ),
         ),
     )

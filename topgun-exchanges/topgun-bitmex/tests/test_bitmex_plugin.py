@@ -56,7 +56,9 @@ class TestBitMEXConformance(ConformanceSuite):
             )
             for host in WS_HOSTS
         ),
-        sockets=tuple(
-            Socket(url=f"wss://{host}/realtime", heartbeat_every=5, doc=WS_API) for host in WS_HOSTS
+        sockets=(
+            Socket(
+                urls=[f"wss://{host}/realtime" for host in WS_HOSTS], heartbeat_every=5, doc=WS_API
+            ),
         ),
     )

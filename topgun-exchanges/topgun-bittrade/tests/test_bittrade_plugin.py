@@ -59,7 +59,9 @@ class TestBitTradeConformance(ConformanceSuite):
         ),
         sockets=(
             Socket(
-                url=f"wss://{HOST}/ws/v2", rate_limit=LIMIT, doc="https://api-doc.bittrade.co.jp/"
+                urls=[f"wss://{HOST}/ws/v2"],
+                rate_limit=LIMIT,
+                doc="https://api-doc.bittrade.co.jp/",
             ),
         ),
     )

@@ -76,8 +76,11 @@ class TestBybitConformance(ConformanceSuite):
                 reason="invalid sign (retCode 10004)",
             ),
         ),
-        sockets=tuple(
-            Socket(url=f"wss://{host}/v5/public/linear", heartbeat_every=20, doc=CONNECT)
-            for host in STREAMS
+        sockets=(
+            Socket(
+                urls=[f"wss://{host}/v5/public/linear" for host in STREAMS],
+                heartbeat_every=20,
+                doc=CONNECT,
+            ),
         ),
     )

@@ -52,5 +52,5 @@ class TestCoincheckConformance(ConformanceSuite):
                 reason="invalid signature",
             ),
         ),
-        sockets=(Socket(url=STREAM),),
+        sockets=(Socket(urls=[STREAM]),),
     )

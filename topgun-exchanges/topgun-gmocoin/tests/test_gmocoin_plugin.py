@@ -43,7 +43,7 @@ class TestGMOCoinConformance(ConformanceSuite):
         ),
         sockets=(
             Socket(
-                url="wss://api.coin.z.com/ws/public/v1",
+                urls=["wss://api.coin.z.com/ws/public/v1"],
                 rate_limit=RateLimit(messages=1, per_seconds=1.0),
                 doc="https://api.coin.z.com/docs/#restrictions",
             ),

@@ -87,12 +87,11 @@ class TestHyperliquidConformance(ConformanceSuite):
             "POST https://api.hyperliquid.xyz/info",
             "POST https://api.hyperliquid-testnet.xyz/info",
         ),
-        sockets=tuple(
+        sockets=(
             Socket(
-                url=f"wss://{host}/ws",
+                urls=["wss://api.hyperliquid.xyz/ws", "wss://api.hyperliquid-testnet.xyz/ws"],
                 idle_timeout=60,
                 doc="https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/websocket/timeouts-and-heartbeats",
-            )
-            for host in ("api.hyperliquid.xyz", "api.hyperliquid-testnet.xyz")
+            ),
         ),
     )

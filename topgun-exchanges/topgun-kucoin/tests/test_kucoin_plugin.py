@@ -67,13 +67,12 @@ class TestKuCoinConformance(ConformanceSuite):
             )
             for host in STREAMS
         ),
-        sockets=tuple(
+        sockets=(
             Socket(
-                url=f"wss://{host}/?token=conformance-token",
+                urls=[f"wss://{host}/?token=conformance-token" for host in STREAMS],
                 heartbeat_every=18,
                 rate_limit=RateLimit(messages=100, per_seconds=10.0),
                 doc=WS_DOC,
-            )
-            for host in STREAMS
+            ),
         ),
     )

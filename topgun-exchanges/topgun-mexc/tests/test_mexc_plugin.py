@@ -80,15 +80,12 @@ class TestMEXCConformance(ConformanceSuite):
             ),
         ),
         sockets=(
-            Socket(url=CONTRACT, heartbeat_every=20, doc=FUTURES_WS),
-            *(
-                Socket(
-                    url=f"wss://{host}/ws",
-                    idle_timeout=60,
-                    rate_limit=RateLimit(messages=100, per_seconds=1.0),
-                    doc=SPOT_WS,
-                )
-                for host in ("wbs-api.mexc.com", "wbs.mexc.com")
+            Socket(urls=[CONTRACT], heartbeat_every=20, doc=FUTURES_WS),
+            Socket(
+                urls=["wss://wbs-api.mexc.com/ws", "wss://wbs.mexc.com/ws"],
+                idle_timeout=60,
+                rate_limit=RateLimit(messages=100, per_seconds=1.0),
+                doc=SPOT_WS,
             ),
         ),
     )

@@ -75,7 +75,6 @@ class TestOKJConformance(ConformanceSuite):
             ),
         ),
         sockets=(
-            *(Socket(url=f"wss://{host}:443/ws/v3", idle_timeout=30) for host in V3_HOSTS),
-            Socket(url=V5, idle_timeout=30),
+            Socket(urls=[*(f"wss://{host}:443/ws/v3" for host in V3_HOSTS), V5], idle_timeout=30),
         ),
     )

@@ -76,8 +76,11 @@ class TestOKXConformance(ConformanceSuite):
             )
             for host in WS_HOSTS
         ),
-        sockets=tuple(
-            Socket(url=f"wss://{host}:8443/ws/v5/public", idle_timeout=30, doc=WS_CONNECT)
-            for host in WS_HOSTS
+        sockets=(
+            Socket(
+                urls=[f"wss://{host}:8443/ws/v5/public" for host in WS_HOSTS],
+                idle_timeout=30,
+                doc=WS_CONNECT,
+            ),
         ),
     )

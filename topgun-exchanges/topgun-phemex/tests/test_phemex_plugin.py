@@ -64,13 +64,12 @@ class TestPhemexConformance(ConformanceSuite):
             )
             for host in WS_HOSTS
         ),
-        sockets=tuple(
+        sockets=(
             Socket(
-                url=f"wss://{host}/ws",
+                urls=[f"wss://{host}/ws" for host in WS_HOSTS],
                 idle_timeout=30,
                 rate_limit=RateLimit(messages=20, per_seconds=1.0),
                 doc=WS_DOC,
-            )
-            for host in WS_HOSTS
+            ),
         ),
     )

@@ -82,7 +82,7 @@ class Login:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Socket:
-    """A WebSocket endpoint's documented keep-alive and send-rate rules.
+    """WebSocket endpoints' documented keep-alive and send-rate rules.
 
     ``idle_timeout``: the exchange drops a connection quiet for this many seconds unless the
     client pings, so an application heartbeat must run more often than that.
@@ -92,7 +92,8 @@ class Socket:
     margin is fine), or not at all where it documents none (``None``).
     """
 
-    url: str
+    urls: Sequence[str]
+    """The endpoints these rules hold for (one ``Socket`` per set of rules)."""
     idle_timeout: float | None = None
     heartbeat_every: float | None = None
     rate_limit: RateLimit | None = None

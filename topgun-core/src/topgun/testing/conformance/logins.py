@@ -140,13 +140,13 @@ async def check_quiet_socket(exchange: Exchange, registry: Registry, url: str) -
         assert app.stats.auth_failures == 0
 
 
-def check_socket(registry: Registry, socket: Socket) -> None:
-    """The host keeps the connection alive as often as documented and paces sends as documented."""
-    host = _host(registry, socket.url)
+def check_socket(registry: Registry, socket: Socket, url: str) -> None:
+    """``url``'s host keeps the connection alive and paces sends as ``socket`` documents."""
+    host = _host(registry, url)
     beat = host.ws_heartbeat
     if beat is not None and not isinstance(beat, Heartbeat):
-        beat = beat(URL(socket.url))
-    where = f"{socket.url} ({socket.doc})" if socket.doc else socket.url
+        beat = beat(URL(url))
+    where = f"{url} ({socket.doc})" if socket.doc else url
     if socket.idle_timeout is None and socket.heartbeat_every is None:
         assert beat is None, f"{where}: the exchange documents no client heartbeat"
     else:

@@ -56,7 +56,7 @@ class ConformanceSuite:
             "live_vector": [vector for vector in vectors if vector.live],
             "login": list(exchange.logins),
             "quiet_socket": list(exchange.quiet_sockets),
-            "socket": list(exchange.sockets),
+            "socket": [(url, socket) for socket in exchange.sockets for url in socket.urls],
             "datastore": sorted(registry.datastores),
         }
         for name, values in cases.items():
@@ -203,20 +203,20 @@ class ConformanceSuite:
     async def test_an_accepted_login_then_subscribes(
         self, login: Login | None, caplog: pytest.LogCaptureFixture
     ) -> None:
-        registry = self.registry
-        if login is None:
-            assert not _login_hosts(registry), "describe how the exchange answers each login"
-            return
-        await check_login(self.exchange, registry, login, accepted=True, caplog=caplog)
+        await self._login(login, accepted=True, caplog=caplog)
 
     async def test_a_refused_login_is_visible_and_never_subscribes(
         self, login: Login | None, caplog: pytest.LogCaptureFixture
     ) -> None:
-        registry = self.registry
+        await self._login(login, accepted=False, caplog=caplog)
+
+    async def _login(
+        self, login: Login | None, *, accepted: bool, caplog: pytest.LogCaptureFixture
+    ) -> None:
         if login is None:
-            assert not _login_hosts(registry), "describe how the exchange answers each login"
+            assert not _login_hosts(self.registry), "describe how the exchange answers each login"
             return
-        await check_login(self.exchange, registry, login, accepted=False, caplog=caplog)
+        await check_login(self.exchange, self.registry, login, accepted=accepted, caplog=caplog)
 
     async def test_a_quiet_socket_sends_no_login(self, quiet_socket: str | None) -> None:
         if quiet_socket is None:  # none listed: every login host is described by its login
@@ -231,15 +231,16 @@ class ConformanceSuite:
         missing = sorted(set(_login_hosts(self.registry)) - described)
         assert not missing, f"describe the login of {missing} (Exchange.logins)"
 
-    def test_heartbeat_and_send_pacing(self, socket: Socket | None) -> None:
+    def test_heartbeat_and_send_pacing(self, socket: tuple[str, Socket] | None) -> None:
         registry = self.registry
         if socket is None:
             assert not websocket_hosts(registry), "describe each WebSocket (Exchange.sockets)"
             return
-        check_socket(registry, socket)
+        url, rules = socket
+        check_socket(registry, rules, url)
 
     def test_every_websocket_is_described(self) -> None:
-        described = {URL(socket.url).host for socket in self.exchange.sockets}
+        described = {URL(url).host for socket in self.exchange.sockets for url in socket.urls}
         missing = sorted(set(websocket_hosts(self.registry)) - described)
         assert not missing, f"describe the WebSocket rules of {missing} (Exchange.sockets)"
 
@@ -298,6 +299,8 @@ def _login_hosts(registry: Registry) -> list[str]:
 def _id(value: Any) -> str:
     if isinstance(value, SignatureVector):
         return value.name
-    if isinstance(value, (Login, Socket)):
+    if isinstance(value, Login):
         return str(URL(value.url).with_query(None))
+    if isinstance(value, tuple):  # (url, Socket)
+        return str(URL(value[0]).with_query(None))
     return str(value)
