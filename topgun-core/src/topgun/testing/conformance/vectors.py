@@ -63,6 +63,7 @@ class SignatureVector:
     """Where the expected values come from."""
     api: str
     credential: tuple[str, ...]
+    """The API name and credential elements that sign."""
     time: float
     """The frozen clock, Unix seconds."""
     method: str
@@ -70,6 +71,7 @@ class SignatureVector:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: str = ""
     data: Any = None
+    """The request: the body as sent, and ``data`` as the caller passed it (if it differs)."""
     expected: Mapping[str, Any] = field(default_factory=dict)
     live: bool = True
     encoded: bool = False
