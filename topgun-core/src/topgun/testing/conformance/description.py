@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ...credentials import Credential
+from ...credential import Credential
 from ...plugin import RateLimit
 
 __all__ = ["Exchange", "HttpRecord", "Login", "Socket", "Verifier"]

@@ -13,7 +13,7 @@ import pytest
 from yarl import URL
 
 from ...client import Client
-from ...credentials import Credential
+from ...credential import Credential
 from ...errors import CredentialError
 from ...registry import Registry
 from .description import Exchange, Login, Socket

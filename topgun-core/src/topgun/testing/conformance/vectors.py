@@ -45,7 +45,7 @@ import orjson
 from yarl import URL
 
 from ...clock import FixedClock
-from ...credentials import Credential
+from ...credential import Credential
 from ...plugin import BodyEncoding, RateLimit, SignedRequest, SigningRequest
 from ...registry import Registry
 from ...registry.hostname import lookup
