@@ -183,6 +183,25 @@ class DataStoreCollection:
         for store in self._stores.values():
             store._onreconnect()
 
+    def on_ws_disconnect(self, ws_app: Any) -> None:
+        """Called by the WebSocketApp when a live connection drops and it goes on to reconnect.
+
+        Stores stop serving what the lost stream can no longer keep true (books go out of sync
+        now, not when the next connection is up). Never raises, as ``on_ws_reconnect``.
+        """
+        try:
+            for store in self._stores.values():
+                store._ondisconnect()
+        except Exception as exc:
+            self._limiter.log(
+                logging.ERROR,
+                ("disconnect-error", type(exc).__name__),
+                "%s failed to reset its stores on a dropped connection (%s: %s)",
+                type(self).__name__,
+                type(exc).__name__,
+                exc,
+            )
+
     async def initialize(self, *aws: Any, max_size: int | None = DEFAULT_MAX_RESPONSE_SIZE) -> None:
         """Load HTTP responses into the stores, routed by endpoint path (``_ENDPOINTS``).
 
