@@ -104,6 +104,7 @@ CORE_MODULES = (
     "topgun.registry",
     "topgun.testing",
     "topgun.testing.storefuzz",
+    "topgun.testing.conformance",
     "topgun.errors",
     "topgun.http",
     "topgun.ws.owner",
