@@ -6,7 +6,6 @@ Doc: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-
 
 from __future__ import annotations
 
-import io
 import logging
 from typing import Any
 from urllib.parse import quote
@@ -15,11 +14,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.cli import print_exchanges
-from topgun.credentials import Credential
-from topgun.errors import CredentialError, SigningError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
+from topgun.plugin import Credential, CredentialError, SigningError, SigningRequest
+from topgun.testing import Registry, build_registry, exchanges_listing
 from topgun_binance import plugin
 from topgun_binance.auth import sign_request
 
@@ -324,9 +320,7 @@ def test_credential_shape_is_checked_at_client(registry: Registry) -> None:
 
 
 def test_every_api_name_and_host_is_listed(registry: Registry) -> None:
-    out = io.StringIO()
-    print_exchanges(registry, out)
-    text = out.getvalue()
+    text = exchanges_listing(registry)
     for name in ("binance", "binancespot_testnet", "binancefuture_testnet"):
         assert f"api        {name}" in text
     for host in (

@@ -17,10 +17,16 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
-from topgun.testing.ratelimits import burst
-from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
+from topgun.testing import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    HttpExchange,
+    Registry,
+    TimestampRules,
+    build_registry,
+    burst,
+)
 from topgun_binance import plugin
 from topgun_binance.limits import buckets, read
 

@@ -14,9 +14,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.plugin import MessageSigningRequest, RateLimit
-from topgun.registry import Registry, build_registry
+from topgun.plugin import Credential, MessageSigningRequest, RateLimit
+from topgun.testing import Registry, build_registry
 from topgun_binance import plugin
 from topgun_binance.ws import authenticate, sign_message
 

@@ -19,9 +19,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.plugin import AuthenticationError
-from topgun.registry import Registry, build_registry
+from topgun.plugin import AuthenticationError, Credential
+from topgun.testing import Registry, build_registry
 from topgun_binance import plugin
 from topgun_binance.ws import logon_request
 

@@ -9,9 +9,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.plugin import SigningRequest
-from topgun.registry import build_registry
+from topgun.plugin import Credential, SigningRequest
+from topgun.testing import Registry, build_registry
 from topgun_bitflyer import plugin
 from topgun_bitflyer.auth import sign_request
 
@@ -64,7 +63,7 @@ def test_no_params_vector() -> None:
 
 
 @pytest.fixture
-def registry() -> topgun.registry.Registry:
+def registry() -> Registry:
     return build_registry([plugin], strict=True)
 
 

@@ -25,8 +25,8 @@ import yarl
 from aiohttp import web
 
 import topgun
-from topgun.clock import FixedClock
-from topgun.credentials import Credential
+from topgun import FixedClock
+from topgun.plugin import Credential
 from topgun.testing import LocalExchange, eventually
 from topgun_bitflyer.ws import auth_params, authenticate
 
@@ -244,7 +244,7 @@ async def test_authenticate_checks_the_reply(reply: Any, message: str) -> None:
 
 
 def test_the_plugin_registers_the_realtime_host() -> None:
-    from topgun.registry import build_registry
+    from topgun.testing import build_registry
     from topgun_bitflyer import plugin
 
     route = build_registry([plugin], strict=True).hosts[HOST]

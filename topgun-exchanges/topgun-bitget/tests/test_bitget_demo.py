@@ -22,8 +22,7 @@ import pytest
 from aiohttp import web
 
 import topgun
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
+from topgun.testing import HttpExchange, Registry, build_registry
 from topgun_bitget import plugin
 from topgun_bitget.auth import choose_api
 

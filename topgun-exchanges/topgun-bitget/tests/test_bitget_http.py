@@ -15,10 +15,8 @@ from multidict import CIMultiDict
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
+from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.testing import Registry, build_registry
 from topgun_bitget import plugin
 from topgun_bitget.auth import sign_request, signed_headers
 
@@ -201,22 +199,19 @@ def test_registration(registry: Registry) -> None:
 
 def test_installed_entry_point_is_discovered_and_listed() -> None:
     """The distribution's entry point (group topgun) loads, and ``topgun exchanges`` lists it."""
-    import io
 
-    from topgun.cli import print_exchanges
-    from topgun.registry import discover_plugins
+    from topgun.testing import discover_plugins, exchanges_listing
 
     loaded, failed, _ = discover_plugins(disabled=frozenset())
     mine = [p for p in loaded if p.name == "bitget"]
     assert [p.distribution for p in mine] == ["topgun-bitget"]
     assert not [f for f in failed if f.name == "bitget"]
     registry = build_registry(mine, strict=True)
-    out = io.StringIO()
-    print_exchanges(registry, out)
+    listing = exchanges_listing(registry)
     for api in registry.apis:
-        assert api in out.getvalue()
+        assert api in listing
     for host in registry.hosts:
-        assert host in out.getvalue()
+        assert host in listing
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
+from topgun.testing import HttpExchange, Registry, build_registry
 from topgun_bitget import plugin
 
 AHEAD = 3.2

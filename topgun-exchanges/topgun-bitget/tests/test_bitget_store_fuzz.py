@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from topgun.store import signed_crc32
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.plugin import signed_crc32
+from topgun.testing import assert_store_fuzz
 from topgun_bitget import BitgetDataStore, BitgetV2DataStore
 
 from .test_bitget_store_v2 import ORDER, PLAN, POSITION, TICKER, push

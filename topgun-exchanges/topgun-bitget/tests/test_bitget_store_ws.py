@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.registry import Registry, build_registry
-from topgun.store import signed_crc32
+from topgun.plugin import signed_crc32
+from topgun.testing import Registry, build_registry
 from topgun_bitget import BitgetDataStore, BitgetV2DataStore, plugin
 
 from .test_bitget_ws_live import APIS, HOSTS

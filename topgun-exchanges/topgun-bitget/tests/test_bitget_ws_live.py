@@ -19,7 +19,7 @@ import pytest
 
 import topgun
 from topgun.plugin import AuthenticationError
-from topgun.registry import Registry, build_registry
+from topgun.testing import Registry, build_registry
 from topgun_bitget import plugin
 
 HOSTS = ["ws.bitget.com"]

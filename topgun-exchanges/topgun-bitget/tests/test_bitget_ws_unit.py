@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.credentials import Credential
-from topgun.plugin import AuthenticationError
+from topgun.plugin import AuthenticationError, Credential
 from topgun_bitget.ws import HEARTBEAT, RATE_LIMIT, authenticate, login_message, needs_login
 
 KEY, SECRET, PASSPHRASE = "bitget-ws-key", "bitget-test-secret", "bitget-ws-pass"

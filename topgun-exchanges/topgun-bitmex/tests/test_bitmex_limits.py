@@ -13,9 +13,7 @@ import pytest
 from aiohttp import web
 from yarl import URL
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
-from topgun.testing.ratelimits import burst
+from topgun.testing import HttpExchange, Registry, build_registry, burst
 from topgun_bitmex import plugin
 from topgun_bitmex.limits import buckets, read
 

@@ -17,9 +17,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import topgun
-from topgun.registry import build_registry
-from topgun.testing.books import BookAdapter, Change, ModelBook, check_offline, check_recovery
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import (
+    BookAdapter,
+    Change,
+    ModelBook,
+    assert_store_fuzz,
+    build_registry,
+    check_offline,
+    check_recovery,
+)
 from topgun_bitmex import BitMEXDataStore, plugin
 
 KEY = "bitmex-test-key"

@@ -10,7 +10,6 @@ string to sign can be reproduced exactly; the digests below were computed indepe
 
 from __future__ import annotations
 
-import io
 import logging
 from typing import Any
 
@@ -19,10 +18,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.cli import print_exchanges
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
+from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.testing import exchanges_listing
 from topgun_bittrade.auth import canonical_query, sign_request, string_to_sign
 
 KEY = "bittrade-test-key"
@@ -202,9 +199,7 @@ def test_plugin_registers_the_host(registry: Any) -> None:
 
 
 def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
-    out = io.StringIO()
-    print_exchanges(registry, out)
-    text = out.getvalue()
+    text = exchanges_listing(registry)
     assert "api        bittrade " in text
     for name in ["api-cloud.bittrade.co.jp"]:
         assert f"host       {name} " in text

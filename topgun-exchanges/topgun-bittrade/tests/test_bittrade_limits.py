@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
+from topgun.testing import HttpExchange, Registry, build_registry
 from topgun_bittrade import plugin
 
 AHEAD = 3.2

@@ -6,7 +6,6 @@ Docs: https://bybit-exchange.github.io/docs/v5/guide ("Authentication" > "Create
 
 from __future__ import annotations
 
-import io
 import logging
 from typing import Any
 
@@ -16,11 +15,8 @@ from multidict import CIMultiDict
 from yarl import URL
 
 import topgun
-from topgun.cli import print_exchanges
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
+from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.testing import Registry, build_registry, exchanges_listing
 from topgun_bybit import plugin
 from topgun_bybit.auth import sign_request
 
@@ -238,9 +234,7 @@ def test_registration_and_topgun_exchanges_listing(registry: Registry) -> None:
             assert route.host.ws_authenticator is not None and route.host.ws_heartbeat is not None
     assert registry.hosts["stream-demo.bybit.com"].host.ws_message_signer is None
     assert registry.hosts["stream.bybit.com"].host.ws_message_signer is not None
-    out = io.StringIO()
-    print_exchanges(registry, out)
-    listing = out.getvalue()
+    listing = exchanges_listing(registry)
     for name in (
         "bybit",
         "bybit_demo",
@@ -253,22 +247,19 @@ def test_registration_and_topgun_exchanges_listing(registry: Registry) -> None:
 
 def test_installed_entry_point_is_discovered_and_listed() -> None:
     """The distribution's entry point (group topgun) loads, and ``topgun exchanges`` lists it."""
-    import io
 
-    from topgun.cli import print_exchanges
-    from topgun.registry import discover_plugins
+    from topgun.testing import discover_plugins, exchanges_listing
 
     loaded, failed, _ = discover_plugins(disabled=frozenset())
     mine = [p for p in loaded if p.name == "bybit"]
     assert [p.distribution for p in mine] == ["topgun-bybit"]
     assert not [f for f in failed if f.name == "bybit"]
     registry = build_registry(mine, strict=True)
-    out = io.StringIO()
-    print_exchanges(registry, out)
+    listing = exchanges_listing(registry)
     for api in registry.apis:
-        assert api in out.getvalue()
+        assert api in listing
     for host in registry.hosts:
-        assert host in out.getvalue()
+        assert host in listing
 
 
 async def test_market_data_goes_without_credentials(exchange: Any, client_for: Any) -> None:

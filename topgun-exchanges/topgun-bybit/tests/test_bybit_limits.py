@@ -13,10 +13,16 @@ import pytest
 from aiohttp import web
 from yarl import URL
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
-from topgun.testing.ratelimits import burst
-from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
+from topgun.testing import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    HttpExchange,
+    Registry,
+    TimestampRules,
+    build_registry,
+    burst,
+)
 from topgun_bybit import plugin
 from topgun_bybit.limits import read
 

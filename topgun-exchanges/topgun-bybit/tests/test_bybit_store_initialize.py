@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.registry import Registry, build_registry
+from topgun.testing import Registry, build_registry
 from topgun_bybit import BybitDataStore, plugin
 
 

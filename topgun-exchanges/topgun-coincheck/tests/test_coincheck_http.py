@@ -8,7 +8,6 @@ digests were made with other secrets), so the vectors below were computed indepe
 
 from __future__ import annotations
 
-import io
 import logging
 from typing import Any
 
@@ -16,10 +15,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.cli import print_exchanges
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
+from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.testing import exchanges_listing
 from topgun_coincheck.auth import CoincheckSigner, sign_request
 from topgun_coincheck.nonce import NonceSource
 
@@ -188,9 +185,7 @@ def test_plugin_registers_hosts_and_api(registry: Any) -> None:
 
 
 def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
-    out = io.StringIO()
-    print_exchanges(registry, out)
-    text = out.getvalue()
+    text = exchanges_listing(registry)
     assert "api        coincheck " in text
     for name in ["coincheck.com", "stream.coincheck.com"]:
         assert f"host       {name} " in text

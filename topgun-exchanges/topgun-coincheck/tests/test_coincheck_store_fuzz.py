@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from yarl import URL
 
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import assert_store_fuzz
 from topgun_coincheck.store import CoincheckDataStore, CoincheckPrivateDataStore
 
 PUBLIC_SAMPLES = [

@@ -6,7 +6,7 @@ order that builds state to corrupt: an order, its partial execution, a position,
 
 from __future__ import annotations
 
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import assert_store_fuzz
 from topgun_gmocoin.store import GMOCoinDataStore
 
 ORDERBOOKS = {

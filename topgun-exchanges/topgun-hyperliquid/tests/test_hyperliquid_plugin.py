@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from importlib import metadata
 
-from topgun.registry import Registry, build_registry
-from topgun.registry.loader import discover_plugins
+from topgun.testing import Registry, build_registry, discover_plugins
 from topgun_hyperliquid import HEARTBEAT, MessageSigner, RequestSigner
 from topgun_hyperliquid.signing import MAINNET, TESTNET
 

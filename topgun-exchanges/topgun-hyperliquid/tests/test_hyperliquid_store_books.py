@@ -15,8 +15,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topgun.store import OrderBookStore
-from topgun.testing.books import (
+from topgun.plugin import OrderBookStore
+from topgun.testing import (
     BookAdapter,
     Change,
     ModelBook,

@@ -17,10 +17,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import CredentialError, SigningError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
+from topgun.plugin import Credential, CredentialError, SigningError, SigningRequest
+from topgun.testing import Registry, build_registry
 from topgun_kucoin import plugin
 from topgun_kucoin.auth import passphrase_header, sign_request, signed_endpoint
 

@@ -14,10 +14,16 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
-from topgun.testing.ratelimits import burst
-from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
+from topgun.testing import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    HttpExchange,
+    Registry,
+    TimestampRules,
+    build_registry,
+    burst,
+)
 from topgun_kucoin import plugin
 
 WINDOW = 5.0

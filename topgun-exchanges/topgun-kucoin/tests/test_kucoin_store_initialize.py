@@ -10,8 +10,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.errors import InitializeError
-from topgun.registry import Registry, build_registry
+from topgun.plugin import InitializeError
+from topgun.testing import Registry, build_registry
 from topgun_kucoin import plugin
 
 APIS = {"kucoin": ["kucoin-test-key", "kucoin-test-secret", "kucoin-test-passphrase"]}

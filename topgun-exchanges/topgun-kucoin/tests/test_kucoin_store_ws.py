@@ -13,8 +13,8 @@ import pytest
 
 import topgun
 from topgun import Backoff
-from topgun.registry import Registry, build_registry
-from topgun.store import RecoveryPolicy
+from topgun.plugin import RecoveryPolicy
+from topgun.testing import Registry, build_registry
 from topgun_kucoin import connect, plugin, ws_url
 
 APIS = {"kucoin": ["kucoin-test-key", "kucoin-test-secret", "kucoin-test-passphrase"]}

@@ -14,7 +14,7 @@ import pytest
 
 import topgun
 from topgun import AuthenticationError, Backoff
-from topgun.registry import Registry, build_registry
+from topgun.testing import Registry, build_registry
 from topgun_kucoin import connect, plugin, ws_url
 
 KEY = "kucoin-test-key"

@@ -11,8 +11,14 @@ from urllib.parse import parse_qsl
 import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
+from topgun.testing import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    Registry,
+    TimestampRules,
+    build_registry,
+)
 from topgun_mexc import plugin
 
 

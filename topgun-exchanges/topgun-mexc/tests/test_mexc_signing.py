@@ -8,7 +8,6 @@ method" (no worked numeric example is published; vectors were computed with
 
 from __future__ import annotations
 
-import io
 import logging
 from typing import Any
 
@@ -17,11 +16,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.cli import print_exchanges
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
+from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.testing import Registry, build_registry, exchanges_listing
 from topgun_mexc import plugin
 from topgun_mexc.auth import java_url_encode, sign_futures_request, sign_request
 
@@ -226,9 +222,7 @@ def test_credential_shape_is_checked_at_client(registry: Registry) -> None:
 
 
 def test_listed_by_topgun_exchanges(registry: Registry) -> None:
-    out = io.StringIO()
-    print_exchanges(registry, out)
-    text = out.getvalue()
+    text = exchanges_listing(registry)
     assert "api        mexc" in text
     for host in ("api.mexc.com", "contract.mexc.com", "wbs-api.mexc.com"):
         assert host in text

@@ -9,7 +9,6 @@ ISO-8601 UTC millisecond timestamps. Hand vectors: ``printf '%s' MESSAGE | opens
 
 from __future__ import annotations
 
-import io
 import logging
 from typing import Any
 
@@ -18,10 +17,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.cli import print_exchanges
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
+from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.testing import exchanges_listing
 from topgun_okj.auth import iso_timestamp, sign_request
 
 NOW = 1700000000.123
@@ -193,9 +190,7 @@ def test_plugin_registers_hosts_and_api(registry: Any) -> None:
 
 
 def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
-    out = io.StringIO()
-    print_exchanges(registry, out)
-    text = out.getvalue()
+    text = exchanges_listing(registry)
     assert "api        okj " in text
     for name in [
         "www.okcoin.jp",

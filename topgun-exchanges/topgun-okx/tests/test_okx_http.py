@@ -16,10 +16,8 @@ from multidict import CIMultiDict
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
+from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.testing import Registry, build_registry
 from topgun_okx import plugin
 from topgun_okx.auth import choose_api, iso_timestamp, sign_request
 
@@ -241,22 +239,19 @@ async def test_aws_and_regional_rest_hosts_are_signed(
 
 def test_installed_entry_point_is_discovered_and_listed() -> None:
     """The distribution's entry point (group topgun) loads, and ``topgun exchanges`` lists it."""
-    import io
 
-    from topgun.cli import print_exchanges
-    from topgun.registry import discover_plugins
+    from topgun.testing import discover_plugins, exchanges_listing
 
     loaded, failed, _ = discover_plugins(disabled=frozenset())
     mine = [p for p in loaded if p.name == "okx"]
     assert [p.distribution for p in mine] == ["topgun-okx"]
     assert not [f for f in failed if f.name == "okx"]
     registry = build_registry(mine, strict=True)
-    out = io.StringIO()
-    print_exchanges(registry, out)
+    listing = exchanges_listing(registry)
     for api in registry.apis:
-        assert api in out.getvalue()
+        assert api in listing
     for host in registry.hosts:
-        assert host in out.getvalue()
+        assert host in listing
 
 
 @pytest.mark.parametrize("path", ["/api/v5/public/time", "/api/v5/market/ticker?instId=BTC-USDT"])

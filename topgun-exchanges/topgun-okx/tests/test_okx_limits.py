@@ -12,8 +12,14 @@ from datetime import datetime
 import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
+from topgun.testing import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    Registry,
+    TimestampRules,
+    build_registry,
+)
 from topgun_okx import plugin
 
 WINDOW = 30.0

@@ -24,7 +24,7 @@ import pytest
 
 import topgun
 from topgun.plugin import AuthenticationError
-from topgun.registry import Registry, build_registry
+from topgun.testing import Registry, build_registry
 from topgun_okx import plugin
 
 HOST_API = {

@@ -17,10 +17,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
+from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.testing import Registry, build_registry
 from topgun_phemex import plugin
 from topgun_phemex.auth import EXPIRY_IN, sign_request, signed_text
 

@@ -14,8 +14,7 @@ import pytest
 from aiohttp import web
 from yarl import URL
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
+from topgun.testing import HttpExchange, Registry, build_registry
 from topgun_phemex import plugin
 from topgun_phemex.limits import buckets, read
 

@@ -20,9 +20,7 @@ import base64
 from collections.abc import Callable
 from functools import lru_cache
 
-from topgun.credentials import Credential
-from topgun.errors import SigningError
-from topgun.plugin import hmac_sha256_hex
+from topgun.plugin import Credential, SigningError, hmac_sha256_hex
 
 PEM_MARKER = "-----BEGIN"
 

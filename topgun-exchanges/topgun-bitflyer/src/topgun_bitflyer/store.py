@@ -40,17 +40,17 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import (
+from topgun.plugin import (
     DataStore,
     DataStoreCollection,
+    InitializeError,
     Item,
     Level,
     OrderBookStore,
     Recovery,
     is_number,
 )
-from topgun.store import MalformedMessage as CoreMalformedMessage
+from topgun.plugin import MalformedMessage as CoreMalformedMessage
 
 __all__ = [
     "Balance",

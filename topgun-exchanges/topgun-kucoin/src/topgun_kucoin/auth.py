@@ -21,8 +21,7 @@ from urllib.parse import unquote, unquote_plus
 
 from yarl import URL
 
-from topgun.errors import SigningError
-from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
+from topgun.plugin import SignedRequest, SigningError, SigningRequest, hmac_sha256_b64
 
 DEFAULT_KEY_VERSION = "2"
 KEY_VERSIONS = frozenset({"2", "3"})

@@ -10,8 +10,7 @@ the UNIX time in SECONDS at which the request expires ("normally Now() + 1 minut
 
 from __future__ import annotations
 
-from topgun.clock import Clock
-from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_hex
+from topgun.plugin import Clock, SignedRequest, SigningRequest, hmac_sha256_hex
 
 EXPIRY_IN = 60
 """Seconds until a signed request expires, as the docs suggest (Now() + 1 minute)."""

@@ -22,8 +22,7 @@ from typing import Any, ClassVar, Final
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, MalformedMessage
+from topgun.plugin import DataStore, DataStoreCollection, InitializeError, Item, MalformedMessage
 
 __all__ = [
     "Asset",

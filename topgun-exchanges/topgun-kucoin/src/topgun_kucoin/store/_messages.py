@@ -12,9 +12,8 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import Item
-from topgun.store import MalformedMessage as CoreMalformedMessage
+from topgun.plugin import InitializeError, Item
+from topgun.plugin import MalformedMessage as CoreMalformedMessage
 
 __all__ = [
     "MalformedMessage",

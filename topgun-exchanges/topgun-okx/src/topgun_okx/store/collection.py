@@ -15,8 +15,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, ClassVar
 
-from topgun.store import DataStore, DataStoreCollection, Item
-from topgun.store import MalformedMessage as CoreMalformedMessage
+from topgun.plugin import DataStore, DataStoreCollection, Item
+from topgun.plugin import MalformedMessage as CoreMalformedMessage
 
 from ._messages import MalformedMessage
 from .books import Books
