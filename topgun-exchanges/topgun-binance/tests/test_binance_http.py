@@ -15,8 +15,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningError, SigningRequest
-from topgun.testing import Registry, build_registry, exchanges_listing
-from topgun_binance import plugin
+from topgun.testing import Registry
 from topgun_binance.auth import sign_request
 
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -206,11 +205,6 @@ def test_bad_pem_fails_without_showing_it() -> None:
 # -- through topgun.Client, against a local server that verifies as Binance documents -----------
 
 
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
-
-
 async def test_signed_get(binance_exchange: Any, registry: Registry) -> None:
     async with topgun.Client(
         apis={"binance": [KEY, SECRET]}, registry=registry, **binance_exchange.client_kwargs()
@@ -317,17 +311,3 @@ def test_credential_shape_is_checked_at_client(registry: Registry) -> None:
     with pytest.raises(CredentialError, match="PEM private key") as info:
         topgun.Client(apis={"binance": [KEY]}, registry=registry)
     assert KEY not in str(info.value)
-
-
-def test_every_api_name_and_host_is_listed(registry: Registry) -> None:
-    text = exchanges_listing(registry)
-    for name in ("binance", "binancespot_testnet", "binancefuture_testnet"):
-        assert f"api        {name}" in text
-    for host in (
-        *plugin.HTTP_HOSTS,
-        *plugin.WS_API_HOSTS,
-        "testnet.binance.vision",
-        "testnet.binancefuture.com",
-    ):
-        assert host in text
-    assert registry.hosts["api.binance.com"].host.body == "form"

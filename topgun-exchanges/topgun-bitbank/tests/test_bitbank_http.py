@@ -21,8 +21,6 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, SigningRequest
-from topgun.testing import exchanges_listing
-from topgun_bitbank import plugin, socketio_heartbeat
 from topgun_bitbank.auth import sign_request
 
 
@@ -235,20 +233,3 @@ def test_malformed_credentials_fail_at_client(bitbank_registry: Any) -> None:
         topgun.Client(apis={"bitbank": ["key"]}, registry=bitbank_registry)
     with pytest.raises(topgun.CredentialError, match="empty string"):
         topgun.Client(apis={"bitbank": ["", "secret"]}, registry=bitbank_registry)
-
-
-def test_plugin_registers_hosts_and_api(bitbank_registry: Any) -> None:
-    assert bitbank_registry.apis["bitbank"].fields == ("API_KEY", "API_SECRET")
-    rest = bitbank_registry.hosts["api.bitbank.cc"].host
-    assert rest.signer is sign_request
-    assert rest.body == "json"
-    assert rest.api == plugin.API
-    stream = bitbank_registry.hosts["stream.bitbank.cc"].host
-    assert stream.api is None and stream.signer is None
-    assert stream.ws_heartbeat is socketio_heartbeat
-
-
-def test_topgun_exchanges_lists_api_and_hosts(bitbank_registry: Any) -> None:
-    text = exchanges_listing(bitbank_registry)
-    assert "bitbank" in text and "[API_KEY, API_SECRET]" in text
-    assert "api.bitbank.cc" in text and "stream.bitbank.cc" in text and "heartbeat" in text

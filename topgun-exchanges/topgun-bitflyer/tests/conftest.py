@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.testing import HttpExchange
+from topgun.testing import HttpExchange, Registry, build_registry
+from topgun_bitflyer import plugin
 
 KEY = "bitflyer-test-key"
 SECRET = "bitflyer-test-secret"
@@ -50,3 +51,8 @@ async def exchange() -> AsyncIterator[HttpExchange]:
     """api.bitflyer.com served from 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
     async with HttpExchange(["api.bitflyer.com"], handle) as server:
         yield server
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)

@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-import pytest
 from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, SigningRequest
-from topgun.testing import Registry, build_registry
-from topgun_bitflyer import plugin
 from topgun_bitflyer.auth import sign_request
 
 NOW = 1700000000.123
@@ -60,11 +57,6 @@ def test_no_params_vector() -> None:
     assert (
         headers["ACCESS-SIGN"] == "d476076b47fec64c4173a658409a5f95da7e3a5919bc84715b7ad771734deb80"
     )
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 async def test_signed_get_with_params(exchange: Any, registry: Any) -> None:
@@ -140,10 +132,3 @@ async def test_wrong_secret_is_rejected_by_the_server(exchange: Any, registry: A
         result = await client.fetch("GET", "https://api.bitflyer.com/v1/me/getbalance")
     assert result.response.status == 401
     assert result.data["error_message"] == "Invalid signature"
-
-
-def test_plugin_registers_host_and_api(registry: Any) -> None:
-    assert registry.apis["bitflyer"].fields == ("API_KEY", "API_SECRET")
-    route = registry.hosts["api.bitflyer.com"]
-    assert route.host.signer is sign_request
-    assert route.host.body == "json"

@@ -243,16 +243,6 @@ async def test_authenticate_checks_the_reply(reply: Any, message: str) -> None:
     await authenticate(FakeLogin({"jsonrpc": "2.0", "result": True}))  # accepted: returns
 
 
-def test_the_plugin_registers_the_realtime_host() -> None:
-    from topgun.testing import build_registry
-    from topgun_bitflyer import plugin
-
-    route = build_registry([plugin], strict=True).hosts[HOST]
-    assert route.host.api == "bitflyer"
-    assert route.host.ws_authenticator is authenticate
-    assert "ws-login" in route.host.features()
-
-
 # -- the user guide, as written ----------------------------------------------------------------
 
 

@@ -16,8 +16,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import Registry, build_registry
-from topgun_bitget import plugin
+from topgun.testing import Registry
 from topgun_bitget.auth import sign_request, signed_headers
 
 VECTOR_SECRET = "bitget-test-secret"
@@ -91,11 +90,6 @@ def test_the_documented_public_example_is_not_signed_in_practice() -> None:
 def test_no_query_means_no_question_mark() -> None:
     headers = _sign("GET", "https://api.bitget.com/api/v2/spot/account/assets", at=1561022985.382)
     assert headers["ACCESS-SIGN"] == "r4wN6TzALn6MPT7dU+xtCV+shF3QTZ5oV6rEFXMQ+9U="
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.fixture
@@ -186,32 +180,6 @@ def test_two_element_credentials_are_rejected_clearly(registry: Registry) -> Non
     message = str(info.value)
     assert "apis['bitget']" in message and "needs 3 strings" in message
     assert "PASSPHRASE" in message and "secret-DO-NOT-LEAK" not in message
-
-
-def test_registration(registry: Registry) -> None:
-    assert registry.apis["bitget"].fields == ("API_KEY", "API_SECRET", "PASSPHRASE")
-    rest = registry.hosts["api.bitget.com"].host
-    assert rest.signer is sign_request and rest.body == "json"
-    ws = registry.hosts["ws.bitget.com"].host
-    assert ws.api == "bitget" and ws.ws_authenticator is not None
-    assert ws.ws_rate_limit is not None and ws.ws_heartbeat is not None
-
-
-def test_installed_entry_point_is_discovered_and_listed() -> None:
-    """The distribution's entry point (group topgun) loads, and ``topgun exchanges`` lists it."""
-
-    from topgun.testing import discover_plugins, exchanges_listing
-
-    loaded, failed, _ = discover_plugins(disabled=frozenset())
-    mine = [p for p in loaded if p.name == "bitget"]
-    assert [p.distribution for p in mine] == ["topgun-bitget"]
-    assert not [f for f in failed if f.name == "bitget"]
-    registry = build_registry(mine, strict=True)
-    listing = exchanges_listing(registry)
-    for api in registry.apis:
-        assert api in listing
-    for host in registry.hosts:
-        assert host in listing
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,6 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import exchanges_listing
 from topgun_bittrade.auth import canonical_query, sign_request, string_to_sign
 
 KEY = "bittrade-test-key"
@@ -182,27 +181,6 @@ def test_malformed_credentials_fail_at_client(registry: Any) -> None:
     with pytest.raises(CredentialError, match="ACCESS_KEY, SECRET_KEY") as info:
         topgun.Client(apis={"bittrade": [KEY, "s3cret-value", "extra"]}, registry=registry)
     assert "s3cret-value" not in str(info.value)
-
-
-def test_plugin_registers_the_host(registry: Any) -> None:
-    assert registry.apis["bittrade"].fields == ("ACCESS_KEY", "SECRET_KEY")
-    host = registry.hosts["api-cloud.bittrade.co.jp"].host
-    assert host.signer is sign_request and host.body == "json"
-    assert host.features() == (
-        "sign",
-        "ws-login",
-        "ws-rate-limit",
-        "ws-decode",
-        "ws-reply",
-        "body=json",
-    )
-
-
-def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
-    text = exchanges_listing(registry)
-    assert "api        bittrade " in text
-    for name in ["api-cloud.bittrade.co.jp"]:
-        assert f"host       {name} " in text
 
 
 @pytest.mark.parametrize("path", ["/market/detail/merged?symbol=btcjpy", "/v1/common/timestamp"])

@@ -16,8 +16,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import exchanges_listing
-from topgun_coincheck.auth import CoincheckSigner, sign_request
+from topgun_coincheck.auth import CoincheckSigner
 from topgun_coincheck.nonce import NonceSource
 
 NOW = 1700000000.123
@@ -174,18 +173,3 @@ def test_malformed_credentials_fail_at_client_without_the_secret(registry: Any) 
     assert "coincheck" in str(info.value) and "s3cret-value" not in str(info.value)
     with pytest.raises(CredentialError, match="ACCESS_KEY, SECRET_ACCESS_KEY"):
         topgun.Client(apis={"coincheck": [KEY]}, registry=registry)
-
-
-def test_plugin_registers_hosts_and_api(registry: Any) -> None:
-    assert registry.apis["coincheck"].fields == ("ACCESS_KEY", "SECRET_ACCESS_KEY")
-    http = registry.hosts["coincheck.com"].host
-    assert http.signer is sign_request and http.body == "form"
-    stream = registry.hosts["stream.coincheck.com"].host
-    assert stream.ws_authenticator is not None and stream.signer is None
-
-
-def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
-    text = exchanges_listing(registry)
-    assert "api        coincheck " in text
-    for name in ["coincheck.com", "stream.coincheck.com"]:
-        assert f"host       {name} " in text

@@ -17,8 +17,6 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, SigningRequest
-from topgun.testing import exchanges_listing
-from topgun_gmocoin import plugin
 from topgun_gmocoin.auth import sign_request
 
 NOW = 1700000000.123
@@ -217,18 +215,3 @@ def test_malformed_credentials_fail_at_client(
 def test_shape_error_carries_the_hint(gmo_registry: Any) -> None:
     with pytest.raises(topgun.CredentialError, match="no passphrase"):
         topgun.Client(apis={"gmocoin": ["k", "s", "passphrase?"]}, registry=gmo_registry)
-
-
-def test_plugin_registers_host_and_api(gmo_registry: Any) -> None:
-    assert gmo_registry.apis["gmocoin"].fields == ("API_KEY", "API_SECRET")
-    route = gmo_registry.hosts["api.coin.z.com"]
-    assert route.host.signer is sign_request
-    assert route.host.body == "json"
-    assert route.host.ws_rate_limit == plugin.SUBSCRIPTION_LIMIT
-    assert set(gmo_registry.hosts) == {"api.coin.z.com"}
-
-
-def test_topgun_exchanges_lists_api_and_host(gmo_registry: Any) -> None:
-    text = exchanges_listing(gmo_registry)
-    assert "gmocoin" in text and "[API_KEY, API_SECRET]" in text
-    assert "api.coin.z.com" in text and "ws-rate-limit" in text and "body=json" in text

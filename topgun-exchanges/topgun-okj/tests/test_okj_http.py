@@ -18,7 +18,6 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import exchanges_listing
 from topgun_okj.auth import iso_timestamp, sign_request
 
 NOW = 1700000000.123
@@ -177,26 +176,3 @@ def test_two_element_credentials_are_rejected_clearly(registry: Any) -> None:
     message = str(info.value)
     assert "okj" in message and "PASSPHRASE" in message and "passphrase" in message.lower()
     assert "s3cret-value" not in message
-
-
-def test_plugin_registers_hosts_and_api(registry: Any) -> None:
-    assert registry.apis["okj"].fields == ("API_KEY", "API_SECRET", "PASSPHRASE")
-    for name in ("www.okcoin.jp", "api.okj.com"):
-        host = registry.hosts[name].host
-        assert host.signer is sign_request and host.body == "json"
-    for name in ("connect.okcoin.jp", "connect.okj.com"):
-        assert registry.hosts[name].host.features() == ("ws-login", "heartbeat", "ws-decode")
-    assert registry.hosts["ws.okj.com"].host.features() == ("ws-login", "heartbeat")
-
-
-def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
-    text = exchanges_listing(registry)
-    assert "api        okj " in text
-    for name in [
-        "www.okcoin.jp",
-        "api.okj.com",
-        "connect.okcoin.jp",
-        "connect.okj.com",
-        "ws.okj.com",
-    ]:
-        assert f"host       {name} " in text

@@ -17,8 +17,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import Registry, build_registry
-from topgun_okx import plugin
+from topgun.testing import Registry
 from topgun_okx.auth import choose_api, iso_timestamp, sign_request
 
 # The docs' example SecretKey (WebSocket "Login" section) and timestamp (REST "Signature" section).
@@ -85,11 +84,6 @@ def test_iso_timestamp_always_has_three_decimals(ms: int, text: str) -> None:
 )
 def test_demo_is_chosen_by_the_simulated_trading_header(headers: Any, api: str) -> None:
     assert choose_api(headers) == api
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.fixture
@@ -200,22 +194,6 @@ def test_two_element_credentials_are_rejected_clearly(registry: Registry, api: s
     assert "PASSPHRASE" in message and "secret-DO-NOT-LEAK" not in message
 
 
-def test_registration(registry: Registry, okx_rest_hosts: list[str]) -> None:
-    assert {name: spec.fields for name, spec in registry.apis.items()} == {
-        "okx": ("API_KEY", "API_SECRET", "PASSPHRASE"),
-        "okx_demo": ("API_KEY", "API_SECRET", "PASSPHRASE"),
-    }
-    for name in okx_rest_hosts:
-        rest = registry.hosts[name].host
-        assert rest.signer is sign_request and rest.body == "json"
-        assert rest.api_names == ("okx", "okx_demo")
-    live = {"ws.okx.com", "wsaws.okx.com", "wseea.okx.com", "wsus.okx.com"}
-    demo = {"wspap.okx.com", "wseeapap.okx.com", "wsuspap.okx.com"}
-    assert set(registry.hosts) == set(okx_rest_hosts) | live | demo
-    assert {registry.hosts[name].host.api for name in live} == {"okx"}
-    assert {registry.hosts[name].host.api for name in demo} == {"okx_demo"}
-
-
 @pytest.mark.parametrize(
     "host", ["aws.okx.com", "eea.okx.com", "my.okx.com", "us.okx.com", "app.okx.com"]
 )
@@ -235,23 +213,6 @@ async def test_aws_and_regional_rest_hosts_are_signed(
     record = exchange.seen[-1]
     assert record["host"] == host
     assert record["verified"] == api
-
-
-def test_installed_entry_point_is_discovered_and_listed() -> None:
-    """The distribution's entry point (group topgun) loads, and ``topgun exchanges`` lists it."""
-
-    from topgun.testing import discover_plugins, exchanges_listing
-
-    loaded, failed, _ = discover_plugins(disabled=frozenset())
-    mine = [p for p in loaded if p.name == "okx"]
-    assert [p.distribution for p in mine] == ["topgun-okx"]
-    assert not [f for f in failed if f.name == "okx"]
-    registry = build_registry(mine, strict=True)
-    listing = exchanges_listing(registry)
-    for api in registry.apis:
-        assert api in listing
-    for host in registry.hosts:
-        assert host in listing
 
 
 @pytest.mark.parametrize("path", ["/api/v5/public/time", "/api/v5/market/ticker?instId=BTC-USDT"])

@@ -18,8 +18,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import Registry, build_registry
-from topgun_phemex import plugin
+from topgun.testing import Registry
 from topgun_phemex.auth import EXPIRY_IN, sign_request, signed_text
 
 KEY = "phemex-test-key"
@@ -79,11 +78,6 @@ def test_query_is_signed_as_sent_not_decoded() -> None:
     url = URL("https://api.phemex.com/spot/orders").extend_query({"text": "a b&c=d%"})
     text = signed_text(url.raw_path, url.raw_query_string, 1)
     assert text == b"/spot/orderstext=a+b%26c%3Dd%251"
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.mark.parametrize(
@@ -164,23 +158,3 @@ async def test_wrong_secret_is_rejected_and_never_logged(
 def test_credential_shape_is_checked_at_client(registry: Registry) -> None:
     with pytest.raises(CredentialError, match="phemex"):
         topgun.Client(apis={"phemex": ["key", "secret", "extra"]}, registry=registry)
-
-
-def test_plugin_registers_every_host(registry: Registry) -> None:
-    assert set(registry.apis) == {"phemex", "phemex_testnet"}
-    signing = {"api.phemex.com", "vapi.phemex.com", "testnet-api.phemex.com"}
-    websocket = {
-        "ws.phemex.com",
-        "vapi.phemex.com",
-        "testnet-api.phemex.com",
-        "phemex.com",
-        "testnet.phemex.com",
-    }
-    for name in signing:
-        host = registry.hosts[name].host
-        assert host.signer is sign_request and host.body == "json"
-    for name in websocket:
-        host = registry.hosts[name].host
-        assert host.ws_authenticator is not None
-        assert host.ws_heartbeat is not None and host.ws_rate_limit is not None
-    assert registry.hosts["testnet.phemex.com"].host.api == "phemex_testnet"

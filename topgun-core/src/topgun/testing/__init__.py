@@ -49,7 +49,7 @@ from .books import (
 )
 from .exchange import LocalExchange, LoopbackResolver
 from .http import Handler, HttpExchange
-from .layout import SURFACE, import_problems
+from .layout import SURFACE, import_problems, layout_problems
 from .listing import exchanges_listing
 from .login import FakeLogin, LoginResponder
 from .plugins import FAST_BACKOFF, with_heartbeat_interval
@@ -101,6 +101,7 @@ __all__ = [
     "exchanges_listing",
     "fuzz_store",
     "import_problems",
+    "layout_problems",
     "mutate",
     "new_rsa_key",
     "rsa_pem",

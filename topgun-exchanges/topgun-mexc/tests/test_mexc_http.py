@@ -17,8 +17,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import Registry, build_registry, exchanges_listing
-from topgun_mexc import plugin
+from topgun.testing import Registry
 from topgun_mexc.auth import java_url_encode, sign_futures_request, sign_request
 
 KEY = "mx0aBYs33eIilxBWC5"
@@ -133,11 +132,6 @@ def test_java_url_encoding() -> None:
 # -- through topgun.Client, against the verifying local server --------------------------------
 
 
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
-
-
 async def test_spot_signed_post(mexc_exchange: Any, registry: Registry) -> None:
     async with topgun.Client(
         apis={"mexc": [KEY, SECRET]}, registry=registry, **mexc_exchange.client_kwargs()
@@ -219,11 +213,3 @@ async def test_secrets_never_logged(
 def test_credential_shape_is_checked_at_client(registry: Registry) -> None:
     with pytest.raises(CredentialError, match="ACCESS_KEY, SECRET_KEY"):
         topgun.Client(apis={"mexc": [KEY, SECRET, "extra"]}, registry=registry)
-
-
-def test_listed_by_topgun_exchanges(registry: Registry) -> None:
-    text = exchanges_listing(registry)
-    assert "api        mexc" in text
-    for host in ("api.mexc.com", "contract.mexc.com", "wbs-api.mexc.com"):
-        assert host in text
-    assert registry.hosts["contract.mexc.com"].host.body == "json"
