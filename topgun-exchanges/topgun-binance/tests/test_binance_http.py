@@ -7,6 +7,7 @@ Doc: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 from urllib.parse import quote
 
@@ -16,6 +17,7 @@ from yarl import URL
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningError, SigningRequest
 from topgun.testing import Registry
+from topgun_binance import keys
 from topgun_binance.auth import sign_request
 
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -177,6 +179,25 @@ RSA_SIGNATURE = (
     "PTWMDTmqCEwlT8LP5oS8CXGzWf87di3GS4b3YOflRbNhs7yDnbimJHAiKcv6YNJmneRL+zzpR2iyVpua3h1ngO07gyifZyyo"
     "dc1NPHNUTPtrZGJlNMVa3WaLnA7sMkwDXg3HNwqsY47lxzyt5abdIg=="
 )
+
+
+@pytest.mark.parametrize("kind", ["ed25519", "rsa"])
+def test_pem_key_without_cryptography_names_the_extra(
+    kind: str, binance_pem_keys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, pem = binance_pem_keys[kind]
+    keys._pem_key.cache_clear()
+    keys._pem_signer.cache_clear()
+    monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives", None)
+    try:
+        with pytest.raises(SigningError, match=r"topgun-binance\[rsa\]") as info:
+            _sign(
+                "POST", f"https://api.binance.com/api/v3/order?{PEM_PAYLOAD}", secret=pem, key=key
+            )
+        assert "PRIVATE KEY" not in str(info.value)
+    finally:
+        keys._pem_key.cache_clear()
+        keys._pem_signer.cache_clear()
 
 
 @pytest.mark.parametrize(

@@ -312,7 +312,7 @@ def _registration_problems(folder: Path, slug: str, plugin_path: Path) -> Iterat
         if isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names = [t.id for t in targets if isinstance(t, ast.Name)]
-            if node.value is not None and any(n.lstrip("_").endswith("HOSTS") for n in names):
+            if node.value is not None and any(n.endswith(("HOST", "HOSTS")) for n in names):
                 in_tables |= {
                     c.value
                     for c in ast.walk(node.value)
@@ -321,7 +321,7 @@ def _registration_problems(folder: Path, slug: str, plugin_path: Path) -> Iterat
     shown = f"{folder.name}/src/topgun_{slug}/plugin.py"
     for host in sorted(registry.hosts):
         if host not in in_tables:
-            yield f"{shown}: host {host} must be listed in a *_HOSTS table of plugin.py"
+            yield f"{shown}: host {host} must be declared in a *_HOST or *_HOSTS constant of plugin.py"
     declared = {
         value
         for name, value in vars(module).items()
