@@ -1,7 +1,7 @@
 """Both Bitget DataStores through core's store fuzz kit (``topgun.testing.storefuzz``): thousands
 of mutated docs-shaped messages never raise out of ``onmessage`` and never half-apply.
 
-Samples are the docs' push samples used in ``test_bitget_store_v2``/``_v1``/``_book`` (URLs
+Samples are the docs' push samples used in ``test_bitget_store``/``_v1``/``_book`` (URLs
 there), a book snapshot + update with seq/pseq and checksum included.
 """
 
@@ -13,7 +13,7 @@ from topgun.plugin import signed_crc32
 from topgun.testing import assert_store_fuzz
 from topgun_bitget import BitgetDataStore, BitgetV2DataStore
 
-from .test_bitget_store_v2 import ORDER, PLAN, POSITION, TICKER, push
+from .test_bitget_store import ORDER, PLAN, POSITION, TICKER, push
 
 BOOK_ARG = {"instType": "SPOT", "channel": "books", "instId": "BTCUSDT"}
 

@@ -108,11 +108,13 @@ def import_problems(paths: Iterable[Path], root: Path | None = None) -> list[str
     return problems
 
 
-REQUIRED_MODULES = ("__init__.py", "plugin.py", "auth.py", "ws.py", "py.typed")
-"""Files every package has; ``store.py`` or a ``store/`` package besides, where it has DataStores."""
+REQUIRED_MODULES = ("__init__.py", "plugin.py", "auth.py", "py.typed")
+"""Files every package has; ``ws.py`` too where it registers WebSocket behaviour, and ``store.py``
+(or a ``store/`` package) where it registers DataStores."""
 
-REQUIRED_TESTS = ("http", "ws", "plugin")
-"""``tests/test_<slug>_<part>.py`` every distribution has; ``store`` too where it has DataStores."""
+REQUIRED_TESTS = ("http", "plugin")
+"""``tests/test_<slug>_<part>.py`` every distribution has; ``ws`` and ``store`` too where it has
+those parts."""
 
 CLASSIFIERS = (
     "Framework :: AsyncIO",
@@ -250,10 +252,24 @@ def _plugin_module_problems(path: Path, tree: ast.Module, shown: str) -> Iterato
         )
 
 
+def _registers_websockets(plugin: ast.Module) -> bool:
+    """Whether a ``Host(...)`` in ``plugin.py`` carries WebSocket behaviour (``ws_*=``)."""
+    return any(
+        isinstance(node, ast.Call)
+        and _base_name(node.func) == "Host"
+        and any((keyword.arg or "").startswith("ws_") for keyword in node.keywords)
+        for node in ast.walk(plugin)
+    )
+
+
 def _package_problems(
-    folder: Path, package: Path, trees: list[tuple[Path, ast.Module]], has_stores: bool
+    folder: Path,
+    package: Path,
+    trees: list[tuple[Path, ast.Module]],
+    has_stores: bool,
+    has_websockets: bool,
 ) -> Iterator[str]:
-    for name in REQUIRED_MODULES:
+    for name in (*REQUIRED_MODULES, *(("ws.py",) if has_websockets else ())):
         if not (package / name).is_file():
             yield f"{folder.name}: src/{package.name}/{name} is missing"
     store_module = (package / "store.py").is_file()
@@ -285,9 +301,15 @@ def _package_problems(
             yield from _plugin_module_problems(path, tree, shown)
 
 
-def _test_problems(folder: Path, slug: str, has_stores: bool) -> Iterator[str]:
+def _test_problems(
+    folder: Path, slug: str, has_stores: bool, has_websockets: bool
+) -> Iterator[str]:
     tests = folder / "tests"
-    required = [*REQUIRED_TESTS, *(("store",) if has_stores else ())]
+    required = [
+        *REQUIRED_TESTS,
+        *(("ws",) if has_websockets else ()),
+        *(("store",) if has_stores else ()),
+    ]
     for part in required:
         if not (tests / f"test_{slug}_{part}.py").is_file():
             yield f"{folder.name}: tests/test_{slug}_{part}.py is missing"
@@ -357,8 +379,10 @@ def layout_problems(folder: Path, *, registration: bool = True) -> list[str]:
     readme = folder / "README.md"
     if not readme.is_file() or not readme.read_text().startswith(f"# {folder.name}\n"):
         problems.append(f"{folder.name}: README.md must start with '# {folder.name}'")
-    problems.extend(_package_problems(folder, package, trees, has_stores))
-    problems.extend(_test_problems(folder, slug, has_stores))
+    plugin_tree = dict(trees).get(plugin_path)
+    has_websockets = plugin_tree is not None and _registers_websockets(plugin_tree)
+    problems.extend(_package_problems(folder, package, trees, has_stores, has_websockets))
+    problems.extend(_test_problems(folder, slug, has_stores, has_websockets))
     if registration and plugin_path.is_file():
         problems.extend(_registration_problems(folder, slug, plugin_path))
     return problems
