@@ -3,7 +3,7 @@
 On a fresh copy of the checkout: the template README's commands run literally (render, a new
 virtual environment, core from the checkout, the plugin with its test extra, pytest with warnings
 as errors); then the rendered plugin's README commands run literally in that environment, and
-core discovers the plugin unchanged.
+core discovers the plugin unchanged, and it has the declared layout.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from topgun.testing import import_problems
 
 Shell = Callable[[str, Path], str]
 
@@ -46,6 +48,25 @@ def test_template_readme_then_rendered_readme(
     )
     assert again.returncode == 0, again.stdout + again.stderr
     assert "warn" not in (again.stdout + again.stderr).lower(), again.stdout + again.stderr
+
+    # The declared layout (docs/plugins.rst), checked where the plugin is installed, so its
+    # registration is checked too; and the imports of its sources and tests.
+    layout = subprocess.run(
+        [
+            str(plugin / ".venv" / "bin" / "python"),
+            "-c",
+            "import pathlib; from topgun.testing import layout_problems; "
+            "print('\\n'.join(layout_problems(pathlib.Path.cwd())))",
+        ],
+        cwd=plugin,
+        capture_output=True,
+        text=True,
+        env=newcomer_env,
+        timeout=120,
+        check=False,
+    )
+    assert layout.returncode == 0 and layout.stdout.strip() == "", layout.stdout + layout.stderr
+    assert import_problems([plugin / "src", plugin / "tests"], plugin) == []
 
     listing = subprocess.run(
         [str(plugin / ".venv" / "bin" / "topgun"), "exchanges"],

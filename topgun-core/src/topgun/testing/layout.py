@@ -1,9 +1,9 @@
 """The declared shape of an exchange distribution, checked from its files (docs/plugins.rst).
 
 ``import_problems`` reads every module of a distribution with ``ast`` and names each ``topgun``
-import outside the plugin's surface: ``topgun.plugin``, ``topgun.testing`` and the public
-top-level ``topgun`` names (``topgun.<Name>DataStore`` included), plus the fixture module
-``topgun.testing.fixtures`` star-imported by a ``conftest.py``. ``layout_problems`` adds the file
+import outside the plugin's surface: ``topgun.plugin``, ``topgun.testing``, the conformance suite
+``topgun.testing.conformance`` and the public top-level ``topgun`` names (``topgun.<Name>DataStore``
+included), plus the fixture module ``topgun.testing.fixtures`` star-imported by a ``conftest.py``. ``layout_problems`` adds the file
 set, the ``pyproject.toml`` fields, the test file names and the naming of ``plugin.py``. Both
 return a list of problems, each saying where and what to do, so one run shows them all.
 """
@@ -20,8 +20,10 @@ from typing import Any
 
 __all__ = ["SURFACE", "import_problems", "layout_problems"]
 
-SURFACE = ("topgun", "topgun.plugin", "topgun.testing")
-"""The modules a distribution may import from; each by the names in its ``__all__``."""
+SURFACE = ("topgun", "topgun.plugin", "topgun.testing", "topgun.testing.conformance")
+"""The modules a distribution may import from; each by the names in its ``__all__``. The
+conformance suite is a module of its own because it needs pytest, which ``topgun.testing`` does
+not."""
 
 _FIXTURES = "topgun.testing.fixtures"
 

@@ -7,8 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from topgun.registry import build_registry
-from topgun.testing import HttpExchange
+from topgun.testing import HttpExchange, build_registry
 from topgun_{{SLUG}} import plugin
 
 KEY, SECRET = "test-key", "test-secret"
