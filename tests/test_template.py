@@ -28,13 +28,13 @@ def test_template_readme_then_rendered_readme(
 ) -> None:
     (commands,) = sh_blocks((fresh_checkout / "plugins-template" / "README.md").read_text())
     out = shell(commands, fresh_checkout)
-    assert "1 passed" in out and "warning" not in out.lower(), out
+    assert "2 passed" in out and "warning" not in out.lower(), out
 
     plugin = fresh_checkout.parent / "topgun-foo"
     assert (plugin / "src" / "topgun_foo" / "plugin.py").is_file()
     (own,) = sh_blocks((plugin / "README.md").read_text())
     out = shell(f". .venv/bin/activate\n{own}", plugin)
-    assert "1 passed" in out and "warning" not in out.lower(), out
+    assert "2 passed" in out and "warning" not in out.lower(), out
 
     # Nothing to warn about at all, whatever the settings: pytest's whole output, both streams.
     again = subprocess.run(
