@@ -36,46 +36,31 @@ def test_template_readme_then_rendered_readme(
     out = shell(f". .venv/bin/activate\n{own}", plugin)
     assert "2 passed" in out and "warning" not in out.lower(), out
 
+    def run(command: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """A command of the plugin's virtual environment, run in the plugin's folder."""
+        return subprocess.run(
+            [str(plugin / ".venv" / "bin" / command), *args],
+            cwd=plugin,
+            capture_output=True,
+            text=True,
+            env=newcomer_env,
+            timeout=120,
+            check=False,
+        )
+
     # Nothing to warn about at all, whatever the settings: pytest's whole output, both streams.
-    again = subprocess.run(
-        [str(plugin / ".venv" / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", "-W", "default"],
-        cwd=plugin,
-        capture_output=True,
-        text=True,
-        env=newcomer_env,
-        timeout=120,
-        check=False,
-    )
+    again = run("pytest", "-q", "-p", "no:cacheprovider", "-W", "default")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "warn" not in (again.stdout + again.stderr).lower(), again.stdout + again.stderr
 
     # The declared layout (docs/plugins.rst), checked where the plugin is installed, so its
     # registration is checked too; and the imports of its sources and tests.
-    layout = subprocess.run(
-        [
-            str(plugin / ".venv" / "bin" / "python"),
-            "-c",
-            "import pathlib; from topgun.testing import layout_problems; "
-            "print('\\n'.join(layout_problems(pathlib.Path.cwd())))",
-        ],
-        cwd=plugin,
-        capture_output=True,
-        text=True,
-        env=newcomer_env,
-        timeout=120,
-        check=False,
-    )
-    assert layout.returncode == 0 and layout.stdout.strip() == "", layout.stdout + layout.stderr
+    check = "import pathlib; from topgun.testing import layout_problems as p; print(p(pathlib.Path.cwd()))"
+    layout = run("python", "-c", check)
+    assert layout.returncode == 0 and layout.stdout.strip() == "[]", layout.stdout + layout.stderr
     assert import_problems([plugin / "src", plugin / "tests"], plugin) == []
 
-    listing = subprocess.run(
-        [str(plugin / ".venv" / "bin" / "topgun"), "exchanges"],
-        capture_output=True,
-        text=True,
-        env=newcomer_env,
-        timeout=60,
-        check=False,
-    )
+    listing = run("topgun", "exchanges")
     assert listing.returncode == 0, listing.stderr
     assert "foo  (topgun-foo 0.1.0)" in listing.stdout
     assert "api.foo.example" in listing.stdout
