@@ -49,13 +49,14 @@ from .books import (
 )
 from .exchange import LocalExchange, LoopbackResolver
 from .http import Handler, HttpExchange
-from .layout import SURFACE, import_problems, layout_problems
+from .layout import layout_problems
 from .listing import exchanges_listing
 from .login import FakeLogin, LoginResponder
 from .plugins import FAST_BACKOFF, with_heartbeat_interval
 from .ratelimits import burst
 from .rsa import new_rsa_key, rsa_pem, rsa_verifies
 from .storefuzz import FuzzReport, assert_store_fuzz, fuzz_store, mutate
+from .surface import SURFACE, import_problems
 from .timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampExchange, TimestampRules
 from .waiting import eventually
 from .websocket import Connection, Responder, WebSocketExchange
