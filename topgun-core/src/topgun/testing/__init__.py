@@ -20,12 +20,16 @@
 - ``topgun.testing.storefuzz``: ``assert_store_fuzz``, mutated messages against a DataStore.
 - ``Registry``, ``build_registry``, ``discover_plugins``: a registry from explicit plugin modules,
   or from the installed entry points.
+- ``exchanges_listing`` (``.listing``): what ``topgun exchanges`` prints for a registry.
+- ``import_problems`` (``.surface``) and ``layout_problems`` (``.layout``): the import surface and
+  the layout every distribution keeps (docs/plugins.rst), checked from its files.
 - ``topgun.testing.fixtures``: pytest fixtures over these, for a plugin's ``conftest.py``
   (``from topgun.testing.fixtures import *``; pytest finds fixtures only there, and several share
   a name with the helper they wrap, so they cannot live in this namespace).
 
-A plugin's tests import from this package (and ``topgun.plugin``, public ``topgun`` names) only;
-the helpers of the submodules above are all re-exported here.
+A plugin's tests import from this package, ``topgun.testing.conformance`` (the conformance
+suite, which needs pytest), ``topgun.plugin`` and the public ``topgun`` names only; the helpers
+of the submodules above are all re-exported here.
 
 TLS needs the ``trustme`` package (``pip install topgun-core[testing]``).
 """
