@@ -1,30 +1,31 @@
-"""{{LABEL}}: requests to {{HOST}} are signed, verified by a local server under the real hostname."""
+"""{{LABEL}} HTTP beyond the conformance suite (test_{{SLUG}}_plugin.py holds the signing vectors,
+the local-server check and the credential-free requests): what only this exchange's rules say.
+Start here with the edges of your exchange's recipe; this one guards the public-path rule."""
 
 from __future__ import annotations
 
-import hmac
-from typing import Any
+import pytest
+from yarl import URL
 
-from aiohttp import web
-
-from topgun.testing import HttpExchange, build_registry
-from topgun_{{SLUG}} import plugin
-
-KEY, SECRET = "test-key", "test-secret"
+from topgun import FixedClock
+from topgun.plugin import Credential, SigningRequest
+from topgun_{{SLUG}}.auth import PUBLIC_PREFIX, sign_request
 
 
-async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
-    """{{HOST}}'s check, written from its documentation (not with the plugin's code)."""
-    text = (request.headers.get("X-API-TIMESTAMP", "") + request.method + request.raw_path).encode() + body
-    expected = hmac.digest(SECRET.encode(), text, "sha256").hex()
-    record["verified"] = hmac.compare_digest(request.headers.get("X-API-SIGN", ""), expected)
-    return web.json_response({"ok": record["verified"]})
-
-
-async def test_requests_are_signed() -> None:
-    registry = build_registry([plugin], strict=True)
-    async with HttpExchange(["{{HOST}}"], handle) as server:
-        async with server.client(apis={"{{SLUG}}": [KEY, SECRET]}, registry=registry) as client:
-            result = await client.fetch("POST", "https://{{HOST}}/v1/order", params={"a": "1"}, data={"size": 1})
-    assert result.data == {"ok": True}
-    assert [r["verified"] for r in server.seen] == [True]
+@pytest.mark.parametrize(
+    ("path", "signed"),
+    [
+        (PUBLIC_PREFIX + "ticker", False),
+        (PUBLIC_PREFIX.rstrip("/"), True),  # the prefix's own name is not under it
+        (PUBLIC_PREFIX.rstrip("/") + "ity/ticker", True),  # nor a longer word sharing its start
+        ("/v1/order", True),
+    ],
+)
+def test_only_paths_under_the_public_prefix_go_unsigned(path: str, signed: bool) -> None:
+    credential = Credential("{{SLUG}}", ["throwaway-key", "throwaway-secret"])
+    request = SigningRequest(
+        "GET", URL(f"https://{{HOST}}{path}"), {}, b"", None, credential, FixedClock(1700000000.0)
+    )
+    headers = sign_request(request).headers
+    assert ("X-API-SIGN" in headers) is signed
+    assert ("X-API-KEY" in headers) is signed

@@ -1,14 +1,29 @@
-"""{{LABEL}}'s registration: its API name and the host its credentials may go to."""
+"""{{LABEL}} runs topgun's conformance suite: signing against the vectors in vectors/{{SLUG}}.json
+and a local server reached as {{HOST}}, public endpoints sent without credentials, secrets kept
+out of reprs, logs and errors. Describe logins, WebSockets and DataStores here as you add them."""
 
 from __future__ import annotations
 
-from topgun.testing import build_registry
+import hmac
+from pathlib import Path
+
+from topgun import Credential
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord
 from topgun_{{SLUG}} import plugin
-from topgun_{{SLUG}}.auth import sign_request
 
 
-def test_registers_its_api_name_and_host() -> None:
-    registry = build_registry([plugin], strict=True)
-    assert list(registry.apis) == [plugin.API]
-    assert list(registry.hosts) == [plugin.HTTP_HOST]
-    assert registry.hosts[plugin.HTTP_HOST].host.signer is sign_request
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    """{{HOST}}'s check, written from its documentation (not with the plugin's code)."""
+    text = (request.headers.get("X-API-TIMESTAMP", "") + request.method + request.path_qs).encode() + request.body
+    expected = hmac.digest(credential.secret.encode(), text, "sha256").hex()
+    return request.headers.get("X-API-KEY") == credential.key and hmac.compare_digest(request.headers.get("X-API-SIGN", ""), expected)
+
+
+class TestConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={"{{SLUG}}": ["throwaway-key", "throwaway-secret"]},
+        vectors=Path(__file__).parent / "vectors" / "{{SLUG}}.json",
+        verify=verify,
+        public=("GET https://{{HOST}}/v1/public/ticker?symbol=BTCUSD",),
+    )

@@ -1,21 +1,111 @@
-"""The plugin's registration: the API names and hosts it registers, and how ``topgun exchanges``
-lists them."""
+"""Binance runs topgun's conformance suite (topgun.testing.conformance).
+
+Signing: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security —
+X-MBX-APIKEY, and a ``signature`` query parameter: the hex HMAC-SHA256 of the query string (without
+it) + the form body; market data takes nothing. WebSocket API: ``session.logon`` with an Ed25519
+key, answered ``status: 200`` or an error (https://developers.binance.com/docs/binance-spot-api-docs/
+websocket-api/authentication-requests); the COIN-M WebSocket API takes no logon. Servers ping and
+the WebSocket layer answers, so no client heartbeat; streams take at most 5 (spot) or 10 (futures)
+messages a second (https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams).
+"""
 
 from __future__ import annotations
 
-from topgun.testing import Registry, exchanges_listing
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from topgun import Credential
+from topgun.plugin import RateLimit
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
 from topgun_binance import plugin
+from topgun_binance.plugin import FUTURES_STREAM_HOSTS, SPOT_STREAM_HOSTS
+
+from .conftest import ED25519_KEY, ED25519_PEM, split_signature
+
+STREAMS = "https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams"
+LOGONS = {
+    "wss://ws-api.binance.com/ws-api/v3": "binance",
+    "wss://ws-fapi.binance.com/ws-fapi/v1": "binance",
+    "wss://testnet.binance.vision/ws-api/v3": "binancespot_testnet",
+    "wss://testnet.binancefuture.com/ws-fapi/v1": "binancefuture_testnet",
+}
+COIN_M_API = "wss://ws-dapi.binance.com/ws-dapi/v1"
 
 
-def test_every_api_name_and_host_is_listed(registry: Registry) -> None:
-    text = exchanges_listing(registry)
-    for name in ("binance", "binancespot_testnet", "binancefuture_testnet"):
-        assert f"api        {name}" in text
-    for host in (
-        *plugin.HTTP_HOSTS,
-        *plugin.WS_API_HOSTS,
-        "testnet.binance.vision",
-        "testnet.binancefuture.com",
-    ):
-        assert host in text
-    assert registry.hosts["api.binance.com"].host.body == "form"
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    unsigned, signature = split_signature(request.path_qs.partition("?")[2])
+    fields = dict(parse_qsl(unsigned)) | dict(parse_qsl(request.body.decode()))
+    want = hmac.new(credential.secret.encode(), unsigned.encode() + request.body, hashlib.sha256)
+    return (
+        request.headers.get("X-MBX-APIKEY") == credential.key
+        and signature is not None
+        and "timestamp" in fields
+        and hmac.compare_digest(signature.lower(), want.hexdigest())
+    )
+
+
+def answer_logon(message: Any, accepted: bool) -> list[Any] | None:
+    if not isinstance(message, dict) or message.get("method") != "session.logon":
+        return None
+    if accepted:
+        result = {"apiKey": ED25519_KEY, "authorizedSince": 1, "connectedSince": 1}
+        return [{"id": message["id"], "status": 200, "result": result}]
+    error = {"code": -1022, "msg": "Signature for this request is not valid."}
+    return [{"id": message["id"], "status": 401, "error": error}]
+
+
+# An Ed25519 key (tests/keys), so that the WebSocket API logs on; the vectors bring HMAC keys.
+THROWAWAY = [ED25519_KEY, ED25519_PEM]
+
+
+class TestBinanceConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={
+            name: THROWAWAY for name in ("binance", "binancespot_testnet", "binancefuture_testnet")
+        },
+        vectors=Path(__file__).parent / "vectors" / "binance.json",
+        verify=verify,
+        refused_status=400,
+        public=(
+            "GET https://api.binance.com/api/v3/depth?symbol=BTCUSDT",
+            "GET https://api.binance.com/api/v3/ticker/price",
+            "GET https://fapi.binance.com/fapi/v1/premiumIndex",
+            "GET https://fapi.binance.com/fapi/v1/indexInfo",
+            "GET https://fapi.binance.com/fapi/v1/assetIndex",
+            "GET https://fapi.binance.com/futures/data/openInterestHist?symbol=BTCUSDT&period=5m",
+        ),
+        logins=tuple(
+            Login(
+                url=url,
+                api=api,
+                subscribe={"id": "sub", "method": "userDataStream.subscribe"},
+                answer=answer_logon,
+                reason="Signature for this request is not valid. (status 401, code -1022)",
+            )
+            for url, api in LOGONS.items()
+        ),
+        quiet_sockets=(COIN_M_API,),
+        sockets=(
+            *(Socket(url=url) for url in (*LOGONS, COIN_M_API)),
+            *(
+                Socket(
+                    url=f"wss://{host}/ws",
+                    rate_limit=RateLimit(messages=5, per_seconds=1.0),
+                    doc=STREAMS,
+                )
+                for host in SPOT_STREAM_HOSTS
+            ),
+            *(
+                Socket(
+                    url=f"wss://{host}/ws",
+                    rate_limit=RateLimit(messages=10, per_seconds=1.0),
+                    doc="https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams",
+                )
+                for host in FUTURES_STREAM_HOSTS
+            ),
+        ),
+    )

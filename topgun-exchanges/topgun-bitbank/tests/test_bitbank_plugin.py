@@ -1,27 +1,58 @@
-"""The plugin's registration: the API names and hosts it registers, and how ``topgun exchanges``
-lists them."""
+"""bitbank runs topgun's conformance suite (topgun.testing.conformance).
+
+Signing: https://github.com/bitbankinc/bitbank-api-docs/blob/master/rest-api.md#authorization —
+ACCESS-SIGNATURE is the hex HMAC-SHA256 of ACCESS-REQUEST-TIME + ACCESS-TIME-WINDOW + (GET: the
+path with its query; else the body), valid while the request time is inside the window;
+``/v1/spot/status`` and ``/v1/spot/pairs`` are public. The public stream
+(https://github.com/bitbankinc/bitbank-api-docs/blob/master/public-stream.md) is Socket.IO with
+a 25-second ping interval; the private stream logs in over HTTP (PubNub), not by a message.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import hmac
+import time
+from pathlib import Path
 
-from topgun.testing import exchanges_listing
-from topgun_bitbank import plugin, socketio_heartbeat
-from topgun_bitbank.auth import sign_request
+from topgun import Credential
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Socket
+from topgun_bitbank import plugin
 
-
-def test_plugin_registers_hosts_and_api(bitbank_registry: Any) -> None:
-    assert bitbank_registry.apis["bitbank"].fields == ("API_KEY", "API_SECRET")
-    rest = bitbank_registry.hosts["api.bitbank.cc"].host
-    assert rest.signer is sign_request
-    assert rest.body == "json"
-    assert rest.api == plugin.API
-    stream = bitbank_registry.hosts["stream.bitbank.cc"].host
-    assert stream.api is None and stream.signer is None
-    assert stream.ws_heartbeat is socketio_heartbeat
+from .conftest import bitbank_signature
 
 
-def test_topgun_exchanges_lists_api_and_hosts(bitbank_registry: Any) -> None:
-    text = exchanges_listing(bitbank_registry)
-    assert "bitbank" in text and "[API_KEY, API_SECRET]" in text
-    assert "api.bitbank.cc" in text and "stream.bitbank.cc" in text and "heartbeat" in text
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    headers = request.headers
+    request_time = headers.get("ACCESS-REQUEST-TIME", "")
+    window = headers.get("ACCESS-TIME-WINDOW", "")
+    if not request_time.isdigit() or not window.isdigit():
+        return False
+    now = time.time() * 1000
+    if not (int(request_time) < now + 1000 and now - int(request_time) <= int(window)):
+        return False
+    want = bitbank_signature(
+        credential.secret, request_time, window, request.method, request.path_qs, request.body
+    )
+    return headers.get("ACCESS-KEY") == credential.key and hmac.compare_digest(
+        headers.get("ACCESS-SIGNATURE", ""), want
+    )
+
+
+class TestBitbankConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={"bitbank": ["bitbank-conformance-key", "bitbank-conformance-secret"]},
+        vectors=Path(__file__).parent / "vectors" / "bitbank.json",
+        verify=verify,
+        public=(
+            "GET https://api.bitbank.cc/v1/spot/status",
+            "GET https://api.bitbank.cc/v1/spot/pairs",
+        ),
+        sockets=(
+            Socket(
+                url="wss://stream.bitbank.cc/socket.io/?EIO=3&transport=websocket",
+                heartbeat_every=25,
+                doc="https://github.com/bitbankinc/bitbank-api-docs/blob/master/public-stream.md",
+            ),
+        ),
+    )

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.testing import HttpExchange, Registry, build_registry
-from topgun_bitflyer import plugin
+from topgun.testing import HttpExchange
 
 KEY = "bitflyer-test-key"
 SECRET = "bitflyer-test-secret"
@@ -42,17 +41,7 @@ async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> w
 
 
 @pytest.fixture
-def bitflyer_credentials() -> tuple[str, str]:
-    return KEY, SECRET
-
-
-@pytest.fixture
 async def exchange() -> AsyncIterator[HttpExchange]:
     """api.bitflyer.com served from 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
     async with HttpExchange(["api.bitflyer.com"], handle) as server:
         yield server
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)

@@ -1,23 +1,64 @@
-"""The plugin's registration: the API names and hosts it registers, and how ``topgun exchanges``
-lists them."""
+"""bitFlyer runs topgun's conformance suite (topgun.testing.conformance).
+
+Signing: https://lightning.bitflyer.com/docs?lang=en#authentication — ACCESS-SIGN is the hex
+HMAC-SHA256, keyed by the secret, of ACCESS-TIMESTAMP + method + path (with query) + body; the
+vectors are in ``vectors/bitflyer.json``. Realtime login:
+https://bf-lightning-api.readme.io/docs/realtime-api-auth — JSON-RPC ``auth``, answered ``true``
+or with a JSON-RPC error (https://bf-lightning-api.readme.io/docs/endpoint-json-rpc).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from pathlib import Path
 from typing import Any
 
-from topgun_bitflyer.auth import sign_request
-from topgun_bitflyer.ws import authenticate
+from topgun import Credential
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun_bitflyer import plugin
+
+REALTIME = "wss://ws.lightstream.bitflyer.com/json-rpc"
 
 
-def test_plugin_registers_host_and_api(registry: Any) -> None:
-    assert registry.apis["bitflyer"].fields == ("API_KEY", "API_SECRET")
-    route = registry.hosts["api.bitflyer.com"]
-    assert route.host.signer is sign_request
-    assert route.host.body == "json"
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    """bitFlyer's check of ACCESS-KEY / ACCESS-TIMESTAMP / ACCESS-SIGN."""
+    text = (
+        request.headers.get("ACCESS-TIMESTAMP", "") + request.method + request.path_qs
+    ).encode() + request.body
+    want = hmac.new(credential.secret.encode(), text, hashlib.sha256).hexdigest()
+    return request.headers.get("ACCESS-KEY") == credential.key and hmac.compare_digest(
+        request.headers.get("ACCESS-SIGN", ""), want
+    )
 
 
-def test_the_plugin_registers_the_realtime_host(registry: Any) -> None:
-    route = registry.hosts["ws.lightstream.bitflyer.com"]
-    assert route.host.api == "bitflyer"
-    assert route.host.ws_authenticator is authenticate
-    assert "ws-login" in route.host.features()
+def answer_auth(message: Any, accepted: bool) -> list[Any] | None:
+    if not isinstance(message, dict) or message.get("method") != "auth":
+        return None
+    if accepted:
+        return [{"jsonrpc": "2.0", "id": message.get("id"), "result": True}]
+    error = {"code": -32000, "message": "Invalid signature"}
+    return [{"jsonrpc": "2.0", "id": message.get("id"), "error": error}]
+
+
+class TestBitflyerConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={"bitflyer": ["bitflyer-conformance-key", "bitflyer-conformance-secret"]},
+        vectors=Path(__file__).parent / "vectors" / "bitflyer.json",
+        verify=verify,
+        public=(
+            "GET https://api.bitflyer.com/v1/getticker?product_code=BTC_JPY",
+            "GET https://api.bitflyer.com/v1/getboard?product_code=BTC_JPY",
+        ),
+        logins=(
+            Login(
+                url=REALTIME,
+                subscribe={"method": "subscribe", "params": {"channel": "child_order_events"}},
+                answer=answer_auth,
+                reason="code -32000, Invalid signature",
+            ),
+        ),
+        # The realtime API documents no client ping and no subscription rate.
+        sockets=(Socket(url=REALTIME),),
+    )

@@ -19,9 +19,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.testing import Handler, HttpExchange, Registry, build_registry, rsa_verifies
+from topgun.testing import Handler, HttpExchange, rsa_verifies
 from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
-from topgun_bitget import plugin
 
 ACCOUNT = ("bitget-key", "bitget-secret-DO-NOT-LEAK", "bitget-pass-DO-NOT-LEAK")
 
@@ -110,8 +109,3 @@ async def answering_exchange() -> AsyncIterator[tuple[HttpExchange, list[Any]]]:
     answers: list[Any] = []
     async with HttpExchange(["api.bitget.com"], make_handler({}, answers)) as server:
         yield server, answers
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)

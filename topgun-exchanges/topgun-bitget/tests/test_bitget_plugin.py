@@ -1,33 +1,85 @@
-"""The plugin's registration: the API names and hosts it registers, and how ``topgun exchanges``
-lists them."""
+"""Bitget runs topgun's conformance suite (topgun.testing.conformance).
+
+Signing: https://www.bitget.com/api-doc/common/signature — ACCESS-SIGN is the Base64 HMAC-SHA256
+of timestamp + method + path (+ ``?`` query) + body, with the passphrase; demo keys take the
+``paptrading: 1`` header. Public and market endpoints take none. WebSocket:
+https://www.bitget.com/api-doc/common/websocket-intro — ``op: login`` on ``/v2/ws/private``,
+answered ``event: login`` or ``event: error`` with a code; a ``ping`` every 30 seconds; at most
+10 messages a second.
+"""
 
 from __future__ import annotations
 
-from topgun.testing import Registry, build_registry
-from topgun_bitget.auth import sign_request
+import hmac
+import time
+from pathlib import Path
+from typing import Any
+
+from topgun import Credential
+from topgun.plugin import RateLimit
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun_bitget import plugin
+
+from .conftest import bitget_signature
+
+WS_INTRO = "https://www.bitget.com/api-doc/common/websocket-intro"
+STREAMS = ("ws.bitget.com", "wspap.bitget.com")
 
 
-def test_registration(registry: Registry) -> None:
-    assert registry.apis["bitget"].fields == ("API_KEY", "API_SECRET", "PASSPHRASE")
-    rest = registry.hosts["api.bitget.com"].host
-    assert rest.signer is sign_request and rest.body == "json"
-    ws = registry.hosts["ws.bitget.com"].host
-    assert ws.api == "bitget" and ws.ws_authenticator is not None
-    assert ws.ws_rate_limit is not None and ws.ws_heartbeat is not None
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    headers = request.headers
+    timestamp = headers.get("ACCESS-TIMESTAMP", "")
+    if not timestamp.isdigit() or abs(int(timestamp) - time.time() * 1000) > 30_000:
+        return False
+    path, _, query = request.path_qs.partition("?")
+    want = bitget_signature(credential.secret, timestamp, request.method, path, query, request.body)
+    demo = headers.get("paptrading") == "1"
+    return (
+        demo == (credential.api == "bitget_demo")
+        and headers.get("ACCESS-KEY") == credential.key
+        and headers.get("ACCESS-PASSPHRASE") == credential.passphrase
+        and hmac.compare_digest(headers.get("ACCESS-SIGN", ""), want)
+    )
 
 
-def test_installed_entry_point_is_discovered_and_listed() -> None:
-    """The distribution's entry point (group topgun) loads, and ``topgun exchanges`` lists it."""
+def answer_login(message: Any, accepted: bool) -> list[Any] | None:
+    if not isinstance(message, dict) or message.get("op") != "login":
+        return None
+    if accepted:
+        return [{"event": "login", "code": 0, "msg": ""}]
+    return [{"event": "error", "code": 30005, "msg": "Invalid sign"}]
 
-    from topgun.testing import discover_plugins, exchanges_listing
 
-    loaded, failed, _ = discover_plugins(disabled=frozenset())
-    mine = [p for p in loaded if p.name == "bitget"]
-    assert [p.distribution for p in mine] == ["topgun-bitget"]
-    assert not [f for f in failed if f.name == "bitget"]
-    registry = build_registry(mine, strict=True)
-    listing = exchanges_listing(registry)
-    for api in registry.apis:
-        assert api in listing
-    for host in registry.hosts:
-        assert host in listing
+class TestBitgetConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={
+            "bitget": ["bitget-conformance-key", "bitget-conformance-secret", "bitget-conf-pass"],
+            "bitget_demo": ["bitget-demo-conf-key", "bitget-demo-conf-secret", "bitget-demo-pass"],
+        },
+        vectors=Path(__file__).parent / "vectors" / "bitget.json",
+        verify=verify,
+        public=(
+            "GET https://api.bitget.com/api/v2/public/time",
+            "GET https://api.bitget.com/api/v2/spot/market/tickers",
+            "GET https://api.bitget.com/api/v2/mix/market/ticker?symbol=BTCUSDT",
+        ),
+        logins=tuple(
+            Login(
+                url=f"wss://{host}/v2/ws/private",
+                subscribe={"op": "subscribe", "args": [{"instType": "SPOT", "channel": "orders"}]},
+                answer=answer_login,
+                reason="Invalid sign (code 30005)",
+            )
+            for host in STREAMS
+        ),
+        sockets=tuple(
+            Socket(
+                url=f"wss://{host}/v2/ws/public",
+                heartbeat_every=30,
+                rate_limit=RateLimit(messages=10, per_seconds=1.0),
+                doc=WS_INTRO,
+            )
+            for host in STREAMS
+        ),
+    )

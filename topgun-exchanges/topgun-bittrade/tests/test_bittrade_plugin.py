@@ -1,30 +1,74 @@
-"""The plugin's registration: the API names and hosts it registers, and how ``topgun exchanges``
-lists them."""
+"""BitTrade runs topgun's conformance suite (topgun.testing.conformance).
+
+Signing: https://api-doc.bittrade.co.jp/ ("署名処理") — AccessKeyId, SignatureMethod,
+SignatureVersion, Timestamp and Signature (Base64 HMAC-SHA256 of method, host, path and the
+sorted, encoded query, one per line) go in the query; the Public API (``/market/``,
+``/v1/common/``) takes none. Private WebSocket ``/ws/v2``: an ``auth`` request answered
+``code: 200`` or an error code; the exchange pings (answered with its own value) and allows 50
+requests a second ("制限").
+"""
 
 from __future__ import annotations
 
+import hmac
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
-from topgun.testing import exchanges_listing
-from topgun_bittrade.auth import sign_request
+from topgun import Credential
+from topgun.plugin import RateLimit
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun_bittrade import plugin
+
+from .conftest import HOST, STAMP, server_signature
+
+LIMIT = RateLimit(messages=50, per_seconds=1.0)
 
 
-def test_plugin_registers_the_host(registry: Any) -> None:
-    assert registry.apis["bittrade"].fields == ("ACCESS_KEY", "SECRET_KEY")
-    host = registry.hosts["api-cloud.bittrade.co.jp"].host
-    assert host.signer is sign_request and host.body == "json"
-    assert host.features() == (
-        "sign",
-        "ws-login",
-        "ws-rate-limit",
-        "ws-decode",
-        "ws-reply",
-        "body=json",
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    path, _, query = request.path_qs.partition("?")
+    params = parse_qsl(query, keep_blank_values=True)
+    given = dict(params)
+    unsigned = [(name, value) for name, value in params if name != "Signature"]
+    want = server_signature(credential.secret, request.method, request.host, path, unsigned)
+    return (
+        given.get("AccessKeyId") == credential.key
+        and given.get("SignatureMethod") == "HmacSHA256"
+        and given.get("SignatureVersion") == "2"
+        and STAMP.match(given.get("Timestamp", "")) is not None
+        and hmac.compare_digest(given.get("Signature", ""), want)
     )
 
 
-def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
-    text = exchanges_listing(registry)
-    assert "api        bittrade " in text
-    for name in ["api-cloud.bittrade.co.jp"]:
-        assert f"host       {name} " in text
+def answer_auth(message: Any, accepted: bool) -> list[Any] | None:
+    if not isinstance(message, dict) or message.get("ch") != "auth":
+        return None
+    if accepted:
+        return [{"action": "req", "code": 200, "ch": "auth", "data": {}}]
+    return [{"action": "req", "code": 2002, "ch": "auth", "message": "auth.fail"}]
+
+
+class TestBitTradeConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={"bittrade": ["bittrade-conformance-key", "bittrade-conformance-secret"]},
+        vectors=Path(__file__).parent / "vectors" / "bittrade.json",
+        verify=verify,
+        public=(
+            f"GET https://{HOST}/market/detail/merged?symbol=btcjpy",
+            f"GET https://{HOST}/v1/common/timestamp",
+        ),
+        logins=(
+            Login(
+                url=f"wss://{HOST}/ws/v2",
+                subscribe={"action": "sub", "ch": "orders#btcjpy"},
+                answer=answer_auth,
+                reason="'code': 2002, 'message': 'auth.fail'",
+            ),
+        ),
+        sockets=(
+            Socket(
+                url=f"wss://{HOST}/ws/v2", rate_limit=LIMIT, doc="https://api-doc.bittrade.co.jp/"
+            ),
+        ),
+    )

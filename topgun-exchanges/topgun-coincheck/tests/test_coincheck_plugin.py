@@ -1,24 +1,63 @@
-"""The plugin's registration: the API names and hosts it registers, and how ``topgun exchanges``
-lists them."""
+"""Coincheck runs topgun's conformance suite (topgun.testing.conformance).
+
+Signing: https://coincheck.com/documents/exchange/api#auth — ACCESS-SIGNATURE is the hex
+HMAC-SHA256 of ACCESS-NONCE + the full URL + body; the ticker and order books are public.
+Private WebSocket: https://coincheck.com/documents/exchange/api#websocket-private — a ``login``
+message answered ``success: true`` or ``success: false`` with an ``error``. Neither documents a
+client ping nor a send rate.
+"""
 
 from __future__ import annotations
 
+import hmac
+from pathlib import Path
 from typing import Any
 
-from topgun.testing import exchanges_listing
-from topgun_coincheck.auth import sign_request
+from topgun import Credential
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun_coincheck import plugin
+
+from .conftest import expected_signature
+
+STREAM = "wss://stream.coincheck.com"
 
 
-def test_plugin_registers_hosts_and_api(registry: Any) -> None:
-    assert registry.apis["coincheck"].fields == ("ACCESS_KEY", "SECRET_ACCESS_KEY")
-    http = registry.hosts["coincheck.com"].host
-    assert http.signer is sign_request and http.body == "form"
-    stream = registry.hosts["stream.coincheck.com"].host
-    assert stream.ws_authenticator is not None and stream.signer is None
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    nonce = request.headers.get("ACCESS-NONCE", "")
+    url = f"https://{request.host}{request.path_qs}"
+    want = expected_signature(credential.secret, nonce, url, request.body)
+    return (
+        nonce.isdigit()
+        and request.headers.get("ACCESS-KEY") == credential.key
+        and hmac.compare_digest(request.headers.get("ACCESS-SIGNATURE", ""), want)
+    )
 
 
-def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
-    text = exchanges_listing(registry)
-    assert "api        coincheck " in text
-    for name in ["coincheck.com", "stream.coincheck.com"]:
-        assert f"host       {name} " in text
+def answer_login(message: Any, accepted: bool) -> list[Any] | None:
+    if not isinstance(message, dict) or message.get("type") != "login":
+        return None
+    if accepted:
+        return [{"success": True, "available_channels": ["order-events", "execution-events"]}]
+    return [{"success": False, "error": "invalid signature"}]
+
+
+class TestCoincheckConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={"coincheck": ["coincheck-conformance-key", "coincheck-conformance-secret"]},
+        vectors=Path(__file__).parent / "vectors" / "coincheck.json",
+        verify=verify,
+        public=(
+            "GET https://coincheck.com/api/ticker?pair=btc_jpy",
+            "GET https://coincheck.com/api/order_books?pair=btc_jpy",
+        ),
+        logins=(
+            Login(
+                url=STREAM,
+                subscribe={"type": "subscribe", "channels": ["order-events"]},
+                answer=answer_login,
+                reason="invalid signature",
+            ),
+        ),
+        sockets=(Socket(url=STREAM),),
+    )

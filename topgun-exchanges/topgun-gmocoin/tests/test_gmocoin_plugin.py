@@ -1,25 +1,53 @@
-"""The plugin's registration: the API names and hosts it registers, and how ``topgun exchanges``
-lists them."""
+"""GMO Coin runs topgun's conformance suite (topgun.testing.conformance).
+
+Signing: https://api.coin.z.com/docs/#authentication — API-SIGN is the hex HMAC-SHA256 of
+API-TIMESTAMP + method + path (without ``/private`` and without the query) + the body of a POST;
+``/public/`` takes none. WebSocket: https://api.coin.z.com/docs/#restrictions — subscriptions are
+limited to one a second; the private WebSocket logs in by a token in its URL (made over HTTP),
+not by a message, and the server pings (answered by the WebSocket layer), so no client ping.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import hmac
+from pathlib import Path
 
-from topgun.testing import exchanges_listing
+from topgun import Credential
+from topgun.plugin import RateLimit
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Socket
 from topgun_gmocoin import plugin
-from topgun_gmocoin.auth import sign_request
+
+from .conftest import gmo_signature
 
 
-def test_plugin_registers_host_and_api(gmo_registry: Any) -> None:
-    assert gmo_registry.apis["gmocoin"].fields == ("API_KEY", "API_SECRET")
-    route = gmo_registry.hosts["api.coin.z.com"]
-    assert route.host.signer is sign_request
-    assert route.host.body == "json"
-    assert route.host.ws_rate_limit == plugin.SUBSCRIPTION_LIMIT
-    assert set(gmo_registry.hosts) == {"api.coin.z.com"}
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    want = gmo_signature(
+        credential.secret,
+        request.headers.get("API-TIMESTAMP", ""),
+        request.method,
+        request.path_qs.partition("?")[0],
+        request.body,
+    )
+    return request.headers.get("API-KEY") == credential.key and hmac.compare_digest(
+        request.headers.get("API-SIGN", ""), want
+    )
 
 
-def test_topgun_exchanges_lists_api_and_host(gmo_registry: Any) -> None:
-    text = exchanges_listing(gmo_registry)
-    assert "gmocoin" in text and "[API_KEY, API_SECRET]" in text
-    assert "api.coin.z.com" in text and "ws-rate-limit" in text and "body=json" in text
+class TestGMOCoinConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={"gmocoin": ["gmo-conformance-key", "gmo-conformance-secret"]},
+        vectors=Path(__file__).parent / "vectors" / "gmocoin.json",
+        verify=verify,
+        public=(
+            "GET https://api.coin.z.com/public/v1/ticker?symbol=BTC",
+            "GET https://api.coin.z.com/public/v1/status",
+        ),
+        sockets=(
+            Socket(
+                url="wss://api.coin.z.com/ws/public/v1",
+                rate_limit=RateLimit(messages=1, per_seconds=1.0),
+                doc="https://api.coin.z.com/docs/#restrictions",
+            ),
+        ),
+    )

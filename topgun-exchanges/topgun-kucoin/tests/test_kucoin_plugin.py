@@ -1,20 +1,87 @@
-"""The plugin's registration: the API names and hosts it registers, and how ``topgun exchanges``
-lists them."""
+"""KuCoin runs topgun's conformance suite (topgun.testing.conformance).
+
+Signing: https://www.kucoin.com/docs-new/authentication — KC-API-SIGN is the Base64 HMAC-SHA256
+of timestamp + method + the decoded endpoint + body, KC-API-PASSPHRASE the Base64 HMAC-SHA256 of
+the passphrase (key versions 2 and 3); market data and the public bullet are public. WebSocket:
+https://www.kucoin.com/docs-new/websocket-api/base-info/introduction — the token in the URL is
+the login, answered by a ``welcome`` or an ``error``; a ``ping`` at the token's ``pingInterval``
+(18 s); at most 100 messages per 10 seconds.
+"""
 
 from __future__ import annotations
 
-from topgun.testing import Registry
-from topgun_kucoin.auth import sign_request
+import hmac
+import time
+from pathlib import Path
+from typing import Any
+
+from topgun import Credential
+from topgun.plugin import RateLimit
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun_kucoin import plugin
+
+from .conftest import b64_hmac, decoded_endpoint
+
+WS_DOC = "https://www.kucoin.com/docs-new/websocket-api/base-info/introduction"
+STREAMS = ("ws-api-spot.kucoin.com", "ws-api-futures.kucoin.com")
 
 
-def test_plugin_registers_every_host(registry: Registry) -> None:
-    spec = registry.apis["kucoin"]
-    assert spec.fields == ("API_KEY", "API_SECRET", "PASSPHRASE")
-    assert spec.optional_fields == ("KEY_VERSION",)
-    for name in ("api.kucoin.com", "api-futures.kucoin.com"):
-        host = registry.hosts[name].host
-        assert host.signer is sign_request and host.body == "json"
-    for name in ("ws-api-spot.kucoin.com", "ws-api-futures.kucoin.com"):
-        host = registry.hosts[name].host
-        assert host.ws_authenticator is not None and callable(host.ws_heartbeat)
-        assert host.ws_rate_limit is not None
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    headers = request.headers
+    timestamp = headers.get("KC-API-TIMESTAMP", "")
+    if not timestamp.isdigit() or abs(int(timestamp) - time.time() * 1000) > 5000:
+        return False
+    text = (timestamp + request.method + decoded_endpoint(request.path_qs)).encode() + request.body
+    return (
+        headers.get("KC-API-KEY") == credential.key
+        and headers.get("KC-API-KEY-VERSION") in {"2", "3"}
+        and headers.get("KC-API-PASSPHRASE")
+        == b64_hmac(credential.secret, credential.passphrase.encode())
+        and hmac.compare_digest(headers.get("KC-API-SIGN", ""), b64_hmac(credential.secret, text))
+    )
+
+
+def greeting(accepted: bool) -> list[Any]:
+    if accepted:
+        return [{"id": "c", "type": "welcome"}]
+    return [{"id": "c", "type": "error", "code": 401, "data": "token is invalid"}]
+
+
+class TestKuCoinConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={
+            "kucoin": ["kucoin-conformance-key", "kucoin-conformance-secret", "kucoin-conf-pass"]
+        },
+        vectors=Path(__file__).parent / "vectors" / "kucoin.json",
+        verify=verify,
+        public=(
+            "GET https://api.kucoin.com/api/v1/timestamp",
+            "GET https://api.kucoin.com/api/v1/market/candles?symbol=BTC-USDT&type=1min",
+            "GET https://api.kucoin.com/api/v1/level2/snapshot?symbol=BTC-USDT",
+        ),
+        logins=tuple(
+            Login(
+                url=f"wss://{host}/?token=conformance-token&connectId=c",
+                subscribe={
+                    "id": 1,
+                    "type": "subscribe",
+                    "topic": "/spotMarket/tradeOrders",
+                    "privateChannel": True,
+                },
+                answer=lambda message, accepted: None,
+                greeting=greeting,
+                reason="code 401, 'token is invalid'",
+            )
+            for host in STREAMS
+        ),
+        sockets=tuple(
+            Socket(
+                url=f"wss://{host}/?token=conformance-token",
+                heartbeat_every=18,
+                rate_limit=RateLimit(messages=100, per_seconds=10.0),
+                doc=WS_DOC,
+            )
+            for host in STREAMS
+        ),
+    )

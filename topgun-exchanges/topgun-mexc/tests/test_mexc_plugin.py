@@ -1,24 +1,103 @@
-"""The plugin's registration: the API names and hosts it registers, and how ``topgun exchanges``
-lists them."""
+"""MEXC runs topgun's conformance suite (topgun.testing.conformance).
+
+Signing, spot (https://mexcdevelop.github.io/apidocs/spot_v3_en/#signed): X-MEXC-APIKEY, and a
+``signature`` query parameter, the hex HMAC-SHA256 of the query string (+ a raw body); futures
+(https://mexcdevelop.github.io/apidocs/contract_v1_en/#authentication-method): ApiKey,
+Request-Time and Signature, the hex HMAC-SHA256 of key + time + (GET: the sorted, encoded query;
+POST: the body). Market data is public. WebSocket: the futures login answered ``rs.login`` or
+``rs.error``, a ``ping`` every 10 to 20 seconds; spot streams close after 60 idle seconds and
+take at most 100 messages a second.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from topgun import Credential
 from topgun.plugin import RateLimit
-from topgun.testing import Registry, exchanges_listing
-from topgun_mexc.ws import FUTURES_HEARTBEAT, SPOT_HEARTBEAT, futures_login
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun_mexc import plugin
+
+from .conftest import java_encode
+
+SPOT_WS = "https://mexcdevelop.github.io/apidocs/spot_v3_en/#websocket-market-streams"
+FUTURES_WS = "https://mexcdevelop.github.io/apidocs/contract_v1_en/#websocket-api"
+CONTRACT = "wss://contract.mexc.com/edge"
 
 
-def test_listed_by_topgun_exchanges(registry: Registry) -> None:
-    text = exchanges_listing(registry)
-    assert "api        mexc" in text
-    for host in ("api.mexc.com", "contract.mexc.com", "wbs-api.mexc.com"):
-        assert host in text
-    assert registry.hosts["contract.mexc.com"].host.body == "json"
+def _hex(secret: str, text: bytes) -> str:
+    return hmac.new(secret.encode(), text, hashlib.sha256).hexdigest()
 
 
-def test_hosts_carry_login_heartbeat_and_spot_limit(registry: Registry) -> None:
-    futures = registry.hosts["contract.mexc.com"].host
-    assert futures.ws_authenticator is futures_login and futures.ws_heartbeat is FUTURES_HEARTBEAT
-    for host in ("wbs-api.mexc.com", "wbs.mexc.com"):
-        assert registry.hosts[host].host.ws_rate_limit == RateLimit(messages=100, per_seconds=1.0)
-        assert registry.hosts[host].host.ws_heartbeat is SPOT_HEARTBEAT
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    headers = request.headers
+    path, _, raw = request.path_qs.partition("?")
+    if path.startswith("/api/v1/private/"):
+        req_time = headers.get("Request-Time", "")
+        if request.method in ("GET", "DELETE"):
+            params = sorted(parse_qsl(raw, keep_blank_values=True))
+            text = "&".join(f"{k}={java_encode(v)}" for k, v in params).encode()
+        else:
+            text = request.body
+        want = _hex(credential.secret, (credential.key + req_time).encode() + text)
+        return headers.get("ApiKey") == credential.key and hmac.compare_digest(
+            headers.get("Signature", ""), want
+        )
+    kept = [p for p in raw.split("&") if not p.startswith("signature=")]
+    given = [p.removeprefix("signature=") for p in raw.split("&") if p.startswith("signature=")]
+    return (
+        headers.get("X-MEXC-APIKEY") == credential.key
+        and len(given) == 1
+        and any(p.startswith("timestamp=") for p in kept)
+        and hmac.compare_digest(
+            given[0], _hex(credential.secret, "&".join(kept).encode() + request.body)
+        )
+    )
+
+
+def answer_login(message: Any, accepted: bool) -> list[Any] | None:
+    if not isinstance(message, dict) or message.get("method") != "login":
+        return None
+    if accepted:
+        return [{"channel": "rs.login", "data": "success", "ts": 1}]
+    return [{"channel": "rs.error", "data": "signature invalid", "ts": 1}]
+
+
+class TestMEXCConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={"mexc": ["mexc-conformance-key", "mexc-conformance-secret"]},
+        vectors=Path(__file__).parent / "vectors" / "mexc.json",
+        verify=verify,
+        public=(
+            "GET https://api.mexc.com/api/v3/depth?symbol=BTCUSDT",
+            "GET https://contract.mexc.com/api/v1/contract/depth/BTC_USDT",
+        ),
+        logins=(
+            Login(
+                url=CONTRACT,
+                subscribe={
+                    "method": "personal.filter",
+                    "param": {"filters": [{"filter": "order"}]},
+                },
+                answer=answer_login,
+                reason="signature invalid",
+            ),
+        ),
+        sockets=(
+            Socket(url=CONTRACT, heartbeat_every=20, doc=FUTURES_WS),
+            *(
+                Socket(
+                    url=f"wss://{host}/ws",
+                    idle_timeout=60,
+                    rate_limit=RateLimit(messages=100, per_seconds=1.0),
+                    doc=SPOT_WS,
+                )
+                for host in ("wbs-api.mexc.com", "wbs.mexc.com")
+            ),
+        ),
+    )

@@ -15,7 +15,9 @@ import orjson
 import pytest
 
 import topgun
-from topgun.plugin import AuthenticationError, Credential
+from topgun.plugin import Credential, RateLimit
+from topgun.testing import build_registry
+from topgun_mexc import plugin
 from topgun_mexc.ws import FUTURES_HEARTBEAT, SPOT_HEARTBEAT, futures_login
 
 KEY = "mx0aBYs33eIilxBWC5"
@@ -56,13 +58,6 @@ async def test_login_message_and_success(fake_login: Any) -> None:
     assert [m["channel"] for m in login.kept] == ["pong", "push.ticker"]
 
 
-async def test_login_rejected_raises_without_the_secret(fake_login: Any) -> None:
-    login = _login(fake_login, [{"channel": "rs.error", "data": "Invalid signature", "ts": 1}])
-    with pytest.raises(AuthenticationError, match="Invalid signature") as info:
-        await futures_login(login)
-    assert SECRET not in str(info.value)
-
-
 async def test_no_reply_is_a_failed_login(fake_login: Any) -> None:
     with pytest.raises(TimeoutError):
         await futures_login(_login(fake_login, [{"channel": "pong", "data": 1}]))
@@ -72,6 +67,15 @@ def test_heartbeat_payload_and_interval() -> None:
     assert orjson.loads(FUTURES_HEARTBEAT.message) == {"method": "ping"}  # type: ignore[arg-type]
     assert FUTURES_HEARTBEAT.frame == "text"
     assert 10 <= FUTURES_HEARTBEAT.interval <= 20  # docs: "send a ping for 10-20 seconds"
+
+
+def test_hosts_carry_login_heartbeat_and_spot_limit() -> None:
+    registry = build_registry([plugin], strict=True)
+    futures = registry.hosts["contract.mexc.com"].host
+    assert futures.ws_authenticator is futures_login and futures.ws_heartbeat is FUTURES_HEARTBEAT
+    for host in ("wbs-api.mexc.com", "wbs.mexc.com"):
+        assert registry.hosts[host].host.ws_rate_limit == RateLimit(messages=100, per_seconds=1.0)
+        assert registry.hosts[host].host.ws_heartbeat is SPOT_HEARTBEAT
 
 
 def test_spot_heartbeat_payload_and_interval() -> None:

@@ -1,32 +1,89 @@
-"""The plugin's registration: the API names and hosts it registers, and how ``topgun exchanges``
-lists them."""
+"""OKJ runs topgun's conformance suite (topgun.testing.conformance).
+
+Signing: https://dev.okj.com/apidoc/v3/en/ and https://dev.okj.com/apidoc/v5/en/ ("REST
+Authentication") — OK-ACCESS-SIGN is the Base64 HMAC-SHA256 of an ISO-8601 timestamp + method +
+path (with query) + body, with the key's passphrase; instruments are public. WebSocket: V3 sends
+every reply raw-deflated, ``op: login`` answered ``event: login`` or ``event: error`` with an
+``errorCode``; V5 answers ``code: "0"`` or an error code; both drop a connection quiet for 30 s.
+"""
 
 from __future__ import annotations
 
+import hmac
+from pathlib import Path
 from typing import Any
 
-from topgun.testing import exchanges_listing
-from topgun_okj.auth import sign_request
+from topgun import Credential
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun_okj import plugin
+
+from .conftest import ISO, b64_hmac, deflate
+
+V3_HOSTS = ("connect.okcoin.jp", "connect.okj.com")
+V5 = "wss://ws.okj.com:443/ws/v5/private"
 
 
-def test_plugin_registers_hosts_and_api(registry: Any) -> None:
-    assert registry.apis["okj"].fields == ("API_KEY", "API_SECRET", "PASSPHRASE")
-    for name in ("www.okcoin.jp", "api.okj.com"):
-        host = registry.hosts[name].host
-        assert host.signer is sign_request and host.body == "json"
-    for name in ("connect.okcoin.jp", "connect.okj.com"):
-        assert registry.hosts[name].host.features() == ("ws-login", "heartbeat", "ws-decode")
-    assert registry.hosts["ws.okj.com"].host.features() == ("ws-login", "heartbeat")
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    headers = request.headers
+    timestamp = headers.get("OK-ACCESS-TIMESTAMP", "")
+    text = (timestamp + request.method + request.path_qs).encode() + request.body
+    return (
+        ISO.match(timestamp) is not None
+        and headers.get("OK-ACCESS-KEY") == credential.key
+        and headers.get("OK-ACCESS-PASSPHRASE") == credential.passphrase
+        and hmac.compare_digest(
+            headers.get("OK-ACCESS-SIGN", ""), b64_hmac(credential.secret, text)
+        )
+    )
 
 
-def test_topgun_exchanges_lists_the_api_and_hosts(registry: Any) -> None:
-    text = exchanges_listing(registry)
-    assert "api        okj " in text
-    for name in [
-        "www.okcoin.jp",
-        "api.okj.com",
-        "connect.okcoin.jp",
-        "connect.okj.com",
-        "ws.okj.com",
-    ]:
-        assert f"host       {name} " in text
+def answer_v3(message: Any, accepted: bool) -> list[Any] | None:
+    if not isinstance(message, dict) or message.get("op") != "login":
+        return None
+    if accepted:
+        return [{"event": "login", "success": True}]
+    return [{"event": "error", "message": "Invalid sign", "errorCode": 30013}]
+
+
+def answer_v5(message: Any, accepted: bool) -> list[Any] | None:
+    if not isinstance(message, dict) or message.get("op") != "login":
+        return None
+    if accepted:
+        return [{"event": "login", "code": "0", "msg": "", "connId": "a4d3ae55"}]
+    return [{"event": "error", "code": "60009", "msg": "Login failed.", "connId": "a4d3ae55"}]
+
+
+class TestOKJConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={"okj": ["okj-conformance-key", "okj-conformance-secret", "okj-conformance-pass"]},
+        vectors=Path(__file__).parent / "vectors" / "okj.json",
+        verify=verify,
+        public=(
+            "GET https://www.okcoin.jp/api/spot/v3/instruments",
+            "GET https://www.okcoin.jp/api/spot/v3/instruments/BTC-JPY/ticker",
+            "GET https://api.okj.com/api/v5/market/ticker?instId=BTC-JPY",
+        ),
+        logins=(
+            *(
+                Login(
+                    url=f"wss://{host}:443/ws/v3",
+                    subscribe={"op": "subscribe", "args": ["spot/order:BTC-JPY"]},
+                    answer=answer_v3,
+                    compress=deflate,
+                    reason="'errorCode': 30013, 'message': 'Invalid sign'",
+                )
+                for host in V3_HOSTS
+            ),
+            Login(
+                url=V5,
+                subscribe={"op": "subscribe", "args": [{"channel": "orders", "instType": "SPOT"}]},
+                answer=answer_v5,
+                reason="'code': '60009', 'msg': 'Login failed.'",
+            ),
+        ),
+        sockets=(
+            *(Socket(url=f"wss://{host}:443/ws/v3", idle_timeout=30) for host in V3_HOSTS),
+            Socket(url=V5, idle_timeout=30),
+        ),
+    )

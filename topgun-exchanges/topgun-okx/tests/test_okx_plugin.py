@@ -1,40 +1,90 @@
-"""The plugin's registration: the API names and hosts it registers, and how ``topgun exchanges``
-lists them."""
+"""OKX runs topgun's conformance suite (topgun.testing.conformance).
+
+Signing: https://www.okx.com/docs-v5/en/#overview-rest-authentication — OK-ACCESS-SIGN is the
+Base64 HMAC-SHA256 of timestamp + method + path (with query) + body, with the key's passphrase
+in OK-ACCESS-PASSPHRASE; demo keys only with ``x-simulated-trading: 1``
+(https://www.okx.com/docs-v5/en/#overview-demo-trading-services). Public endpoints
+(``/api/v5/public/``, ``/api/v5/market/``) take none. WebSocket:
+https://www.okx.com/docs-v5/en/#overview-websocket-login (``op: login``, answered
+``event: login`` or ``event: error`` with code 60009) and
+https://www.okx.com/docs-v5/en/#overview-websocket-connect (a connection with nothing pushed for
+30 seconds is cut, so clients send ``ping``).
+"""
 
 from __future__ import annotations
 
-from topgun.testing import Registry, build_registry
-from topgun_okx.auth import sign_request
+import hmac
+from pathlib import Path
+from typing import Any
+
+from topgun import Credential
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun_okx import plugin
+
+from .conftest import okx_signature
+
+WS_HOSTS = (
+    "ws.okx.com",
+    "wsaws.okx.com",
+    "wspap.okx.com",
+    "wseea.okx.com",
+    "wseeapap.okx.com",
+    "wsus.okx.com",
+    "wsuspap.okx.com",
+)
+WS_CONNECT = "https://www.okx.com/docs-v5/en/#overview-websocket-connect"
 
 
-def test_registration(registry: Registry, okx_rest_hosts: list[str]) -> None:
-    assert {name: spec.fields for name, spec in registry.apis.items()} == {
-        "okx": ("API_KEY", "API_SECRET", "PASSPHRASE"),
-        "okx_demo": ("API_KEY", "API_SECRET", "PASSPHRASE"),
-    }
-    for name in okx_rest_hosts:
-        rest = registry.hosts[name].host
-        assert rest.signer is sign_request and rest.body == "json"
-        assert rest.api_names == ("okx", "okx_demo")
-    live = {"ws.okx.com", "wsaws.okx.com", "wseea.okx.com", "wsus.okx.com"}
-    demo = {"wspap.okx.com", "wseeapap.okx.com", "wsuspap.okx.com"}
-    assert set(registry.hosts) == set(okx_rest_hosts) | live | demo
-    assert {registry.hosts[name].host.api for name in live} == {"okx"}
-    assert {registry.hosts[name].host.api for name in demo} == {"okx_demo"}
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    headers = request.headers
+    demo = headers.get("x-simulated-trading") == "1"
+    want = okx_signature(
+        credential.secret,
+        headers.get("OK-ACCESS-TIMESTAMP", ""),
+        request.method,
+        request.path_qs,
+        request.body,
+    )
+    return (
+        demo == (credential.api == "okx_demo")
+        and headers.get("OK-ACCESS-KEY") == credential.key
+        and headers.get("OK-ACCESS-PASSPHRASE") == credential.passphrase
+        and hmac.compare_digest(headers.get("OK-ACCESS-SIGN", ""), want)
+    )
 
 
-def test_installed_entry_point_is_discovered_and_listed() -> None:
-    """The distribution's entry point (group topgun) loads, and ``topgun exchanges`` lists it."""
+def answer_login(message: Any, accepted: bool) -> list[Any] | None:
+    if not isinstance(message, dict) or message.get("op") != "login":
+        return None
+    if accepted:
+        return [{"event": "login", "code": "0", "msg": "", "connId": "a1"}]
+    return [{"event": "error", "code": "60009", "msg": "Login failed.", "connId": "a1"}]
 
-    from topgun.testing import discover_plugins, exchanges_listing
 
-    loaded, failed, _ = discover_plugins(disabled=frozenset())
-    mine = [p for p in loaded if p.name == "okx"]
-    assert [p.distribution for p in mine] == ["topgun-okx"]
-    assert not [f for f in failed if f.name == "okx"]
-    registry = build_registry(mine, strict=True)
-    listing = exchanges_listing(registry)
-    for api in registry.apis:
-        assert api in listing
-    for host in registry.hosts:
-        assert host in listing
+class TestOKXConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={
+            "okx": ["okx-conformance-key", "okx-conformance-secret", "okx-conformance-pass"],
+            "okx_demo": ["okx-demo-conf-key", "okx-demo-conf-secret", "okx-demo-conf-pass"],
+        },
+        vectors=Path(__file__).parent / "vectors" / "okx.json",
+        verify=verify,
+        public=(
+            "GET https://www.okx.com/api/v5/public/time",
+            "GET https://www.okx.com/api/v5/market/ticker?instId=BTC-USDT",
+        ),
+        logins=tuple(
+            Login(
+                url=f"wss://{host}:8443/ws/v5/private",
+                subscribe={"op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]},
+                answer=answer_login,
+                reason="Login failed. (code 60009)",
+            )
+            for host in WS_HOSTS
+        ),
+        sockets=tuple(
+            Socket(url=f"wss://{host}:8443/ws/v5/public", idle_timeout=30, doc=WS_CONNECT)
+            for host in WS_HOSTS
+        ),
+    )

@@ -1,27 +1,78 @@
-"""The plugin's registration: the API names and hosts it registers, and how ``topgun exchanges``
-lists them."""
+"""Phemex runs topgun's conformance suite (topgun.testing.conformance).
+
+Signing: https://phemex-docs.github.io/#endpoint-security-type — x-phemex-request-signature is
+the hex HMAC-SHA256 of path + query (as sent, no ``?``) + expiry (Unix seconds) + body; ``/public/``
+and ``/md/`` are public. WebSocket: https://phemex-docs.github.io/#websocket-api-standards —
+``user.auth`` answered ``result.status: success`` or an ``error`` with a code, a
+``server.ping`` at an interval under 30 seconds, and at most 20 requests a second.
+"""
 
 from __future__ import annotations
 
-from topgun.testing import Registry
-from topgun_phemex.auth import sign_request
+import hmac
+import time
+from pathlib import Path
+from typing import Any
+
+from topgun import Credential
+from topgun.plugin import RateLimit
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun_phemex import plugin
+
+from .conftest import WS_HOSTS, recompute
+
+WS_DOC = "https://phemex-docs.github.io/#websocket-api-standards"
 
 
-def test_plugin_registers_every_host(registry: Registry) -> None:
-    assert set(registry.apis) == {"phemex", "phemex_testnet"}
-    signing = {"api.phemex.com", "vapi.phemex.com", "testnet-api.phemex.com"}
-    websocket = {
-        "ws.phemex.com",
-        "vapi.phemex.com",
-        "testnet-api.phemex.com",
-        "phemex.com",
-        "testnet.phemex.com",
-    }
-    for name in signing:
-        host = registry.hosts[name].host
-        assert host.signer is sign_request and host.body == "json"
-    for name in websocket:
-        host = registry.hosts[name].host
-        assert host.ws_authenticator is not None
-        assert host.ws_heartbeat is not None and host.ws_rate_limit is not None
-    assert registry.hosts["testnet.phemex.com"].host.api == "phemex_testnet"
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    expiry = request.headers.get("x-phemex-request-expiry", "")
+    if not expiry.isdigit() or not 0 < int(expiry) - time.time() <= 120:
+        return False
+    want = recompute(credential.secret, request.path_qs, expiry, request.body)
+    return request.headers.get("x-phemex-access-token") == credential.key and hmac.compare_digest(
+        request.headers.get("x-phemex-request-signature", ""), want
+    )
+
+
+def answer_login(message: Any, accepted: bool) -> list[Any] | None:
+    if not isinstance(message, dict) or message.get("method") != "user.auth":
+        return None
+    if accepted:
+        return [{"error": None, "id": message.get("id"), "result": {"status": "success"}}]
+    error = {"code": 6012, "message": "invalid login token"}
+    return [{"error": error, "id": message.get("id"), "result": None}]
+
+
+class TestPhemexConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={
+            "phemex": ["phemex-conformance-key", "phemex-conformance-secret"],
+            "phemex_testnet": ["phemex-testnet-conf-key", "phemex-testnet-conf-secret"],
+        },
+        vectors=Path(__file__).parent / "vectors" / "phemex.json",
+        verify=verify,
+        public=(
+            "GET https://api.phemex.com/public/time",
+            "GET https://api.phemex.com/md/orderbook?symbol=BTCUSD",
+            "GET https://api.phemex.com/exchange/public/cfg/v2/products",
+        ),
+        logins=tuple(
+            Login(
+                url=f"wss://{host}/ws",
+                subscribe={"id": 1, "method": "aop.subscribe", "params": []},
+                answer=answer_login,
+                reason="code 6012, message 'invalid login token'",
+            )
+            for host in WS_HOSTS
+        ),
+        sockets=tuple(
+            Socket(
+                url=f"wss://{host}/ws",
+                idle_timeout=30,
+                rate_limit=RateLimit(messages=20, per_seconds=1.0),
+                doc=WS_DOC,
+            )
+            for host in WS_HOSTS
+        ),
+    )

@@ -1,0 +1,109 @@
+"""What a plugin tells the conformance suite about its exchange: the facts its docs state.
+
+The suite finds everything else (hosts, signers, authenticators, DataStores) in the plugin's own
+registrations, so a description stays small: throwaway credentials, the signature vectors, a
+check of the documented signature written independently of the plugin, the public endpoints,
+how the exchange answers a login, and its WebSocket heartbeat and send-rate rules.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ...credentials import Credential
+from ...plugin import RateLimit
+
+__all__ = ["Exchange", "HttpRecord", "Login", "Socket", "Verifier"]
+
+
+class HttpRecord(NamedTuple):
+    """A request as the exchange received it, for a ``Verifier`` to check."""
+
+    method: str
+    host: str
+    path_qs: str
+    """The path and query exactly as sent (percent-encoding kept)."""
+    headers: Mapping[str, str]
+    """Case-insensitive, as the server reads them."""
+    body: bytes
+
+
+Verifier = Callable[[HttpRecord, Credential], bool]
+"""The exchange's own check of a signed request, written from its docs, not with the plugin's code:
+True when ``record`` carries a valid signature made with ``credential``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Login:
+    """A WebSocket that logs in, and how the exchange answers there.
+
+    ``answer(message, accepted)`` plays the exchange: the replies to a login ``message`` when the
+    login is ``accepted`` and when it is refused, or ``None`` when ``message`` is not a login (a
+    subscription, say); ``reason`` the part of a refusal the user must see. ``subscribe`` is a private subscription the app sends after the login;
+    ``compress`` how it
+    compresses what it sends (binary frames), for exchanges that do.
+    """
+
+    url: str
+    subscribe: Any
+    answer: Callable[[Any, bool], Iterable[Any] | None]
+    reason: str
+    """What the refusal says (the exchange's error, as the plugin reports it): the raised
+    ``AuthenticationError`` and the error logged must show it."""
+    greeting: Sequence[Any] | Callable[[bool], Sequence[Any]] = ()
+    """What the exchange sends unprompted on a new connection: messages, or a function of whether
+    it accepts the connection (for exchanges whose login is a token in the URL, answered by a
+    welcome or an error before anything is sent)."""
+    compress: Callable[[bytes], bytes] | None = None
+    api: str | None = None
+    """The API name whose credential logs in (default: the only one of ``Exchange.apis``
+    that the host may use)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Socket:
+    """A WebSocket endpoint's documented keep-alive and send-rate rules.
+
+    ``idle_timeout``: the exchange drops a connection quiet for this many seconds unless the
+    client pings, so an application heartbeat must run more often than that.
+    ``heartbeat_every``: the ping interval the exchange asks for; the heartbeat must run at
+    least that often. Neither: the exchange documents no client ping, so the host has none.
+    ``rate_limit``: the send rate the exchange allows; the host must pace sends no faster (a
+    margin is fine), or not at all where it documents none (``None``).
+    """
+
+    url: str
+    idle_timeout: float | None = None
+    heartbeat_every: float | None = None
+    rate_limit: RateLimit | None = None
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Exchange:
+    """One plugin's description for ``ConformanceSuite``.
+
+    ``plugin`` is the hook module (the entry point's target); ``apis`` maps each API name the
+    plugin declares to a throwaway credential (never a real one). ``vectors`` is the JSON file of
+    signature cases taken from the exchange's docs (see ``topgun.testing.conformance.vectors``);
+    ``verify`` the exchange's check of a signed request. ``public`` lists requests that need no
+    credentials (``"GET https://host/path?query"``); ``logins`` every WebSocket that logs in (``quiet_sockets``: those of its hosts that do not);
+    ``sockets`` the WebSocket endpoints' keep-alive and rate rules.
+    """
+
+    plugin: types.ModuleType
+    apis: Mapping[str, Sequence[str]]
+    vectors: Path | None = None
+    verify: Verifier | None = None
+    public: Sequence[str] = ()
+    logins: Sequence[Login] = ()
+    quiet_sockets: Sequence[str] = ()
+    """WebSocket URLs on a host that logs in elsewhere but not there (a public stream, an API that
+    takes no login): connected with credentials loaded, the app sends nothing of its own first."""
+    sockets: Sequence[Socket] = ()
+    refused_status: int = field(default=401)
+    """The HTTP status the local exchange answers a request whose signature does not verify."""
