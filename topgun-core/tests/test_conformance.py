@@ -134,26 +134,24 @@ def _ws_registry(beat: Heartbeat | None, pace: RateLimit | None) -> Registry:
 def test_keep_alive_and_pacing_are_held_to_the_docs() -> None:
     registry = _ws_registry(Heartbeat(20.0, "ping"), RateLimit(messages=5, per_seconds=1.1))
     url = "wss://ws.toy.test/stream"
-    check_socket(registry, Socket(url=url, idle_timeout=30, rate_limit=RateLimit(5, 1.0)))
-    check_socket(registry, Socket(url=url, heartbeat_every=20, rate_limit=RateLimit(5, 1.0)))
+    check_socket(registry, Socket(urls=[url], idle_timeout=30, rate_limit=RateLimit(5, 1.0)), url)
+    check_socket(
+        registry, Socket(urls=[url], heartbeat_every=20, rate_limit=RateLimit(5, 1.0)), url
+    )
     bad = [
-        (Socket(url=url, idle_timeout=20, rate_limit=RateLimit(5, 1.0)), "drops a connection"),
-        (Socket(url=url, heartbeat_every=10, rate_limit=RateLimit(5, 1.0)), "asks for one"),
-        (Socket(url=url, idle_timeout=30, rate_limit=RateLimit(4, 1.0)), "faster than"),
-        (Socket(url=url, idle_timeout=30), "sets no limit"),
-        (Socket(url=url, rate_limit=RateLimit(5, 1.0)), "documents no client heartbeat"),
+        (Socket(urls=[url], idle_timeout=20, rate_limit=RateLimit(5, 1.0)), "drops a connection"),
+        (Socket(urls=[url], heartbeat_every=10, rate_limit=RateLimit(5, 1.0)), "asks for one"),
+        (Socket(urls=[url], idle_timeout=30, rate_limit=RateLimit(4, 1.0)), "faster than"),
+        (Socket(urls=[url], idle_timeout=30), "sets no limit"),
+        (Socket(urls=[url], rate_limit=RateLimit(5, 1.0)), "documents no client heartbeat"),
     ]
     for socket, complaint in bad:
         with pytest.raises(AssertionError, match=complaint):
-            check_socket(registry, socket)
+            check_socket(registry, socket, url)
     with pytest.raises(AssertionError, match="not paced"):
-        check_socket(_ws_registry(None, None), Socket(url=url, rate_limit=RateLimit(5, 1.0)))
-
-
-def _answer(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("op") != "login":
-        return None
-    return [{"op": "login", "ok": accepted, "reason": "" if accepted else "bad signature"}]
+        check_socket(
+            _ws_registry(None, None), Socket(urls=[url], rate_limit=RateLimit(5, 1.0)), url
+        )
 
 
 async def _careful(login: WebSocketLogin) -> None:
@@ -178,7 +176,9 @@ def _login_setup(authenticator: Any) -> tuple[Exchange, Registry, Login]:
     login = Login(
         url="wss://ws.toylogin.test/private",
         subscribe={"op": "subscribe", "channel": "orders"},
-        answer=_answer,
+        login={"op": "login"},
+        accepted=[{"op": "login", "ok": True, "reason": ""}],
+        refused=[{"op": "login", "ok": False, "reason": "bad signature"}],
         reason="bad signature",
     )
     return exchange, build_registry([plugin], strict=True), login

@@ -5,7 +5,6 @@ out of reprs, logs and errors. Describe logins, WebSockets and DataStores here a
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
 
 from topgun import Credential
 from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord
@@ -23,7 +22,6 @@ class TestConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
         apis={"{{SLUG}}": ["throwaway-key", "throwaway-secret"]},
-        vectors=Path(__file__).parent / "vectors" / "{{SLUG}}.json",
         verify=verify,
         public=("GET https://{{HOST}}/v1/public/ticker?symbol=BTCUSD",),
     )

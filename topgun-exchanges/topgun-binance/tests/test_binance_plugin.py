@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl
 
 from topgun import Credential
@@ -47,16 +45,6 @@ def verify(request: HttpRecord, credential: Credential) -> bool:
     )
 
 
-def answer_logon(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("method") != "session.logon":
-        return None
-    if accepted:
-        result = {"apiKey": ED25519_KEY, "authorizedSince": 1, "connectedSince": 1}
-        return [{"id": message["id"], "status": 200, "result": result}]
-    error = {"code": -1022, "msg": "Signature for this request is not valid."}
-    return [{"id": message["id"], "status": 401, "error": error}]
-
-
 # An Ed25519 key (tests/keys), so that the WebSocket API logs on; the vectors bring HMAC keys.
 THROWAWAY = [ED25519_KEY, ED25519_PEM]
 
@@ -67,7 +55,6 @@ class TestBinanceConformance(ConformanceSuite):
         apis={
             name: THROWAWAY for name in ("binance", "binancespot_testnet", "binancefuture_testnet")
         },
-        vectors=Path(__file__).parent / "vectors" / "binance.json",
         verify=verify,
         refused_status=400,
         public=(
@@ -83,29 +70,41 @@ class TestBinanceConformance(ConformanceSuite):
                 url=url,
                 api=api,
                 subscribe={"id": "sub", "method": "userDataStream.subscribe"},
-                answer=answer_logon,
+                login={"method": "session.logon"},
+                accepted=lambda m: [
+                    {
+                        "id": m["id"],
+                        "status": 200,
+                        "result": {
+                            "apiKey": ED25519_KEY,
+                            "authorizedSince": 1,
+                            "connectedSince": 1,
+                        },
+                    }
+                ],
+                refused=lambda m: [
+                    {
+                        "id": m["id"],
+                        "status": 401,
+                        "error": {"code": -1022, "msg": "Signature for this request is not valid."},
+                    }
+                ],
                 reason="Signature for this request is not valid. (status 401, code -1022)",
             )
             for url, api in LOGONS.items()
         ),
         quiet_sockets=(COIN_M_API,),
         sockets=(
-            *(Socket(url=url) for url in (*LOGONS, COIN_M_API)),
-            *(
-                Socket(
-                    url=f"wss://{host}/ws",
-                    rate_limit=RateLimit(messages=5, per_seconds=1.0),
-                    doc=STREAMS,
-                )
-                for host in SPOT_STREAM_HOSTS
+            Socket(urls=(*LOGONS, COIN_M_API)),
+            Socket(
+                urls=[f"wss://{host}/ws" for host in SPOT_STREAM_HOSTS],
+                rate_limit=RateLimit(messages=5, per_seconds=1.0),
+                doc=STREAMS,
             ),
-            *(
-                Socket(
-                    url=f"wss://{host}/ws",
-                    rate_limit=RateLimit(messages=10, per_seconds=1.0),
-                    doc="https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams",
-                )
-                for host in FUTURES_STREAM_HOSTS
+            Socket(
+                urls=[f"wss://{host}/ws" for host in FUTURES_STREAM_HOSTS],
+                rate_limit=RateLimit(messages=10, per_seconds=1.0),
+                doc="https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams",
             ),
         ),
     )

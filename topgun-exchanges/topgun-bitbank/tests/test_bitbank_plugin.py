@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hmac
 import time
-from pathlib import Path
 
 from topgun import Credential
 from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Socket
@@ -42,7 +41,6 @@ class TestBitbankConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
         apis={"bitbank": ["bitbank-conformance-key", "bitbank-conformance-secret"]},
-        vectors=Path(__file__).parent / "vectors" / "bitbank.json",
         verify=verify,
         public=(
             "GET https://api.bitbank.cc/v1/spot/status",
@@ -50,7 +48,7 @@ class TestBitbankConformance(ConformanceSuite):
         ),
         sockets=(
             Socket(
-                url="wss://stream.bitbank.cc/socket.io/?EIO=3&transport=websocket",
+                urls=["wss://stream.bitbank.cc/socket.io/?EIO=3&transport=websocket"],
                 heartbeat_every=25,
                 doc="https://github.com/bitbankinc/bitbank-api-docs/blob/master/public-stream.md",
             ),

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from pathlib import Path
-from typing import Any
 
 from topgun import Credential
 from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
@@ -32,20 +30,10 @@ def verify(request: HttpRecord, credential: Credential) -> bool:
     )
 
 
-def answer_auth(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("method") != "auth":
-        return None
-    if accepted:
-        return [{"jsonrpc": "2.0", "id": message.get("id"), "result": True}]
-    error = {"code": -32000, "message": "Invalid signature"}
-    return [{"jsonrpc": "2.0", "id": message.get("id"), "error": error}]
-
-
 class TestBitflyerConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
         apis={"bitflyer": ["bitflyer-conformance-key", "bitflyer-conformance-secret"]},
-        vectors=Path(__file__).parent / "vectors" / "bitflyer.json",
         verify=verify,
         public=(
             "GET https://api.bitflyer.com/v1/getticker?product_code=BTC_JPY",
@@ -55,10 +43,18 @@ class TestBitflyerConformance(ConformanceSuite):
             Login(
                 url=REALTIME,
                 subscribe={"method": "subscribe", "params": {"channel": "child_order_events"}},
-                answer=answer_auth,
+                login={"method": "auth"},
+                accepted=lambda m: [{"jsonrpc": "2.0", "id": m["id"], "result": True}],
+                refused=lambda m: [
+                    {
+                        "jsonrpc": "2.0",
+                        "id": m["id"],
+                        "error": {"code": -32000, "message": "Invalid signature"},
+                    }
+                ],
                 reason="code -32000, Invalid signature",
             ),
         ),
         # The realtime API documents no client ping and no subscription rate.
-        sockets=(Socket(url=REALTIME),),
+        sockets=(Socket(urls=[REALTIME]),),
     )

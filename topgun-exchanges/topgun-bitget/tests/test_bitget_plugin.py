@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hmac
 import time
-from pathlib import Path
-from typing import Any
 
 from topgun import Credential
 from topgun.plugin import RateLimit
@@ -42,14 +40,6 @@ def verify(request: HttpRecord, credential: Credential) -> bool:
     )
 
 
-def answer_login(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("op") != "login":
-        return None
-    if accepted:
-        return [{"event": "login", "code": 0, "msg": ""}]
-    return [{"event": "error", "code": 30005, "msg": "Invalid sign"}]
-
-
 class TestBitgetConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
@@ -57,7 +47,6 @@ class TestBitgetConformance(ConformanceSuite):
             "bitget": ["bitget-conformance-key", "bitget-conformance-secret", "bitget-conf-pass"],
             "bitget_demo": ["bitget-demo-conf-key", "bitget-demo-conf-secret", "bitget-demo-pass"],
         },
-        vectors=Path(__file__).parent / "vectors" / "bitget.json",
         verify=verify,
         public=(
             "GET https://api.bitget.com/api/v2/public/time",
@@ -68,18 +57,19 @@ class TestBitgetConformance(ConformanceSuite):
             Login(
                 url=f"wss://{host}/v2/ws/private",
                 subscribe={"op": "subscribe", "args": [{"instType": "SPOT", "channel": "orders"}]},
-                answer=answer_login,
+                login={"op": "login"},
+                accepted=[{"event": "login", "code": 0, "msg": ""}],
+                refused=[{"event": "error", "code": 30005, "msg": "Invalid sign"}],
                 reason="Invalid sign (code 30005)",
             )
             for host in STREAMS
         ),
-        sockets=tuple(
+        sockets=(
             Socket(
-                url=f"wss://{host}/v2/ws/public",
+                urls=[f"wss://{host}/v2/ws/public" for host in STREAMS],
                 heartbeat_every=30,
                 rate_limit=RateLimit(messages=10, per_seconds=1.0),
                 doc=WS_INTRO,
-            )
-            for host in STREAMS
+            ),
         ),
     )

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hmac
 import time
-from pathlib import Path
-from typing import Any
 
 from topgun import Credential
 from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
@@ -32,14 +30,6 @@ def verify(request: HttpRecord, credential: Credential) -> bool:
     )
 
 
-def answer_login(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("op") != "authKeyExpires":
-        return None
-    if accepted:
-        return [{"success": True, "request": message}]
-    return [{"status": 401, "error": "Signature not valid.", "meta": {}, "request": message}]
-
-
 class TestBitMEXConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
@@ -47,7 +37,6 @@ class TestBitMEXConformance(ConformanceSuite):
             "bitmex": ["bitmex-conformance-key", "bitmex-conformance-secret"],
             "bitmex_testnet": ["bitmex-testnet-conf-key", "bitmex-testnet-conf-secret"],
         },
-        vectors=Path(__file__).parent / "vectors" / "bitmex.json",
         verify=verify,
         # No public endpoint to list: BitMEX allows signed requests four times the rate of
         # anonymous ones (120 against 30 a minute,
@@ -57,13 +46,19 @@ class TestBitMEXConformance(ConformanceSuite):
             Login(
                 url=f"wss://{host}/realtime",
                 subscribe={"op": "subscribe", "args": ["order"]},
-                answer=answer_login,
+                login={"op": "authKeyExpires"},
+                accepted=lambda m: [{"success": True, "request": m}],
+                refused=lambda m: [
+                    {"status": 401, "error": "Signature not valid.", "meta": {}, "request": m}
+                ],
                 greeting=(WELCOME,),
                 reason="status 401, error 'Signature not valid.'",
             )
             for host in WS_HOSTS
         ),
-        sockets=tuple(
-            Socket(url=f"wss://{host}/realtime", heartbeat_every=5, doc=WS_API) for host in WS_HOSTS
+        sockets=(
+            Socket(
+                urls=[f"wss://{host}/realtime" for host in WS_HOSTS], heartbeat_every=5, doc=WS_API
+            ),
         ),
     )

@@ -11,8 +11,6 @@ requests a second ("制限").
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl
 
 from topgun import Credential
@@ -40,19 +38,10 @@ def verify(request: HttpRecord, credential: Credential) -> bool:
     )
 
 
-def answer_auth(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("ch") != "auth":
-        return None
-    if accepted:
-        return [{"action": "req", "code": 200, "ch": "auth", "data": {}}]
-    return [{"action": "req", "code": 2002, "ch": "auth", "message": "auth.fail"}]
-
-
 class TestBitTradeConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
         apis={"bittrade": ["bittrade-conformance-key", "bittrade-conformance-secret"]},
-        vectors=Path(__file__).parent / "vectors" / "bittrade.json",
         verify=verify,
         public=(
             f"GET https://{HOST}/market/detail/merged?symbol=btcjpy",
@@ -62,13 +51,17 @@ class TestBitTradeConformance(ConformanceSuite):
             Login(
                 url=f"wss://{HOST}/ws/v2",
                 subscribe={"action": "sub", "ch": "orders#btcjpy"},
-                answer=answer_auth,
+                login={"ch": "auth"},
+                accepted=[{"action": "req", "code": 200, "ch": "auth", "data": {}}],
+                refused=[{"action": "req", "code": 2002, "ch": "auth", "message": "auth.fail"}],
                 reason="'code': 2002, 'message': 'auth.fail'",
             ),
         ),
         sockets=(
             Socket(
-                url=f"wss://{HOST}/ws/v2", rate_limit=LIMIT, doc="https://api-doc.bittrade.co.jp/"
+                urls=[f"wss://{HOST}/ws/v2"],
+                rate_limit=LIMIT,
+                doc="https://api-doc.bittrade.co.jp/",
             ),
         ),
     )

@@ -10,8 +10,6 @@ market data (``/v5/market/``) is public. WebSocket: https://bybit-exchange.githu
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
-from typing import Any
 
 from topgun import Credential
 from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
@@ -39,21 +37,6 @@ def verify(request: HttpRecord, credential: Credential) -> bool:
     )
 
 
-def answer_private(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("op") != "auth":
-        return None
-    reply = "" if accepted else "error sign"
-    return [{"success": accepted, "ret_msg": reply, "op": "auth", "conn_id": "c"}]
-
-
-def answer_trade(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("op") != "auth":
-        return None
-    if accepted:
-        return [{"retCode": 0, "retMsg": "OK", "op": "auth"}]
-    return [{"retCode": 10004, "retMsg": "invalid sign", "op": "auth"}]
-
-
 STREAMS = sorted(host for hosts in WS_HOSTS.values() for host in hosts)
 
 
@@ -65,7 +48,6 @@ class TestBybitConformance(ConformanceSuite):
             "bybit_demo": ["bybit-demo-conf-key", "bybit-demo-conf-secret"],
             "bybit_testnet": ["bybit-test-conf-key", "bybit-test-conf-secret"],
         },
-        vectors=Path(__file__).parent / "vectors" / "bybit.json",
         verify=verify,
         public=(
             "GET https://api.bybit.com/v5/market/time",
@@ -76,7 +58,11 @@ class TestBybitConformance(ConformanceSuite):
                 Login(
                     url=f"wss://{host}/v5/private",
                     subscribe=ORDERS,
-                    answer=answer_private,
+                    login={"op": "auth"},
+                    accepted=[{"success": True, "ret_msg": "", "op": "auth", "conn_id": "c"}],
+                    refused=[
+                        {"success": False, "ret_msg": "error sign", "op": "auth", "conn_id": "c"}
+                    ],
                     reason="error sign",
                 )
                 for host in STREAMS
@@ -84,12 +70,17 @@ class TestBybitConformance(ConformanceSuite):
             Login(
                 url="wss://stream.bybit.com/v5/trade",
                 subscribe={"op": "order.create", "args": [{"symbol": "BTCUSDT"}]},
-                answer=answer_trade,
+                login={"op": "auth"},
+                accepted=[{"retCode": 0, "retMsg": "OK", "op": "auth"}],
+                refused=[{"retCode": 10004, "retMsg": "invalid sign", "op": "auth"}],
                 reason="invalid sign (retCode 10004)",
             ),
         ),
-        sockets=tuple(
-            Socket(url=f"wss://{host}/v5/public/linear", heartbeat_every=20, doc=CONNECT)
-            for host in STREAMS
+        sockets=(
+            Socket(
+                urls=[f"wss://{host}/v5/public/linear" for host in STREAMS],
+                heartbeat_every=20,
+                doc=CONNECT,
+            ),
         ),
     )

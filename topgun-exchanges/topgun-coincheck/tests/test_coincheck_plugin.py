@@ -10,8 +10,6 @@ client ping nor a send rate.
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
-from typing import Any
 
 from topgun import Credential
 from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
@@ -33,19 +31,10 @@ def verify(request: HttpRecord, credential: Credential) -> bool:
     )
 
 
-def answer_login(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("type") != "login":
-        return None
-    if accepted:
-        return [{"success": True, "available_channels": ["order-events", "execution-events"]}]
-    return [{"success": False, "error": "invalid signature"}]
-
-
 class TestCoincheckConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
         apis={"coincheck": ["coincheck-conformance-key", "coincheck-conformance-secret"]},
-        vectors=Path(__file__).parent / "vectors" / "coincheck.json",
         verify=verify,
         public=(
             "GET https://coincheck.com/api/ticker?pair=btc_jpy",
@@ -55,9 +44,13 @@ class TestCoincheckConformance(ConformanceSuite):
             Login(
                 url=STREAM,
                 subscribe={"type": "subscribe", "channels": ["order-events"]},
-                answer=answer_login,
+                login={"type": "login"},
+                accepted=[
+                    {"success": True, "available_channels": ["order-events", "execution-events"]}
+                ],
+                refused=[{"success": False, "error": "invalid signature"}],
                 reason="invalid signature",
             ),
         ),
-        sockets=(Socket(url=STREAM),),
+        sockets=(Socket(urls=[STREAM]),),
     )

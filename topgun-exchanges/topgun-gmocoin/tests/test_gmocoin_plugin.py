@@ -10,7 +10,6 @@ not by a message, and the server pings (answered by the WebSocket layer), so no 
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
 
 from topgun import Credential
 from topgun.plugin import RateLimit
@@ -37,7 +36,6 @@ class TestGMOCoinConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
         apis={"gmocoin": ["gmo-conformance-key", "gmo-conformance-secret"]},
-        vectors=Path(__file__).parent / "vectors" / "gmocoin.json",
         verify=verify,
         public=(
             "GET https://api.coin.z.com/public/v1/ticker?symbol=BTC",
@@ -45,7 +43,7 @@ class TestGMOCoinConformance(ConformanceSuite):
         ),
         sockets=(
             Socket(
-                url="wss://api.coin.z.com/ws/public/v1",
+                urls=["wss://api.coin.z.com/ws/public/v1"],
                 rate_limit=RateLimit(messages=1, per_seconds=1.0),
                 doc="https://api.coin.z.com/docs/#restrictions",
             ),

@@ -4,7 +4,6 @@ conformance suite run on the plugin."""
 from __future__ import annotations
 
 from importlib import metadata
-from pathlib import Path
 
 import orjson
 from eth_account import Account
@@ -83,18 +82,16 @@ class TestHyperliquidConformance(ConformanceSuite):
             "hyperliquid": ["0x" + "11" * 32],
             "hyperliquid_testnet": ["0x" + "22" * 32],
         },
-        vectors=Path(__file__).parent / "vectors" / "hyperliquid.json",
         verify=verify,
         public=(
             "POST https://api.hyperliquid.xyz/info",
             "POST https://api.hyperliquid-testnet.xyz/info",
         ),
-        sockets=tuple(
+        sockets=(
             Socket(
-                url=f"wss://{host}/ws",
+                urls=["wss://api.hyperliquid.xyz/ws", "wss://api.hyperliquid-testnet.xyz/ws"],
                 idle_timeout=60,
                 doc="https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/websocket/timeouts-and-heartbeats",
-            )
-            for host in ("api.hyperliquid.xyz", "api.hyperliquid-testnet.xyz")
+            ),
         ),
     )

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hmac
 import time
-from pathlib import Path
-from typing import Any
 
 from topgun import Credential
 from topgun.plugin import RateLimit
@@ -41,19 +39,12 @@ def verify(request: HttpRecord, credential: Credential) -> bool:
     )
 
 
-def greeting(accepted: bool) -> list[Any]:
-    if accepted:
-        return [{"id": "c", "type": "welcome"}]
-    return [{"id": "c", "type": "error", "code": 401, "data": "token is invalid"}]
-
-
 class TestKuCoinConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
         apis={
             "kucoin": ["kucoin-conformance-key", "kucoin-conformance-secret", "kucoin-conf-pass"]
         },
-        vectors=Path(__file__).parent / "vectors" / "kucoin.json",
         verify=verify,
         public=(
             "GET https://api.kucoin.com/api/v1/timestamp",
@@ -69,19 +60,19 @@ class TestKuCoinConformance(ConformanceSuite):
                     "topic": "/spotMarket/tradeOrders",
                     "privateChannel": True,
                 },
-                answer=lambda message, accepted: None,
-                greeting=greeting,
+                on_open=True,
+                accepted=[{"id": "c", "type": "welcome"}],
+                refused=[{"id": "c", "type": "error", "code": 401, "data": "token is invalid"}],
                 reason="code 401, 'token is invalid'",
             )
             for host in STREAMS
         ),
-        sockets=tuple(
+        sockets=(
             Socket(
-                url=f"wss://{host}/?token=conformance-token",
+                urls=[f"wss://{host}/?token=conformance-token" for host in STREAMS],
                 heartbeat_every=18,
                 rate_limit=RateLimit(messages=100, per_seconds=10.0),
                 doc=WS_DOC,
-            )
-            for host in STREAMS
+            ),
         ),
     )

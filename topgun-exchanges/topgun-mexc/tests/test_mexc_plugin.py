@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl
 
 from topgun import Credential
@@ -59,19 +57,10 @@ def verify(request: HttpRecord, credential: Credential) -> bool:
     )
 
 
-def answer_login(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("method") != "login":
-        return None
-    if accepted:
-        return [{"channel": "rs.login", "data": "success", "ts": 1}]
-    return [{"channel": "rs.error", "data": "signature invalid", "ts": 1}]
-
-
 class TestMEXCConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
         apis={"mexc": ["mexc-conformance-key", "mexc-conformance-secret"]},
-        vectors=Path(__file__).parent / "vectors" / "mexc.json",
         verify=verify,
         public=(
             "GET https://api.mexc.com/api/v3/depth?symbol=BTCUSDT",
@@ -84,20 +73,19 @@ class TestMEXCConformance(ConformanceSuite):
                     "method": "personal.filter",
                     "param": {"filters": [{"filter": "order"}]},
                 },
-                answer=answer_login,
+                login={"method": "login"},
+                accepted=[{"channel": "rs.login", "data": "success", "ts": 1}],
+                refused=[{"channel": "rs.error", "data": "signature invalid", "ts": 1}],
                 reason="signature invalid",
             ),
         ),
         sockets=(
-            Socket(url=CONTRACT, heartbeat_every=20, doc=FUTURES_WS),
-            *(
-                Socket(
-                    url=f"wss://{host}/ws",
-                    idle_timeout=60,
-                    rate_limit=RateLimit(messages=100, per_seconds=1.0),
-                    doc=SPOT_WS,
-                )
-                for host in ("wbs-api.mexc.com", "wbs.mexc.com")
+            Socket(urls=[CONTRACT], heartbeat_every=20, doc=FUTURES_WS),
+            Socket(
+                urls=["wss://wbs-api.mexc.com/ws", "wss://wbs.mexc.com/ws"],
+                idle_timeout=60,
+                rate_limit=RateLimit(messages=100, per_seconds=1.0),
+                doc=SPOT_WS,
             ),
         ),
     )

@@ -10,8 +10,6 @@ every reply raw-deflated, ``op: login`` answered ``event: login`` or ``event: er
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
-from typing import Any
 
 from topgun import Credential
 from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
@@ -37,27 +35,10 @@ def verify(request: HttpRecord, credential: Credential) -> bool:
     )
 
 
-def answer_v3(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("op") != "login":
-        return None
-    if accepted:
-        return [{"event": "login", "success": True}]
-    return [{"event": "error", "message": "Invalid sign", "errorCode": 30013}]
-
-
-def answer_v5(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("op") != "login":
-        return None
-    if accepted:
-        return [{"event": "login", "code": "0", "msg": "", "connId": "a4d3ae55"}]
-    return [{"event": "error", "code": "60009", "msg": "Login failed.", "connId": "a4d3ae55"}]
-
-
 class TestOKJConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
         apis={"okj": ["okj-conformance-key", "okj-conformance-secret", "okj-conformance-pass"]},
-        vectors=Path(__file__).parent / "vectors" / "okj.json",
         verify=verify,
         public=(
             "GET https://www.okcoin.jp/api/spot/v3/instruments",
@@ -69,7 +50,9 @@ class TestOKJConformance(ConformanceSuite):
                 Login(
                     url=f"wss://{host}:443/ws/v3",
                     subscribe={"op": "subscribe", "args": ["spot/order:BTC-JPY"]},
-                    answer=answer_v3,
+                    login={"op": "login"},
+                    accepted=[{"event": "login", "success": True}],
+                    refused=[{"event": "error", "message": "Invalid sign", "errorCode": 30013}],
                     compress=deflate,
                     reason="'errorCode': 30013, 'message': 'Invalid sign'",
                 )
@@ -78,12 +61,20 @@ class TestOKJConformance(ConformanceSuite):
             Login(
                 url=V5,
                 subscribe={"op": "subscribe", "args": [{"channel": "orders", "instType": "SPOT"}]},
-                answer=answer_v5,
+                login={"op": "login"},
+                accepted=[{"event": "login", "code": "0", "msg": "", "connId": "a4d3ae55"}],
+                refused=[
+                    {
+                        "event": "error",
+                        "code": "60009",
+                        "msg": "Login failed.",
+                        "connId": "a4d3ae55",
+                    }
+                ],
                 reason="'code': '60009', 'msg': 'Login failed.'",
             ),
         ),
         sockets=(
-            *(Socket(url=f"wss://{host}:443/ws/v3", idle_timeout=30) for host in V3_HOSTS),
-            Socket(url=V5, idle_timeout=30),
+            Socket(urls=[*(f"wss://{host}:443/ws/v3" for host in V3_HOSTS), V5], idle_timeout=30),
         ),
     )

@@ -14,8 +14,6 @@ https://www.okx.com/docs-v5/en/#overview-websocket-connect (a connection with no
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
-from typing import Any
 
 from topgun import Credential
 from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
@@ -53,14 +51,6 @@ def verify(request: HttpRecord, credential: Credential) -> bool:
     )
 
 
-def answer_login(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("op") != "login":
-        return None
-    if accepted:
-        return [{"event": "login", "code": "0", "msg": "", "connId": "a1"}]
-    return [{"event": "error", "code": "60009", "msg": "Login failed.", "connId": "a1"}]
-
-
 class TestOKXConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
@@ -68,7 +58,6 @@ class TestOKXConformance(ConformanceSuite):
             "okx": ["okx-conformance-key", "okx-conformance-secret", "okx-conformance-pass"],
             "okx_demo": ["okx-demo-conf-key", "okx-demo-conf-secret", "okx-demo-conf-pass"],
         },
-        vectors=Path(__file__).parent / "vectors" / "okx.json",
         verify=verify,
         public=(
             "GET https://www.okx.com/api/v5/public/time",
@@ -78,13 +67,20 @@ class TestOKXConformance(ConformanceSuite):
             Login(
                 url=f"wss://{host}:8443/ws/v5/private",
                 subscribe={"op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]},
-                answer=answer_login,
+                login={"op": "login"},
+                accepted=[{"event": "login", "code": "0", "msg": "", "connId": "a1"}],
+                refused=[
+                    {"event": "error", "code": "60009", "msg": "Login failed.", "connId": "a1"}
+                ],
                 reason="Login failed. (code 60009)",
             )
             for host in WS_HOSTS
         ),
-        sockets=tuple(
-            Socket(url=f"wss://{host}:8443/ws/v5/public", idle_timeout=30, doc=WS_CONNECT)
-            for host in WS_HOSTS
+        sockets=(
+            Socket(
+                urls=[f"wss://{host}:8443/ws/v5/public" for host in WS_HOSTS],
+                idle_timeout=30,
+                doc=WS_CONNECT,
+            ),
         ),
     )

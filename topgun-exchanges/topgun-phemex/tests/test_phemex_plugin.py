@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hmac
 import time
-from pathlib import Path
-from typing import Any
 
 from topgun import Credential
 from topgun.plugin import RateLimit
@@ -34,15 +32,6 @@ def verify(request: HttpRecord, credential: Credential) -> bool:
     )
 
 
-def answer_login(message: Any, accepted: bool) -> list[Any] | None:
-    if not isinstance(message, dict) or message.get("method") != "user.auth":
-        return None
-    if accepted:
-        return [{"error": None, "id": message.get("id"), "result": {"status": "success"}}]
-    error = {"code": 6012, "message": "invalid login token"}
-    return [{"error": error, "id": message.get("id"), "result": None}]
-
-
 class TestPhemexConformance(ConformanceSuite):
     exchange = Exchange(
         plugin=plugin,
@@ -50,7 +39,6 @@ class TestPhemexConformance(ConformanceSuite):
             "phemex": ["phemex-conformance-key", "phemex-conformance-secret"],
             "phemex_testnet": ["phemex-testnet-conf-key", "phemex-testnet-conf-secret"],
         },
-        vectors=Path(__file__).parent / "vectors" / "phemex.json",
         verify=verify,
         public=(
             "GET https://api.phemex.com/public/time",
@@ -61,18 +49,27 @@ class TestPhemexConformance(ConformanceSuite):
             Login(
                 url=f"wss://{host}/ws",
                 subscribe={"id": 1, "method": "aop.subscribe", "params": []},
-                answer=answer_login,
+                login={"method": "user.auth"},
+                accepted=lambda m: [
+                    {"error": None, "id": m["id"], "result": {"status": "success"}}
+                ],
+                refused=lambda m: [
+                    {
+                        "error": {"code": 6012, "message": "invalid login token"},
+                        "id": m["id"],
+                        "result": None,
+                    }
+                ],
                 reason="code 6012, message 'invalid login token'",
             )
             for host in WS_HOSTS
         ),
-        sockets=tuple(
+        sockets=(
             Socket(
-                url=f"wss://{host}/ws",
+                urls=[f"wss://{host}/ws" for host in WS_HOSTS],
                 idle_timeout=30,
                 rate_limit=RateLimit(messages=20, per_seconds=1.0),
                 doc=WS_DOC,
-            )
-            for host in WS_HOSTS
+            ),
         ),
     )

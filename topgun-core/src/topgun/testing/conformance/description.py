@@ -9,7 +9,7 @@ how the exchange answers a login, and its WebSocket heartbeat and send-rate rule
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -37,36 +37,52 @@ Verifier = Callable[[HttpRecord, Credential], bool]
 True when ``record`` carries a valid signature made with ``credential``."""
 
 
+Replies = Sequence[Any] | Callable[[Any], Sequence[Any]]
+"""What the exchange answers: messages, or a function of the login message (to echo its id)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Login:
     """A WebSocket that logs in, and how the exchange answers there.
 
-    ``answer(message, accepted)`` plays the exchange: the replies to a login ``message`` when the
-    login is ``accepted`` and when it is refused, or ``None`` when ``message`` is not a login (a
-    subscription, say); ``reason`` the part of a refusal the user must see. ``subscribe`` is a private subscription the app sends after the login;
-    ``compress`` how it
-    compresses what it sends (binary frames), for exchanges that do.
+    ``login`` names the fields that mark the login message (``{"op": "login"}``); the exchange
+    answers it ``accepted`` or ``refused``. Where the login is a token in the URL instead,
+    ``on_open`` is True and those answers come unprompted when a connection opens (a welcome or
+    an error). ``subscribe`` is a private subscription the app sends after the login; ``reason``
+    the part of a refusal the user must see; ``greeting`` what the exchange sends on every new
+    connection; ``compress`` how it compresses what it sends (binary frames), if it does.
     """
 
     url: str
     subscribe: Any
-    answer: Callable[[Any, bool], Iterable[Any] | None]
     reason: str
     """What the refusal says (the exchange's error, as the plugin reports it): the raised
     ``AuthenticationError`` and the error logged must show it."""
-    greeting: Sequence[Any] | Callable[[bool], Sequence[Any]] = ()
-    """What the exchange sends unprompted on a new connection: messages, or a function of whether
-    it accepts the connection (for exchanges whose login is a token in the URL, answered by a
-    welcome or an error before anything is sent)."""
+    login: Mapping[str, Any] = field(default_factory=dict)
+    accepted: Replies = ()
+    refused: Replies = ()
+    on_open: bool = False
+    greeting: Sequence[Any] = ()
     compress: Callable[[bytes], bytes] | None = None
     api: str | None = None
     """The API name whose credential logs in (default: the only one of ``Exchange.apis``
     that the host may use)."""
 
+    def is_login(self, message: Any) -> bool:
+        return (
+            not self.on_open
+            and isinstance(message, dict)
+            and all(message.get(name) == value for name, value in self.login.items())
+        )
+
+    def replies(self, message: Any, accepted: bool) -> list[Any]:
+        answer = self.accepted if accepted else self.refused
+        return list(answer(message) if callable(answer) else answer)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Socket:
-    """A WebSocket endpoint's documented keep-alive and send-rate rules.
+    """WebSocket endpoints' documented keep-alive and send-rate rules.
 
     ``idle_timeout``: the exchange drops a connection quiet for this many seconds unless the
     client pings, so an application heartbeat must run more often than that.
@@ -76,7 +92,8 @@ class Socket:
     margin is fine), or not at all where it documents none (``None``).
     """
 
-    url: str
+    urls: Sequence[str]
+    """The endpoints these rules hold for (one ``Socket`` per set of rules)."""
     idle_timeout: float | None = None
     heartbeat_every: float | None = None
     rate_limit: RateLimit | None = None
@@ -98,6 +115,7 @@ class Exchange:
     plugin: types.ModuleType
     apis: Mapping[str, Sequence[str]]
     vectors: Path | None = None
+    """Default: ``vectors/<slug>.json`` next to the test module that runs the suite."""
     verify: Verifier | None = None
     public: Sequence[str] = ()
     logins: Sequence[Login] = ()

@@ -68,15 +68,14 @@ async def check_login(
     others: list[Any] = []  # everything else: the subscription (signed, maybe), then any more
 
     def respond(conn: Connection, message: Any) -> Iterable[Any]:
-        replies = login.answer(message, accepted)
-        if replies is None:
+        if not login.is_login(message):
             others.append((conn, message))
             return ()
         logins.append((conn, message))
-        return list(replies)
+        return login.replies(message, accepted)
 
-    greeting = login.greeting(accepted) if callable(login.greeting) else login.greeting
-    by_greeting = callable(login.greeting)  # the token in the URL is the login: nothing is sent
+    greeting = [*login.greeting, *(login.replies(None, accepted) if login.on_open else ())]
+    by_greeting = login.on_open  # the token in the URL is the login: nothing is sent
 
     async def greet(conn: Connection) -> None:
         for message in greeting:
@@ -141,13 +140,13 @@ async def check_quiet_socket(exchange: Exchange, registry: Registry, url: str) -
         assert app.stats.auth_failures == 0
 
 
-def check_socket(registry: Registry, socket: Socket) -> None:
-    """The host keeps the connection alive as often as documented and paces sends as documented."""
-    host = _host(registry, socket.url)
+def check_socket(registry: Registry, socket: Socket, url: str) -> None:
+    """``url``'s host keeps the connection alive and paces sends as ``socket`` documents."""
+    host = _host(registry, url)
     beat = host.ws_heartbeat
     if beat is not None and not isinstance(beat, Heartbeat):
-        beat = beat(URL(socket.url))
-    where = f"{socket.url} ({socket.doc})" if socket.doc else socket.url
+        beat = beat(URL(url))
+    where = f"{url} ({socket.doc})" if socket.doc else url
     if socket.idle_timeout is None and socket.heartbeat_every is None:
         assert beat is None, f"{where}: the exchange documents no client heartbeat"
     else:

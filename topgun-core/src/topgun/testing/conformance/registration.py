@@ -13,7 +13,7 @@ from ...registry import Registry, Route, build_registry, get_registry
 from ...registry.hostname import canonical_host, lookup
 from .description import Exchange
 
-__all__ = ["check_apis", "check_hosts", "check_installed", "own_registry", "routes"]
+__all__ = ["check_apis", "check_hosts", "check_installed", "own_registry", "routes", "slug"]
 
 
 def own_registry(exchange: Exchange) -> Registry:

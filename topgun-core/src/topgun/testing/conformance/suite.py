@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -16,7 +18,7 @@ from ...errors import CredentialError
 from ...registry import Registry
 from .description import Exchange, Login, Socket
 from .logins import check_login, check_quiet_socket, check_socket, websocket_hosts
-from .registration import check_apis, check_hosts, check_installed, own_registry
+from .registration import check_apis, check_hosts, check_installed, own_registry, slug
 from .signing import (
     check_delivered,
     check_unsigned,
@@ -29,10 +31,6 @@ from .stores import check_datastore
 from .vectors import SignatureVector, load_vectors
 
 __all__ = ["ConformanceSuite"]
-
-
-def _vectors(exchange: Exchange) -> list[SignatureVector]:
-    return [] if exchange.vectors is None else load_vectors(exchange.vectors)
 
 
 def _signing_hosts(registry: Registry) -> list[str]:
@@ -52,13 +50,13 @@ class ConformanceSuite:
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         exchange = self.exchange
         registry = own_registry(exchange)
-        vectors = _vectors(exchange)
+        vectors = self._vectors()
         cases: dict[str, list[Any]] = {
             "vector": list(vectors),
             "live_vector": [vector for vector in vectors if vector.live],
             "login": list(exchange.logins),
             "quiet_socket": list(exchange.quiet_sockets),
-            "socket": list(exchange.sockets),
+            "socket": [(url, socket) for socket in exchange.sockets for url in socket.urls],
             "datastore": sorted(registry.datastores),
         }
         for name, values in cases.items():
@@ -70,6 +68,15 @@ class ConformanceSuite:
     @property
     def registry(self) -> Registry:
         return own_registry(self.exchange)
+
+    def _vectors(self) -> list[SignatureVector]:
+        """The description's vector file, else ``vectors/<slug>.json`` beside this test module."""
+        path = self.exchange.vectors
+        if path is None:
+            path = (
+                Path(inspect.getfile(type(self))).parent / "vectors" / f"{slug(self.exchange)}.json"
+            )
+        return load_vectors(path) if path.is_file() else []
 
     # -- registration ------------------------------------------------------------------------
 
@@ -115,7 +122,7 @@ class ConformanceSuite:
     async def test_requests_that_need_no_credentials_carry_none(self) -> None:
         """Public endpoints, ``auth=None`` and a Client without credentials send none at all."""
         exchange, registry = self.exchange, self.registry
-        vectors = [vector for vector in _vectors(exchange) if vector.live]
+        vectors = [vector for vector in self._vectors() if vector.live]
         public = [(line.split()[0], line.split()[1]) for line in exchange.public]
         hosts = [URL(url).host or "" for _, url in public] + [
             URL(v.url).host or "" for v in vectors
@@ -177,7 +184,7 @@ class ConformanceSuite:
                     with pytest.raises(CredentialError) as raised:
                         Client(apis={api: bad}, registry=registry)
                     texts.append(str(raised.value))
-            live = [vector for vector in _vectors(exchange) if vector.live]
+            live = [vector for vector in self._vectors() if vector.live]
             if live:
                 async with local_exchange(exchange, [URL(live[0].url).host or ""]) as local:
                     wrong = _wrong(live[0])
@@ -196,20 +203,20 @@ class ConformanceSuite:
     async def test_an_accepted_login_then_subscribes(
         self, login: Login | None, caplog: pytest.LogCaptureFixture
     ) -> None:
-        registry = self.registry
-        if login is None:
-            assert not _login_hosts(registry), "describe how the exchange answers each login"
-            return
-        await check_login(self.exchange, registry, login, accepted=True, caplog=caplog)
+        await self._login(login, accepted=True, caplog=caplog)
 
     async def test_a_refused_login_is_visible_and_never_subscribes(
         self, login: Login | None, caplog: pytest.LogCaptureFixture
     ) -> None:
-        registry = self.registry
+        await self._login(login, accepted=False, caplog=caplog)
+
+    async def _login(
+        self, login: Login | None, *, accepted: bool, caplog: pytest.LogCaptureFixture
+    ) -> None:
         if login is None:
-            assert not _login_hosts(registry), "describe how the exchange answers each login"
+            assert not _login_hosts(self.registry), "describe how the exchange answers each login"
             return
-        await check_login(self.exchange, registry, login, accepted=False, caplog=caplog)
+        await check_login(self.exchange, self.registry, login, accepted=accepted, caplog=caplog)
 
     async def test_a_quiet_socket_sends_no_login(self, quiet_socket: str | None) -> None:
         if quiet_socket is None:  # none listed: every login host is described by its login
@@ -224,15 +231,16 @@ class ConformanceSuite:
         missing = sorted(set(_login_hosts(self.registry)) - described)
         assert not missing, f"describe the login of {missing} (Exchange.logins)"
 
-    def test_heartbeat_and_send_pacing(self, socket: Socket | None) -> None:
+    def test_heartbeat_and_send_pacing(self, socket: tuple[str, Socket] | None) -> None:
         registry = self.registry
         if socket is None:
             assert not websocket_hosts(registry), "describe each WebSocket (Exchange.sockets)"
             return
-        check_socket(registry, socket)
+        url, rules = socket
+        check_socket(registry, rules, url)
 
     def test_every_websocket_is_described(self) -> None:
-        described = {URL(socket.url).host for socket in self.exchange.sockets}
+        described = {URL(url).host for socket in self.exchange.sockets for url in socket.urls}
         missing = sorted(set(websocket_hosts(self.registry)) - described)
         assert not missing, f"describe the WebSocket rules of {missing} (Exchange.sockets)"
 
@@ -291,6 +299,8 @@ def _login_hosts(registry: Registry) -> list[str]:
 def _id(value: Any) -> str:
     if isinstance(value, SignatureVector):
         return value.name
-    if isinstance(value, (Login, Socket)):
+    if isinstance(value, Login):
         return str(URL(value.url).with_query(None))
+    if isinstance(value, tuple):  # (url, Socket)
+        return str(URL(value[0]).with_query(None))
     return str(value)

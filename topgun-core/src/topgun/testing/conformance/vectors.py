@@ -58,9 +58,11 @@ class SignatureVector:
 
     name: str
     doc: str
+    """Where the expected values come from."""
     api: str
     credential: tuple[str, ...]
     time: float
+    """The frozen clock, Unix seconds."""
     method: str
     url: str
     headers: Mapping[str, str] = field(default_factory=dict)
