@@ -15,6 +15,19 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ..clock import Clock
+from ..credential import Credential
+from ..errors import (
+    AuthenticationError,
+    CredentialError,
+    FrameTooLargeError,
+    InitializeError,
+    ResponseTooLargeError,
+    SigningError,
+    StoreError,
+    TopgunError,
+)
+from ..http.limit import DEFAULT_MAX_RESPONSE_SIZE
 from .decompress import Compression, Decompressor, decompress
 from .digest import hmac_sha256, hmac_sha256_b64, hmac_sha256_hex, hmac_sha512_hex
 from .hookspecs import hookimpl, hookspec
@@ -24,7 +37,6 @@ from .rsa import PEM_MARKER, is_pem_key, rsa_private_key, rsa_sha256_b64
 from .specs import (
     ApiSelector,
     ApiSpec,
-    AuthenticationError,
     BodyEncoding,
     FrameDecoder,
     Heartbeat,
@@ -47,18 +59,6 @@ from .specs import (
 )
 
 if TYPE_CHECKING:
-    from ..clock import Clock
-    from ..credentials import Credential
-    from ..errors import (
-        CredentialError,
-        FrameTooLargeError,
-        InitializeError,
-        ResponseTooLargeError,
-        SigningError,
-        StoreError,
-        TopgunError,
-    )
-    from ..http.limit import DEFAULT_MAX_RESPONSE_SIZE
     from ..store import (
         DEFAULT_MAXLEN,
         ChainRule,
@@ -83,20 +83,11 @@ if TYPE_CHECKING:
     )
     from ..ws.dispatch import DEFAULT_MAX_MSG_SIZE
 
-# Names defined elsewhere in core load on first use: core's own modules import this package's
-# submodules (``specs``, ``hookspecs``...), which runs this file while those modules are still
-# half-imported, so importing them here eagerly would be an import cycle.
+# The store and WebSocket names load on first use: core's own modules (the store, the WebSocket
+# app) import this package's submodules (``specs``, ``hookspecs``...), which runs this file while
+# they are still half-imported, so importing them here eagerly would be an import cycle. The
+# leaf modules above (clock, credential, errors, the response bound) import nothing of core's.
 _ELSEWHERE: dict[str, str] = {
-    "Clock": "topgun.clock",
-    "Credential": "topgun.credentials",
-    "CredentialError": "topgun.errors",
-    "FrameTooLargeError": "topgun.errors",
-    "InitializeError": "topgun.errors",
-    "ResponseTooLargeError": "topgun.errors",
-    "SigningError": "topgun.errors",
-    "StoreError": "topgun.errors",
-    "TopgunError": "topgun.errors",
-    "DEFAULT_MAX_RESPONSE_SIZE": "topgun.http.limit",
     "DEFAULT_MAXLEN": "topgun.store",
     "ChainRule": "topgun.store",
     "DataStore": "topgun.store",

@@ -13,11 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MalformedMessage", "is_number", "is_price", "is_size"]
-
-
-class MalformedMessage(ValueError):  # noqa: N818 - a message skipped, not a failure
-    """A message that does not have the documented shape; it is skipped whole."""
+__all__ = ["is_number", "is_price", "is_size"]
 
 
 def is_number(value: Any) -> bool:

@@ -183,6 +183,8 @@ class _BinanceDataStore(DataStoreCollection):
 
     def onmessage(self, msg: Any, ws: Any = None) -> None:
         """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
+        if ws is not self._ws:  # a new connection: be told of its reconnections
+            self._follow(ws)
         try:
             if type(msg) is dict:
                 data = msg.get("data") if "stream" in msg else msg
