@@ -15,6 +15,8 @@ from typing import Any
 
 DEPTH = 1_000
 SIDES = ("asks", "bids")
+Sizer = Callable[[random.Random], str]
+"""Draws one level's size, as the exchange writes it, from the walk's random source."""
 Changes = dict[str, dict[int, str]]
 """Per side (``"asks"``/``"bids"``), tick -> new size (the caller's ``removed`` when deleted)."""
 
@@ -26,26 +28,19 @@ def price(tick: int) -> str:
 class TickBook:
     """The true book a generator walks; what it sends is derived from its changes."""
 
-    def __init__(
-        self,
-        rng: random.Random,
-        size: Callable[[random.Random], str],
-        *,
-        step: int,
-        first_bid: int,
-        depth: int = DEPTH,
-    ) -> None:
+    depth = DEPTH
+
+    def __init__(self, rng: random.Random, size: Sizer, *, step: int, first_bid: int) -> None:
         self.rng = rng
         self._make_size = size
-        self.depth = depth
         self.asks: dict[int, str] = {}
         self.bids: dict[int, str] = {}
         tick = 950_000  # 95,000.0
-        for _ in range(depth):
+        for _ in range(self.depth):
             tick += rng.randint(1, step)
             self.asks[tick] = self.size()
         tick = first_bid
-        for _ in range(depth):
+        for _ in range(self.depth):
             self.bids[tick] = self.size()
             tick -= rng.randint(1, step)
 

@@ -75,8 +75,7 @@ EXECUTION_EVENT = {
     "timeInForce": "FAS",
     "msgType": "ER",
 }
-POSITION_EVENT = {
-    "channel": "positionEvents",
+POSITION = {
     "positionId": 1234567,
     "symbol": "BTC_JPY",
     "side": "BUY",
@@ -87,8 +86,9 @@ POSITION_EVENT = {
     "leverage": "4",
     "losscutPrice": "766540",
     "timestamp": "2019-03-19T02:15:06.094Z",
-    "msgType": "OPR",
 }
+"""The docs' position: the #open-positions row, and the #ws-position-events push around it."""
+POSITION_EVENT = {"channel": "positionEvents", **POSITION, "msgType": "OPR"}
 POSITION_SUMMARY_EVENT = {
     "channel": "positionSummaryEvents",
     "symbol": "BTC_JPY",
@@ -101,89 +101,61 @@ POSITION_SUMMARY_EVENT = {
     "msgType": "PERIODIC",
 }
 
-LATEST_EXECUTIONS = {
-    "status": 0,
-    "data": {
-        "list": [
-            {
-                "executionId": 92123912,
-                "orderId": 223456789,
-                "positionId": 1234567,
-                "symbol": "BTC",
-                "side": "BUY",
-                "settleType": "OPEN",
-                "size": "0.02",
-                "price": "1900000",
-                "lossGain": "0",
-                "fee": "223",
-                "timestamp": "2019-03-19T02:15:06.086Z",
-            }
-        ]
+
+def reply(row: dict[str, Any], responsetime: str, *, paginated: bool = False) -> dict[str, Any]:
+    """A documented REST reply listing ``row`` (``paginated`` like #active-orders)."""
+    data: dict[str, Any] = {"pagination": {"currentPage": 1, "count": 30}} if paginated else {}
+    return {"status": 0, "data": {**data, "list": [row]}, "responsetime": responsetime}
+
+
+LATEST_EXECUTIONS = reply(
+    {
+        "executionId": 92123912,
+        "orderId": 223456789,
+        "positionId": 1234567,
+        "symbol": "BTC",
+        "side": "BUY",
+        "settleType": "OPEN",
+        "size": "0.02",
+        "price": "1900000",
+        "lossGain": "0",
+        "fee": "223",
+        "timestamp": "2019-03-19T02:15:06.086Z",
     },
-    "responsetime": "2019-03-19T02:15:06.086Z",
-}
-ACTIVE_ORDERS = {
-    "status": 0,
-    "data": {
-        "pagination": {"currentPage": 1, "count": 30},
-        "list": [
-            {
-                "rootOrderId": 123456789,
-                "orderId": 123456789,
-                "symbol": "BTC",
-                "side": "BUY",
-                "orderType": "NORMAL",
-                "executionType": "LIMIT",
-                "settleType": "OPEN",
-                "size": "1",
-                "executedSize": "0",
-                "price": "840000",
-                "losscutPrice": "0",
-                "status": "ORDERED",
-                "timeInForce": "FAS",
-                "timestamp": "2019-03-19T01:07:24.217Z",
-            }
-        ],
+    "2019-03-19T02:15:06.086Z",
+)
+ACTIVE_ORDERS = reply(
+    {
+        "rootOrderId": 123456789,
+        "orderId": 123456789,
+        "symbol": "BTC",
+        "side": "BUY",
+        "orderType": "NORMAL",
+        "executionType": "LIMIT",
+        "settleType": "OPEN",
+        "size": "1",
+        "executedSize": "0",
+        "price": "840000",
+        "losscutPrice": "0",
+        "status": "ORDERED",
+        "timeInForce": "FAS",
+        "timestamp": "2019-03-19T01:07:24.217Z",
     },
-    "responsetime": "2019-03-19T01:07:24.217Z",
-}
-OPEN_POSITIONS = {
-    "status": 0,
-    "data": {
-        "pagination": {"currentPage": 1, "count": 30},
-        "list": [
-            {
-                "positionId": 1234567,
-                "symbol": "BTC_JPY",
-                "side": "BUY",
-                "size": "0.22",
-                "orderdSize": "0",
-                "price": "876045",
-                "lossGain": "14",
-                "leverage": "4",
-                "losscutPrice": "766540",
-                "timestamp": "2019-03-19T02:15:06.094Z",
-            }
-        ],
+    "2019-03-19T01:07:24.217Z",
+    paginated=True,
+)
+OPEN_POSITIONS = reply(POSITION, "2019-03-19T02:15:06.095Z", paginated=True)
+POSITION_SUMMARY = reply(
+    {
+        "averagePositionRate": "715656",
+        "positionLossGain": "250675",
+        "side": "BUY",
+        "sumOrderQuantity": "2",
+        "sumPositionQuantity": "11.6999",
+        "symbol": "BTC_JPY",
     },
-    "responsetime": "2019-03-19T02:15:06.095Z",
-}
-POSITION_SUMMARY = {
-    "status": 0,
-    "data": {
-        "list": [
-            {
-                "averagePositionRate": "715656",
-                "positionLossGain": "250675",
-                "side": "BUY",
-                "sumOrderQuantity": "2",
-                "sumPositionQuantity": "11.6999",
-                "symbol": "BTC_JPY",
-            }
-        ]
-    },
-    "responsetime": "2019-03-19T02:15:06.102Z",
-}
+    "2019-03-19T02:15:06.102Z",
+)
 MAINTENANCE = {
     "status": 5,
     "messages": [
