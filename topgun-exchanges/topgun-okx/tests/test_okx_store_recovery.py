@@ -75,8 +75,14 @@ async def test_a_gap_is_repaired_by_resubscribing(
     assert (stats.gaps, stats.resyncs, stats.checksum_failures) == (1, 1, 0)
 
 
-def _local_okx(model: Any, rest_hits: list[str], sockets: list[Any]) -> HttpExchange:
-    """www.okx.com and ws.okx.com as one local exchange: the channel sends no snapshot on
+def _local_okx(
+    model: Any,
+    rest_hits: list[str],
+    sockets: list[Any],
+    ws_host: str = "ws.okx.com",
+    demo_headers: list[str | None] | None = None,
+) -> HttpExchange:
+    """www.okx.com and ``ws_host`` as one local exchange: the channel sends no snapshot on
     subscribe, only updates; GET /api/v5/market/books answers the model's book and seqId."""
 
     async def websocket(request: web.Request) -> web.WebSocketResponse:
@@ -96,10 +102,12 @@ def _local_okx(model: Any, rest_hits: list[str], sockets: list[Any]) -> HttpExch
 
     async def rest(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:
         rest_hits.append(request.raw_path)
+        if demo_headers is not None:
+            demo_headers.append(request.headers.get("x-simulated-trading"))
         return web.json_response(model.rest())
 
     return HttpExchange(
-        ["www.okx.com", "ws.okx.com"], rest, routes=[web.get("/ws/v5/public", websocket)]
+        ["www.okx.com", ws_host], rest, routes=[web.get("/ws/v5/public", websocket)]
     )
 
 
@@ -160,3 +168,27 @@ async def test_rest_mode_through_initialize(eventually: Any) -> None:
             await sockets[0].send_json(model.update({"102": "2"}, {}))
             await eventually(lambda: levels(store) == (model.asks, model.bids))
     assert len(rest_hits) == 1
+
+
+async def test_a_demo_trading_book_is_recovered_from_the_demo_snapshot() -> None:
+    """Demo trading shares www.okx.com with live trading: the snapshot of a book streamed from a
+    demo WebSocket host is asked for with ``x-simulated-trading: 1``, or it would be the live
+    market's book (https://www.okx.com/docs-v5/en/#overview-demo-trading-services)."""
+    model = Model()
+    model.asks, model.bids = {"101": "1"}, {"99": "1"}
+    rest_hits: list[str] = []
+    headers: list[str | None] = []
+    registry = build_registry([plugin], strict=True)
+    async with _local_okx(model, rest_hits, [], "wspap.okx.com", headers) as server:
+        store = OKXDataStore()
+        store.books.recovery = dataclasses.replace(store.books.recovery, grace=0.05)
+        async with topgun.Client(registry=registry, **server.client_kwargs()) as client:
+            client.ws_connect(
+                "wss://wspap.okx.com:8443/ws/v5/public",
+                send_json={"op": "subscribe", "args": [ARG]},
+                hdlr_json=store.onmessage,
+            )
+            await store.books.wait_synced((INST, "books"), timeout=5)
+            assert levels(store) == (model.asks, model.bids)
+    assert rest_hits == [f"/api/v5/market/books?instId={INST}&sz=400"]
+    assert headers == ["1"]

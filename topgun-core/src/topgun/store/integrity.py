@@ -106,12 +106,14 @@ class SnapshotRequest:
     Unsigned unless ``signed``: an exchange whose full book is served to authenticated requests
     only sets it, and the request is then signed with the Client's credentials for that host; a
     Client without them does not send it (the recovery stops with a warning saying so).
+    ``headers`` select what the exchange serves on a shared host (a demo-trading book, say).
     """
 
     url: str | URL
     params: Mapping[str, Any] | None = None
     method: str = "GET"
     signed: bool = False
+    headers: Mapping[str, str] | None = None
 
 
 @dataclass(slots=True)

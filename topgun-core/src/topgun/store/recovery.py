@@ -131,6 +131,7 @@ async def _fetch_snapshot(book: VerifiedBook, key: Hashable, ws: Any) -> None:
             request.method,
             request.url,
             params=request.params,
+            headers=request.headers,
             auth=Auth if request.signed else None,
         )
     response = result.response

@@ -32,6 +32,7 @@ from yarl import URL
 from topgun.errors import InitializeError
 from topgun.store import ChainRule, Item, Level, OrderBookStore, Recovery, SnapshotRequest
 
+from ..auth import DEMO_HEADER
 from ._messages import MalformedMessage
 
 __all__ = ["SNAPSHOT_CHANNELS", "Books"]
@@ -53,6 +54,10 @@ REST_HOSTS = {
     "wsuspap.okx.com": "us.okx.com",
 }
 """The REST host of each regional WebSocket host (the rest use www.okx.com)."""
+
+DEMO_WS_HOSTS = frozenset({"wspap.okx.com", "wseeapap.okx.com", "wsuspap.okx.com"})
+"""Demo-trading WebSocket hosts: their books' REST snapshots are the demo market's, asked for
+with ``x-simulated-trading: 1`` on the shared live REST host."""
 
 CHECKSUM_DEPTH = 25
 """Levels per side that OKX's checksum covers."""
@@ -352,11 +357,13 @@ class Books(OrderBookStore):
         return [{"op": "unsubscribe", "args": [arg]}, {"op": "subscribe", "args": [arg]}]
 
     def _snapshot_request(self, key: Hashable, ws_url: URL) -> SnapshotRequest:
-        """``GET /api/v5/market/books`` on the REST host of the WebSocket's site."""
+        """``GET /api/v5/market/books`` on the REST host of the WebSocket's site (demo trading's
+        book from a demo host)."""
         inst_id, channel = cast("Key", key)
         host = REST_HOSTS.get(ws_url.host or "", "www.okx.com")
         params = {"instId": inst_id, "sz": str(REST_DEPTH.get(channel, 400))}
-        return SnapshotRequest(f"https://{host}{REST_PATH}", params)
+        headers = {DEMO_HEADER: "1"} if ws_url.host in DEMO_WS_HOSTS else None
+        return SnapshotRequest(f"https://{host}{REST_PATH}", params, headers=headers)
 
     def _onresponse(self, data: Any, url: URL) -> None:
         """``GET /api/v5/market/books?instId=...``: the snapshot of that instId's REST-mode books.
