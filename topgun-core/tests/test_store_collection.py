@@ -234,3 +234,19 @@ def test_on_ws_reconnect_calls_every_store_and_never_raises(
     caplog.set_level(logging.ERROR, logger="topgun.store")
     feed.on_ws_reconnect(None)  # a failing hook is logged; the reconnect goes on
     assert any("failed to reset its stores" in r.getMessage() for r in caplog.records)
+
+
+def test_a_reconnect_note_is_logged_after_the_stores_reset(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Private(Toy):
+        _RECONNECT_NOTE = "Toy: reconnected; orders may be stale: call initialize() again."
+
+    feed = Private()
+    caplog.set_level(logging.INFO, logger="topgun.store")
+    Toy().on_ws_reconnect(None)
+    assert not caplog.records  # no note declared: nothing logged
+    feed.on_ws_reconnect(None)
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.INFO, Private._RECONNECT_NOTE)
+    ]

@@ -6,7 +6,7 @@ routes one WebSocket message; ``_ENDPOINTS`` maps HTTP paths to the store that `
 hands each response to (``store._onresponse(data, url)``; a collection that handles an endpoint
 itself, with no store behind it, extends ``_takes_response`` and ``_apply_response``);
 ``_onreconnect(ws_app)`` resets stream-continuity state (the default calls every store's
-``_onreconnect()``).
+``_onreconnect()``, then logs ``_RECONNECT_NOTE``).
 
 ``onmessage`` never raises: a message the subclass cannot route, or one that makes it fail, is
 logged (once per kind, then rate-limited) under ``topgun.store`` and otherwise ignored. Handlers
@@ -59,6 +59,10 @@ class DataStoreCollection:
 
     _LOGGER: ClassVar[logging.Logger] = log
     """Where this collection logs feed problems (exchange plugins use ``topgun.store.<slug>``)."""
+
+    _RECONNECT_NOTE: ClassVar[str] = ""
+    """Logged at INFO after a reconnect has reset the stores: what may be stale now and how to
+    resync it (usually ``initialize()`` again), so a user reading the log knows what to do."""
 
     def __init__(self) -> None:
         self._stores: dict[str, DataStore] = {}
@@ -169,6 +173,8 @@ class DataStoreCollection:
     def _onreconnect(self, ws_app: Any) -> None:
         for store in self._stores.values():
             store._onreconnect()
+        if self._RECONNECT_NOTE:
+            self._LOGGER.info("%s", self._RECONNECT_NOTE)
 
     async def initialize(self, *aws: Any, max_size: int | None = DEFAULT_MAX_RESPONSE_SIZE) -> None:
         """Load HTTP responses into the stores, routed by endpoint path (``_ENDPOINTS``).

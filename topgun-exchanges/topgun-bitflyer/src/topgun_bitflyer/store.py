@@ -588,6 +588,10 @@ class bitFlyerDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "bitFlyer: reconnected; board books wait for fresh snapshots. Orders, positions, "
+        "collateral and balance may have missed events: call initialize() again to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/v1/me/getchildorders": "childorders",
         "/v1/me/getparentorders": "parentorders",
@@ -738,13 +742,6 @@ class bitFlyerDataStore(DataStoreCollection):
             _check_event(event, "parent_order_acceptance_id", sized=False)
         self._parentorderevents._insert(events)
         self._parentorders._on_events(events)
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "bitFlyer: reconnected; board books wait for fresh snapshots. Orders, positions, "
-            "collateral and balance may have missed events: call initialize() again to resync."
-        )
 
     # -- the stores ----------------------------------------------------------------------
 

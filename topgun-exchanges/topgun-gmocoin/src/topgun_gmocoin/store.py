@@ -297,6 +297,10 @@ class GMOCoinDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "GMO Coin: reconnected; order books wait for their next message. Orders, executions "
+        "and positions may have missed events: call initialize() again to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/private/v1/latestExecutions": "executions",
         "/private/v1/activeOrders": "orders",
@@ -377,13 +381,6 @@ class GMOCoinDataStore(DataStoreCollection):
         ordered = decimal(msg.get("orderSize"), "orderSize")
         self._executions._insert([msg])
         self._orders._on_execution(msg, executed, ordered)
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "GMO Coin: reconnected; order books wait for their next message. Orders, executions "
-            "and positions may have missed events: call initialize() again to resync."
-        )
 
     # -- the stores ----------------------------------------------------------------------
 

@@ -285,6 +285,11 @@ class bitbankPrivateDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "bitbank private: the stream resumed after an interruption; messages may have been "
+        "missed meanwhile: call initialize() with /v1/user/assets, "
+        "/v1/user/spot/active_orders and /v1/user/margin/positions again to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/v1/user/assets": "asset",
         "/v1/user/spot/active_orders": "spot_order",
@@ -345,14 +350,6 @@ class bitbankPrivateDataStore(DataStoreCollection):
                 "bitbank private: no store for method %r; its messages are ignored",
                 method,
             )
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "bitbank private: the stream resumed after an interruption; messages may have been "
-            "missed meanwhile: call initialize() with /v1/user/assets, "
-            "/v1/user/spot/active_orders and /v1/user/margin/positions again to resync."
-        )
 
     @property
     def asset(self) -> Asset:

@@ -172,6 +172,10 @@ class CoincheckPrivateDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "Coincheck private: reconnected; orders may have missed events while disconnected: "
+        "call initialize() with /api/exchange/orders/opens again to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {"/api/exchange/orders/opens": "order-events"}
 
     def _init(self) -> None:
@@ -208,13 +212,6 @@ class CoincheckPrivateDataStore(DataStoreCollection):
                 )
         except MalformedMessage as exc:
             raise MalformedMessage(f"{channel}: {exc}") from None
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "Coincheck private: reconnected; orders may have missed events while disconnected: "
-            "call initialize() with /api/exchange/orders/opens again to resync."
-        )
 
     @property
     def order(self) -> Order:

@@ -107,6 +107,11 @@ class HyperliquidDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "Hyperliquid: reconnected; l2Book books wait for their next snapshot. Open orders "
+        "(orderUpdates) and account state may have missed updates: call initialize() again "
+        "with /info openOrders and clearinghouseState to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {"/info": "l2Book"}  # the store is chosen by request
 
     def _init(self) -> None:
@@ -213,14 +218,6 @@ class HyperliquidDataStore(DataStoreCollection):
                 )
         except MalformedMessage as exc:
             raise MalformedMessage(f"{channel}: {exc}") from None
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "Hyperliquid: reconnected; l2Book books wait for their next snapshot. Open orders "
-            "(orderUpdates) and account state may have missed updates: call initialize() again "
-            "with /info openOrders and clearinghouseState to resync."
-        )
 
     # -- the stores ------------------------------------------------------------------------
 

@@ -104,6 +104,10 @@ class KuCoinDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "KuCoin: reconnected; order books wait for fresh snapshots. Orders, balances and "
+        "positions may have missed events: call initialize() again to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/api/v1/market/candles": "kline",
         "/api/v1/positions": "positions",
@@ -296,13 +300,6 @@ class KuCoinDataStore(DataStoreCollection):
             ("unknown", topic.partition(":")[0][:64]),
             "KuCoin: no store for topic %r; its messages are ignored",
             topic,
-        )
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "KuCoin: reconnected; order books wait for fresh snapshots. Orders, balances and "
-            "positions may have missed events: call initialize() again to resync."
         )
 
     # -- the stores ------------------------------------------------------------------------
