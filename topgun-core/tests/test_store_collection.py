@@ -250,3 +250,25 @@ def test_a_reconnect_note_is_logged_after_the_stores_reset(
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (logging.INFO, Private._RECONNECT_NOTE)
     ]
+
+
+def test_frames_with_nowhere_to_go_are_logged_once_per_name_and_not_skipped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Routed(topgun.DataStoreCollection):
+        def _onmessage(self, msg: Any, ws: Any = None) -> None:
+            if type(msg) is not dict:
+                self._not_an_object(msg)
+            else:
+                self._no_store_for("channel", msg["channel"], key=msg["channel"].split(".")[0])
+
+    feed = Routed()
+    caplog.set_level(logging.WARNING, logger="topgun.store")
+    for msg in ([1], {"channel": "news.BTC"}, {"channel": "news.ETH"}, {"channel": "odd"}):
+        feed.onmessage(msg)
+    assert [r.getMessage() for r in caplog.records] == [
+        "Routed: ignored a frame that is not a JSON object (list)",
+        "Routed: no store for channel 'news.BTC'; its messages are ignored",
+        "Routed: no store for channel 'odd'; its messages are ignored",
+    ]
+    assert feed.skipped == 0

@@ -122,7 +122,8 @@ class DataStoreCollection:
         except Exception as exc:
             self._failed(exc)
         finally:
-            self._wake()
+            if self._waiters:  # wait() returns after every message, as in pybotters
+                self._wake()
 
     def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
         """Count and log (rate-limited) a message skipped whole for its shape."""
@@ -146,6 +147,26 @@ class DataStoreCollection:
             type(exc).__name__,
             exc,
             exc_info=True,
+        )
+
+    def _not_an_object(self, msg: Any) -> None:
+        """Log (rate-limited) a frame that is not a JSON object; it is ignored, not skipped."""
+        self._limiter.warning(
+            "not-object",
+            "%s: ignored a frame that is not a JSON object (%s)",
+            type(self).__name__,
+            type(msg).__name__,
+        )
+
+    def _no_store_for(self, kind: str, name: object, key: str | None = None) -> None:
+        """Log that a ``kind`` of message (channel, topic, room...) has no store here: once per
+        ``key`` (default: ``name``), then rate-limited. The message is ignored, not skipped."""
+        self._limiter.warning(
+            ("unknown", str(name if key is None else key)[:64]),
+            "%s: no store for %s %.128r; its messages are ignored",
+            type(self).__name__,
+            kind,
+            name,
         )
 
     def _onmessage(self, msg: Any, ws: Any = None) -> None:

@@ -646,11 +646,7 @@ class bitFlyerDataStore(DataStoreCollection):
 
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is not dict:
-            self._limiter.warning(
-                "not-object",
-                "bitFlyer: ignored a frame that is not a JSON object (%s)",
-                type(msg).__name__,
-            )
+            self._not_an_object(msg)
             return
         params = msg.get("params")
         if params is None:
@@ -711,11 +707,7 @@ class bitFlyerDataStore(DataStoreCollection):
         return handler
 
     def _on_unknown(self, channel: str, message: Any, ws: Any = None) -> None:
-        self._limiter.warning(
-            ("unknown", channel[:64]),
-            "bitFlyer: no store for channel %r; its messages are ignored",
-            channel,
-        )
+        self._no_store_for("channel", channel)
 
     def _on_child_order_events(self, message: Any, ws: Any = None) -> None:
         events = _objects(

@@ -366,11 +366,7 @@ class GMOCoinDataStore(DataStoreCollection):
                     str(msg["error"])[:200],
                 )
             else:
-                self._limiter.warning(
-                    ("unknown", str(channel)[:64]),
-                    "GMO Coin: no store for channel %r; its messages are ignored",
-                    channel,
-                )
+                self._no_store_for("channel", channel)
         except MalformedMessage as exc:
             raise MalformedMessage(f"{channel}: {exc}") from None
 

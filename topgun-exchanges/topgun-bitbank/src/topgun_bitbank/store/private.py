@@ -345,11 +345,7 @@ class bitbankPrivateDataStore(DataStoreCollection):
             store._clear()
             store._insert(items[-1:])
         else:
-            self._limiter.warning(
-                ("method", method[:64]),
-                "bitbank private: no store for method %r; its messages are ignored",
-                method,
-            )
+            self._no_store_for("method", method)
 
     @property
     def asset(self) -> Asset:

@@ -205,11 +205,7 @@ class CoincheckPrivateDataStore(DataStoreCollection):
                     msg,
                 )
             elif msg.get("success") is not True:  # a login or subscribe reply: nothing to store
-                self._limiter.warning(
-                    ("unknown", str(channel)[:64]),
-                    "Coincheck private: no store for channel %r; its messages are ignored",
-                    channel,
-                )
+                self._no_store_for("channel", channel)
         except MalformedMessage as exc:
             raise MalformedMessage(f"{channel}: {exc}") from None
 

@@ -211,11 +211,7 @@ class HyperliquidDataStore(DataStoreCollection):
                     ("error", str(data)[:80]), "Hyperliquid replied with an error: %.200s", data
                 )
             elif channel not in _QUIET:
-                self._limiter.warning(
-                    ("unknown", str(channel)[:64]),
-                    "Hyperliquid: no store for channel %.64r; its messages are ignored",
-                    channel,
-                )
+                self._no_store_for("channel", channel)
         except MalformedMessage as exc:
             raise MalformedMessage(f"{channel}: {exc}") from None
 

@@ -16,7 +16,6 @@ from functools import partial
 from typing import Any, ClassVar
 
 from topgun.store import DataStore, DataStoreCollection, Item
-from topgun.store import MalformedMessage as CoreMalformedMessage
 
 from ._messages import MalformedMessage
 from .books import Books
@@ -103,34 +102,22 @@ class OKXDataStore(DataStoreCollection):
 
     # -- routing -------------------------------------------------------------------------
 
-    def onmessage(self, msg: Any, ws: Any = None) -> None:
-        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
-        try:
-            if type(msg) is dict:
-                arg = msg.get("arg")
-                if type(arg) is dict and "data" in msg:
-                    channel = arg.get("channel")
-                    handler = self._handlers.get(channel) if type(channel) is str else None
-                    if handler is None:
-                        handler = self._route(channel)
-                    handler(arg, msg, ws)
-                    return
-            self._onmessage(msg, ws)
-        except CoreMalformedMessage as exc:
-            self._malformed(msg, exc)
-        except Exception as exc:
-            self._failed(exc)
-        finally:
-            if self._waiters:
-                self._wake()
-
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
+        """Pushes go straight to their handler; anything else to ``_on_other``."""
+        if type(msg) is dict:
+            arg = msg.get("arg")
+            if type(arg) is dict and "data" in msg:
+                channel = arg.get("channel")
+                handler = self._handlers.get(channel) if type(channel) is str else None
+                if handler is None:
+                    handler = self._route(channel)
+                handler(arg, msg, ws)
+                return
+        self._on_other(msg, ws)
+
+    def _on_other(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is not dict:
-            self._limiter.warning(
-                "not-object",
-                "OKX: ignored a message that is not a JSON object (%s)",
-                type(msg).__name__,
-            )
+            self._not_an_object(msg)
             return
         event = msg.get("event")
         if event is None:
@@ -172,11 +159,7 @@ class OKXDataStore(DataStoreCollection):
         return handler
 
     def _on_unknown(self, channel: str, arg: Item, msg: Item, ws: Any) -> None:
-        self._limiter.warning(
-            ("unknown", channel[:64]),
-            "OKX: no store for channel %r; its pushes are ignored",
-            channel,
-        )
+        self._no_store_for("channel", channel)
 
     def _onreconnect(self, ws_app: Any) -> None:
         super()._onreconnect(ws_app)
