@@ -127,6 +127,9 @@ PLAN = {
     "uTime": "1695719197612",
 }
 
+TRADE = {"ts": "1695716760565", "price": "27000.5", "size": "0.001", "side": "buy", "tradeId": "1"}
+FILL = {"orderId": "111", "tradeId": "111", "symbol": "BTCUSDT", "side": "buy", "size": "0.0006"}
+
 BOOK_ARG = {"instType": "SPOT", "channel": "books", "instId": "BTCUSDT"}
 
 
@@ -161,36 +164,10 @@ V2_SAMPLES: list[Any] = [
         ],
         "ts": 1,
     },
-    push(
-        "USDT-FUTURES",
-        "trade",
-        [
-            {
-                "ts": "1695716760565",
-                "price": "27000.5",
-                "size": "0.001",
-                "side": "buy",
-                "tradeId": "1",
-            }
-        ],
-        instId="BTCUSDT",
-    ),
+    push("USDT-FUTURES", "trade", [TRADE], instId="BTCUSDT"),
     push("SPOT", "account", [ACCOUNT], coin="default"),
     push("USDT-FUTURES", "positions", [POSITION], instId="default"),
-    push(
-        "SPOT",
-        "fill",
-        [
-            {
-                "orderId": "111",
-                "tradeId": "111",
-                "symbol": "BTCUSDT",
-                "side": "buy",
-                "size": "0.0006",
-            }
-        ],
-        instId="default",
-    ),
+    push("SPOT", "fill", [FILL], instId="default"),
     push("SPOT", "orders", [ORDER], instId="BTCUSDT"),
     push("USDT-FUTURES", "orders-algo", [PLAN], instId="default"),
     push(
