@@ -252,6 +252,23 @@ def test_a_reconnect_note_is_logged_after_the_stores_reset(
     ]
 
 
+def test_a_reconnect_note_about_some_stores_waits_for_their_items(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Private(Toy):
+        _RECONNECT_NOTE = "Toy: reconnected; orders may be stale."
+        _RECONNECT_NOTE_IF = ("orders",)
+
+    feed = Private()
+    caplog.set_level(logging.INFO, logger="topgun.store")
+    feed.onmessage({"type": "log", "data": {"line": 1}})
+    feed.on_ws_reconnect(None)
+    assert not caplog.records  # no order held: nothing to resync
+    feed.onmessage({"type": "order", "data": {"id": 7, "qty": 1}})
+    feed.on_ws_reconnect(None)
+    assert [r.getMessage() for r in caplog.records] == [Private._RECONNECT_NOTE]
+
+
 def test_frames_with_nowhere_to_go_are_logged_once_per_name_and_not_skipped(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

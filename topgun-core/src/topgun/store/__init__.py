@@ -2,8 +2,9 @@
 
 ``DataStore`` (keyed or append-only tables), ``OrderBookStore`` (price levels with sorted sides),
 ``DataStoreCollection`` (one exchange feed's stores and its ``onmessage`` handler), and the
-change stream of ``DataStore.watch()``: ``StoreStream`` of ``StoreChange``. ``MalformedMessage``
-and the ``is_*`` checks (``.validate``) are for store authors validating a message before applying.
+change stream of ``DataStore.watch()``: ``StoreStream`` of ``StoreChange``. ``MalformedMessage``,
+the ``is_*`` checks and ``json_objects`` (``.validate``) are for store authors validating a
+message before applying.
 ``DataStoreCollection`` (one exchange feed's stores and its ``onmessage`` handler), the
 change stream of ``DataStore.watch()``: ``StoreStream`` of ``StoreChange``, and the verified-book
 machinery (``integrity``, ``sequence``, ``recovery``; docs/verified-books.rst).
@@ -23,7 +24,7 @@ from .integrity import (
 )
 from .orderbook import Level, OrderBookStore, price_of
 from .sequence import ChainRule, OrderRule, RangeRule, SequenceRule, Verdict, signed_crc32
-from .validate import MalformedMessage, is_number, is_price, is_size
+from .validate import MalformedMessage, is_number, is_price, is_size, json_objects
 
 __all__ = [
     "DEFAULT_MAXLEN",
@@ -52,6 +53,7 @@ __all__ = [
     "is_number",
     "is_price",
     "is_size",
+    "json_objects",
     "price_of",
     "signed_crc32",
 ]

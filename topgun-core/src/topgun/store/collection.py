@@ -64,6 +64,9 @@ class DataStoreCollection:
     """Logged at INFO after a reconnect has reset the stores: what may be stale now and how to
     resync it (usually ``initialize()`` again), so a user reading the log knows what to do."""
 
+    _RECONNECT_NOTE_IF: ClassVar[tuple[str, ...]] = ()
+    """The stores the note is about: when named, it is logged only if one of them holds items."""
+
     def __init__(self) -> None:
         self._stores: dict[str, DataStore] = {}
         self._waiters: list[asyncio.Future[None]] = []
@@ -194,7 +197,8 @@ class DataStoreCollection:
     def _onreconnect(self, ws_app: Any) -> None:
         for store in self._stores.values():
             store._onreconnect()
-        if self._RECONNECT_NOTE:
+        stores, about = self._stores, self._RECONNECT_NOTE_IF
+        if self._RECONNECT_NOTE and (not about or any(len(stores[name]) for name in about)):
             self._LOGGER.info("%s", self._RECONNECT_NOTE)
 
     async def initialize(self, *aws: Any, max_size: int | None = DEFAULT_MAX_RESPONSE_SIZE) -> None:

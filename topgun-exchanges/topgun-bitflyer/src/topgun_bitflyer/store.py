@@ -49,6 +49,7 @@ from topgun.store import (
     OrderBookStore,
     Recovery,
     is_number,
+    json_objects,
 )
 from topgun.store import MalformedMessage as CoreMalformedMessage
 
@@ -142,18 +143,6 @@ def _mid_price(message: Item) -> float | None:
     return mid_price
 
 
-def _objects(message: Any, what: str, required: Iterable[str] = ()) -> list[Item]:
-    if type(message) is not list:
-        raise MalformedMessage(f"{what} is not a JSON array")
-    for item in message:
-        if type(item) is not dict:
-            raise MalformedMessage(f"an element of {what} is not a JSON object")
-        for field in required:
-            if field not in item:
-                raise MalformedMessage(f"an element of {what} has no {field!r}")
-    return message
-
-
 _number = is_number  # finite int or float, never a bool
 
 
@@ -203,8 +192,8 @@ def _lot_fields(lot: Item) -> str:
 
 def _response_list(data: Any, url: URL, required: Iterable[str]) -> list[Item]:
     try:
-        return _objects(data, f"the response of {url.path}", required)
-    except MalformedMessage as exc:
+        return json_objects(data, f"the response of {url.path}", required)
+    except CoreMalformedMessage as exc:
         raise InitializeError(str(exc)) from None
 
 
@@ -348,7 +337,7 @@ class Executions(DataStore):
     _MAXLEN = 99_999
 
     def _on_executions(self, product_code: str, message: Any, ws: Any = None) -> None:
-        executions = _objects(message, "the executions message")
+        executions = json_objects(message, "the executions message")
         self._insert([{"product_code": product_code, **execution} for execution in executions])
 
 
@@ -710,7 +699,7 @@ class bitFlyerDataStore(DataStoreCollection):
         self._no_store_for("channel", channel)
 
     def _on_child_order_events(self, message: Any, ws: Any = None) -> None:
-        events = _objects(
+        events = json_objects(
             message,
             "child_order_events",
             ("event_type", "child_order_acceptance_id", "product_code"),
@@ -727,7 +716,7 @@ class bitFlyerDataStore(DataStoreCollection):
                 self._balance._on_execution(event)
 
     def _on_parent_order_events(self, message: Any, ws: Any = None) -> None:
-        events = _objects(
+        events = json_objects(
             message, "parent_order_events", ("event_type", "parent_order_acceptance_id")
         )
         for event in events:

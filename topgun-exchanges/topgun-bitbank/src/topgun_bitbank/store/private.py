@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Final
 from yarl import URL
 
 from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, MalformedMessage
+from topgun.store import DataStore, DataStoreCollection, Item, MalformedMessage, json_objects
 
 __all__ = [
     "Asset",
@@ -70,14 +70,11 @@ def _key_value(item: Item, field: str) -> None:
 
 def items_of(params: Any, keys: tuple[str, ...], what: str) -> list[Item]:
     """``params`` as a list of objects that all carry ``keys`` (checked before anything applies)."""
-    if type(params) is not list:
-        raise MalformedMessage(f"{what}: 'params' is not a JSON array")
-    for item in params:
-        if type(item) is not dict:
-            raise MalformedMessage(f"{what}: an item is not a JSON object")
+    items = json_objects(params, f"{what}: 'params'")
+    for item in items:
         for key in keys:
             _key_value(item, key)
-    return params
+    return items
 
 
 def amount(value: Any, field: str) -> Decimal | None:

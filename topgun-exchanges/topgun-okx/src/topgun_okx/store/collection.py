@@ -64,6 +64,11 @@ class OKXDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "OKX: reconnected; account, positions and open orders may have missed pushes: "
+        "call initialize() again (orders-pending, orders-algo-pending) to resync."
+    )
+    _RECONNECT_NOTE_IF = _PRIVATE
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/api/v5/trade/orders-pending": "orders",
         "/api/v5/trade/orders-algo-pending": "orders-algo",
@@ -160,14 +165,6 @@ class OKXDataStore(DataStoreCollection):
 
     def _on_unknown(self, channel: str, arg: Item, msg: Item, ws: Any) -> None:
         self._no_store_for("channel", channel)
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        if any(len(self._stores[name]) for name in _PRIVATE):
-            log.info(
-                "OKX: reconnected; account, positions and open orders may have missed pushes: "
-                "call initialize() again (orders-pending, orders-algo-pending) to resync."
-            )
 
     # -- the stores ----------------------------------------------------------------------
 
