@@ -182,6 +182,30 @@ def test_apply_rows_never_half_applies() -> None:
     assert len(book) == 3
 
 
+def test_apply_items_stores_merges_and_removes_whole_items() -> None:
+    """Rows that are the level items themselves (BitMEX's, with an id): stored as given, merged
+    at a held price, removed with the delete row as the change's source."""
+    book = Book(name="orderBookL2")
+    first = {"pc": "A", "side": "asks", "price": 101, "size": 1, "id": 7, "ts": "t0"}
+    bid = {"pc": "A", "side": "bids", "price": 99, "size": 2, "id": 8, "ts": "t0"}
+    assert book._apply_items("A", [(101.0, first)], [(99.0, bid)])
+    assert book.get({"pc": "A", "side": "asks", "price": 101}) is first
+    with book.watch() as stream:
+        update = {"pc": "A", "side": "asks", "price": 101, "size": 5, "id": 7, "ts": "t1"}
+        assert book._apply_items("A", [(101.0, update)])
+        assert not book._apply_items("A", [(101.0, dict(update))])  # nothing new: no change
+        delete = {"pc": "A", "side": "bids", "price": 99, "id": 8}
+        assert book._apply_items("A", bids=[(99.0, delete)], remove=True)
+        assert not book._apply_items("A", bids=[(99.0, delete)], remove=True)  # already gone
+        changes = [(c.operation, c.source, c.data) for c in iter(stream.get_nowait, None)]
+    assert changes == [
+        ("update", update, {**first, "size": 5, "ts": "t1"}),
+        ("delete", delete, bid),
+    ]
+    assert book.sorted() == {"asks": [{**first, "size": 5, "ts": "t1"}], "bids": []}
+    assert len(book) == 1
+
+
 def test_array_rows() -> None:
     class Arrays(Book):
         _ROW_PRICE, _ROW_SIZE = 0, 1

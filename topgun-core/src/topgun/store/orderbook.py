@@ -26,6 +26,8 @@ Fast author API (on top of the generic ``_insert``/``_update``/``_delete``/... o
 ``_apply_rows(group, asks, bids, ask_floor, bid_ceiling)``
     A diff as the exchange's own rows with numeric sizes, validated while applied and undone
     whole on a malformed row.
+``_apply_items(group, asks, bids)``
+    A diff of whole level items (rows with fields beyond price and size) at known prices.
 ``_apply_levels(group, asks, bids, ask_floor, bid_ceiling)``
     A diff already converted to ``Level`` tuples ``(price: float, price as sent, size)``.
 ``_replace_book(group, asks, bids)``
@@ -321,6 +323,78 @@ class OrderBookStore(VerifiedBook, DataStore):
         if top:
             book.version += 1
         return self._settle(book, group, changed, ask_floor, bid_ceiling)
+
+    def _apply_items(
+        self,
+        group: Hashable,
+        asks: Iterable[tuple[float, Item]] = (),
+        bids: Iterable[tuple[float, Item]] = (),
+        remove: bool = False,
+    ) -> bool:
+        """Set, merge or remove whole level items of one book (a diff); True when anything changed.
+
+        For exchanges whose rows are the level items themselves (with fields beyond price and
+        size, an id say): each pair is ``(numeric price, item)``, validated by the caller. An item
+        at a price the side does not hold is stored as given; one at a held price is merged into
+        the held level (an update row may carry only what changed). With ``remove`` the items are
+        delete rows: the levels at their prices leave (watchers see the row as the source).
+        """
+        book = self._books.get(group)
+        if book is None:
+            book = self._books[group] = _Book()
+        watching = bool(self._streams)
+        changed = False
+        count = self._count
+        depth = self._CHECKSUM_DEPTH
+        top = False
+        for side, name, pairs in ((book.asks, self._ASKS, asks), (book.bids, self._BIDS, bids)):
+            if not pairs:
+                continue
+            sign = side.sign
+            index = side.levels
+            ranks = side.ranks
+            small = type(ranks) is list
+            edge = (ranks[depth - 1] if len(ranks) >= depth else _INF) if depth else -_INF
+            for price, item in pairs:
+                rank = sign * price
+                if rank <= edge:
+                    top = True
+                level = index.get(rank)
+                if remove:
+                    if level is not None:
+                        del index[rank]
+                        if small:
+                            del ranks[bisect_left(ranks, rank)]
+                        else:
+                            ranks.remove(rank)
+                        count -= 1
+                        changed = True
+                        if watching:
+                            self._emit("delete", item, level)
+                elif level is None:
+                    index[rank] = item
+                    if small:
+                        insort(ranks, rank)
+                    else:
+                        ranks.add(rank)
+                    count += 1
+                    changed = True
+                    if watching:
+                        self._emit("insert", None, item.copy())
+                elif not item.items() <= level.items():
+                    level.update(item)
+                    changed = True
+                    if watching:
+                        self._emit("update", item, level.copy())
+            self._count = count
+            if (len(ranks) > _SMALL) if small else (len(ranks) < _SMALL // 4):
+                side.resize()
+            if len(index) > self._maxlen:
+                self._trim(group, side, name)
+                count = self._count
+        if top:
+            book.version += 1
+        return self._settle(book, group, changed, None, None)
 
     def _apply_rows(
         self,

@@ -246,11 +246,7 @@ class OrderBook(OrderBookStore):
                 at[at_price] = row.id
                 if gone:
                     gone.pop(row.id, None)
-            self._insert([row.item for row in rows])
-        elif action == "update":
-            # (A level trimmed by maxlen comes back with its update: it is in the book.)
-            self._update([row.item for row in rows])
-        else:
+        elif action == "delete":
             gone = self._gone.setdefault(key, OrderedDict())
             for row in rows:
                 held = ids.pop(row.id, None)
@@ -259,7 +255,11 @@ class OrderBook(OrderBookStore):
                     gone[row.id] = None
                     if len(gone) > _GONE:
                         gone.popitem(last=False)
-            self._delete([row.item for row in rows])
+        # An update merges into the held level (a level trimmed by maxlen comes back with it:
+        # it is in the book); a delete removes the level at the row's side and price.
+        asks = [(row.price, row.item) for row in rows if row.side == "Sell"]
+        bids = [(row.price, row.item) for row in rows if row.side == "Buy"]
+        self._apply_items(key, asks, bids, remove=action == "delete")
 
     def _resubscribe(self, key: Hashable) -> list[Any]:
         """Unsubscribe and subscribe the symbol's book topic: a fresh ``partial`` comes."""
