@@ -14,6 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 DEPTH = 1_000
+"""Levels per side of the walked book."""
+MESSAGES = 3_000
+"""Messages per generated stream."""
+SEED = 20261208
+"""The walk's seed: the same stream on every run, for every library."""
 SIDES = ("asks", "bids")
 Sizer = Callable[[random.Random], str]
 """Draws one level's size, as the exchange writes it, from the walk's random source."""
@@ -56,10 +61,20 @@ class TickBook:
         ticks = sorted(side, reverse=name == "bids")[:limit]
         return [[price(t), side[t]] for t in ticks]
 
+    def sides(self) -> dict[str, list[list[str]]]:
+        """The whole book as ``{"bids": rows, "asks": rows}``, best first (a REST snapshot)."""
+        return {"bids": self.rows("bids"), "asks": self.rows("asks")}
+
     def pick(self, name: str) -> tuple[list[int], int]:
         """The 60 best ticks of a side, and an index into them skewed towards the best."""
         near = sorted(self.side(name), reverse=name == "bids")[:60]
         return near, min(int(self.rng.expovariate(1 / 8)), len(near) - 1)
+
+    def draw(self) -> tuple[str, list[int], int]:
+        """Where the next change goes: a side, its 60 best ticks, and an index into them."""
+        name = self.rng.choice(SIDES)
+        near, index = self.pick(name)
+        return name, near, index
 
     def free_near(self, name: str, near: int) -> int:
         """A free tick a few ticks from ``near``, never crossing the other side."""
@@ -97,9 +112,8 @@ class TickBook:
         rng = self.rng
         changes: Changes = {"asks": {}, "bids": {}}
         for _ in range(rng.randint(1, 20)):
-            name = rng.choice(SIDES)
+            name, near, index = self.draw()
             side = self.side(name)
-            near, index = self.pick(name)
             roll = rng.random()
             if roll < 0.55:
                 tick = near[index]

@@ -25,14 +25,11 @@ import topgun
 
 from ._books import BookFeed, assert_same_book
 from ._report import Report, best_of, interleaved
-from ._walk import SIDES, TickBook
+from ._walk import MESSAGES, SEED, TickBook
 from ._wsserver import burst_server
 from .datastore_e2e import measure
 
 SYMBOL = "BTCUSDT"
-DEPTH = 1_000
-MESSAGES = 3_000
-SEED = 20261208
 _URL = URL(f"https://fapi.binance.com/fapi/v1/depth?symbol={SYMBOL}&limit=1000")
 
 
@@ -51,18 +48,15 @@ class _Market:
             "lastUpdateId": self.last,
             "E": 1765152000000,
             "T": 1765151999990,
-            "bids": self.book.rows("bids"),
-            "asks": self.book.rows("asks"),
+            **self.book.sides(),
         }
 
     def diff(self) -> bytes:
         rng, book = self.rng, self.book
         changes: dict[str, dict[int, str]] = {"asks": {}, "bids": {}}
         for _ in range(rng.randint(1, 20)):
-            name = rng.choice(SIDES)
-            side = book.side(name)
-            near, index = book.pick(name)
-            level = near[index]
+            name, near, index = book.draw()
+            side, level = book.side(name), near[index]
             roll = rng.random()
             if 0.55 <= roll < 0.8 and len(side) >= book.depth * 0.9:
                 del side[level]

@@ -26,13 +26,11 @@ import orjson
 
 from benchmarks._books import BookFeed, row_apply, row_apply_sorted, row_parse_apply
 from benchmarks._report import Report, per_message
-from benchmarks._walk import PriceBook
+from benchmarks._walk import MESSAGES, SEED, PriceBook
 
 PAIR = "btc_jpy"
-MESSAGES = 3_000
 WHOLE_EVERY = 200
 WHOLE_BEHIND = 3
-SEED = 20261208
 
 
 def _rows(levels: list[dict[str, float]]) -> list[list[str]]:

@@ -20,12 +20,9 @@ import orjson
 
 from benchmarks._books import BookFeed, assert_same_book, row_apply_sorted, row_parse_apply
 from benchmarks._report import Report
-from benchmarks._walk import TickBook, price
+from benchmarks._walk import MESSAGES, SEED, TickBook, price
 
 SYMBOL = "BTCUSDT"
-DEPTH = 1_000
-MESSAGES = 3_000
-SEED = 20261208
 _ARG = {"instType": "USDT-FUTURES", "channel": "books", "instId": SYMBOL}
 _TRADE_ARG = {"instType": "USDT-FUTURES", "channel": "trade", "instId": SYMBOL}
 

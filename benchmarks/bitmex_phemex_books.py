@@ -25,10 +25,8 @@ import orjson
 
 from benchmarks._books import BookFeed, standard_rows
 from benchmarks._report import Report
-from benchmarks._walk import PriceBook
+from benchmarks._walk import MESSAGES, SEED, PriceBook
 
-MESSAGES = 3_000
-SEED = 20261208
 TS = "2026-12-08T00:00:00.000Z"
 
 

@@ -19,14 +19,11 @@ import orjson
 
 from benchmarks._books import BookFeed, assert_same_book, row_apply_sorted, row_parse_apply
 from benchmarks._report import Report
-from benchmarks._walk import TickBook, price
+from benchmarks._walk import DEPTH, MESSAGES, SEED, TickBook, price
 from benchmarks._wsserver import burst_server
 from benchmarks.datastore_e2e import measure
 
 SYMBOL = "BTCUSDT"
-DEPTH = 1_000
-MESSAGES = 3_000
-SEED = 20261208
 _BOOK = f"orderbook.{DEPTH}.{SYMBOL}"
 _TRADE = f"publicTrade.{SYMBOL}"
 

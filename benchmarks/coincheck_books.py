@@ -20,11 +20,9 @@ from yarl import URL
 
 from benchmarks._books import BookFeed, standard_rows
 from benchmarks._report import Report
-from benchmarks._walk import PriceBook
+from benchmarks._walk import MESSAGES, SEED, PriceBook
 
 PAIR = "btc_jpy"
-MESSAGES = 3_000
-SEED = 20261208
 SNAPSHOT_URL = URL("https://coincheck.com/api/order_books?pair=btc_jpy&version=1.0")
 
 

@@ -18,12 +18,10 @@ import orjson
 
 from benchmarks._books import BookFeed, book_is_sound, standard_rows
 from benchmarks._report import Report
-from benchmarks._walk import PriceBook
+from benchmarks._walk import MESSAGES, SEED, PriceBook
 
 COIN = "BTC"
 LEVELS = 20
-MESSAGES = 3_000
-SEED = 20261208
 
 
 def _side(levels: dict[float, float], best_first_descending: bool) -> list[dict[str, Any]]:

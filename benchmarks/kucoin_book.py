@@ -23,12 +23,9 @@ import topgun
 
 from ._books import BookFeed
 from ._report import Report, interleaved
-from ._walk import SIDES, TickBook, price
+from ._walk import DEPTH, MESSAGES, SEED, TickBook, price
 
 SYMBOL = "BTC-USDT"
-DEPTH = 1_000
-MESSAGES = 3_000
-SEED = 20261208
 _URL = URL(f"https://api.kucoin.com/api/v3/market/orderbook/level2?symbol={SYMBOL}")
 
 
@@ -48,8 +45,7 @@ class _Market:
             "data": {
                 "sequence": str(self.sequence),
                 "time": 1729816425625,
-                "bids": self.book.rows("bids"),
-                "asks": self.book.rows("asks"),
+                **self.book.sides(),
             },
         }
 
@@ -58,10 +54,8 @@ class _Market:
         rows: dict[str, list[list[str]]] = {"asks": [], "bids": []}
         start = self.sequence + 1
         for _ in range(rng.randint(1, 8)):
-            name = rng.choice(SIDES)
-            side = book.side(name)
-            near, index = book.pick(name)
-            level = near[index]
+            name, near, index = book.draw()
+            side, level = book.side(name), near[index]
             roll = rng.random()
             if roll < 0.6 or len(side) < book.depth * 0.9:
                 tick = level if roll < 0.6 else book.free_near(name, level)

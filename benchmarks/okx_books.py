@@ -20,14 +20,12 @@ import orjson
 
 from benchmarks._books import BookFeed, row_parse_apply, standard_rows
 from benchmarks._report import Report
-from benchmarks._walk import PriceBook
+from benchmarks._walk import MESSAGES, SEED, PriceBook
 from benchmarks._wsserver import burst_server
 from benchmarks.datastore_e2e import measure
 from topgun.store import signed_crc32
 
 INST = "BTC-USDT"
-MESSAGES = 3_000
-SEED = 20261208
 E2E_MESSAGES = 5_000
 
 
