@@ -289,3 +289,13 @@ def test_frames_with_nowhere_to_go_are_logged_once_per_name_and_not_skipped(
         "Routed: no store for channel 'odd'; its messages are ignored",
     ]
     assert feed.skipped == 0
+
+
+def test_query_param_names_what_a_response_needs() -> None:
+    from topgun.store import query_param
+
+    url = URL("https://api.example.test/depth?symbol=BTCUSDT&limit=")
+    assert query_param(url, "symbol") == "BTCUSDT"
+    for missing in ("limit", "interval"):
+        with pytest.raises(topgun.InitializeError, match=f"no '{missing}' parameter"):
+            query_param(url, missing)

@@ -12,7 +12,7 @@ machinery (``integrity``, ``sequence``, ``recovery``; docs/verified-books.rst).
 
 from ._limiter import LogLimiter
 from .change import DEFAULT_STREAM_SIZE, Operation, StoreChange, StoreStream
-from .collection import DataStoreCollection
+from .collection import DataStoreCollection, query_param
 from .datastore import DEFAULT_MAXLEN, DataStore, Item
 from .integrity import (
     DEFAULT_MAX_BOOKS,
@@ -55,5 +55,6 @@ __all__ = [
     "is_size",
     "json_objects",
     "price_of",
+    "query_param",
     "signed_crc32",
 ]

@@ -39,7 +39,7 @@ from ._limiter import LogLimiter
 from .datastore import DataStore, Item
 from .validate import MalformedMessage
 
-__all__ = ["DataStoreCollection"]
+__all__ = ["DataStoreCollection", "query_param"]
 
 log = logging.getLogger("topgun.store")
 
@@ -305,3 +305,18 @@ class DataStoreCollection:
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+
+
+def query_param(url: URL, name: str) -> str:
+    """A query parameter a store's ``_onresponse`` needs to file a response (its symbol...).
+
+    Raises InitializeError naming the parameter when the request did not carry it, since the
+    response alone cannot say what it is about.
+    """
+    value = url.query.get(name)
+    if not value:
+        raise InitializeError(
+            f"{url.path}: the request has no {name!r} parameter, so the response cannot be "
+            f"filed; pass params={{{name!r}: ...}}"
+        )
+    return value
