@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestServer
 from yarl import URL
 
 import topgun
-from topgun.store import Item
+from topgun.store import Item, MalformedMessage
 
 
 class Orders(topgun.DataStore):
@@ -299,3 +299,21 @@ def test_query_param_names_what_a_response_needs() -> None:
     for missing in ("limit", "interval"):
         with pytest.raises(topgun.InitializeError, match=f"no '{missing}' parameter"):
             query_param(url, missing)
+
+
+def test_a_skipped_message_is_logged_under_its_channel(caplog: pytest.LogCaptureFixture) -> None:
+    class Channels(topgun.DataStoreCollection):
+        _CHANNEL_KEY = "channel"
+
+        def _onmessage(self, msg: Any, ws: Any = None) -> None:
+            raise MalformedMessage("'size' is not a number")
+
+    feed = Channels()
+    caplog.set_level(logging.WARNING, logger="topgun.store")
+    feed.onmessage({"channel": "orders", "size": True})
+    feed.onmessage(["not", "an", "object"])
+    assert [r.getMessage() for r in caplog.records] == [
+        "Channels skipped a malformed message: orders: 'size' is not a number",
+        "Channels skipped a malformed message: 'size' is not a number",
+    ]
+    assert feed.skipped == 2

@@ -64,6 +64,10 @@ class DataStoreCollection:
     """Logged at INFO after a reconnect has reset the stores: what may be stale now and how to
     resync it (usually ``initialize()`` again), so a user reading the log knows what to do."""
 
+    _CHANNEL_KEY: ClassVar[str] = ""
+    """The message field naming its channel or topic: a skipped message's log line starts with
+    it (one log kind per channel), so the collection need not re-raise to add it."""
+
     _RECONNECT_NOTE_IF: ClassVar[tuple[str, ...]] = ()
     """The stores the note is about: when named, it is logged only if one of them holds items."""
 
@@ -130,6 +134,9 @@ class DataStoreCollection:
 
     def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
         """Count and log (rate-limited) a message skipped whole for its shape."""
+        key = self._CHANNEL_KEY
+        if key and type(msg) is dict:
+            exc = MalformedMessage(f"{str(msg.get(key))[:64]}: {exc}")
         self.skipped += 1
         self._limiter.warning(
             ("malformed", str(exc)[:40]),

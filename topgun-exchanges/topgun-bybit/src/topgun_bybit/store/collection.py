@@ -18,7 +18,7 @@ from yarl import URL
 from topgun.errors import InitializeError
 from topgun.store import DataStoreCollection
 
-from ._shapes import MalformedMessage, TopicStore
+from ._shapes import TopicStore
 from .orderbook import OrderBook
 from .private import Execution, Greek, Order, Position, Wallet
 from .public import AllLiquidation, Kline, Liquidation, LTKline, LTNav, LTTicker, Ticker, Trade
@@ -43,6 +43,7 @@ class BybitDataStore(DataStoreCollection):
     Docs: https://bybit-exchange.github.io/docs/v5/intro
     """
 
+    _CHANNEL_KEY = "topic"
     _LOGGER = log
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/v5/position/list": "position",
@@ -102,11 +103,6 @@ class BybitDataStore(DataStoreCollection):
         if len(self._routes) < _ROUTE_CACHE_LIMIT:
             self._routes[topic] = route
         return route
-
-    def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
-        """Counted and logged by core, with the topic first (one log kind per topic)."""
-        topic = str(msg.get("topic") if isinstance(msg, dict) else None)[:64]
-        super()._malformed(msg, MalformedMessage(f"{topic}: {exc}"))
 
     def _on_other(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is not dict:

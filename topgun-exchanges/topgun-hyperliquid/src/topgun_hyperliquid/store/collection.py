@@ -106,6 +106,7 @@ class HyperliquidDataStore(DataStoreCollection):
     ``userTwapSliceFills`` (``INFO_REQUESTS``). Every reply is checked before any is applied.
     """
 
+    _CHANNEL_KEY = "channel"
     _LOGGER = log
     _RECONNECT_NOTE = (
         "Hyperliquid: reconnected; l2Book books wait for their next snapshot. Open orders "
@@ -171,49 +172,46 @@ class HyperliquidDataStore(DataStoreCollection):
         if type(channel) is not str:
             raise MalformedMessage(f"'channel' is {channel!r:.60}, not a channel name")
         data = msg.get("data")
-        try:
-            if channel == "l2Book":
-                self._l2_book._on_book(parse_book(data), ws)
-            elif channel == "bbo":
-                self._bbo._on_bbo(data)
-            elif channel == "trades":
-                self._trades._on_records(objects(data, "data"))
-            elif channel == "allMids":
-                self._all_mids._on_mids(data)
-            elif channel == "candle":
-                self._candle._on_candles(read_candles(data))
-            elif channel == "orderUpdates":
-                self._order_updates._on_orders(read_orders(data))
-            elif channel == "user":
-                self._user_events._on_events(read_user_events(data))
-            elif channel == "userFills":
-                self._user_fills._on_records(listed(data, "fills"))
-            elif channel == "userFundings":
-                self._user_fundings._on_records(listed(data, "fundings"))
-            elif channel == "userNonFundingLedgerUpdates":
-                self._user_non_funding_ledger_updates._on_records(
-                    listed(data, "nonFundingLedgerUpdates")
-                )
-            elif channel == "activeAssetCtx":
-                self._active_asset_ctx._on_ctx(data)
-            elif channel == "activeAssetData":
-                self._active_asset_data._on_data(data)
-            elif channel == "webData2":
-                self._web_data2._on_data(data)
-            elif channel == "notification":
-                self._notification._on_notification(data)
-            elif channel == "userTwapSliceFills":
-                self._user_twap_slice_fills._on_records(listed(data, "twapSliceFills"))
-            elif channel == "userTwapHistory":
-                self._user_twap_history._on_records(listed(data, "history"))
-            elif channel == "error":
-                self._limiter.warning(
-                    ("error", str(data)[:80]), "Hyperliquid replied with an error: %.200s", data
-                )
-            elif channel not in _QUIET:
-                self._no_store_for("channel", channel)
-        except MalformedMessage as exc:
-            raise MalformedMessage(f"{channel}: {exc}") from None
+        if channel == "l2Book":
+            self._l2_book._on_book(parse_book(data), ws)
+        elif channel == "bbo":
+            self._bbo._on_bbo(data)
+        elif channel == "trades":
+            self._trades._on_records(objects(data, "data"))
+        elif channel == "allMids":
+            self._all_mids._on_mids(data)
+        elif channel == "candle":
+            self._candle._on_candles(read_candles(data))
+        elif channel == "orderUpdates":
+            self._order_updates._on_orders(read_orders(data))
+        elif channel == "user":
+            self._user_events._on_events(read_user_events(data))
+        elif channel == "userFills":
+            self._user_fills._on_records(listed(data, "fills"))
+        elif channel == "userFundings":
+            self._user_fundings._on_records(listed(data, "fundings"))
+        elif channel == "userNonFundingLedgerUpdates":
+            self._user_non_funding_ledger_updates._on_records(
+                listed(data, "nonFundingLedgerUpdates")
+            )
+        elif channel == "activeAssetCtx":
+            self._active_asset_ctx._on_ctx(data)
+        elif channel == "activeAssetData":
+            self._active_asset_data._on_data(data)
+        elif channel == "webData2":
+            self._web_data2._on_data(data)
+        elif channel == "notification":
+            self._notification._on_notification(data)
+        elif channel == "userTwapSliceFills":
+            self._user_twap_slice_fills._on_records(listed(data, "twapSliceFills"))
+        elif channel == "userTwapHistory":
+            self._user_twap_history._on_records(listed(data, "history"))
+        elif channel == "error":
+            self._limiter.warning(
+                ("error", str(data)[:80]), "Hyperliquid replied with an error: %.200s", data
+            )
+        elif channel not in _QUIET:
+            self._no_store_for("channel", channel)
 
     # -- the stores ------------------------------------------------------------------------
 
