@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from yarl import URL
 
@@ -46,6 +46,13 @@ __all__ = ["INFO_REQUESTS", "HyperliquidDataStore"]
 log = logging.getLogger("topgun.store.hyperliquid")
 
 _QUIET = frozenset({"subscriptionResponse", "pong", "post"})
+_RECORDS = {  # channel (and its store's name) -> the field of ``data`` that lists the records
+    "userFills": "fills",
+    "userFundings": "fundings",
+    "userNonFundingLedgerUpdates": "nonFundingLedgerUpdates",
+    "userTwapSliceFills": "twapSliceFills",
+    "userTwapHistory": "history",
+}
 
 
 def _user(request: Any, data: Any) -> tuple[str, Any]:
@@ -186,14 +193,9 @@ class HyperliquidDataStore(DataStoreCollection):
             self._order_updates._on_orders(read_orders(data))
         elif channel == "user":
             self._user_events._on_events(read_user_events(data))
-        elif channel == "userFills":
-            self._user_fills._on_records(listed(data, "fills"))
-        elif channel == "userFundings":
-            self._user_fundings._on_records(listed(data, "fundings"))
-        elif channel == "userNonFundingLedgerUpdates":
-            self._user_non_funding_ledger_updates._on_records(
-                listed(data, "nonFundingLedgerUpdates")
-            )
+        elif channel in _RECORDS:  # a Records store of the channel's name
+            records = cast(Records, self._stores[channel])
+            records._on_records(listed(data, _RECORDS[channel]))
         elif channel == "activeAssetCtx":
             self._active_asset_ctx._on_ctx(data)
         elif channel == "activeAssetData":
@@ -202,10 +204,6 @@ class HyperliquidDataStore(DataStoreCollection):
             self._web_data2._on_data(data)
         elif channel == "notification":
             self._notification._on_notification(data)
-        elif channel == "userTwapSliceFills":
-            self._user_twap_slice_fills._on_records(listed(data, "twapSliceFills"))
-        elif channel == "userTwapHistory":
-            self._user_twap_history._on_records(listed(data, "history"))
         elif channel == "error":
             self._limiter.warning(
                 ("error", str(data)[:80]), "Hyperliquid replied with an error: %.200s", data
