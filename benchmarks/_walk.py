@@ -106,6 +106,15 @@ class TickBook:
             del side[best]
             changes[name][best] = removed
 
+    def trades(self, sides: tuple[str, str]) -> list[tuple[str, str, str]]:
+        """1-4 trades at the best prices as ``(side, price, size)``; ``sides`` is (buy, sell)."""
+        done = []
+        for _ in range(self.rng.randint(1, 4)):
+            side = self.rng.choice(sides)
+            tick = min(self.asks) if side == sides[0] else max(self.bids)
+            done.append((side, price(tick), self.size()))
+        return done
+
     def walk(self, removed: str) -> Changes:
         """One step of 1-20 changes near the best (size changes, deletions while the side is
         deep enough, new levels behind the best), then maybe a trade through the best."""

@@ -20,7 +20,7 @@ import orjson
 
 from benchmarks._books import BookFeed, assert_same_book, row_apply_sorted, row_parse_apply
 from benchmarks._report import Report
-from benchmarks._walk import MESSAGES, SEED, TickBook, price
+from benchmarks._walk import MESSAGES, SEED, TickBook
 
 SYMBOL = "BTCUSDT"
 _ARG = {"instType": "USDT-FUTURES", "channel": "books", "instId": SYMBOL}
@@ -76,18 +76,11 @@ class _Market:
 
     def trades(self) -> Any:
         rows = []
-        for _ in range(self.rng.randint(1, 4)):
+        for side, px, size in self.book.trades(("buy", "sell")):
             self.trade_id += 1
-            side = self.rng.choice(("buy", "sell"))
-            tick = min(self.book.asks) if side == "buy" else max(self.book.bids)
+            trade_id = f"11{self.trade_id:012d}"
             rows.append(
-                {
-                    "ts": str(self.ts),
-                    "price": price(tick),
-                    "size": self.book.size(),
-                    "side": side,
-                    "tradeId": f"11{self.trade_id:012d}",
-                }
+                {"ts": str(self.ts), "price": px, "size": size, "side": side, "tradeId": trade_id}
             )
         return {"action": "snapshot", "arg": _TRADE_ARG, "data": rows, "ts": self.ts}
 

@@ -19,7 +19,7 @@ import orjson
 
 from benchmarks._books import BookFeed, assert_same_book, row_apply_sorted, row_parse_apply
 from benchmarks._report import Report
-from benchmarks._walk import DEPTH, MESSAGES, SEED, TickBook, price
+from benchmarks._walk import DEPTH, MESSAGES, SEED, TickBook
 from benchmarks._wsserver import burst_server
 from benchmarks.datastore_e2e import measure
 
@@ -68,22 +68,11 @@ class _Market:
 
     def trades(self) -> bytes:
         rows = []
-        for _ in range(self.rng.randint(1, 4)):
+        for side, px, size in self.book.trades(("Buy", "Sell")):
             self.trade_id += 1
-            side = self.rng.choice(("Buy", "Sell"))
-            tick = min(self.book.asks) if side == "Buy" else max(self.book.bids)
-            rows.append(
-                {
-                    "T": self.ts,
-                    "s": SYMBOL,
-                    "S": side,
-                    "v": self.book.size(),
-                    "p": price(tick),
-                    "L": "PlusTick",
-                    "i": f"2100000000{self.trade_id:09d}",
-                    "BT": False,
-                }
-            )
+            trade_id = f"2100000000{self.trade_id:09d}"
+            row = {"T": self.ts, "s": SYMBOL, "S": side, "v": size, "p": px, "L": "PlusTick"}
+            rows.append({**row, "i": trade_id, "BT": False})
         return orjson.dumps({"topic": _TRADE, "type": "snapshot", "ts": self.ts, "data": rows})
 
 
