@@ -20,19 +20,17 @@ import asyncio
 import doctest
 import json
 import re
-import sys
-import types
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
+from docs_harness import DOCS, define
 
 import topgun
 from topgun.testing import Connection, HttpExchange, WebSocketExchange
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 GUIDES = ["user-guide-en.rst", "user-guide.rst"]
 KEY = "BITFLYER_API_KEY"  # what the guide's examples pass as credentials
 
@@ -160,34 +158,6 @@ async def bitflyer() -> AsyncIterator[HttpExchange]:
         yield exchange
 
 
-def define(source: str, exchange: HttpExchange, name: str = "example") -> dict[str, Any]:
-    """Execute an example's module: it sees ``asyncio`` and ``topgun`` (imported or not), with
-    the exchange's hostnames resolving here."""
-    local = LocalTopgun(exchange)
-    scope: dict[str, Any] = {"asyncio": asyncio, "topgun": local, "__name__": name}
-    real = sys.modules["topgun"]
-    sys.modules["topgun"] = local  # only while the example's ``import topgun`` runs
-    try:
-        exec(compile(source, name, "exec"), scope)
-    finally:
-        sys.modules["topgun"] = real
-    return scope
-
-
-class LocalTopgun(types.ModuleType):
-    """``topgun`` itself, but its ``Client`` reaches the hostnames of ``exchange`` on 127.0.0.1."""
-
-    def __init__(self, exchange: HttpExchange) -> None:
-        super().__init__("topgun")
-        self._exchange = exchange
-
-    def Client(self, *args: Any, **kwargs: Any) -> topgun.Client:
-        return topgun.Client(*args, **{**kwargs, **self._exchange.client_kwargs()})
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(topgun, name)
-
-
 async def run(
     source: str,
     exchange: HttpExchange,
@@ -303,75 +273,3 @@ async def test_the_index_pages_first_bot(
     (source,) = code_blocks("index.rst")
     output = await run(source, bitflyer, capsys, lambda out: "'ltp': 5000002" in out)
     assert output.startswith("{'product_code': 'BTC_JPY'")
-
-
-# -- the cookbook ------------------------------------------------------------------------------
-
-EXAMPLES = DOCS / "examples"
-
-
-def load(name: str, exchange: HttpExchange) -> dict[str, Any]:
-    """A cookbook file as its module, with its exchange's hostnames resolving to ``exchange``."""
-    source = (EXAMPLES / name).read_text(encoding="utf-8")
-    return define(source, exchange, name=name)
-
-
-class MarketMaker:
-    """bitFlyer for the market-making recipe: the snapshot comes with the subscription; the first
-    pair of orders is answered by a diff that narrows the spread, the second pair by dropping the
-    WebSocket (the book goes out of sync until the resubscription's snapshot)."""
-
-    def __init__(self) -> None:
-        self.ws = WebSocketExchange([], self.respond)
-        self.orders: list[dict[str, Any]] = []
-
-    def respond(self, conn: Connection, message: Any) -> Iterable[Any]:
-        if message.get("method") == "auth":  # the client has keys, so it logs in
-            return [{"jsonrpc": "2.0", "id": message["id"], "result": True}]
-        channel = message["params"]["channel"]
-        if channel != "lightning_board_snapshot_BTC_JPY":
-            return []
-        snapshot = CHANNELS[channel][0]
-        params = {"channel": channel, "message": snapshot}
-        return [{"jsonrpc": "2.0", "method": "channelMessage", "params": params}]
-
-    async def rest(
-        self, request: web.Request, body: bytes, record: dict[str, Any]
-    ) -> web.StreamResponse:
-        assert request.path == "/v1/me/sendchildorder"
-        assert request.headers["ACCESS-KEY"] == KEY and "ACCESS-SIGN" in request.headers
-        self.orders.append(json.loads(body))
-        if len(self.orders) == 2:
-            diff = {"mid_price": 5000000, "bids": [{"price": 4999995, "size": 0.1}], "asks": []}
-            params = {"channel": "lightning_board_BTC_JPY", "message": diff}
-            await self.ws.connections[-1].send(
-                {"jsonrpc": "2.0", "method": "channelMessage", "params": params}
-            )
-        if len(self.orders) == 4:
-            await self.ws.connections[-1].ws.close()
-        acceptance = f"JRF20240607-012345-{len(self.orders):06d}"
-        return web.json_response({"child_order_acceptance_id": acceptance})
-
-
-async def test_cookbook_market_making(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("BITFLYER_API_KEY", KEY)
-    monkeypatch.setenv("BITFLYER_API_SECRET", "secret")
-    server = MarketMaker()
-    hosts = ["api.bitflyer.com", "ws.lightstream.bitflyer.com"]
-    routes = [web.get("/json-rpc", server.ws.serve)]
-    async with HttpExchange(hosts, server.rest, routes=routes) as exchange:
-        example = load("market_making.py", exchange)
-        async with asyncio.timeout(30):
-            await example["main"](rounds=3)
-    lines = capsys.readouterr().out.splitlines()
-    assert [line.split(":")[0] for line in lines] == [
-        "best 4999990/5000010",  # the snapshot
-        "best 4999995/5000010",  # after the diff
-        "best 4999990/5000010",  # the book rebuilt from the snapshot after the reconnect
-    ]
-    prices = [(order["side"], order["price"]) for order in server.orders]
-    assert sorted(prices[:2]) == [("BUY", 4999991), ("SELL", 5000009)]
-    assert sorted(prices[2:4]) == [("BUY", 4999996), ("SELL", 5000009)]
-    assert len(server.ws.connections) == 2  # it reconnected and resubscribed

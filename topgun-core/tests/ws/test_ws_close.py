@@ -17,6 +17,7 @@ import pytest
 import topgun
 from topgun import Backoff, ConnectionState
 from topgun.errors import WebSocketClosedError
+from topgun.testing import WebSocketExchange, eventually
 
 BOUND = 5.0
 """Seconds a waiter may take to finish after close(); only a hang comes near it."""
@@ -177,3 +178,23 @@ async def raw_silent() -> Any:
     yield start
     for server in servers:
         await server.stop()
+
+
+@pytest.mark.parametrize("closer", ["app", "client"])
+async def test_close_of_a_live_connection_is_a_close_handshake(closer: str) -> None:
+    """The server gets a close frame with 1000 (normal closure), not a dropped socket (1006):
+    to an exchange, a bot that stopped cleanly does not look like a network failure."""
+    server = WebSocketExchange(["ws.toy.test"], lambda conn, message: [message])
+    async with server:
+        client = topgun.Client(**server.client_kwargs())
+        app = client.ws_connect("wss://ws.toy.test/ws", send_json={"op": "subscribe"})
+        async with asyncio.timeout(BOUND):
+            await app.ready()
+        await eventually(lambda: app.stats.messages_received == 1)  # the echo
+        async with asyncio.timeout(BOUND):
+            await (app.close() if closer == "app" else client.close())
+        await client.close()
+        (conn,) = server.connections
+        await eventually(lambda: conn.ws.closed)
+    assert conn.ws.close_code == 1000
+    assert app.stats.reconnects == 0 and app.stats.connects == 1  # and no reconnection began

@@ -59,6 +59,9 @@ class LocalExchange:
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._client_ssl: ssl.SSLContext | None = None
+        self.ca_pem: bytes | None = None
+        """The throwaway CA's certificate (PEM) once started with TLS: what a client in another
+        process trusts (``ssl.create_default_context(cafile=...)``) to reach this server."""
 
     async def __aenter__(self) -> Self:
         server_ssl: ssl.SSLContext | None = None
@@ -71,6 +74,7 @@ class LocalExchange:
             cert.configure_cert(server_ssl)
             self._client_ssl = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
             ca.configure_trust(self._client_ssl)
+            self.ca_pem = ca.cert_pem.bytes()
         self._runner = web.AppRunner(self.app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=server_ssl)

@@ -280,7 +280,16 @@ class WebSocketApp:
         if not task.done():
             if not self._closing:  # once: a second cancel would cut the cleanup short
                 self._closing = True
-                task.cancel()
+                link = self._link
+                try:
+                    live = link is not None and link.live_at is not None
+                    if live and link is not None and asyncio.current_task() is not task:
+                        # Logged in, so the receive loop is reading: the close handshake first.
+                        # Cancelling that read would make aiohttp drop the socket without a
+                        # close frame (the server would see code 1006, an abnormal closure).
+                        await _drop(link.ws, CLOSE_GRACE)
+                finally:
+                    task.cancel()
             if asyncio.current_task() is task:
                 return  # closed from inside the cycle (a handler): its ``finally`` shuts it
             await asyncio.wait([task])
@@ -348,7 +357,7 @@ class WebSocketApp:
                     log.exception("%s: unexpected error in the connect cycle", _shown(self._url))
                     healthy, why = False, "unexpected error (see the traceback above)"
                 self.stats.last_error = why
-                if not self._session_open():
+                if not self._session_open() or self._closing:
                     break
                 failures = 0 if healthy else failures + 1
                 delay = self._backoff.delay(failures)
