@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+import topgun
 from topgun.plugin import ApiSelector, ApiSpec, Host, SignedRequest, SigningRequest, hookimpl
 from topgun.registry import Registry, build_registry
 from topgun.testing import HttpExchange
@@ -125,6 +126,19 @@ async def toy_exchange() -> AsyncIterator[HttpExchange]:
 @pytest.fixture
 def toy_apis() -> dict[str, list[str]]:
     return {"toy": [TOY_KEY, TOY_SECRET], "toy_demo": ["demo-key", "demo-secret-XYZ"]}
+
+
+@pytest.fixture
+def toy_client(
+    toy_exchange: HttpExchange, toy_registry: Registry, toy_apis: dict[str, list[str]]
+) -> Callable[..., topgun.Client]:
+    """``toy_client(**overrides)``: a Client of the toy exchange (its keys, registry and TLS)."""
+
+    def make(**overrides: Any) -> topgun.Client:
+        options = {"apis": toy_apis, "registry": toy_registry, **toy_exchange.client_kwargs()}
+        return topgun.Client(**{**options, **overrides})
+
+    return make
 
 
 @pytest.fixture

@@ -45,11 +45,9 @@ def test_numbers_of_any_real_kind_are_taken_as_float_seconds() -> None:
 
 
 async def test_a_refused_offset_leaves_signing_working(
-    toy_exchange: HttpExchange, toy_registry: Registry, toy_apis: Any
+    toy_client: Any, toy_exchange: HttpExchange, toy_registry: Registry, toy_apis: Any
 ) -> None:
-    async with topgun.Client(
-        apis=toy_apis, registry=toy_registry, **toy_exchange.client_kwargs()
-    ) as client:
+    async with toy_client() as client:
         client.clock.offset = 0.25
         with pytest.raises(ValueError, match="finite"):
             client.clock.offset = math.nan

@@ -10,7 +10,8 @@ import orjson
 import pytest
 
 import topgun
-from topgun.credentials import UnknownApiNameWarning, load_credentials
+from topgun.credentials import load_credentials
+from topgun.errors import UnknownApiNameWarning
 from topgun.plugin import ApiSpec
 
 SECRET = "s3cr3t-value-never-shown"

@@ -15,11 +15,9 @@ import orjson
 import pytest
 
 import topgun
-from topgun.credentials import (
-    MAX_CREDENTIAL_FILE_SIZE,
-    CredentialFilePermissionWarning,
-    load_credentials,
-)
+from topgun.credentials import load_credentials
+from topgun.credentials_file import MAX_CREDENTIAL_FILE_SIZE
+from topgun.errors import CredentialFilePermissionWarning
 from topgun.registry import Registry
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices and modes are POSIX")

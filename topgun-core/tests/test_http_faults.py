@@ -188,12 +188,11 @@ async def test_response_stalling_mid_body_obeys_the_timeout(raw_server: Any) -> 
 
     url = await raw_server(stall)
     async with topgun.Client(apis={}) as client:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
+        guard = asyncio.timeout(30)
         with pytest.raises((TimeoutError, aiohttp.ServerTimeoutError)):
-            async with asyncio.timeout(10):
+            async with guard:
                 await client.fetch("GET", url + "/x", timeout=aiohttp.ClientTimeout(total=0.3))
-        assert loop.time() - started < 5
+        assert not guard.expired()  # the request's own 0.3 s timeout ended it
 
 
 async def test_server_closing_mid_response_raises_a_client_error(raw_server: Any) -> None:

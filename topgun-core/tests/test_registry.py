@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 import topgun
+from topgun.errors import PluginLoadWarning
 from topgun.plugin import ApiSpec, Host
 from topgun.registry import build_registry, discover_plugins
-from topgun.registry.build import PluginLoadWarning
 
 
 def _fake_distribution(

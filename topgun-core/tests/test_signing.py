@@ -8,17 +8,17 @@ import pytest
 
 import topgun
 from topgun.plugin import ApiSpec, Host, SignedRequest, SigningRequest
-from topgun.registry import build_registry
+from topgun.registry import Registry, build_registry
 
 
 def _auth_headers(record: dict[str, Any]) -> set[str]:
     return {h.upper() for h in record["headers"] if h.upper().startswith("X-TOY-")}
 
 
-async def test_signed_request_verifies(toy_exchange: Any, toy_registry: Any, toy_apis: Any) -> None:
-    async with topgun.Client(
-        apis=toy_apis, registry=toy_registry, **toy_exchange.client_kwargs()
-    ) as client:
+async def test_signed_request_verifies(
+    toy_client: Any, toy_exchange: Any, toy_registry: Any, toy_apis: Any
+) -> None:
+    async with toy_client() as client:
         result = await client.fetch(
             "POST", "https://api.toy.test/v1/order", params={"q": "1"}, data={"size": 0.01}
         )
@@ -27,35 +27,27 @@ async def test_signed_request_verifies(toy_exchange: Any, toy_registry: Any, toy
 
 
 async def test_auth_none_and_missing_credentials_send_nothing(
-    toy_exchange: Any, toy_registry: Any, toy_apis: Any
+    toy_client: Any, toy_exchange: Any, toy_registry: Any, toy_apis: Any
 ) -> None:
-    async with topgun.Client(
-        apis=toy_apis, registry=toy_registry, **toy_exchange.client_kwargs()
-    ) as client:
+    async with toy_client() as client:
         await client.fetch("GET", "https://api.toy.test/v1/a", auth=None)
-    async with topgun.Client(
-        apis={}, registry=toy_registry, **toy_exchange.client_kwargs()
-    ) as client:
+    async with toy_client(apis={}) as client:
         await client.fetch("GET", "https://api.toy.test/v1/b")
     assert [_auth_headers(r) for r in toy_exchange.seen] == [set(), set()]
 
 
 async def test_unknown_hosts_are_never_signed(
-    toy_exchange: Any, toy_registry: Any, toy_apis: Any
+    toy_client: Any, toy_exchange: Any, toy_registry: Any, toy_apis: Any
 ) -> None:
-    async with topgun.Client(
-        apis=toy_apis, registry=toy_registry, **toy_exchange.client_kwargs()
-    ) as client:
+    async with toy_client() as client:
         await client.fetch("GET", "https://evil.test/v1/a")
     assert _auth_headers(toy_exchange.seen[-1]) == set()
 
 
 async def test_redirect_to_another_host_is_not_signed(
-    toy_exchange: Any, toy_registry: Any, toy_apis: Any
+    toy_client: Any, toy_exchange: Any, toy_registry: Any, toy_apis: Any
 ) -> None:
-    async with topgun.Client(
-        apis=toy_apis, registry=toy_registry, **toy_exchange.client_kwargs()
-    ) as client:
+    async with toy_client() as client:
         result = await client.fetch("POST", "https://api.toy.test/redirect-other", data={"a": 1})
     first, second = toy_exchange.seen
     assert first["host"] == "api.toy.test" and _auth_headers(first) == {"X-TOY-KEY", "X-TOY-SIGN"}
@@ -64,21 +56,17 @@ async def test_redirect_to_another_host_is_not_signed(
 
 
 async def test_redirect_on_the_same_host_is_signed_again(
-    toy_exchange: Any, toy_registry: Any, toy_apis: Any
+    toy_client: Any, toy_exchange: Any, toy_registry: Any, toy_apis: Any
 ) -> None:
-    async with topgun.Client(
-        apis=toy_apis, registry=toy_registry, **toy_exchange.client_kwargs()
-    ) as client:
+    async with toy_client() as client:
         result = await client.fetch("POST", "https://api.toy.test/redirect-same", data={"a": 1})
     assert result.data == {"path": "/landing", "verified": True}
 
 
 async def test_api_selector_picks_credentials_per_request(
-    toy_exchange: Any, toy_registry: Any, toy_apis: Any
+    toy_client: Any, toy_exchange: Any, toy_registry: Any, toy_apis: Any
 ) -> None:
-    async with topgun.Client(
-        apis=toy_apis, registry=toy_registry, **toy_exchange.client_kwargs()
-    ) as client:
+    async with toy_client() as client:
         await client.fetch("GET", "https://alt.toy.test/v1/live")
         await client.fetch("GET", "https://alt.toy.test/v1/demo", headers={"x-toy-demo": "1"})
     live, demo = toy_exchange.seen
@@ -96,12 +84,7 @@ async def test_body_and_url_rewriting_signers(
         url = request.url.update_query({"signature": "sig-" + request.credential.key})
         return SignedRequest(url=url, body=request.body[:-1] + b',"signed":true}')
 
-    plugin = plugin_factory(
-        "toy",
-        apis=[ApiSpec("toy")],
-        hosts=[Host("api.toy.test", api="toy", signer=rewriting_signer, body="json")],
-    )
-    registry = build_registry([plugin], strict=True)
+    registry = _signed_by(rewriting_signer, plugin_factory)
     async with topgun.Client(
         apis={"toy": toy_apis["toy"]}, registry=registry, **toy_exchange.client_kwargs()
     ) as client:
@@ -115,6 +98,12 @@ async def test_body_and_url_rewriting_signers(
     assert foreign["host"] == "evil.test" and foreign["body"] == b'{"a":1}'
 
 
+def _signed_by(signer: Any, plugin_factory: Any) -> Registry:
+    """A registry whose one plugin signs ``api.toy.test`` (JSON bodies) with ``signer``."""
+    host = Host("api.toy.test", api="toy", signer=signer, body="json")
+    return build_registry([plugin_factory("toy", apis=[ApiSpec("toy")], hosts=[host])], strict=True)
+
+
 async def test_signer_sees_the_caller_headers(toy_exchange: Any, plugin_factory: Any) -> None:
     seen: list[str | None] = []
 
@@ -122,12 +111,7 @@ async def test_signer_sees_the_caller_headers(toy_exchange: Any, plugin_factory:
         seen.append(request.headers.get("X-Window"))
         return SignedRequest(headers={"X-TOY-SIGN": "x"})
 
-    plugin = plugin_factory(
-        "toy",
-        apis=[ApiSpec("toy")],
-        hosts=[Host("api.toy.test", api="toy", signer=window_signer, body="json")],
-    )
-    registry = build_registry([plugin], strict=True)
+    registry = _signed_by(window_signer, plugin_factory)
     async with topgun.Client(
         apis={"toy": ["k", "s"]}, registry=registry, **toy_exchange.client_kwargs()
     ) as client:
@@ -136,7 +120,11 @@ async def test_signer_sees_the_caller_headers(toy_exchange: Any, plugin_factory:
 
 
 async def test_no_hook_runs_per_request(
-    toy_exchange: Any, toy_apis: Any, toy_plugin_module: Any, monkeypatch: pytest.MonkeyPatch
+    toy_client: Any,
+    toy_exchange: Any,
+    toy_apis: Any,
+    toy_plugin_module: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Hooks run once per registry build; a request only looks up dicts and runs the signer."""
     import pluggy
@@ -171,9 +159,7 @@ async def test_no_hook_runs_per_request(
         raise AssertionError("the registry was rebuilt on the request path")
 
     monkeypatch.setattr(build_module, "_collect", no_collect)
-    async with topgun.Client(
-        apis=toy_apis, registry=registry, **toy_exchange.client_kwargs()
-    ) as client:
+    async with toy_client(registry=registry) as client:
         for i in range(20):
             result = await client.fetch("POST", "https://api.toy.test/v1/order", data={"i": i})
             assert result.data["verified"] is True

@@ -151,7 +151,7 @@ async def test_eventually_fails_the_test_when_it_never_holds() -> None:
     started = loop.time()
     with pytest.raises(AssertionError, match=r"not met within 0\.05 s"):
         await eventually(lambda: False, within=0.05)
-    assert 0.05 <= loop.time() - started < 1.0
+    assert loop.time() - started >= 0.05  # it gave the condition the whole time
 
 
 async def test_eventually_looks_again_as_soon_as_the_watched_side_changes() -> None:
@@ -163,10 +163,17 @@ async def test_eventually_looks_again_as_soon_as_the_watched_side_changes() -> N
         state.append(1)
         changed.set()
 
-    loop.call_later(0.02, change)
-    started = loop.time()
-    await eventually(lambda: state, within=2.0, interval=1.0, changed=changed)
-    assert loop.time() - started < 0.5  # woken by the change, not by the one-second poll
+    checks: list[bool] = []
+
+    def check() -> bool:
+        checks.append(bool(state))
+        return bool(state)
+
+    loop.call_soon(change)
+    # An hour between polls: returning at all means the change woke it.
+    async with asyncio.timeout(30):
+        await eventually(check, within=7200.0, interval=3600.0, changed=changed)
+    assert checks == [False, True]
     with pytest.raises(AssertionError):
         await eventually(lambda: False, within=0.05, changed=changed)
 

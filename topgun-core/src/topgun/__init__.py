@@ -3,10 +3,11 @@
 from typing import Any
 
 from ._version import __version__
-from .client import Auth, Client, FetchResult, NotJSONContent
+from .client import Client
 from .clock import Clock, FixedClock
-from .credentials import Credential
+from .credential import Credential
 from .errors import (
+    AuthenticationError,
     ClockSyncError,
     CredentialError,
     FrameTooLargeError,
@@ -21,9 +22,10 @@ from .errors import (
     TopgunError,
     WebSocketClosedError,
 )
+from .http import Auth, FetchResult, NotJSONContent
 from .http.ratelimits import Bucket, RateLimits
 from .http.timesync import ClockSync
-from .plugin import AuthenticationError, hookimpl, hookspec
+from .plugin import hookimpl, hookspec
 from .record import Recorder, RecordingError, ReplayStats, replay, replay_into
 from .store import DataStore, DataStoreCollection, OrderBookStore, StoreChange, StoreStream
 from .ws import (
@@ -88,4 +90,4 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(name)
     from .exports import resolve_export
 
-    return resolve_export(name)
+    return resolve_export(name, __all__)

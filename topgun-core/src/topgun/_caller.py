@@ -6,6 +6,8 @@ import sys
 import warnings
 from pathlib import Path
 
+__all__ = ["warn_at_caller"]
+
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 
 

@@ -13,6 +13,8 @@ from .plugin.specs import HttpRateLimits
 from .record.commands import add_commands, run_export, run_record, run_replay
 from .registry import Registry, get_registry
 
+__all__ = ["main", "print_exchanges"]
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="topgun", description="topgun exchange client tools")

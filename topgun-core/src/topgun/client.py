@@ -5,24 +5,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Coroutine, Mapping
-from dataclasses import dataclass
-from types import TracebackType
+from collections.abc import Awaitable, Coroutine, Mapping
 from typing import Any, Final, TypeVar
 
 import aiohttp
 import orjson
-from aiohttp.client import _RequestContextManager
 from multidict import CIMultiDict
 from yarl import URL
 
 from ._version import __version__
 from .clock import Clock
-from .credentials import Credential, load_credentials
+from .credential import Credential
+from .credentials import load_credentials
+from .http.auth import Auth, AuthArg, basic_auth
 from .http.body import encode_body
 from .http.limit import DEFAULT_MAX_RESPONSE_SIZE, check_limit, read_limited
 from .http.ordering import NonceOrder
+from .http.pending import PendingRequest
 from .http.ratelimits import RateLimitMiddleware, RateLimits
+from .http.result import FetchResult, NotJSONContent
 from .http.signing import SigningMiddleware
 from .http.timesync import ClockKeeper, ClockSync, TimestampGuard
 from .registry import Registry, Route, get_registry
@@ -31,7 +32,7 @@ from .ws import Backoff, ClientWebSocketResponse, WebSocketApp
 from .ws.backoff import DEFAULT_BACKOFF
 from .ws.dispatch import Handler
 
-__all__ = ["Auth", "Client", "FetchResult", "NotJSONContent"]
+__all__ = ["USER_AGENT", "Client"]
 
 USER_AGENT: Final = f"topgun/{__version__}"
 _CLIENT_ATTR: Final = "_topgun_client"
@@ -50,35 +51,6 @@ _RAISE_HINT: Final = (
     " Raise the limit with Client(max_response_size=...) or fetch(..., max_size=...) "
     "(None: no limit)."
 )
-
-
-class Auth:
-    """Sentinel for ``auth=``: the default, sign automatically. ``auth=None`` turns signing off.
-
-    Kept under this name so code written for pybotters (``auth=pybotters.Auth``) moves over as is.
-    """
-
-
-@dataclass(slots=True)
-class NotJSONContent:
-    """``FetchResult.data`` when the body is not JSON. Always falsy; ``error`` says why."""
-
-    error: orjson.JSONDecodeError
-
-    def __bool__(self) -> bool:
-        return False
-
-
-@dataclass(slots=True)
-class FetchResult:
-    """What ``Client.fetch`` returns: the response, its body as text, and that body decoded."""
-
-    response: aiohttp.ClientResponse
-    """The response (status, reason, headers); its body has already been read."""
-    text: str
-    """The body as text."""
-    data: Any
-    """The body decoded as JSON, or a ``NotJSONContent`` (falsy) when it is not JSON."""
 
 
 class Client:
@@ -246,12 +218,7 @@ class Client:
     async def __aenter__(self) -> Client:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     def run_task(self, coro: Coroutine[Any, Any, T], *, name: str | None = None) -> asyncio.Task[T]:
@@ -297,10 +264,10 @@ class Client:
         *,
         params: Any = None,
         data: Any = None,
-        auth: Any = Auth,
+        auth: AuthArg = Auth,
         pace: bool | None = None,
         **kwargs: Any,
-    ) -> _RequestContextManager:
+    ) -> PendingRequest:
         """Start a request; use with ``async with`` (or ``await``) to get the aiohttp response.
 
         ``pace`` overrides the Client's ``pace=`` for this request.
@@ -313,9 +280,10 @@ class Client:
         if params:
             target = target.extend_query(params)
         route = lookup(self._hosts, target)
+        pending: Awaitable[aiohttp.ClientResponse]
         if route is None or (route.host.body is None and route.host.rate_limits is None):
             pending = self._session.request(
-                method, target, data=data, auth=_aiohttp_auth(auth), **kwargs
+                method, target, data=data, auth=basic_auth(auth), **kwargs
             )
         else:
             if "json" in kwargs and route.host.body is not None:
@@ -324,9 +292,11 @@ class Client:
                 data = kwargs.pop("json")
             paced = self._pace if pace is None else pace
             pending = self._routed(method, target, route, data, auth, paced, kwargs)
-        return _RequestContextManager(self._made_here(pending))
+        return PendingRequest(self._made_here(pending))
 
-    async def _made_here(self, pending: _RequestContextManager) -> aiohttp.ClientResponse:
+    async def _made_here(
+        self, pending: Awaitable[aiohttp.ClientResponse]
+    ) -> aiohttp.ClientResponse:
         """The response of ``pending``, marked as this Client's (see ``Client.of``)."""
         response = await pending
         setattr(response, _CLIENT_ATTR, self)
@@ -338,10 +308,10 @@ class Client:
         target: URL,
         route: Route,
         data: Any,
-        auth: Any,
+        auth: AuthArg,
         pace: bool,
         kwargs: dict[str, Any],
-    ) -> _RequestContextManager:
+    ) -> Awaitable[aiohttp.ClientResponse]:
         host = route.host
         body, content_type = encode_body(data, host.body) if host.body else (data, None)
         headers = kwargs.pop("headers", None)
@@ -369,7 +339,7 @@ class Client:
             extra = kwargs.pop("middlewares", None)
             kwargs["middlewares"] = (*(extra or self._session_middlewares), *added)
         return self._session.request(
-            method, target, data=body, headers=headers, auth=_aiohttp_auth(auth), **kwargs
+            method, target, data=body, headers=headers, auth=basic_auth(auth), **kwargs
         )
 
     def _credential_for(self, route: Route, headers: Any) -> Credential | None:
@@ -384,19 +354,19 @@ class Client:
             return parsed
         return URL(self._base_url + url)
 
-    def get(self, url: str | URL, *, params: Any = None, **kwargs: Any) -> _RequestContextManager:
+    def get(self, url: str | URL, *, params: Any = None, **kwargs: Any) -> PendingRequest:
         """``request("GET", url, ...)``, to use with ``async with`` as in aiohttp."""
         return self.request("GET", url, params=params, **kwargs)
 
-    def post(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
+    def post(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> PendingRequest:
         """``request("POST", url, ...)``, to use with ``async with`` as in aiohttp."""
         return self.request("POST", url, data=data, **kwargs)
 
-    def put(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
+    def put(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> PendingRequest:
         """``request("PUT", url, ...)``, to use with ``async with`` as in aiohttp."""
         return self.request("PUT", url, data=data, **kwargs)
 
-    def delete(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
+    def delete(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> PendingRequest:
         """``request("DELETE", url, ...)``, to use with ``async with`` as in aiohttp."""
         return self.request("DELETE", url, data=data, **kwargs)
 
@@ -448,7 +418,7 @@ class Client:
         backoff: Backoff | tuple[float, float, float, float] = DEFAULT_BACKOFF,
         heartbeat: float | None = 10.0,
         autoping: bool = True,
-        auth: Any = Auth,
+        auth: AuthArg = Auth,
         **kwargs: Any,
     ) -> WebSocketApp:
         """Open a WebSocket that reconnects, logs in and resubscribes by itself (a plain function).
@@ -487,8 +457,3 @@ class Client:
         )
         self._ws_apps.add(app)
         return app
-
-
-def _aiohttp_auth(auth: Any) -> Any:
-    """topgun's sentinel and None mean "no aiohttp BasicAuth"; anything else is aiohttp's own."""
-    return None if auth is Auth or auth is None else auth

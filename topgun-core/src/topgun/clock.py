@@ -11,6 +11,8 @@ import math
 import time
 from numbers import Real
 
+__all__ = ["Clock", "FixedClock"]
+
 
 def _seconds(value: object, what: str) -> float:
     """``value`` as a finite float, or a clear error: a NaN offset would break every signature."""

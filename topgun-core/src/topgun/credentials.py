@@ -14,28 +14,24 @@ import codecs
 import difflib
 import logging
 import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from ._caller import warn_at_caller
-from .credentials_file import (
-    MAX_CREDENTIAL_FILE_SIZE,
-    CredentialFileError,
-    CredentialFilePermissionWarning,
-    read_credential_file,
-)
-from .errors import CredentialError
+from .credential import Credential
+from .credentials_file import read_credential_file
+from .errors import CredentialError, CredentialFileError, UnknownApiNameWarning
 from .plugin.specs import ApiSpec
 
+# Credential is re-exported: it is what load_credentials returns, and exchanges name it from here.
 __all__ = [
     "APIS_ENV_VAR",
-    "MAX_CREDENTIAL_FILE_SIZE",
+    "IMPLICIT_FILE",
+    "PYBOTTERS_APIS_ENV_VAR",
     "Credential",
-    "CredentialFilePermissionWarning",
-    "UnknownApiNameWarning",
     "load_credentials",
 ]
 
@@ -45,61 +41,6 @@ APIS_ENV_VAR = "TOPGUN_APIS"
 PYBOTTERS_APIS_ENV_VAR = "PYBOTTERS_APIS"
 """Read when ``TOPGUN_APIS`` is unset, so a setup made for pybotters keeps its credentials."""
 IMPLICIT_FILE = "apis.json"
-
-
-class UnknownApiNameWarning(UserWarning):
-    """An API name in ``apis`` that no installed plugin declares (its plugin may come later)."""
-
-
-class Credential:
-    """One API name's credential elements. Its repr and str never show them.
-
-    ``key``, ``secret`` and ``passphrase`` are the first three elements (empty when absent);
-    ``values`` holds all of them, for exchanges whose elements mean something else (a private key).
-    """
-
-    __slots__ = ("_secret_bytes", "_values", "api")
-
-    def __init__(self, api: str, values: Iterable[str]) -> None:
-        self.api = api
-        self._values = tuple(values)
-        self._secret_bytes = self.secret.encode()
-
-    @property
-    def values(self) -> tuple[str, ...]:
-        return self._values
-
-    @property
-    def key(self) -> str:
-        return self._values[0] if self._values else ""
-
-    @property
-    def secret(self) -> str:
-        return self._values[1] if len(self._values) > 1 else ""
-
-    @property
-    def secret_bytes(self) -> bytes:
-        """The secret, UTF-8 encoded once, since every HMAC wants bytes."""
-        return self._secret_bytes
-
-    @property
-    def passphrase(self) -> str:
-        return self._values[2] if len(self._values) > 2 else ""
-
-    def redact(self, text: str) -> str:
-        """``text`` with every element of this credential masked: for exchange replies that echo one."""
-        for value in self._values:
-            if len(value) >= 4:
-                text = text.replace(value, "***")
-        return text
-
-    def __repr__(self) -> str:
-        return f"<Credential {self.api!r}: {len(self._values)} elements, redacted>"
-
-    __str__ = __repr__
-
-    def __reduce__(self) -> Any:
-        raise TypeError("topgun Credential objects cannot be pickled: that would copy the secret")
 
 
 def load_credentials(

@@ -16,13 +16,9 @@ from pathlib import Path
 from typing import Final
 
 from ._caller import warn_at_caller
+from .errors import CredentialFileError, CredentialFilePermissionWarning
 
-__all__ = [
-    "MAX_CREDENTIAL_FILE_SIZE",
-    "CredentialFileError",
-    "CredentialFilePermissionWarning",
-    "read_credential_file",
-]
+__all__ = ["MAX_CREDENTIAL_FILE_SIZE", "read_credential_file"]
 
 MAX_CREDENTIAL_FILE_SIZE: Final = 1024 * 1024
 """1 MiB: thousands of API keys; anything larger is not an apis file."""
@@ -33,14 +29,6 @@ _OPEN_FLAGS: Final = (
     | getattr(os, "O_CLOEXEC", 0)
     | getattr(os, "O_BINARY", 0)
 )
-
-
-class CredentialFileError(Exception):
-    """Why a path is not a readable apis file; the message continues "the apis file 'path' ..."."""
-
-
-class CredentialFilePermissionWarning(UserWarning):
-    """The apis file can be read by other users of the machine (POSIX); ``chmod 600`` it."""
 
 
 def read_credential_file(path: Path) -> bytes:

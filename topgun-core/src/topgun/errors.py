@@ -1,4 +1,32 @@
-"""Exceptions topgun raises on purpose, so callers can catch them by kind."""
+"""Every exception and warning topgun raises on purpose, so callers can catch them by kind.
+
+One module, with no import of the rest of topgun: any layer can raise these without depending on
+another layer, and a caller finds them all in one place.
+"""
+
+__all__ = [
+    "AuthenticationError",
+    "ClockSyncError",
+    "CredentialError",
+    "CredentialFileError",
+    "CredentialFilePermissionWarning",
+    "ExportError",
+    "FrameTooLargeError",
+    "InitializeError",
+    "InsecureDestinationError",
+    "MalformedMessage",
+    "PluginConflictError",
+    "PluginError",
+    "PluginLoadWarning",
+    "RecordingError",
+    "ResponseTooLargeError",
+    "SigningError",
+    "StoreError",
+    "StreamClosedError",
+    "TopgunError",
+    "UnknownApiNameWarning",
+    "WebSocketClosedError",
+]
 
 
 class TopgunError(Exception):
@@ -9,12 +37,28 @@ class CredentialError(TopgunError, ValueError):
     """The ``apis`` credentials are unreadable or malformed; the message says how to fix them."""
 
 
+class CredentialFileError(TopgunError):
+    """Why a path is not a readable apis file; the message continues "the apis file 'path' ..."."""
+
+
+class CredentialFilePermissionWarning(UserWarning):
+    """The apis file can be read by other users of the machine (POSIX); ``chmod 600`` it."""
+
+
+class UnknownApiNameWarning(UserWarning):
+    """An API name in ``apis`` that no installed plugin declares (its plugin may come later)."""
+
+
 class PluginError(TopgunError):
     """An exchange plugin could not be loaded or is inconsistent."""
 
 
 class PluginConflictError(PluginError):
     """Two plugins claim the same host or API name; the message names both distributions."""
+
+
+class PluginLoadWarning(UserWarning):
+    """A plugin failed to load; the others keep working."""
 
 
 class SigningError(TopgunError):
@@ -28,6 +72,10 @@ class ClockSyncError(TopgunError):
 class InsecureDestinationError(SigningError):
     """A request or WebSocket that would carry credentials does not go over https/wss to a port
     its host declares; nothing was sent. Pass ``auth=None`` to send it without credentials."""
+
+
+class AuthenticationError(TopgunError):
+    """The exchange rejected a WebSocket login. The message carries its reply, never the secret."""
 
 
 class StoreError(TopgunError):
@@ -48,6 +96,10 @@ class InitializeError(StoreError, ValueError):
     def __init__(self, message: str, errors: tuple[BaseException, ...] = ()) -> None:
         super().__init__(message)
         self.errors = errors
+
+
+class MalformedMessage(ValueError):  # noqa: N818 - a message skipped, not a failure
+    """A message that does not have the documented shape; it is skipped whole."""
 
 
 class WebSocketClosedError(TopgunError):
@@ -74,3 +126,11 @@ class ResponseTooLargeError(TopgunError):
         super().__init__(message)
         self.url = url
         self.limit = limit
+
+
+class RecordingError(TopgunError, ValueError):
+    """A recording that cannot be read on: corrupt, truncated, or of an unknown version."""
+
+
+class ExportError(TopgunError):
+    """The export cannot be written (pyarrow missing, a message with too many changes)."""

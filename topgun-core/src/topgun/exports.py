@@ -15,10 +15,14 @@ from typing import Any
 
 from .registry import Registry, get_registry
 
+__all__ = ["missing_datastore_message", "resolve_export"]
+
 _SUFFIX = "DataStore"
 
 
-def resolve_export(name: str) -> Any:
+def resolve_export(name: str, public: Iterable[str] = ()) -> Any:
+    """The registered DataStore called ``name``; else an AttributeError that names the closest
+    of ``public`` (the package's own names) and the registered DataStores."""
     registry = get_registry()
     found = registry.datastores.get(name)
     if found is not None:
@@ -26,7 +30,7 @@ def resolve_export(name: str) -> Any:
     if name.endswith(_SUFFIX) and len(name) > len(_SUFFIX):
         raise AttributeError(missing_datastore_message(name, registry), name=name, obj=None)
     message = f"module 'topgun' has no attribute {name!r}"
-    close = _closest(name, (*_public_names(), *registry.datastores))
+    close = _closest(name, (*public, *registry.datastores))
     if close is not None:
         message += f"; did you mean topgun.{close}?"
     raise AttributeError(message, name=name, obj=None)
@@ -75,9 +79,3 @@ def _closest(name: str, candidates: Iterable[str]) -> str | None:
 
 def _stem(name: str) -> str:
     return name.lower().removesuffix(_SUFFIX.lower())
-
-
-def _public_names() -> tuple[str, ...]:
-    import topgun
-
-    return tuple(topgun.__all__)

@@ -1,4 +1,5 @@
-"""WebSocket test kit: a scriptable local server, a toy exchange plugin, and a leak check.
+"""WebSocket test kit: a scriptable local server, a raw asyncio server (``raw``, for handshakes and
+frames aiohttp would not produce), a toy exchange plugin, and a leak check.
 
 Every test talks to a real aiohttp WebSocket server on 127.0.0.1 over real sockets. The toy
 exchange (``wss://ws.toy.test``, reached over TLS through a resolver that maps it to the local
@@ -36,7 +37,7 @@ from topgun.plugin import (
     hookimpl,
 )
 from topgun.registry import Registry, build_registry
-from topgun.testing import LoopbackResolver
+from topgun.testing import LoopbackResolver, eventually
 
 TOY_HOST = "ws.toy.test"
 TOY_KEY = "toy-ws-key"
@@ -208,11 +209,27 @@ class WSServer:
         return self.connections[count - 1]
 
 
-async def eventually(predicate: Callable[[], object], within: float = 5.0) -> None:
-    """Poll ``predicate`` until true; fail the test after ``within`` seconds."""
-    async with asyncio.timeout(within):
-        while not predicate():  # noqa: ASYNC110 - polling what other tasks change is the point
-            await asyncio.sleep(0.002)
+class RecordedSleep:
+    """A ``Backoff(sleep=...)`` that records every delay the app asks for and waits none of it.
+
+    Reconnect tests then assert the delays themselves, not wall-clock gaps between connections.
+    From the ``hold_after``-th delay on it waits until ``release()`` (or the app closes), so a
+    server that keeps refusing yields exactly that many attempts however fast the machine is.
+    """
+
+    def __init__(self, hold_after: int | None = None) -> None:
+        self.delays: list[float] = []
+        self._hold_after = hold_after
+        self._released = asyncio.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def __call__(self, delay: float) -> None:
+        self.delays.append(delay)
+        if self._hold_after is not None and len(self.delays) >= self._hold_after:
+            await self._released.wait()
+        await asyncio.sleep(0)
 
 
 def free_port() -> int:
@@ -252,7 +269,60 @@ def toy_client(server: WSServer, registry: Registry | None = None, **kwargs: Any
 TOY_URL = f"wss://{TOY_HOST}/ws"
 
 
+# -- a raw server, for handshakes and frames aiohttp would not produce ------------------------
+
+RawHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+class RawServer:
+    def __init__(self) -> None:
+        self.accepted = 0
+        self.release = asyncio.Event()
+        self.url = ""
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self, handler: RawHandler) -> RawServer:
+        async def wrapped(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.accepted += 1
+            self._writers.append(writer)
+            try:
+                await handler(reader, writer)
+                await self.release.wait()
+            except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+                pass
+            finally:
+                writer.close()
+
+        self._server = await asyncio.start_server(wrapped, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = f"ws://127.0.0.1:{port}/ws"
+        return self
+
+    async def stop(self) -> None:
+        self.release.set()
+        for writer in self._writers:
+            writer.close()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+
 # -- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def raw() -> AsyncIterator[Callable[[RawHandler], Awaitable[RawServer]]]:
+    servers: list[RawServer] = []
+
+    async def start(handler: RawHandler) -> RawServer:
+        server = RawServer()
+        servers.append(server)
+        return await server.start(handler)
+
+    yield start
+    for server in servers:
+        await server.stop()
 
 
 @pytest.fixture
@@ -260,6 +330,7 @@ def kit() -> types.SimpleNamespace:
     """The helpers above, for test modules (conftest modules are not importable by name)."""
     return types.SimpleNamespace(
         eventually=eventually,
+        RecordedSleep=RecordedSleep,
         free_port=free_port,
         toy_client=toy_client,
         toy_registry=toy_registry,

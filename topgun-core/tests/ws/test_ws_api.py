@@ -155,12 +155,15 @@ def test_backoff_policy_numbers() -> None:
     policy = Backoff()  # pybotters' defaults: (1.92, 60.0, 1.618, 5.0)
     assert (policy.min, policy.max, policy.factor, policy.initial) == (1.92, 60.0, 1.618, 5.0)
     assert policy.delay(0) == 0.0  # after a healthy connection: at once
-    assert policy.delay(1, rand=lambda: 1.0) == 5.0  # first failure: uniform(0, initial)
-    assert policy.delay(1, rand=lambda: 0.0) == 0.0
-    top = [round(policy.delay(n, rand=lambda: 1.0), 2) for n in range(2, 12)]
+    high = Backoff(random=lambda: 1.0)
+    low = Backoff(random=lambda: 0.0)
+    assert high.delay(1) == 5.0  # first failure: uniform(0, initial)
+    assert low.delay(1) == 0.0
+    top = [round(high.delay(n), 2) for n in range(2, 12)]
     assert top == [3.11, 5.03, 8.13, 13.16, 21.29, 34.45, 55.74, 60.0, 60.0, 60.0]
-    assert policy.delay(5, rand=lambda: 0.0) == pytest.approx(13.16 / 2, abs=0.01)
-    assert policy.delay(10_000, rand=lambda: 1.0) == 60.0  # no overflow
+    assert low.delay(5) == pytest.approx(13.16 / 2, abs=0.01)
+    assert high.delay(10_000) == 60.0  # no overflow
+    assert high == policy  # the source of jitter is not part of the policy's value
     assert Backoff.of((0.5, 2, 2, 1)) == Backoff(0.5, 2.0, 2.0, 1.0)
     assert Backoff.of(policy) is policy
     with pytest.raises(ValueError, match="min <= max"):

@@ -9,7 +9,6 @@ lists the app. Every wait is bounded so a regression fails instead of hanging th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -70,8 +69,11 @@ async def test_close_before_the_apps_task_has_run(serve: Any, kit: Any) -> None:
             assert isinstance(waiters[name].exception(), WebSocketClosedError)
 
 
-async def test_close_while_connecting(raw_silent: Callable[[], Awaitable[Any]], kit: Any) -> None:
-    server = await raw_silent()
+async def test_close_while_connecting(raw: Any, kit: Any) -> None:
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # accepts TCP, never answers the upgrade
+
+    server = await raw(never_answer)
     async with topgun.Client() as client:
         app = client.ws_connect(server.url)
         waiters = _waiters(app)
@@ -135,49 +137,6 @@ async def test_close_from_inside_a_handler_before_returning(serve: Any, kit: Any
         await kit.eventually(lambda: closing)
         await _close_and_check(client, app, waiters)
         await closing[0]
-
-
-# -- a server that accepts TCP and never answers the upgrade ---------------------------------
-
-
-class _SilentServer:
-    def __init__(self) -> None:
-        self.accepted = 0
-        self.url = ""
-        self._server: asyncio.Server | None = None
-        self._writers: list[asyncio.StreamWriter] = []
-
-    async def start(self) -> _SilentServer:
-        async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            self.accepted += 1
-            self._writers.append(writer)
-            await reader.read()  # until the client goes away
-
-        self._server = await asyncio.start_server(hold, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        self.url = f"ws://127.0.0.1:{port}/ws"
-        return self
-
-    async def stop(self) -> None:
-        for writer in self._writers:
-            writer.close()
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-
-
-@pytest.fixture
-async def raw_silent() -> Any:
-    servers: list[_SilentServer] = []
-
-    async def start() -> _SilentServer:
-        server = _SilentServer()
-        servers.append(server)
-        return await server.start()
-
-    yield start
-    for server in servers:
-        await server.stop()
 
 
 @pytest.mark.parametrize("closer", ["app", "client"])

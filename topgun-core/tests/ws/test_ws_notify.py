@@ -1,23 +1,27 @@
 """The reconnect notification contract agreed with the DataStore side.
 
-For every handler that is a bound method whose owner has a callable ``on_ws_reconnect``: call
-``owner.on_ws_reconnect(app)`` once per owner, synchronously, after a *re*-connection's handshake
-and login and before the first frame of the new connection is dispatched; never on the first
-connection; exceptions are logged, not raised.
+An object fed from a connection subscribes itself (``follow_reconnects(ws, self)``, a
+``ReconnectAware``); then ``owner.on_ws_reconnect(app)`` is called once per owner, synchronously,
+after a *re*-connection's handshake and login and before the first frame of the new connection is
+dispatched; never on the first connection; exceptions are logged, not raised. Nothing is guessed
+from the handlers themselves: an object that does not subscribe is never called.
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 import topgun
 from topgun import Backoff
+from topgun.store import DataStoreCollection
+from topgun.ws.owner import follow_reconnects
 
 
 class Store:
-    """A stand-in for a DataStoreCollection: two bound-method handlers, one owner."""
+    """A stand-in for a DataStoreCollection: two handlers, one owner that follows its feed."""
 
     def __init__(self, events: list[Any], name: str = "store") -> None:
         self.events = events
@@ -25,9 +29,11 @@ class Store:
         self.apps: list[Any] = []
 
     def onmessage(self, msg: Any, ws: Any) -> None:
+        follow_reconnects(ws, self)  # once per app, however often it is called
         self.events.append((self.name, "json", msg))
 
     def on_text(self, msg: str, ws: Any) -> None:
+        follow_reconnects(ws, self)
         self.events.append((self.name, "str", msg))
 
     def on_ws_reconnect(self, app: Any) -> None:
@@ -36,7 +42,10 @@ class Store:
 
 
 class NotAStore:
-    on_ws_reconnect = "not callable"
+    """Has the hook but never subscribes: it is not called."""
+
+    def on_ws_reconnect(self, app: Any) -> None:
+        raise AssertionError("told of a reconnection it never asked for")
 
     def onmessage(self, msg: Any, ws: Any) -> None:
         pass
@@ -108,6 +117,7 @@ async def test_notification_comes_after_the_login(serve: Any, kit: Any) -> None:
             order.append(f"reconnect {app.stats.connects - 1}")
 
         def onmessage(self, msg: Any, ws: Any) -> None:
+            follow_reconnects(ws, self)
             order.append(f"message {msg}")
 
     server = await serve(behaviour)
@@ -148,5 +158,41 @@ async def test_raising_owners_are_logged_and_the_others_still_told(
         assert app.stats.connects == 2  # no extra reconnect because of the exceptions
     assert [e for e in events if e[1] == "reconnect"] == [("fine", "reconnect", 2)]
     logged = [r for r in caplog.records if r.exc_info]
-    assert any("on_ws_reconnect raised" in r.getMessage() for r in logged)
-    assert any("reconnect listener" in r.getMessage() for r in logged)
+    assert sum("reconnect listener" in r.getMessage() for r in logged) == 2
+
+
+class Feed(DataStoreCollection):
+    def _init(self) -> None:
+        self.items = self._create("items", keys=["id"])
+
+    def _onmessage(self, msg: Any, ws: Any = None) -> None:
+        self.items._insert([msg])
+
+    def _onreconnect(self, ws_app: Any) -> None:
+        self.items._clear()  # this feed's snapshot comes again on every connection
+
+
+async def test_a_collection_fed_through_any_handler_is_told(serve: Any, kit: Any) -> None:
+    # Not a bound method of the collection: a lambda that forwards to it. The collection still
+    # hears of the reconnection from the ws its messages come with, and starts afresh.
+    server = await serve(closing_after(2))
+    feed = Feed()
+    async with topgun.Client() as client:
+        app = client.ws_connect(
+            server.url,
+            hdlr_json=lambda msg, ws: feed.onmessage({"id": msg["conn"], **msg}, ws),
+            backoff=Backoff(0.01, 0.05, 2, 0.01),
+        )
+        await kit.eventually(lambda: feed.items.find({"id": 1}) != [])
+        assert app.stats.reconnects == 1
+    assert feed.items.find() == [{"id": 1, "conn": 1, "first": True}]  # connection 0's are gone
+
+
+def test_a_connection_no_app_opened_is_followed_harmlessly() -> None:
+    # A handler fed by hand, or a ws from another library: nothing to subscribe to, no error.
+    feed = Feed()
+    feed.onmessage({"id": 1}, object())
+    feed.onmessage({"id": 2}, SimpleNamespace(app=SimpleNamespace(url="wss://x.test/")))
+    feed.onmessage({"id": 3})
+    assert [item["id"] for item in feed.items.find()] == [1, 2, 3]
+    assert feed.skipped == 0

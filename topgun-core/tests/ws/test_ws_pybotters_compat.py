@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 import topgun
-from topgun.credentials import UnknownApiNameWarning
+from topgun.errors import UnknownApiNameWarning
 from topgun.testing import FAST_BACKOFF
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from yarl import URL
 
-from topgun.ws.app import _shown
+from topgun.ws.urls import shown as shown_url
 
 
 @pytest.mark.parametrize(
@@ -20,4 +20,4 @@ from topgun.ws.app import _shown
     ],
 )
 def test_tokens_are_masked(url: str, shown: str) -> None:
-    assert _shown(URL(url)) == shown
+    assert shown_url(URL(url)) == shown

@@ -14,6 +14,8 @@ import orjson
 from ..errors import SigningError
 from ..plugin.specs import BodyEncoding
 
+__all__ = ["FORM_CONTENT_TYPE", "JSON_CONTENT_TYPE", "encode_body"]
+
 JSON_CONTENT_TYPE = "application/json"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 
-from ..credentials import Credential
+from ..credential import Credential
 
 __all__ = ["NonceOrder"]
 

@@ -21,7 +21,7 @@ from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
 from ..clock import Clock
 from ..plugin.specs import HttpRateLimits
 
-__all__ = ["Bucket", "RateLimitMiddleware", "RateLimits"]
+__all__ = ["Bucket", "RateLimitMiddleware", "RateLimits", "retry_after"]
 
 log = logging.getLogger("topgun.ratelimit")
 
@@ -161,27 +161,23 @@ def retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
+@dataclass(frozen=True, slots=True)
 class RateLimitMiddleware:
     """Per request to a host with declared rate limits: pace (if asked), then record the answer."""
 
-    __slots__ = ("_api", "_host", "_limits", "_pace", "_spec")
-
-    def __init__(
-        self, api: str, host: str, spec: HttpRateLimits, limits: RateLimits, pace: bool
-    ) -> None:
-        self._api = api
-        self._host = host
-        self._spec = spec
-        self._limits = limits
-        self._pace = pace
+    api: str
+    host: str
+    spec: HttpRateLimits
+    limits: RateLimits
+    pace: bool
 
     async def __call__(self, request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
-        if (request.url.host or "").removesuffix(".") != self._host:
+        if (request.url.host or "").removesuffix(".") != self.host:
             # A redirect elsewhere: not this exchange's budget.
             return await handler(request)
-        spec, limits, api = self._spec, self._limits, self._api
+        spec, limits, api = self.spec, self.limits, self.api
         names = spec.buckets(request.method, request.url)
-        if not self._pace:
+        if not self.pace:
             response = await handler(request)
         else:
             await limits.acquire(api, names)

@@ -25,7 +25,7 @@ from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
 from yarl import URL
 
 from ..clock import Clock
-from ..credentials import Credential
+from ..credential import Credential
 from ..plugin.specs import RequestSigner, SigningRequest
 from .ordering import NonceOrder
 from .timesync import TimestampGuard, describe

@@ -22,7 +22,16 @@ from ..errors import ClockSyncError
 from ..plugin.specs import ServerTime, TimestampRejection
 from .limit import read_small
 
-__all__ = ["ClockKeeper", "ClockSync", "TimestampGuard", "measure"]
+__all__ = [
+    "DEFAULT_SAMPLES",
+    "MAX_REJECTION_SIZE",
+    "SAFE_METHODS",
+    "ClockKeeper",
+    "ClockSync",
+    "TimestampGuard",
+    "describe",
+    "measure",
+]
 
 log = logging.getLogger("topgun.clock")
 

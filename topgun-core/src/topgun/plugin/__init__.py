@@ -6,6 +6,7 @@ everything from here and nothing from pluggy; ``topgun.plugin.rsa`` signs with R
 ``Decompressor`` is the bounded ``ws_decoder`` for exchanges that compress their frames.
 """
 
+from ..errors import AuthenticationError
 from .decompress import Compression, Decompressor, decompress
 from .digest import hmac_sha256, hmac_sha256_b64, hmac_sha256_hex, hmac_sha512_hex
 from .hookspecs import hookimpl, hookspec
@@ -13,7 +14,6 @@ from .retry import Retry
 from .specs import (
     ApiSelector,
     ApiSpec,
-    AuthenticationError,
     BodyEncoding,
     FrameDecoder,
     Heartbeat,

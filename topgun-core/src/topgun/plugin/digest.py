@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hmac
 
+__all__ = ["hmac_sha256", "hmac_sha256_b64", "hmac_sha256_hex", "hmac_sha512_hex"]
+
 
 def hmac_sha256(secret: bytes, message: bytes) -> bytes:
     return hmac.digest(secret, message, "sha256")

@@ -9,6 +9,8 @@ import pluggy
 
 from .specs import ApiSpec, Host
 
+__all__ = ["topgun_register_apis", "topgun_register_datastores", "topgun_register_hosts"]
+
 PROJECT = "topgun"
 
 hookspec = pluggy.HookspecMarker(PROJECT)

@@ -10,11 +10,33 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from yarl import URL
 
-from ..errors import TopgunError
-
 if TYPE_CHECKING:
     from ..clock import Clock
-    from ..credentials import Credential
+    from ..credential import Credential
+
+__all__ = [
+    "ApiSelector",
+    "ApiSpec",
+    "BodyEncoding",
+    "FrameDecoder",
+    "Heartbeat",
+    "HeartbeatFactory",
+    "Host",
+    "HttpRateLimits",
+    "MessageResponder",
+    "MessageSigner",
+    "MessageSigningRequest",
+    "RateLimit",
+    "RateLimitReader",
+    "RateLimitReading",
+    "RequestSigner",
+    "ServerTime",
+    "SignedRequest",
+    "SigningRequest",
+    "TimestampRejection",
+    "WebSocketAuthenticator",
+    "WebSocketLogin",
+]
 
 BodyEncoding = Literal["json", "form"]
 
@@ -197,10 +219,6 @@ MessageResponder = Callable[[Any], Any]
 """Maps a received JSON message to the JSON reply to send back at once, or ``None`` for no reply:
 for exchanges whose server pings carry a value the client must echo within a few seconds, which
 a timer (``Heartbeat``) cannot do. Called on every message of the connection, so it must be cheap."""
-
-
-class AuthenticationError(TopgunError):
-    """The exchange rejected a WebSocket login. The message carries its reply, never the secret."""
 
 
 class WebSocketLogin(Protocol):

@@ -5,7 +5,8 @@ recording back as ``Frame`` and ``Marker`` records; ``replay_into`` feeds one to
 DataStoreCollection as the live connection did. The format is described in ``.format``.
 """
 
-from .format import FORMAT_VERSION, NOT_PARSED, Frame, Marker, Record, RecordingError, read_records
+from ..errors import RecordingError
+from .format import FORMAT_VERSION, NOT_PARSED, Frame, Marker, Record, read_records
 from .recorder import Recorder
 from .replay import ReplayStats, parse_speed, replay, replay_into
 

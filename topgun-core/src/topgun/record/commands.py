@@ -16,15 +16,23 @@ from typing import Any, TextIO
 import orjson
 from yarl import URL
 
-from ..errors import TopgunError
+from ..errors import ExportError, RecordingError, TopgunError
 from ..registry import get_registry
 from ..registry.hostname import lookup
-from ..store.integrity import BookStats
-from .format import RecordingError
+from ..store.policy import BookStats
 from .recorder import Recorder
 from .replay import ReplayStats, parse_speed, replay_into
 
-__all__ = ["add_commands", "run_export", "run_record", "run_replay"]
+__all__ = [
+    "PROGRESS_INTERVAL",
+    "add_commands",
+    "find_store",
+    "parse_time",
+    "print_summary",
+    "run_export",
+    "run_record",
+    "run_replay",
+]
 
 PROGRESS_INTERVAL = 1.0
 
@@ -235,7 +243,7 @@ async def _replay(
 
 
 def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .export import ExportError, export_parquet
+    from .export import export_parquet
 
     fmt, directory = args.to
     if fmt != "parquet":

@@ -17,18 +17,15 @@ from typing import Any
 
 import orjson
 
+from ..errors import ExportError
 from ..store.change import StoreStream
 from .format import Frame, Marker, read_records
 from .replay import ReplayStats, _Feeder
 
-__all__ = ["ExportError", "export_parquet"]
+__all__ = ["export_parquet"]
 
 _BURST = 1 << 30
 """Room for one message's changes in the capture streams (a snapshot of a deep book, say)."""
-
-
-class ExportError(Exception):
-    """The export cannot be written (pyarrow missing, a message with too many changes)."""
 
 
 def export_parquet(

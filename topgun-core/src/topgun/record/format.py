@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import orjson
 
-from ..errors import TopgunError
+from ..errors import RecordingError
 
 __all__ = [
     "FORMAT_VERSION",
@@ -29,19 +29,19 @@ __all__ = [
     "Frame",
     "Marker",
     "Record",
-    "RecordingError",
     "compressed_name",
+    "encode_frame",
+    "encode_marker",
+    "header",
+    "parsed_lines",
     "read_records",
+    "to_record",
 ]
 
 FORMAT_VERSION = 1
 MARKERS = frozenset({"connect", "reconnect", "close"})
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _EXTRA_HINT = "install the extra: pip install 'topgun-core[record]'"
-
-
-class RecordingError(TopgunError, ValueError):
-    """A recording that cannot be read on: corrupt, truncated, or of an unknown version."""
 
 
 class _NotParsed:

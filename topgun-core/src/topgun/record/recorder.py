@@ -12,13 +12,13 @@ import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 
 from yarl import URL
 
 from ..plugin.specs import FrameDecoder
 from ..ws.dispatch import DEFAULT_MAX_MSG_SIZE
+from ..ws.owner import follow_reconnects
 from .format import encode_frame, encode_marker, header
 from .sink import Sink
 
@@ -31,9 +31,10 @@ FLUSH_INTERVAL = 1.0
 class Recorder:
     """A WebSocket handler that records: ``hdlr_str=rec.onmessage, hdlr_bytes=rec.onmessage``.
 
-    Pass it next to a DataStore's ``hdlr_json``. Being the owner of a bound-method handler, it is
-    told of reconnections by the WebSocketApp (``on_ws_reconnect``) and writes a ``reconnect``
-    marker there, before the new connection's first frame. ``decoder`` is the exchange's
+    Pass it next to a DataStore's ``hdlr_json``. On its first frame from a connection it follows
+    the connection's app (``follow_reconnects``), so it is told of reconnections
+    (``on_ws_reconnect``) and writes a ``reconnect`` marker there, before the new connection's
+    first frame. ``decoder`` is the exchange's
     ``Host.ws_decoder`` (binary frames are recorded decoded, as the JSON handlers see them).
     ``rotate_bytes`` / ``rotate_seconds`` start a new numbered file (``feed-0001.jsonl.zst``,
     ``feed-0002.jsonl.zst``, ...) when the current one holds that many uncompressed bytes or is
@@ -83,6 +84,8 @@ class Recorder:
         if self.conn == 0 or (ws is not None and self._ws is None):
             self.conn = max(self.conn, 1)
             self._write(encode_marker(now, self.conn, "connect"), now)
+        if ws is not None and ws is not self._ws:
+            follow_reconnects(ws, self)  # once per app: told of its reconnections
         self._ws = ws if ws is not None else self._ws
         self.messages += 1
         self.bytes += len(data)
@@ -92,7 +95,8 @@ class Recorder:
         self._write(encode_frame(now, self.conn, data), now)
 
     def on_ws_reconnect(self, ws_app: Any = None) -> None:
-        """Called by the WebSocketApp after a reconnection, before its first frame."""
+        """Called by the WebSocketApp after a reconnection, before its first frame
+        (``topgun.ws.owner.ReconnectAware``)."""
         if self._closed:
             return
         self.conn += 1
@@ -125,12 +129,7 @@ class Recorder:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def __repr__(self) -> str:

@@ -18,21 +18,19 @@ from typing import Any
 import pluggy
 from yarl import URL
 
-from ..errors import InsecureDestinationError, PluginConflictError, PluginError
+from ..errors import InsecureDestinationError, PluginConflictError, PluginError, PluginLoadWarning
 from ..plugin import hookspecs
 from ..plugin.specs import ApiSelector, ApiSpec, Host
 from .hostname import canonical_host
 from .loader import DISABLE_ENV_VAR, LoadedPlugin, LoadFailure, describe_failure, strict_from_env
+
+__all__ = ["HOOK_NAMES", "PluginFailure", "PluginInfo", "Registry", "Route", "build_registry"]
 
 log = logging.getLogger("topgun.plugins")
 
 _TLS_SCHEMES = frozenset({"https", "wss"})
 
 HOOK_NAMES = ("topgun_register_apis", "topgun_register_hosts", "topgun_register_datastores")
-
-
-class PluginLoadWarning(UserWarning):
-    """A plugin failed to load; the others keep working."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,18 @@ import os
 import types
 from dataclasses import dataclass
 
+__all__ = [
+    "DISABLE_ENV_VAR",
+    "ENTRY_POINT_GROUP",
+    "STRICT_ENV_VAR",
+    "LoadFailure",
+    "LoadedPlugin",
+    "describe_failure",
+    "disabled_from_env",
+    "discover_plugins",
+    "strict_from_env",
+]
+
 ENTRY_POINT_GROUP = "topgun"
 STRICT_ENV_VAR = "TOPGUN_STRICT_PLUGINS"
 DISABLE_ENV_VAR = "TOPGUN_DISABLE_PLUGINS"

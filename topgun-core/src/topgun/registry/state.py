@@ -5,6 +5,8 @@ from __future__ import annotations
 from .build import Registry, build_registry
 from .loader import discover_plugins
 
+__all__ = ["get_registry", "reset_registry"]
+
 _registry: Registry | None = None
 
 

@@ -10,21 +10,16 @@ change stream of ``DataStore.watch()``: ``StoreStream`` of ``StoreChange``, and 
 machinery (``integrity``, ``sequence``, ``recovery``; docs/verified-books.rst).
 """
 
+from ..errors import MalformedMessage
 from ._limiter import LogLimiter
 from .change import DEFAULT_STREAM_SIZE, Operation, StoreChange, StoreStream
 from .collection import DataStoreCollection, query_param
 from .datastore import DEFAULT_MAXLEN, DataStore, Item
-from .integrity import (
-    DEFAULT_MAX_BOOKS,
-    DEFAULT_MAX_LEVELS,
-    BookStats,
-    Recovery,
-    RecoveryPolicy,
-    SnapshotRequest,
-)
+from .integrity import DEFAULT_MAX_BOOKS, DEFAULT_MAX_LEVELS
 from .orderbook import Level, OrderBookStore, price_of
+from .policy import BookStats, Recovery, RecoveryPolicy, SnapshotRequest
 from .sequence import ChainRule, OrderRule, RangeRule, SequenceRule, Verdict, signed_crc32
-from .validate import MalformedMessage, is_number, is_price, is_size, json_objects
+from .validate import is_number, is_price, is_size, json_objects
 
 __all__ = [
     "DEFAULT_MAXLEN",

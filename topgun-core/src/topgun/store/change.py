@@ -12,15 +12,11 @@ import asyncio
 import logging
 from collections import deque
 from dataclasses import dataclass
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from ..errors import StreamClosedError
 
-if TYPE_CHECKING:
-    from .datastore import DataStore
-
-__all__ = ["DEFAULT_STREAM_SIZE", "Operation", "StoreChange", "StoreStream"]
+__all__ = ["DEFAULT_STREAM_SIZE", "Operation", "StoreChange", "StoreStream", "WatchedStore"]
 
 log = logging.getLogger("topgun.store")
 
@@ -28,6 +24,18 @@ Operation = Literal["insert", "update", "delete"]
 
 DEFAULT_STREAM_SIZE = 10_000
 """Changes a stream holds before it drops the oldest (``watch(maxsize=...)`` overrides it)."""
+
+
+class WatchedStore(Protocol):
+    """What a change stream needs of its store (a ``DataStore``): its name, to attach to it and
+    to detach from it. A Protocol, so that this module does not depend on the store's."""
+
+    @property
+    def name(self) -> str | None: ...
+
+    def _attach(self, stream: StoreStream) -> None: ...
+
+    def _detach(self, stream: StoreStream) -> None: ...
 
 
 @dataclass(slots=True)
@@ -42,7 +50,7 @@ class StoreChange:
     Copies are shallow and shared by every stream of the store: treat them as read-only.
     """
 
-    store: DataStore
+    store: WatchedStore
     operation: Operation
     source: dict[str, Any] | None
     data: dict[str, Any]
@@ -60,7 +68,7 @@ class StoreStream:
 
     __slots__ = ("__weakref__", "_buffer", "_closed", "_maxsize", "_store", "_waiter", "dropped")
 
-    def __init__(self, store: DataStore, maxsize: int = DEFAULT_STREAM_SIZE) -> None:
+    def __init__(self, store: WatchedStore, maxsize: int = DEFAULT_STREAM_SIZE) -> None:
         if not isinstance(maxsize, int) or isinstance(maxsize, bool) or maxsize < 1:
             raise ValueError(f"maxsize must be a positive int, not {maxsize!r}")
         self._store = store
@@ -73,7 +81,7 @@ class StoreStream:
         store._attach(self)
 
     @property
-    def store(self) -> DataStore:
+    def store(self) -> WatchedStore:
         return self._store
 
     @property
@@ -140,12 +148,7 @@ class StoreStream:
     def __enter__(self) -> StoreStream:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def __aiter__(self) -> StoreStream:

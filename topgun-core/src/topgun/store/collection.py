@@ -22,7 +22,6 @@ outside ``onmessage`` (``initialize``). ``DataStore.wait()`` returns on real cha
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 from collections.abc import Iterator, Mapping
@@ -32,12 +31,13 @@ import aiohttp
 import orjson
 from yarl import URL
 
-from ..client import FetchResult, NotJSONContent
-from ..errors import InitializeError
+from ..errors import InitializeError, MalformedMessage
 from ..http.limit import DEFAULT_MAX_RESPONSE_SIZE, check_limit, read_limited
+from ..http.result import FetchResult, NotJSONContent
+from ..ws.owner import follow_reconnects
 from ._limiter import LogLimiter
 from .datastore import DataStore, Item
-from .validate import MalformedMessage
+from .wakeup import wait_on
 
 __all__ = ["DataStoreCollection", "query_param"]
 
@@ -75,6 +75,7 @@ class DataStoreCollection:
         self._stores: dict[str, DataStore] = {}
         self._waiters: list[asyncio.Future[None]] = []
         self._limiter = LogLimiter(self._LOGGER)
+        self._ws: Any = None
         self.skipped = 0
         """Messages ``onmessage`` skipped whole: malformed, or a handler failed on them."""
         self.handler_errors = 0
@@ -122,6 +123,8 @@ class DataStoreCollection:
 
     def onmessage(self, msg: Any, ws: Any = None) -> None:
         """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
+        if ws is not self._ws:
+            self._follow(ws)
         try:
             self._onmessage(msg, ws)
         except MalformedMessage as exc:
@@ -131,6 +134,15 @@ class DataStoreCollection:
         finally:
             if self._waiters:  # wait() returns after every message, as in pybotters
                 self._wake()
+
+    def _follow(self, ws: Any) -> None:
+        """A message from a connection not seen before: be told of its app's reconnections.
+
+        Subclasses that override ``onmessage`` call it the same way (``ws is not self._ws``),
+        before handling the message, so a reconnection resets the stores before its first frame.
+        """
+        self._ws = ws
+        follow_reconnects(ws, self)
 
     def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
         """Count and log (rate-limited) a message skipped whole for its shape."""
@@ -184,7 +196,8 @@ class DataStoreCollection:
         print(msg)
 
     def on_ws_reconnect(self, ws_app: Any) -> None:
-        """Called by the WebSocketApp after a reconnection's login, before its first message.
+        """Called by the WebSocketApp after a reconnection's login, before its first message
+        (``None`` from a replayed recording); see ``topgun.ws.owner.ReconnectAware``.
 
         The stores reset what depends on stream continuity (books wait for a fresh snapshot).
         Never raises: a failing hook is logged so the reconnect itself goes on.
@@ -207,6 +220,25 @@ class DataStoreCollection:
         stores, about = self._stores, self._RECONNECT_NOTE_IF
         if self._RECONNECT_NOTE and (not about or any(len(stores[name]) for name in about)):
             self._LOGGER.info("%s", self._RECONNECT_NOTE)
+
+    def on_ws_disconnect(self, ws_app: Any) -> None:
+        """Called by the WebSocketApp when a live connection drops and it goes on to reconnect.
+
+        Stores stop serving what the lost stream can no longer keep true (books go out of sync
+        now, not when the next connection is up). Never raises, as ``on_ws_reconnect``.
+        """
+        try:
+            for store in self._stores.values():
+                store._ondisconnect()
+        except Exception as exc:
+            self._limiter.log(
+                logging.ERROR,
+                ("disconnect-error", type(exc).__name__),
+                "%s failed to reset its stores on a dropped connection (%s: %s)",
+                type(self).__name__,
+                type(exc).__name__,
+                exc,
+            )
 
     async def initialize(self, *aws: Any, max_size: int | None = DEFAULT_MAX_RESPONSE_SIZE) -> None:
         """Load HTTP responses into the stores, routed by endpoint path (``_ENDPOINTS``).
@@ -297,14 +329,7 @@ class DataStoreCollection:
 
     async def wait(self) -> None:
         """Return after the next message ``onmessage`` handles (changed or not), or store change."""
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        try:
-            await waiter
-        except asyncio.CancelledError:
-            with contextlib.suppress(ValueError):
-                self._waiters.remove(waiter)
-            raise
+        await wait_on(self._waiters)
 
     def _wake(self) -> None:
         waiters = self._waiters

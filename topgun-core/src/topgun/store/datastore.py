@@ -41,7 +41,6 @@ An item lacking a key field is not stored; it is counted in ``missing_keys`` and
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import weakref
 from collections import OrderedDict, deque
@@ -51,6 +50,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from ._limiter import LogLimiter
 from .change import DEFAULT_STREAM_SIZE, Operation, StoreChange, StoreStream
+from .wakeup import wait_on
 
 if TYPE_CHECKING:
     from yarl import URL
@@ -188,14 +188,7 @@ class DataStore:
 
     async def wait(self) -> None:
         """Return after the next change to this store (operations that change nothing don't count)."""
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        try:
-            await waiter
-        except asyncio.CancelledError:
-            with contextlib.suppress(ValueError):
-                self._waiters.remove(waiter)
-            raise
+        await wait_on(self._waiters)
 
     def watch(self, maxsize: int = DEFAULT_STREAM_SIZE) -> StoreStream:
         """Open a stream of this store's changes, bounded to ``maxsize`` (see StoreStream)."""
@@ -398,6 +391,10 @@ class DataStore:
 
     def _onreconnect(self) -> None:
         """The WebSocket feeding this store reconnected: reset stream-continuity state here."""
+
+    def _ondisconnect(self) -> None:
+        """The WebSocket feeding this store dropped (a reconnect follows): by default nothing,
+        as the items stay what the exchange last said; order books go out of sync here."""
 
     # -- internals -----------------------------------------------------------------------
 

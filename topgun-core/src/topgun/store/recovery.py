@@ -17,30 +17,58 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Hashable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, ClassVar, Protocol
 
 from yarl import URL
 
-from ..client import Auth, NotJSONContent
+from ..http.auth import Auth
+from ..http.result import NotJSONContent
 from ..registry.hostname import lookup
-from .integrity import Recovery
+from ._limiter import LogLimiter
+from .policy import BookStats, Recovery, RecoveryPolicy, SnapshotRequest
 
-if TYPE_CHECKING:
-    from .integrity import VerifiedBook
-
-__all__ = ["start"]
+__all__ = ["RecoveringBook", "start"]
 
 log = logging.getLogger("topgun.store")
 
 _BODY_EXCERPT = 200
 
 
+class RecoveringBook(Protocol):
+    """What a recovery needs of its book (``VerifiedBook``): declared here, so that this module
+    and the bookkeeping's do not import each other. A key's standing (``_state``) is opaque here
+    but for ``synced`` and ``reason``."""
+
+    _RECOVERY: ClassVar[Recovery]
+    recovery: RecoveryPolicy
+    stats: BookStats
+
+    def in_sync(self, key: Hashable) -> bool: ...
+
+    def _state(self, key: Hashable) -> Any: ...
+
+    def _await_sync(self, state: Any, within: float | None) -> Awaitable[bool]: ...
+
+    def _resubscribe(self, key: Hashable) -> Sequence[Any]: ...
+
+    def _snapshot_request(self, key: Hashable, ws_url: URL) -> SnapshotRequest: ...
+
+    def _fetch_slot(self) -> AbstractAsyncContextManager[Any]: ...
+
+    def _onresponse(self, data: Any, url: URL) -> None: ...
+
+    def _limit(self) -> LogLimiter: ...
+
+    def _label(self) -> str: ...
+
+
 class _UnrecoverableError(Exception):
     """Retrying cannot help (no Client to fetch with): the book waits for a snapshot."""
 
 
-def start(book: VerifiedBook, key: Hashable, ws: Any, delay: float) -> asyncio.Task[None] | None:
+def start(book: RecoveringBook, key: Hashable, ws: Any, delay: float) -> asyncio.Task[None] | None:
     """Run ``key``'s recovery on ``ws``'s connection; None when that connection cannot own it."""
     run_task = getattr(ws, "run_task", None)
     if run_task is None:
@@ -58,11 +86,11 @@ def start(book: VerifiedBook, key: Hashable, ws: Any, delay: float) -> asyncio.T
     return task
 
 
-async def _recover(book: VerifiedBook, key: Hashable, ws: Any, delay: float) -> None:
+async def _recover(book: RecoveringBook, key: Hashable, ws: Any, delay: float) -> None:
     failures = 0
     while True:
         if delay > 0:
-            await asyncio.sleep(delay)
+            await book.recovery.backoff.sleep(delay)
         state = book._state(key)
         if state is None or state.synced:
             return
@@ -101,7 +129,7 @@ async def _recover(book: VerifiedBook, key: Hashable, ws: Any, delay: float) -> 
         )
 
 
-async def _resubscribe(book: VerifiedBook, key: Hashable, ws: Any) -> None:
+async def _resubscribe(book: RecoveringBook, key: Hashable, ws: Any) -> None:
     for message in book._resubscribe(key):
         if isinstance(message, str):
             await ws.send_str(message)
@@ -111,7 +139,7 @@ async def _resubscribe(book: VerifiedBook, key: Hashable, ws: Any) -> None:
             await ws.send_json(message)
 
 
-async def _fetch_snapshot(book: VerifiedBook, key: Hashable, ws: Any) -> None:
+async def _fetch_snapshot(book: RecoveringBook, key: Hashable, ws: Any) -> None:
     app = getattr(ws, "app", None)
     client = getattr(app, "client", None)
     if app is None or client is None:

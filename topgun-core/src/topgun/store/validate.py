@@ -14,11 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["MalformedMessage", "is_number", "is_price", "is_size", "json_objects"]
+from ..errors import MalformedMessage
 
-
-class MalformedMessage(ValueError):  # noqa: N818 - a message skipped, not a failure
-    """A message that does not have the documented shape; it is skipped whole."""
+__all__ = ["is_number", "is_price", "is_size", "json_objects"]
 
 
 def is_number(value: Any) -> bool:

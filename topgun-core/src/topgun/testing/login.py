@@ -19,7 +19,7 @@ import orjson
 from yarl import URL
 
 from ..clock import Clock
-from ..credentials import Credential
+from ..credential import Credential
 from ..plugin.specs import FrameDecoder
 from ..ws.dispatch import DEFAULT_MAX_MSG_SIZE
 from ..ws.response import dumps

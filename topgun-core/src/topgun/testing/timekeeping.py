@@ -24,7 +24,19 @@ from ..client import Client
 from ..registry import Registry
 from .http import HttpExchange
 
-__all__ = ["CLOCK_CHECKS", "ClockScenario", "TimestampExchange", "TimestampRules"]
+__all__ = [
+    "AHEAD",
+    "CLOCK_CHECKS",
+    "ClockCheck",
+    "ClockScenario",
+    "TimestampExchange",
+    "TimestampRules",
+    "check_first_signed_use_syncs",
+    "check_post",
+    "check_rejection_resyncs_and_retries_once",
+    "check_second_rejection_returned",
+    "check_sync_measures_offset",
+]
 
 AHEAD = 3.2
 """How far the test exchange's clock runs ahead of this machine's, in seconds."""

@@ -14,9 +14,10 @@ therefore meets a growing delay, never a tight reconnect loop.
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..plugin.retry import capped_exponential
@@ -34,6 +35,14 @@ class Backoff:
     initial: float = 5.0
     healthy_after: float = 10.0
     """Seconds a connection must have stayed up, after login, to reset the failure count."""
+    random: Callable[[], float] = field(
+        default=random.random, kw_only=True, compare=False, repr=False
+    )
+    """The jitter's source of numbers in [0, 1): a fixed one makes the delays exact (tests)."""
+    sleep: Callable[[float], Awaitable[None]] = field(
+        default=asyncio.sleep, kw_only=True, compare=False, repr=False
+    )
+    """How the app waits out a delay: a test hands in its own to run the cycle without waiting."""
 
     def __post_init__(self) -> None:
         if not (0 <= self.min <= self.max):
@@ -56,14 +65,14 @@ class Backoff:
             ) from None
         return cls(low, high, factor, initial)
 
-    def delay(self, failures: int, rand: Callable[[], float] = random.random) -> float:
+    def delay(self, failures: int) -> float:
         """Seconds to wait after ``failures`` consecutive failed connections (0: none failed)."""
         if failures <= 0:
             return 0.0
         if failures == 1:
-            return rand() * self.initial
+            return self.random() * self.initial
         base = capped_exponential(self.min, self.max, self.factor, failures)
-        return base * (0.5 + 0.5 * rand())
+        return base * (0.5 + 0.5 * self.random())
 
 
 DEFAULT_BACKOFF = Backoff()

@@ -15,7 +15,7 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import aiohttp
@@ -28,7 +28,16 @@ from .link import Link
 from .response import dumps
 from .stats import WebSocketStats
 
-__all__ = ["DEFAULT_MAX_MSG_SIZE", "MAX_OVERSIZED_IN_A_ROW", "Handler", "Handlers", "pump"]
+__all__ = [
+    "DEFAULT_MAX_MSG_SIZE",
+    "MAX_OVERSIZED_IN_A_ROW",
+    "QUIET_TEXT",
+    "Handler",
+    "Handlers",
+    "OversizedFrames",
+    "as_list",
+    "pump",
+]
 
 log = logging.getLogger("topgun.ws")
 
@@ -63,7 +72,7 @@ def as_list(value: Any) -> list[Any]:
 class Handlers:
     """The three handler lists of one app, and what the dispatch needs around them."""
 
-    __slots__ = ("_errors", "on_bytes", "on_json", "on_str", "owners", "stats")
+    __slots__ = ("_errors", "on_bytes", "on_json", "on_str", "stats")
 
     def __init__(
         self,
@@ -86,7 +95,6 @@ class Handlers:
                     f"{_name(handler)} is a coroutine function. Hand messages to your own task "
                     "instead, for example through a topgun.WebSocketQueue"
                 )
-        self.owners = _reconnect_owners(every)
         # handler -> (loop time of the last traceback logged, exceptions since then)
         self._errors: dict[int, tuple[float, int]] = {}
 
@@ -148,18 +156,6 @@ class OversizedFrames:
 
 def _name(handler: Handler) -> str:
     return getattr(handler, "__qualname__", None) or repr(handler)
-
-
-def _reconnect_owners(handlers: Sequence[Handler]) -> tuple[Any, ...]:
-    """Objects whose bound-method handlers want ``on_ws_reconnect(app)``, each once, in order."""
-    owners: dict[int, Any] = {}
-    for handler in handlers:
-        owner = getattr(handler, "__self__", None)
-        if owner is None or id(owner) in owners:
-            continue
-        if callable(getattr(owner, "on_ws_reconnect", None)):
-            owners[id(owner)] = owner
-    return tuple(owners.values())
 
 
 async def pump(

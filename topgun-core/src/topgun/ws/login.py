@@ -24,9 +24,9 @@ from aiohttp import WSMessage, WSMsgType
 from yarl import URL
 
 from ..clock import Clock
-from ..credentials import Credential
-from ..errors import FrameTooLargeError
-from ..plugin.specs import AuthenticationError, FrameDecoder
+from ..credential import Credential
+from ..errors import AuthenticationError, FrameTooLargeError
+from ..plugin.specs import FrameDecoder
 from .link import Link
 from .response import dumps
 from .stats import WebSocketStats

@@ -20,12 +20,12 @@ from aiohttp.typedefs import JSONEncoder
 from yarl import URL
 
 from ..clock import Clock
-from ..credentials import Credential
+from ..credential import Credential
 from ..plugin.specs import MessageSigner, MessageSigningRequest
+from .owner import ConnectionOwner
 from .ratelimit import SendLimiter
 
 if TYPE_CHECKING:
-    from .app import WebSocketApp
     from .link import Link
 
 __all__ = ["ClientWebSocketResponse", "Outgoing", "dumps"]
@@ -58,18 +58,18 @@ class ClientWebSocketResponse(aiohttp.ClientWebSocketResponse):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._topgun_outgoing: Outgoing | None = None
-        self._topgun_app: WebSocketApp | None = None
+        self._topgun_app: ConnectionOwner | None = None
         self._topgun_link: Link | None = None
 
     def _topgun_bind(
-        self, outgoing: Outgoing, app: WebSocketApp | None = None, link: Link | None = None
+        self, outgoing: Outgoing, app: ConnectionOwner | None = None, link: Link | None = None
     ) -> None:
         self._topgun_outgoing = outgoing
         self._topgun_app = app
         self._topgun_link = link
 
     @property
-    def app(self) -> WebSocketApp | None:
+    def app(self) -> ConnectionOwner | None:
         """The ``WebSocketApp`` that opened this connection (its ``client``, its ``url``), if any."""
         return self._topgun_app
 

@@ -610,6 +610,8 @@ class bitFlyerDataStore(DataStoreCollection):
 
     def onmessage(self, msg: Any, ws: Any = None) -> None:
         """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises."""
+        if ws is not self._ws:  # a new connection: be told of its reconnections
+            self._follow(ws)
         try:
             # The fast path, one frame deep: a channel message whose channel was seen before.
             if type(msg) is dict and msg.get("method") == "channelMessage":
