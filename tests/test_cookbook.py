@@ -453,9 +453,11 @@ async def test_stale_books(capsys: pytest.CaptureFixture[str]) -> None:
         await eventually(lambda: first.state["ops"] == ["subscribe", "unsubscribe", "subscribe"])
         await first.send(bybit_book("snapshot", 10, "65001.0", "65001.5"))
         await out.shows("BTCUSDT 65001.0 / 65001.5")
-        # The connection drops: a new one comes, and the book waits for its snapshot.
+        # The connection drops: the book is out of sync at once, and waits for the snapshot of
+        # the new connection.
         await first.ws.close()
         await out.shows("book out of sync (reconnect): waiting")
+        await out.shows("reconnected (1 so far)")
         await eventually(lambda: server.connections[1].state.get("ops") == ["subscribe"])
         await server.connections[1].send(bybit_book("snapshot", 20, "65002.0", "65002.5"))
         async with asyncio.timeout(20):
@@ -469,8 +471,8 @@ async def test_stale_books(capsys: pytest.CaptureFixture[str]) -> None:
         "book out of sync (gap: expected 3 got 4): waiting",
         "book back in sync",
         "BTCUSDT 65001.0 / 65001.5",
-        "reconnected (1 so far)",
         "book out of sync (reconnect): waiting",
+        "reconnected (1 so far)",
         "book back in sync",
         "BTCUSDT 65002.0 / 65002.5",
         "gaps: 1, repaired: 2, reconnects: 1",

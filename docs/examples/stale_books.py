@@ -5,8 +5,8 @@ Run it as it is (public data, no keys needed)::
     python stale_books.py
 
 topgun checks every update of the book against Bybit's update ID. When one is missing (a gap) or
-the connection was replaced (a reconnect), the book goes *out of sync*: it serves no levels until
-a fresh snapshot has rebuilt it, which topgun requests by itself. The loop below notices that,
+the connection drops (a reconnect follows), the book is *out of sync*: it serves no levels until a
+fresh snapshot has rebuilt it, which topgun requests by itself. The loop below notices that,
 says why, and waits with ``wait_synced`` instead of reading a broken book. A book that simply
 stops changing may sit on a dead connection: after ``quiet`` seconds without a change the loop
 proves the link alive with a ping (``app.heartbeat()`` reconnects when no pong comes back).

@@ -286,6 +286,60 @@ def test_reconnect_puts_every_book_out_of_sync_with_one_warning(
     ]
 
 
+async def test_a_dropped_connection_hides_the_books_before_the_reconnect(
+    checksum_adapter: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """While the app waits out its backoff nothing feeds the book, so it is out of sync at
+    once (not only when the next connection is up); the reconnect's snapshot brings it back."""
+    store, book, model = feed(checksum_adapter)
+    caplog.set_level(logging.WARNING, logger="topgun.store")
+    async with (
+        WebSocketExchange(["ws.books.test"]) as exchange,
+        topgun.Client(apis={}, **exchange.client_kwargs()) as client,
+    ):
+        gate = asyncio.Event()
+
+        async def held(delay: float) -> None:  # the backoff lasts until the test says so
+            await gate.wait()
+
+        backoff = topgun.Backoff(sleep=held)
+        app = client.ws_connect(checksum_adapter.ws_url, hdlr_json=store.onmessage, backoff=backoff)
+        await app
+        await eventually(lambda: len(exchange.connections) == 1)
+        await exchange.connections[0].send(checksum_adapter.snapshot(model))
+        await book.wait_synced("AAA-BBB", timeout=5)
+        await exchange.connections[0].ws.close()  # the exchange drops the connection
+        await eventually(lambda: app.state is topgun.ConnectionState.BACKOFF)
+        assert book.out_of_sync == {"AAA-BBB"} and len(book) == 0
+        assert book.stats.reconnects == 1
+        gate.set()
+        await eventually(lambda: len(exchange.connections) == 2)
+        await exchange.connections[1].send(checksum_adapter.snapshot(model))
+        await book.wait_synced("AAA-BBB", timeout=5)
+    assert book.stats.reconnects == 1  # one episode, counted at the drop
+    warnings = [r.getMessage() for r in caplog.records if "out of sync" in r.getMessage()]
+    assert warnings == [
+        "ChecksumFeed.book: reconnect: 1 book(s) out of sync until their snapshots arrive: "
+        "'AAA-BBB'"
+    ]
+
+
+async def test_closing_the_app_leaves_the_books_as_they_were(checksum_adapter: Any) -> None:
+    """``close()`` is the user's choice, not a lost feed: no disconnect notice."""
+    store, book, model = feed(checksum_adapter)
+    async with (
+        WebSocketExchange(["ws.books.test"]) as exchange,
+        topgun.Client(apis={}, **exchange.client_kwargs()) as client,
+    ):
+        app = client.ws_connect(checksum_adapter.ws_url, hdlr_json=store.onmessage)
+        await app
+        await eventually(lambda: len(exchange.connections) == 1)
+        await exchange.connections[0].send(checksum_adapter.snapshot(model))
+        await book.wait_synced("AAA-BBB", timeout=5)
+        await app.close()
+    assert book.in_sync("AAA-BBB") and book.stats.reconnects == 0
+
+
 # -- waiting ---------------------------------------------------------------------------------
 
 

@@ -78,7 +78,9 @@ if TYPE_CHECKING:
         is_number,
         is_price,
         is_size,
+        json_objects,
         price_of,
+        query_param,
         signed_crc32,
     )
     from ..ws.dispatch import DEFAULT_MAX_MSG_SIZE
@@ -106,7 +108,9 @@ _ELSEWHERE: dict[str, str] = {
     "is_number": "topgun.store",
     "is_price": "topgun.store",
     "is_size": "topgun.store",
+    "json_objects": "topgun.store",
     "price_of": "topgun.store",
+    "query_param": "topgun.store",
     "signed_crc32": "topgun.store",
     "DEFAULT_MAX_MSG_SIZE": "topgun.ws.dispatch",
 }
@@ -187,8 +191,10 @@ __all__ = [
     "is_pem_key",
     "is_price",
     "is_size",
+    "json_objects",
     "next_window",
     "price_of",
+    "query_param",
     "response_code",
     "rsa_private_key",
     "rsa_sha256_b64",

@@ -392,6 +392,10 @@ class DataStore:
     def _onreconnect(self) -> None:
         """The WebSocket feeding this store reconnected: reset stream-continuity state here."""
 
+    def _ondisconnect(self) -> None:
+        """The WebSocket feeding this store dropped (a reconnect follows): by default nothing,
+        as the items stay what the exchange last said; order books go out of sync here."""
+
     # -- internals -----------------------------------------------------------------------
 
     def _evict(self) -> None:

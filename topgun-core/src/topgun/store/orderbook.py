@@ -792,6 +792,11 @@ class OrderBookStore(VerifiedBook, DataStore):
         """Every book waits for a fresh snapshot: the outage may have lost any diff."""
         self._reset_sync()
 
+    def _ondisconnect(self) -> None:
+        """The feed is down: no book can be kept true, so none is served until the reconnect's
+        snapshots (the same reset as on reconnect, which then finds nothing left to do)."""
+        self._reset_sync()
+
     def _top_levels(self, group: Hashable, depth: int) -> tuple[list[Item], list[Item]]:
         book = self._books.get(group)
         if book is None:

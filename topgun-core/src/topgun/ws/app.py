@@ -69,6 +69,8 @@ class WebSocketApp:
       subscriptions belong in ``send_*`` so they are replayed on every reconnection.
     - ``app.stats``: live counters and the current state; ``app.state`` for the state alone.
     - ``app.add_reconnect_listener(fn)``: ``fn(app)`` after each reconnection (see below).
+    - ``app.add_disconnect_listener(fn)``: ``fn(app)`` when a live connection drops and the app
+      goes on to reconnect (not on ``close()``), so state fed by it stops being trusted at once.
     - ``await app.close()`` or ``async with``: stop for good; the Client's close does it too.
 
     Reconnect notification: after a *re*-connection's handshake and login, before its first frame
@@ -135,6 +137,8 @@ class WebSocketApp:
         self._handshake_waiters: set[asyncio.Future[None]] = set()
         self._ready_waiters: set[asyncio.Future[None]] = set()
         self._listeners: list[Callable[[WebSocketApp], object]] = []
+        self._drop_listeners: list[Callable[[WebSocketApp], object]] = []
+        self._live_unreported = False  # a connection went live and its drop is not told yet
         self._limiter: SendLimiter | None = None
         self._ping_ids = itertools.count(1)
         self._said_no_credentials = False
@@ -275,6 +279,21 @@ class WebSocketApp:
 
         return remove
 
+    def add_disconnect_listener(
+        self, listener: Callable[[WebSocketApp], object]
+    ) -> Callable[[], None]:
+        """Call ``listener(app)`` when a live connection drops and the app will reconnect
+        (never on ``close()``); returns a remover. A book fed by the app goes out of sync here,
+        not only once the next connection is up, so the backoff never serves a frozen book."""
+        if listener not in self._drop_listeners:
+            self._drop_listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._drop_listeners:
+                self._drop_listeners.remove(listener)
+
+        return remove
+
     async def close(self) -> None:
         """Close the connection and stop reconnecting; returns when every task has finished.
 
@@ -359,6 +378,7 @@ class WebSocketApp:
                 self.stats.last_error = why
                 if not self._session_open() or self._closing:
                     break
+                self._dropped()
                 failures = 0 if healthy else failures + 1
                 delay = self._backoff.delay(failures)
                 self._set_state(ConnectionState.BACKOFF)
@@ -453,7 +473,18 @@ class WebSocketApp:
             self._limiter = SendLimiter(spec)
         return self._limiter
 
+    def _dropped(self) -> None:
+        if not self._live_unreported:
+            return
+        self._live_unreported = False
+        for listener in tuple(self._drop_listeners):
+            try:
+                listener(self)
+            except _CALLBACK_ERRORS:
+                log.exception("disconnect listener %r raised", listener)
+
     def _went_live(self, link: Link) -> None:
+        self._live_unreported = True
         if not self._live_before:
             self._live_before = True
             return

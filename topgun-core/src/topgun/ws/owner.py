@@ -52,6 +52,8 @@ class ConnectionOwner(Protocol):
 
     def add_reconnect_listener(self, listener: Callable[[Any], object]) -> Callable[[], None]: ...
 
+    def add_disconnect_listener(self, listener: Callable[[Any], object]) -> Callable[[], None]: ...
+
 
 class ReconnectAware(Protocol):
     """The reconnect notice, for objects that keep state a connection's stream built up.
@@ -63,18 +65,26 @@ class ReconnectAware(Protocol):
     plugin's own stream, say), so it is typed ``Any``. It must
     not raise (the app logs what it raises and goes on). The object subscribes itself, with
     ``follow_reconnects(ws, self)`` on a message from a new ``ws``: ``DataStoreCollection`` and
-    ``Recorder`` do.
+    ``Recorder`` do. An object that also has ``on_ws_disconnect(app)`` is told, as well, when a
+    live connection drops and the app is about to reconnect (``DataStoreCollection`` puts its
+    books out of sync there, so a book is never served while its feed is down).
     """
 
     def on_ws_reconnect(self, app: Any, /) -> None: ...
 
 
 def follow_reconnects(ws: object, owner: ReconnectAware) -> None:
-    """Have ``owner`` told of the reconnections of the app that opened ``ws`` (once per app).
+    """Have ``owner`` told of the reconnections (and drops, where it has ``on_ws_disconnect``) of
+    the app that opened ``ws`` (once per app).
 
     Nothing happens for a connection no ``WebSocketApp`` opened (no ``ws.app`` that takes
     listeners): a handler fed by hand, or by another library, keeps working.
     """
-    add = getattr(getattr(ws, "app", None), "add_reconnect_listener", None)
+    app = getattr(ws, "app", None)
+    add = getattr(app, "add_reconnect_listener", None)
     if add is not None:
         add(owner.on_ws_reconnect)
+    on_drop = getattr(owner, "on_ws_disconnect", None)
+    add_drop = getattr(app, "add_disconnect_listener", None)
+    if on_drop is not None and add_drop is not None:
+        add_drop(on_drop)
