@@ -87,8 +87,8 @@ if TYPE_CHECKING:
 
 # The store and WebSocket names load on first use: core's own modules (the store, the WebSocket
 # app) import this package's submodules (``specs``, ``hookspecs``...), which runs this file while
-# they are still half-imported, so importing them here eagerly would be an import cycle. The
-# leaf modules above (clock, credential, errors, the response bound) import nothing of core's.
+# they are still half-imported, so importing them here eagerly would be an import cycle. The leaf
+# modules above (clock, credential, errors, the response bound) import no more of core than errors.
 _ELSEWHERE: dict[str, str] = {
     "DEFAULT_MAXLEN": "topgun.store",
     "ChainRule": "topgun.store",
