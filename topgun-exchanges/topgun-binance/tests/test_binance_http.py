@@ -16,7 +16,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningError, SigningRequest
-from topgun.testing import Registry, build_registry, exchanges_listing
+from topgun.testing import Registry, exchanges_listing
 from topgun_binance import keys, plugin
 from topgun_binance.auth import sign_request
 
@@ -163,11 +163,6 @@ def test_bad_pem_fails_without_showing_it() -> None:
 
 
 # -- through topgun.Client, against a local server that verifies as Binance documents -----------
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 async def test_signed_get(binance_exchange: Any, registry: Registry) -> None:

@@ -24,19 +24,12 @@ from topgun.testing import (
     HttpExchange,
     Registry,
     TimestampRules,
-    build_registry,
     burst,
 )
-from topgun_binance import plugin
 from topgun_binance.limits import buckets, read
 
 HOSTS = ("api.binance.com", "fapi.binance.com")
 CREDENTIALS = {"binance": ["binance-key", "binance-secret"]}
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 def _stamp(request: web.Request, body: bytes) -> float | None:

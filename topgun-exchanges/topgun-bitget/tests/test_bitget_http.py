@@ -15,8 +15,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import Registry, build_registry
-from topgun_bitget import plugin
+from topgun.testing import Registry
 from topgun_bitget.auth import sign_request, signed_headers
 
 VECTOR_SECRET = "bitget-test-secret"
@@ -55,11 +54,6 @@ def test_get_vector_from_the_documented_example() -> None:
         "ACCESS-PASSPHRASE": "bitget-pass",
         "Content-Type": "application/json",
     }
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import Registry, build_registry, exchanges_listing
-from topgun_bybit import plugin
+from topgun.testing import Registry, exchanges_listing
 from topgun_bybit.auth import sign_request
 
 DOC_KEY = "XXXXXXXXXX"
@@ -72,11 +71,6 @@ def test_plain_dict_headers_are_read_case_insensitively() -> None:
         topgun.FixedClock(1658384314.791),
     )
     assert "X-BAPI-RECV-WINDOW" not in sign_request(request).headers
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.fixture

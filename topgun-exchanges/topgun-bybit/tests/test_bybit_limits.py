@@ -20,19 +20,12 @@ from topgun.testing import (
     HttpExchange,
     Registry,
     TimestampRules,
-    build_registry,
     burst,
 )
-from topgun_bybit import plugin
 from topgun_bybit.limits import read
 
 HOSTS = ("api.bybit.com", "api-testnet.bybit.com")
 CREDENTIALS = {"bybit": ["bybit-key", "bybit-secret"]}
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 def _time_body(now: float) -> dict[str, Any]:

@@ -68,11 +68,6 @@ def bybit(conn: Any, message: Any) -> list[Any]:
     return []
 
 
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
-
-
 async def test_private_stream_logs_in_before_subscribing(
     ws_exchange: Any, registry: Registry, eventually: Any
 ) -> None:

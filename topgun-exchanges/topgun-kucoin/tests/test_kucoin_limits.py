@@ -21,10 +21,8 @@ from topgun.testing import (
     HttpExchange,
     Registry,
     TimestampRules,
-    build_registry,
     burst,
 )
-from topgun_kucoin import plugin
 
 WINDOW = 5.0
 HOSTS = ("api.kucoin.com", "api-futures.kucoin.com")
@@ -61,11 +59,6 @@ SCENARIO = ClockScenario(
     },
     ahead=WINDOW + 3.2,
 )
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.mark.parametrize("check", CLOCK_CHECKS, ids=lambda c: c.__name__)

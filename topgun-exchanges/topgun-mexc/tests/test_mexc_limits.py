@@ -17,9 +17,7 @@ from topgun.testing import (
     ClockScenario,
     Registry,
     TimestampRules,
-    build_registry,
 )
-from topgun_mexc import plugin
 
 
 def _stamp(request: web.Request, body: bytes) -> float | None:
@@ -52,11 +50,6 @@ SCENARIO = ClockScenario(
         "recvWindow": 2000,
     },
 )
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.mark.parametrize("check", CLOCK_CHECKS, ids=lambda c: c.__name__)

@@ -18,9 +18,7 @@ from topgun.testing import (
     ClockScenario,
     Registry,
     TimestampRules,
-    build_registry,
 )
-from topgun_okx import plugin
 
 WINDOW = 30.0
 
@@ -57,11 +55,6 @@ SCENARIO = ClockScenario(
     },
     ahead=WINDOW + 3.2,
 )
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.mark.parametrize("check", CLOCK_CHECKS, ids=lambda c: c.__name__)

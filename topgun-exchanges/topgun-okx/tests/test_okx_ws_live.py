@@ -73,11 +73,6 @@ def okx_for(host: str) -> Any:
     return respond
 
 
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
-
-
 def _apis() -> dict[str, list[str]]:
     return {name: list(account) for name, account in ACCOUNTS.items()}
 
