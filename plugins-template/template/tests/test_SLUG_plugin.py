@@ -23,5 +23,4 @@ class TestConformance(ConformanceSuite):
         plugin=plugin,
         apis={"{{SLUG}}": ["throwaway-key", "throwaway-secret"]},
         verify=verify,
-        public=("GET https://{{HOST}}/v1/public/ticker?symbol=BTCUSD",),
     )

@@ -16,14 +16,11 @@ import hmac
 from urllib.parse import parse_qsl
 
 from topgun import Credential
-from topgun.plugin import RateLimit
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login
 from topgun_binance import plugin
-from topgun_binance.plugin import FUTURES_STREAM_HOSTS, SPOT_STREAM_HOSTS
 
 from .conftest import ED25519_KEY, ED25519_PEM, split_signature
 
-STREAMS = "https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams"
 LOGONS = {
     "wss://ws-api.binance.com/ws-api/v3": "binance",
     "wss://ws-fapi.binance.com/ws-fapi/v1": "binance",
@@ -57,14 +54,6 @@ class TestBinanceConformance(ConformanceSuite):
         },
         verify=verify,
         refused_status=400,
-        public=(
-            "GET https://api.binance.com/api/v3/depth?symbol=BTCUSDT",
-            "GET https://api.binance.com/api/v3/ticker/price",
-            "GET https://fapi.binance.com/fapi/v1/premiumIndex",
-            "GET https://fapi.binance.com/fapi/v1/indexInfo",
-            "GET https://fapi.binance.com/fapi/v1/assetIndex",
-            "GET https://fapi.binance.com/futures/data/openInterestHist?symbol=BTCUSDT&period=5m",
-        ),
         logins=tuple(
             Login(
                 url=url,
@@ -94,17 +83,4 @@ class TestBinanceConformance(ConformanceSuite):
             for url, api in LOGONS.items()
         ),
         quiet_sockets=(COIN_M_API,),
-        sockets=(
-            Socket(urls=(*LOGONS, COIN_M_API)),
-            Socket(
-                urls=[f"wss://{host}/ws" for host in SPOT_STREAM_HOSTS],
-                rate_limit=RateLimit(messages=5, per_seconds=1.0),
-                doc=STREAMS,
-            ),
-            Socket(
-                urls=[f"wss://{host}/ws" for host in FUTURES_STREAM_HOSTS],
-                rate_limit=RateLimit(messages=10, per_seconds=1.0),
-                doc="https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams",
-            ),
-        ),
     )

@@ -14,7 +14,7 @@ import hmac
 import time
 
 from topgun import Credential
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord
 from topgun_bitbank import plugin
 
 from .conftest import bitbank_signature
@@ -42,15 +42,4 @@ class TestBitbankConformance(ConformanceSuite):
         plugin=plugin,
         apis={"bitbank": ["bitbank-conformance-key", "bitbank-conformance-secret"]},
         verify=verify,
-        public=(
-            "GET https://api.bitbank.cc/v1/spot/status",
-            "GET https://api.bitbank.cc/v1/spot/pairs",
-        ),
-        sockets=(
-            Socket(
-                urls=["wss://stream.bitbank.cc/socket.io/?EIO=3&transport=websocket"],
-                heartbeat_every=25,
-                doc="https://github.com/bitbankinc/bitbank-api-docs/blob/master/public-stream.md",
-            ),
-        ),
     )

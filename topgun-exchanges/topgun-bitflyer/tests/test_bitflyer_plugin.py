@@ -13,7 +13,7 @@ import hashlib
 import hmac
 
 from topgun import Credential
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login
 from topgun_bitflyer import plugin
 
 REALTIME = "wss://ws.lightstream.bitflyer.com/json-rpc"
@@ -35,10 +35,6 @@ class TestBitflyerConformance(ConformanceSuite):
         plugin=plugin,
         apis={"bitflyer": ["bitflyer-conformance-key", "bitflyer-conformance-secret"]},
         verify=verify,
-        public=(
-            "GET https://api.bitflyer.com/v1/getticker?product_code=BTC_JPY",
-            "GET https://api.bitflyer.com/v1/getboard?product_code=BTC_JPY",
-        ),
         logins=(
             Login(
                 url=REALTIME,
@@ -55,6 +51,4 @@ class TestBitflyerConformance(ConformanceSuite):
                 reason="code -32000, Invalid signature",
             ),
         ),
-        # The realtime API documents no client ping and no subscription rate.
-        sockets=(Socket(urls=[REALTIME]),),
     )

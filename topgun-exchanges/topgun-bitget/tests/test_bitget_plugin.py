@@ -14,13 +14,11 @@ import hmac
 import time
 
 from topgun import Credential
-from topgun.plugin import RateLimit
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login
 from topgun_bitget import plugin
 
 from .conftest import bitget_signature
 
-WS_INTRO = "https://www.bitget.com/api-doc/common/websocket-intro"
 STREAMS = ("ws.bitget.com", "wspap.bitget.com")
 
 
@@ -48,11 +46,6 @@ class TestBitgetConformance(ConformanceSuite):
             "bitget_demo": ["bitget-demo-conf-key", "bitget-demo-conf-secret", "bitget-demo-pass"],
         },
         verify=verify,
-        public=(
-            "GET https://api.bitget.com/api/v2/public/time",
-            "GET https://api.bitget.com/api/v2/spot/market/tickers",
-            "GET https://api.bitget.com/api/v2/mix/market/ticker?symbol=BTCUSDT",
-        ),
         logins=tuple(
             Login(
                 url=f"wss://{host}/v2/ws/private",
@@ -63,13 +56,5 @@ class TestBitgetConformance(ConformanceSuite):
                 reason="Invalid sign (code 30005)",
             )
             for host in STREAMS
-        ),
-        sockets=(
-            Socket(
-                urls=[f"wss://{host}/v2/ws/public" for host in STREAMS],
-                heartbeat_every=30,
-                rate_limit=RateLimit(messages=10, per_seconds=1.0),
-                doc=WS_INTRO,
-            ),
         ),
     )

@@ -12,12 +12,10 @@ import hmac
 import time
 
 from topgun import Credential
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login
 from topgun_bitmex import plugin
 
 from .conftest import WELCOME, WS_HOSTS, recompute
-
-WS_API = "https://www.bitmex.com/app/wsAPI"
 
 
 def verify(request: HttpRecord, credential: Credential) -> bool:
@@ -55,10 +53,5 @@ class TestBitMEXConformance(ConformanceSuite):
                 reason="status 401, error 'Signature not valid.'",
             )
             for host in WS_HOSTS
-        ),
-        sockets=(
-            Socket(
-                urls=[f"wss://{host}/realtime" for host in WS_HOSTS], heartbeat_every=5, doc=WS_API
-            ),
         ),
     )

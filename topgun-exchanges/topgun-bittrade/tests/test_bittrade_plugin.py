@@ -14,13 +14,10 @@ import hmac
 from urllib.parse import parse_qsl
 
 from topgun import Credential
-from topgun.plugin import RateLimit
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login
 from topgun_bittrade import plugin
 
 from .conftest import HOST, STAMP, server_signature
-
-LIMIT = RateLimit(messages=50, per_seconds=1.0)
 
 
 def verify(request: HttpRecord, credential: Credential) -> bool:
@@ -43,10 +40,6 @@ class TestBitTradeConformance(ConformanceSuite):
         plugin=plugin,
         apis={"bittrade": ["bittrade-conformance-key", "bittrade-conformance-secret"]},
         verify=verify,
-        public=(
-            f"GET https://{HOST}/market/detail/merged?symbol=btcjpy",
-            f"GET https://{HOST}/v1/common/timestamp",
-        ),
         logins=(
             Login(
                 url=f"wss://{HOST}/ws/v2",
@@ -55,13 +48,6 @@ class TestBitTradeConformance(ConformanceSuite):
                 accepted=[{"action": "req", "code": 200, "ch": "auth", "data": {}}],
                 refused=[{"action": "req", "code": 2002, "ch": "auth", "message": "auth.fail"}],
                 reason="'code': 2002, 'message': 'auth.fail'",
-            ),
-        ),
-        sockets=(
-            Socket(
-                urls=[f"wss://{HOST}/ws/v2"],
-                rate_limit=LIMIT,
-                doc="https://api-doc.bittrade.co.jp/",
             ),
         ),
     )

@@ -12,13 +12,12 @@ from __future__ import annotations
 import hmac
 
 from topgun import Credential
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login
 from topgun_bybit import plugin
 from topgun_bybit.plugin import WS_HOSTS
 
 from .conftest import bybit_signature
 
-CONNECT = "https://bybit-exchange.github.io/docs/v5/ws/connect"
 ORDERS = {"op": "subscribe", "args": ["order"]}
 
 
@@ -49,10 +48,6 @@ class TestBybitConformance(ConformanceSuite):
             "bybit_testnet": ["bybit-test-conf-key", "bybit-test-conf-secret"],
         },
         verify=verify,
-        public=(
-            "GET https://api.bybit.com/v5/market/time",
-            "GET https://api.bybit.com/v5/market/tickers?category=spot",
-        ),
         logins=(
             *(
                 Login(
@@ -74,13 +69,6 @@ class TestBybitConformance(ConformanceSuite):
                 accepted=[{"retCode": 0, "retMsg": "OK", "op": "auth"}],
                 refused=[{"retCode": 10004, "retMsg": "invalid sign", "op": "auth"}],
                 reason="invalid sign (retCode 10004)",
-            ),
-        ),
-        sockets=(
-            Socket(
-                urls=[f"wss://{host}/v5/public/linear" for host in STREAMS],
-                heartbeat_every=20,
-                doc=CONNECT,
             ),
         ),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 
 from topgun import Credential
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login
 from topgun_coincheck import plugin
 
 from .conftest import expected_signature
@@ -36,10 +36,6 @@ class TestCoincheckConformance(ConformanceSuite):
         plugin=plugin,
         apis={"coincheck": ["coincheck-conformance-key", "coincheck-conformance-secret"]},
         verify=verify,
-        public=(
-            "GET https://coincheck.com/api/ticker?pair=btc_jpy",
-            "GET https://coincheck.com/api/order_books?pair=btc_jpy",
-        ),
         logins=(
             Login(
                 url=STREAM,
@@ -52,5 +48,4 @@ class TestCoincheckConformance(ConformanceSuite):
                 reason="invalid signature",
             ),
         ),
-        sockets=(Socket(urls=[STREAM]),),
     )

@@ -12,8 +12,7 @@ from __future__ import annotations
 import hmac
 
 from topgun import Credential
-from topgun.plugin import RateLimit
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord
 from topgun_gmocoin import plugin
 
 from .conftest import gmo_signature
@@ -37,15 +36,4 @@ class TestGMOCoinConformance(ConformanceSuite):
         plugin=plugin,
         apis={"gmocoin": ["gmo-conformance-key", "gmo-conformance-secret"]},
         verify=verify,
-        public=(
-            "GET https://api.coin.z.com/public/v1/ticker?symbol=BTC",
-            "GET https://api.coin.z.com/public/v1/status",
-        ),
-        sockets=(
-            Socket(
-                urls=["wss://api.coin.z.com/ws/public/v1"],
-                rate_limit=RateLimit(messages=1, per_seconds=1.0),
-                doc="https://api.coin.z.com/docs/#restrictions",
-            ),
-        ),
     )

@@ -10,7 +10,7 @@ from eth_account import Account
 
 from topgun import Credential
 from topgun.testing import Registry
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord
 from topgun_hyperliquid import HEARTBEAT, MessageSigner, RequestSigner, plugin
 from topgun_hyperliquid.signing import MAINNET, TESTNET
 
@@ -83,15 +83,4 @@ class TestHyperliquidConformance(ConformanceSuite):
             "hyperliquid_testnet": ["0x" + "22" * 32],
         },
         verify=verify,
-        public=(
-            "POST https://api.hyperliquid.xyz/info",
-            "POST https://api.hyperliquid-testnet.xyz/info",
-        ),
-        sockets=(
-            Socket(
-                urls=["wss://api.hyperliquid.xyz/ws", "wss://api.hyperliquid-testnet.xyz/ws"],
-                idle_timeout=60,
-                doc="https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/websocket/timeouts-and-heartbeats",
-            ),
-        ),
     )

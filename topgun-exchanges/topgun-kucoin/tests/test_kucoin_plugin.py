@@ -14,13 +14,11 @@ import hmac
 import time
 
 from topgun import Credential
-from topgun.plugin import RateLimit
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login
 from topgun_kucoin import plugin
 
 from .conftest import b64_hmac, decoded_endpoint
 
-WS_DOC = "https://www.kucoin.com/docs-new/websocket-api/base-info/introduction"
 STREAMS = ("ws-api-spot.kucoin.com", "ws-api-futures.kucoin.com")
 
 
@@ -46,11 +44,6 @@ class TestKuCoinConformance(ConformanceSuite):
             "kucoin": ["kucoin-conformance-key", "kucoin-conformance-secret", "kucoin-conf-pass"]
         },
         verify=verify,
-        public=(
-            "GET https://api.kucoin.com/api/v1/timestamp",
-            "GET https://api.kucoin.com/api/v1/market/candles?symbol=BTC-USDT&type=1min",
-            "GET https://api.kucoin.com/api/v1/level2/snapshot?symbol=BTC-USDT",
-        ),
         logins=tuple(
             Login(
                 url=f"wss://{host}/?token=conformance-token&connectId=c",
@@ -66,13 +59,5 @@ class TestKuCoinConformance(ConformanceSuite):
                 reason="code 401, 'token is invalid'",
             )
             for host in STREAMS
-        ),
-        sockets=(
-            Socket(
-                urls=[f"wss://{host}/?token=conformance-token" for host in STREAMS],
-                heartbeat_every=18,
-                rate_limit=RateLimit(messages=100, per_seconds=10.0),
-                doc=WS_DOC,
-            ),
         ),
     )

@@ -16,14 +16,11 @@ import hmac
 from urllib.parse import parse_qsl
 
 from topgun import Credential
-from topgun.plugin import RateLimit
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login
 from topgun_mexc import plugin
 
 from .conftest import java_encode
 
-SPOT_WS = "https://mexcdevelop.github.io/apidocs/spot_v3_en/#websocket-market-streams"
-FUTURES_WS = "https://mexcdevelop.github.io/apidocs/contract_v1_en/#websocket-api"
 CONTRACT = "wss://contract.mexc.com/edge"
 
 
@@ -62,10 +59,6 @@ class TestMEXCConformance(ConformanceSuite):
         plugin=plugin,
         apis={"mexc": ["mexc-conformance-key", "mexc-conformance-secret"]},
         verify=verify,
-        public=(
-            "GET https://api.mexc.com/api/v3/depth?symbol=BTCUSDT",
-            "GET https://contract.mexc.com/api/v1/contract/depth/BTC_USDT",
-        ),
         logins=(
             Login(
                 url=CONTRACT,
@@ -77,15 +70,6 @@ class TestMEXCConformance(ConformanceSuite):
                 accepted=[{"channel": "rs.login", "data": "success", "ts": 1}],
                 refused=[{"channel": "rs.error", "data": "signature invalid", "ts": 1}],
                 reason="signature invalid",
-            ),
-        ),
-        sockets=(
-            Socket(urls=[CONTRACT], heartbeat_every=20, doc=FUTURES_WS),
-            Socket(
-                urls=["wss://wbs-api.mexc.com/ws", "wss://wbs.mexc.com/ws"],
-                idle_timeout=60,
-                rate_limit=RateLimit(messages=100, per_seconds=1.0),
-                doc=SPOT_WS,
             ),
         ),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 
 from topgun import Credential
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login
 from topgun_okj import plugin
 
 from .conftest import ISO, b64_hmac, deflate
@@ -40,11 +40,6 @@ class TestOKJConformance(ConformanceSuite):
         plugin=plugin,
         apis={"okj": ["okj-conformance-key", "okj-conformance-secret", "okj-conformance-pass"]},
         verify=verify,
-        public=(
-            "GET https://www.okcoin.jp/api/spot/v3/instruments",
-            "GET https://www.okcoin.jp/api/spot/v3/instruments/BTC-JPY/ticker",
-            "GET https://api.okj.com/api/v5/market/ticker?instId=BTC-JPY",
-        ),
         logins=(
             *(
                 Login(
@@ -73,8 +68,5 @@ class TestOKJConformance(ConformanceSuite):
                 ],
                 reason="'code': '60009', 'msg': 'Login failed.'",
             ),
-        ),
-        sockets=(
-            Socket(urls=[*(f"wss://{host}:443/ws/v3" for host in V3_HOSTS), V5], idle_timeout=30),
         ),
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hmac
 
 from topgun import Credential
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login
 from topgun_okx import plugin
 
 from .conftest import okx_signature
@@ -30,7 +30,6 @@ WS_HOSTS = (
     "wsus.okx.com",
     "wsuspap.okx.com",
 )
-WS_CONNECT = "https://www.okx.com/docs-v5/en/#overview-websocket-connect"
 
 
 def verify(request: HttpRecord, credential: Credential) -> bool:
@@ -59,10 +58,6 @@ class TestOKXConformance(ConformanceSuite):
             "okx_demo": ["okx-demo-conf-key", "okx-demo-conf-secret", "okx-demo-conf-pass"],
         },
         verify=verify,
-        public=(
-            "GET https://www.okx.com/api/v5/public/time",
-            "GET https://www.okx.com/api/v5/market/ticker?instId=BTC-USDT",
-        ),
         logins=tuple(
             Login(
                 url=f"wss://{host}:8443/ws/v5/private",
@@ -75,12 +70,5 @@ class TestOKXConformance(ConformanceSuite):
                 reason="Login failed. (code 60009)",
             )
             for host in WS_HOSTS
-        ),
-        sockets=(
-            Socket(
-                urls=[f"wss://{host}:8443/ws/v5/public" for host in WS_HOSTS],
-                idle_timeout=30,
-                doc=WS_CONNECT,
-            ),
         ),
     )

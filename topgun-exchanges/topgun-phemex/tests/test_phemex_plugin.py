@@ -13,13 +13,10 @@ import hmac
 import time
 
 from topgun import Credential
-from topgun.plugin import RateLimit
-from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login, Socket
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord, Login
 from topgun_phemex import plugin
 
 from .conftest import WS_HOSTS, recompute
-
-WS_DOC = "https://phemex-docs.github.io/#websocket-api-standards"
 
 
 def verify(request: HttpRecord, credential: Credential) -> bool:
@@ -40,11 +37,6 @@ class TestPhemexConformance(ConformanceSuite):
             "phemex_testnet": ["phemex-testnet-conf-key", "phemex-testnet-conf-secret"],
         },
         verify=verify,
-        public=(
-            "GET https://api.phemex.com/public/time",
-            "GET https://api.phemex.com/md/orderbook?symbol=BTCUSD",
-            "GET https://api.phemex.com/exchange/public/cfg/v2/products",
-        ),
         logins=tuple(
             Login(
                 url=f"wss://{host}/ws",
@@ -63,13 +55,5 @@ class TestPhemexConformance(ConformanceSuite):
                 reason="code 6012, message 'invalid login token'",
             )
             for host in WS_HOSTS
-        ),
-        sockets=(
-            Socket(
-                urls=[f"wss://{host}/ws" for host in WS_HOSTS],
-                idle_timeout=30,
-                rate_limit=RateLimit(messages=20, per_seconds=1.0),
-                doc=WS_DOC,
-            ),
         ),
     )

@@ -20,16 +20,18 @@ resolves through ``topgun.<Name>`` and survives malformed and unknown messages.
 
 from .description import Exchange, HttpRecord, Login, Socket, Verifier
 from .suite import ConformanceSuite
-from .vectors import SignatureVector, load_vectors, sign_vector
+from .vectors import ExchangeFacts, SignatureVector, load_facts, load_vectors, sign_vector
 
 __all__ = [
     "ConformanceSuite",
     "Exchange",
+    "ExchangeFacts",
     "HttpRecord",
     "Login",
     "SignatureVector",
     "Socket",
     "Verifier",
+    "load_facts",
     "load_vectors",
     "sign_vector",
 ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ...credentials import Credential
+from ...credential import Credential
 from ...plugin import RateLimit
 
 __all__ = ["Exchange", "HttpRecord", "Login", "Socket", "Verifier"]
@@ -105,11 +105,11 @@ class Exchange:
     """One plugin's description for ``ConformanceSuite``.
 
     ``plugin`` is the hook module (the entry point's target); ``apis`` maps each API name the
-    plugin declares to a throwaway credential (never a real one). ``vectors`` is the JSON file of
-    signature cases taken from the exchange's docs (see ``topgun.testing.conformance.vectors``);
-    ``verify`` the exchange's check of a signed request. ``public`` lists requests that need no
-    credentials (``"GET https://host/path?query"``); ``logins`` every WebSocket that logs in (``quiet_sockets``: those of its hosts that do not);
-    ``sockets`` the WebSocket endpoints' keep-alive and rate rules.
+    plugin declares to a throwaway credential (never a real one); ``verify`` is the exchange's
+    check of a signed request; ``logins`` every WebSocket that logs in, and ``quiet_sockets``
+    the paths of those hosts that do not. ``vectors`` is the JSON file of the exchange's
+    documented facts: signing cases, public endpoints and WebSocket rules (``ExchangeFacts``);
+    ``public`` (``"GET https://host/path?query"``) and ``sockets`` add to the file's.
     """
 
     plugin: types.ModuleType

@@ -14,7 +14,7 @@ from aiohttp import web
 from yarl import URL
 
 from ...client import Client
-from ...credentials import Credential
+from ...credential import Credential
 from ...registry import Registry
 from ...registry.hostname import lookup
 from ..http import HttpExchange

@@ -1,4 +1,5 @@
-"""Signature vectors: an exchange's documented signing examples, kept as data.
+"""Signature vectors: an exchange's documented signing examples, kept as data (with the public
+endpoints and WebSocket rules it documents, see ``ExchangeFacts``).
 
 One JSON file per exchange (``tests/vectors/<slug>.json`` in its distribution)::
 
@@ -37,19 +38,20 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 import orjson
 from yarl import URL
 
 from ...clock import FixedClock
-from ...credentials import Credential
-from ...plugin import BodyEncoding, SignedRequest, SigningRequest
+from ...credential import Credential
+from ...plugin import BodyEncoding, RateLimit, SignedRequest, SigningRequest
 from ...registry import Registry
 from ...registry.hostname import lookup
+from .description import Socket
 
-__all__ = ["SignatureVector", "load_vectors", "sign_vector"]
+__all__ = ["ExchangeFacts", "SignatureVector", "load_facts", "load_vectors", "sign_vector"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class SignatureVector:
     """Where the expected values come from."""
     api: str
     credential: tuple[str, ...]
+    """The API name and credential elements that sign."""
     time: float
     """The frozen clock, Unix seconds."""
     method: str
@@ -68,6 +71,7 @@ class SignatureVector:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: str = ""
     data: Any = None
+    """The request: the body as sent, and ``data`` as the caller passed it (if it differs)."""
     expected: Mapping[str, Any] = field(default_factory=dict)
     live: bool = True
     encoded: bool = False
@@ -84,6 +88,42 @@ class SignatureVector:
         if encoding == "form":
             return dict(parse_qsl(self.body, keep_blank_values=True))
         return orjson.loads(self.body)
+
+
+class ExchangeFacts(NamedTuple):
+    """What a vector file states besides its signing cases: the documented public endpoints
+    (``"public": ["GET https://...", ...]``) and WebSocket rules (``"sockets": [{"urls": [...],
+    "idle_timeout": 30, "heartbeat_every": 20, "rate_limit": {"messages": 10, "per_seconds": 1},
+    "doc": "https://..."}]``, fields as ``Socket``'s)."""
+
+    vectors: list[SignatureVector]
+    public: tuple[str, ...]
+    sockets: tuple[Socket, ...]
+
+
+def load_facts(path: Path) -> ExchangeFacts:
+    """Everything a vector file states; ``ValueError`` says what is wrong and where."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        public = tuple(str(line) for line in document.get("public", ()))
+        sockets = tuple(_socket(raw) for raw in document.get("sockets", ()))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path.name}: malformed public endpoints or sockets ({exc})") from None
+    bad = [line for line in public if len(line.split()) != 2]
+    if bad:
+        raise ValueError(f"{path.name}: write public endpoints as 'METHOD URL', not {bad}")
+    return ExchangeFacts(load_vectors(path), public, sockets)
+
+
+def _socket(raw: Mapping[str, Any]) -> Socket:
+    limit = raw.get("rate_limit")
+    return Socket(
+        urls=tuple(str(url) for url in raw["urls"]),
+        idle_timeout=raw.get("idle_timeout"),
+        heartbeat_every=raw.get("heartbeat_every"),
+        rate_limit=None if limit is None else RateLimit(**limit),
+        doc=str(raw.get("doc", "")),
+    )
 
 
 def load_vectors(path: Path) -> list[SignatureVector]:
