@@ -247,8 +247,8 @@ class BookAdapter(ABC):
 
 
 class WholeBookAdapter(BookAdapter):
-    """A feed whose every message is the whole book of its key, with no sequence (GMO Coin's
-    ``orderbooks``, Hyperliquid's ``l2Book``): a lost message is healed by the next one.
+    """A feed whose every message is the whole book of its key, with no sequence: a lost
+    message is healed by the next one.
 
     The kit's "diff" is the whole book after the change, so ``check_offline`` runs only the
     checks such a feed can pass: nothing can notice a loss, and none needs noticing.
