@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+Body = Callable[[Any], None]
+"""A timed run over one fresh store (the store is made outside the timing)."""
 
 
 def best_of(fn: Callable[[], object], *, repeat: int = 5, number: int = 1) -> float:
@@ -23,6 +29,57 @@ def best_of(fn: Callable[[], object], *, repeat: int = 5, number: int = 1) -> fl
         if enabled:
             gc.enable()
     return best
+
+
+def per_message(make: Callable[[], Any], body: Body, count: int, repeat: int) -> float:
+    """Best of ``repeat`` runs of ``body(make())``, in seconds per message (GC paused)."""
+    best = float("inf")
+    for _ in range(repeat):
+        store = make()
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            body(store)
+            best = min(best, (time.perf_counter() - start) / count)
+        finally:
+            gc.enable()
+    return best
+
+
+def repeats(library: str) -> int:
+    """Best-of runs: short topgun runs are repeated often, so one quiet window is enough."""
+    return 3 if library == "pybotters" else 15
+
+
+def interleaved(
+    cases: dict[str, tuple[Callable[[], Any], Body]], count: int, repeat: int
+) -> dict[str, float]:
+    """Best seconds per message of each case, run in turns so that a machine busy with other
+    work slows them alike."""
+    best = dict.fromkeys(cases, float("inf"))
+    for _ in range(repeat):
+        for name, (make, body) in cases.items():
+            best[name] = min(best[name], per_message(make, body, count, 1))
+    return best
+
+
+def against_floor(
+    make: Callable[[], Any],
+    body: Body,
+    frames: Sequence[Any],
+    parse: Callable[[Any], Any] = orjson.loads,
+) -> tuple[float, float]:
+    """Best seconds per message of ``body`` and of parsing ``frames`` alone, interleaved."""
+
+    def parse_only(store: Any) -> None:
+        for raw in frames:
+            parse(raw)
+
+    best = interleaved(
+        {"body": (make, body), "floor": (make, parse_only)}, len(frames), repeats("topgun")
+    )
+    return best["body"], best["floor"]
 
 
 @dataclass

@@ -20,20 +20,17 @@ array), so the prefix slice counts against topgun. pybotters parses with the sta
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 
-from benchmarks._report import Report
-from benchmarks.datastore import _against_floor, _per_message, _repeats
-from benchmarks.datastore import _Market as _Walk
+from benchmarks._books import BookFeed, row_apply, row_apply_sorted, row_parse_apply
+from benchmarks._report import Report, per_message
+from benchmarks._walk import MESSAGES, SEED, PriceBook
 
 PAIR = "btc_jpy"
-MESSAGES = 3_000
 WHOLE_EVERY = 200
 WHOLE_BEHIND = 3
-SEED = 20261208
 
 
 def _rows(levels: list[dict[str, float]]) -> list[list[str]]:
@@ -47,12 +44,12 @@ def _frame(room: str, data: dict[str, Any]) -> str:
 
 def make_stream(messages: int = MESSAGES) -> tuple[str, list[str], list[str]]:
     """(the first whole, the diff frames alone, the diffs with a whole every 200) as text."""
-    walk = _Walk(random.Random(SEED))
+    walk = PriceBook(random.Random(SEED))
     seq = 900_000_000
     t = 1_765_152_000_000
 
     def whole(behind: int) -> str:
-        book = orjson.loads(walk.snapshot())["params"]["message"]
+        book = walk.levels()
         data = {
             "asks": _rows(book["asks"]),
             "bids": _rows(book["bids"]),
@@ -72,7 +69,7 @@ def make_stream(messages: int = MESSAGES) -> tuple[str, list[str], list[str]]:
     mixed: list[str] = []
     pending: list[str] = []  # wholes are sent a few diffs late, as the docs warn
     for number in range(1, messages + 1):
-        msg = orjson.loads(walk.diff())["params"]["message"]
+        msg = walk.step()
         seq += random.Random(number).randint(1, 3)  # increasing, not always consecutive
         t += 100
         data = {"a": _rows(msg["asks"]), "b": _rows(msg["bids"]), "t": t, "s": str(seq)}
@@ -103,64 +100,21 @@ def _pybotters(first: str) -> Any:
     return store
 
 
-_MAKERS: dict[str, Callable[[str], Any]] = {"topgun": _topgun, "pybotters": _pybotters}
-
-
-def _check(store: Any) -> None:
-    book = store.depth
-    if hasattr(book, "out_of_sync") and book.out_of_sync:
-        raise RuntimeError(f"the stream broke the book: {book.stats.last_reason}")
-    if hasattr(store, "skipped") and store.skipped:
-        raise RuntimeError("the store skipped messages of the benchmark's stream")
-
-
 def run(report: Report) -> None:
     group = "bitbank depth (Socket.IO text frames)"
     first, diffs, mixed = make_stream()
-
-    def parse_apply(store: Any) -> None:
-        onmessage = store.onmessage
-        for frame in diffs:
-            onmessage(frame)
-        _check(store)
-
-    ours, floor = _against_floor(lambda: _topgun(first), parse_apply, [f[2:] for f in diffs])
-    theirs = _per_message(lambda: _pybotters(first), parse_apply, len(diffs), 3)
-    report.add(
-        group,
+    makers = {"topgun": lambda: _topgun(first), "pybotters": lambda: _pybotters(first)}
+    feed = BookFeed(group, makers, diffs, book="depth", query={"pair": PAIR}, parse=None)
+    row_parse_apply(
+        report,
+        feed,
         "parse (42 prefix + JSON) + apply one diff",
-        {"topgun": ours, "pybotters": theirs, "floor": floor},
-        unit="msg",
-        target="topgun <= 4x floor",
+        floor_frames=[frame[2:] for frame in diffs],
     )
-
-    def parse_apply_mixed(store: Any) -> None:
-        onmessage = store.onmessage
-        for frame in mixed:
-            onmessage(frame)
-        _check(store)
-
-    seconds = {
-        name: _per_message(
-            lambda make=make: make(first), parse_apply_mixed, len(mixed), _repeats(name)
-        )
-        for name, make in _MAKERS.items()
-    }
-    report.add(
-        group,
-        f"parse + apply, a late whole every {WHOLE_EVERY} diffs",
-        seconds,
-        unit="msg",
-        target="topgun/pybotters >= 1x",
-    )
+    late = BookFeed(group, makers, mixed, book="depth", parse=None)
+    row_apply(report, late, f"parse + apply, a late whole every {WHOLE_EVERY} diffs")
 
     parsed = [orjson.loads(frame[2:]) for frame in diffs]
-
-    def apply_topgun(store: Any) -> None:
-        onmessage = store.onmessage
-        for event in parsed:
-            onmessage(event)
-        _check(store)
 
     def apply_pybotters(store: Any) -> None:
         depth = store.depth
@@ -169,30 +123,10 @@ def run(report: Report) -> None:
             depth._onmessage(body["room_name"], body["message"]["data"])
 
     seconds = {
-        "topgun": _per_message(lambda: _topgun(first), apply_topgun, len(parsed), 15),
-        "pybotters": _per_message(lambda: _pybotters(first), apply_pybotters, len(parsed), 3),
+        "topgun": per_message(makers["topgun"], feed.apply(parsed), len(parsed), 15),
+        "pybotters": per_message(makers["pybotters"], apply_pybotters, len(parsed), 3),
     }
     report.add(
         group, "apply one diff (pre-parsed)", seconds, unit="msg", target="topgun/pybotters >= 1x"
     )
-
-    def apply_sorted(store: Any) -> None:
-        onmessage = store.onmessage
-        book = store.depth
-        query = {"pair": PAIR}
-        for frame in diffs:
-            onmessage(frame)
-            book.sorted(query, limit=10)
-        _check(store)
-
-    seconds = {
-        name: _per_message(lambda make=make: make(first), apply_sorted, len(diffs), _repeats(name))
-        for name, make in _MAKERS.items()
-    }
-    report.add(
-        group,
-        "parse + apply + sorted(limit=10) per msg",
-        seconds,
-        unit="msg",
-        target="topgun/pybotters >= 50x",
-    )
+    row_apply_sorted(report, feed)

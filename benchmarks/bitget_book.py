@@ -18,47 +18,34 @@ from typing import Any
 
 import orjson
 
-from benchmarks._report import Report, best_of
-from benchmarks.datastore import _against_floor, _per_message, _repeats
+from benchmarks._books import BookFeed, assert_same_book, row_apply_sorted, row_parse_apply
+from benchmarks._report import Report
+from benchmarks._walk import MESSAGES, SEED, TickBook
 
 SYMBOL = "BTCUSDT"
-DEPTH = 1_000
-MESSAGES = 3_000
-SEED = 20261208
 _ARG = {"instType": "USDT-FUTURES", "channel": "books", "instId": SYMBOL}
 _TRADE_ARG = {"instType": "USDT-FUTURES", "channel": "trade", "instId": SYMBOL}
 
 
 class _Market:
-    """The true book the generator walks; prices in 0.1 ticks, sizes as 4-decimal strings."""
+    """Bitget's pushes of the shared walk (sizes as 4-decimal strings)."""
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.asks: dict[int, str] = {}
-        self.bids: dict[int, str] = {}
-        tick = 950_000  # 95,000.0
-        for _ in range(DEPTH):
-            tick += rng.randint(1, 4)
-            self.asks[tick] = self._size()
-        tick = 950_000
-        for _ in range(DEPTH):
-            self.bids[tick] = self._size()
-            tick -= rng.randint(1, 4)
+        self.book = TickBook(
+            rng, lambda r: f"{r.randint(1, 40000) / 10000:.4f}", step=4, first_bid=950_000
+        )
         self.seq = 427_583_461_144
         self.ts = 1_765_000_000_000
         self.trade_id = 0
 
-    def _size(self) -> str:
-        return f"{self.rng.randint(1, 40000) / 10000:.4f}"
-
     def _checksum(self) -> int:
-        asks = sorted(self.asks)[:25]
-        bids = sorted(self.bids, reverse=True)[:25]
+        asks, bids = self.book.rows("asks", 25), self.book.rows("bids", 25)
         parts: list[str] = []
         for i in range(25):
-            for side, ticks in ((self.bids, bids), (self.asks, asks)):
-                if i < len(ticks):
-                    parts += (_price(ticks[i]), side[ticks[i]])
+            for rows in (bids, asks):
+                if i < len(rows):
+                    parts += rows[i]
         value = zlib.crc32(":".join(parts).encode())
         return value - (1 << 32) if value >= 1 << 31 else value
 
@@ -77,71 +64,25 @@ class _Market:
         return {"action": action, "arg": _ARG, "data": [element], "ts": self.ts + 1}
 
     def snapshot(self) -> Any:
-        asks = [[_price(t), s] for t, s in sorted(self.asks.items())]
-        bids = [[_price(t), s] for t, s in sorted(self.bids.items(), reverse=True)]
-        return self._message("snapshot", asks, bids)
+        return self._message("snapshot", self.book.rows("asks"), self.book.rows("bids"))
 
     def update(self) -> Any:
-        rng = self.rng
-        changes: dict[str, dict[int, str]] = {"a": {}, "b": {}}
-        for _ in range(rng.randint(1, 20)):
-            name = rng.choice("ab")
-            side = self.asks if name == "a" else self.bids
-            near = sorted(side, reverse=name == "b")[:60]
-            index = min(int(rng.expovariate(1 / 8)), len(near) - 1)
-            roll = rng.random()
-            if roll < 0.55:
-                tick = near[index]
-            elif roll < 0.8 and len(side) > DEPTH * 0.9:
-                tick = near[index]
-                del side[tick]
-                changes[name][tick] = "0"
-                continue
-            else:
-                tick = self._free(name, index)
-            side[tick] = changes[name][tick] = self._size()
-        if rng.random() < 0.08:
-            name = rng.choice("ab")
-            side = self.asks if name == "a" else self.bids
-            best = min(side) if name == "a" else max(side)
-            del side[best]
-            changes[name][best] = "0"
+        changes = self.book.walk(removed="0")
         return self._message(
             "update",
-            [[_price(t), s] for t, s in changes["a"].items()],
-            [[_price(t), s] for t, s in changes["b"].items()],
+            TickBook.changed_rows(changes, "asks"),
+            TickBook.changed_rows(changes, "bids"),
         )
-
-    def _free(self, name: str, index: int) -> int:
-        ask, bid = min(self.asks), max(self.bids)
-        side = self.asks if name == "a" else self.bids
-        for _ in range(50):
-            step = self.rng.randint(0, index * 4 + 4)
-            tick = ask + step if name == "a" else bid - step
-            if tick not in side:  # never crosses: asks at or above the best ask, bids below
-                return tick
-        return (max(side) + 1) if name == "a" else (min(side) - 1)
 
     def trades(self) -> Any:
         rows = []
-        for _ in range(self.rng.randint(1, 4)):
+        for side, px, size in self.book.trades(("buy", "sell")):
             self.trade_id += 1
-            side = self.rng.choice(("buy", "sell"))
-            tick = min(self.asks) if side == "buy" else max(self.bids)
+            trade_id = f"11{self.trade_id:012d}"
             rows.append(
-                {
-                    "ts": str(self.ts),
-                    "price": _price(tick),
-                    "size": self._size(),
-                    "side": side,
-                    "tradeId": f"11{self.trade_id:012d}",
-                }
+                {"ts": str(self.ts), "price": px, "size": size, "side": side, "tradeId": trade_id}
             )
         return {"action": "snapshot", "arg": _TRADE_ARG, "data": rows, "ts": self.ts}
-
-
-def _price(tick: int) -> str:
-    return f"{tick // 10}.{tick % 10}"
 
 
 def make_stream(seed: int = SEED, messages: int = MESSAGES) -> tuple[Any, list[Any]]:
@@ -161,98 +102,44 @@ def _without_checksum(message: Any) -> Any:
     return {**message, "data": [element]}
 
 
-def _topgun_store(snapshot: bytes) -> Any:
-    import topgun
-
-    store = topgun.BitgetV2DataStore()
+def _store(library: str, snapshot: bytes) -> Any:
+    store = __import__(library).BitgetV2DataStore()
     store.onmessage(orjson.loads(snapshot))
     return store
 
 
-def _pybotters_store(snapshot: bytes) -> Any:
-    import pybotters
-
-    store = pybotters.BitgetV2DataStore()
-    store.onmessage(orjson.loads(snapshot))
-    return store
-
-
-_MAKERS = {"topgun": _topgun_store, "pybotters": _pybotters_store}
+def _feed(snapshot: bytes, frames: list[bytes]) -> BookFeed:
+    return BookFeed(
+        "Bitget V2 books",
+        {name: lambda name=name: _store(name, snapshot) for name in ("topgun", "pybotters")},
+        frames,
+        book="book",
+    )
 
 
 def run(report: Report) -> None:
     snapshot_msg, stream = make_stream()
-    snapshot = orjson.dumps(snapshot_msg)
-    frames = [orjson.dumps(m) for m in stream]
-    book_frames = [raw for raw, m in zip(frames, stream, strict=True) if m["arg"] is _ARG]
-    plain_snapshot = orjson.dumps(_without_checksum(snapshot_msg))
-    plain_frames = [orjson.dumps(_without_checksum(m)) for m in stream if m["arg"] is _ARG]
-    loads = orjson.loads
-    group = "Bitget V2 books"
-
-    def parse() -> None:
-        for raw in book_frames:
-            loads(raw)
-
-    floor = best_of(parse, repeat=7) / len(book_frames)
-
-    def apply(store: Any, frames: list[bytes] = book_frames) -> None:
-        onmessage = store.onmessage
-        for raw in frames:
-            onmessage(loads(raw))
-
-    def apply_sorted(store: Any) -> None:
-        onmessage = store.onmessage
-        book = store.book
-        for raw in book_frames:
-            onmessage(loads(raw))
-            book.sorted(limit=10)
-
-    for case, body, target in (
-        ("apply updates (checksum + seq/pseq verified)", apply, "topgun/pybotters >= 1x"),
-        ("apply + sorted(limit=10) per update", apply_sorted, "topgun/pybotters >= 50x"),
-    ):
-        seconds = {
-            name: _per_message(
-                lambda make=make: make(snapshot), body, len(book_frames), _repeats(name)
-            )
-            for name, make in _MAKERS.items()
-        }
-        report.add(group, case, {**seconds, "floor": floor}, unit="msg", target=target)
-
-    ours, floor = _against_floor(lambda: _topgun_store(snapshot), apply, book_frames)
+    books = [m for m in stream if m["arg"] is _ARG]
+    feed = _feed(orjson.dumps(snapshot_msg), [orjson.dumps(m) for m in books])
+    plain = _feed(
+        orjson.dumps(_without_checksum(snapshot_msg)),
+        [orjson.dumps(_without_checksum(m)) for m in books],
+    )
+    floor = feed.floor()
+    seconds = feed.per_library(feed.parse_apply())
     report.add(
-        group,
-        "parse + apply one update (checksum verified) vs parsing it",
-        {"topgun": ours, "floor": floor},
+        feed.group,
+        "apply updates (checksum + seq/pseq verified)",
+        {**seconds, "floor": floor},
         unit="msg",
-        target="topgun <= 4x floor",
+        target="topgun/pybotters >= 1x",
     )
-    plain, plain_floor = _against_floor(
-        lambda: _topgun_store(plain_snapshot),
-        lambda store: apply(store, plain_frames),
-        plain_frames,
+    row_apply_sorted(report, feed, "apply + sorted(limit=10) per update", floor=floor)
+    row_parse_apply(report, feed, "parse + apply one update (checksum verified) vs parsing it")
+    row_parse_apply(
+        report, plain, "parse + apply one update, seq/pseq only (no checksum) vs parsing it"
     )
-    report.add(
-        group,
-        "parse + apply one update, seq/pseq only (no checksum) vs parsing it",
-        {"topgun": plain, "floor": plain_floor},
-        unit="msg",
-        target="topgun <= 4x floor",
-    )
-    _check(snapshot, book_frames)
-
-
-def _check(snapshot: bytes, frames: list[bytes]) -> None:
-    """Both libraries end with the same book, and ours verified every push."""
-    ours, theirs = _topgun_store(snapshot), _pybotters_store(snapshot)
-    for raw in frames:
-        ours.onmessage(orjson.loads(raw))
-        theirs.onmessage(orjson.loads(raw))
+    ours = assert_same_book(feed)
     stats = ours.book.stats
     if stats.gaps or stats.checksum_failures or not ours.book.in_sync(("USDT-FUTURES", SYMBOL)):
         raise RuntimeError(f"topgun's book failed verification on a clean stream: {stats}")
-    mine = ours.book.sorted(limit=50)
-    ref = theirs.book.sorted(limit=50)
-    if mine != ref or not mine["asks"]:
-        raise RuntimeError("topgun's and pybotters' books differ after the stream")

@@ -23,12 +23,10 @@ from typing import Any
 
 import orjson
 
+from benchmarks._books import BookFeed, standard_rows
 from benchmarks._report import Report
-from benchmarks.datastore import _against_floor, _per_message, _repeats
-from benchmarks.datastore import _Market as _Walk
+from benchmarks._walk import MESSAGES, SEED, PriceBook
 
-MESSAGES = 3_000
-SEED = 20261208
 TS = "2026-12-08T00:00:00.000Z"
 
 
@@ -47,8 +45,8 @@ def _bitmex_row(side: str, price: float, size: float | None) -> dict[str, Any]:
 
 def bitmex_stream(messages: int = MESSAGES) -> tuple[bytes, list[bytes]]:
     """(the partial, then at least ``messages`` insert/update/delete messages) as raw bytes."""
-    walk = _Walk(random.Random(SEED))
-    book = orjson.loads(walk.snapshot())["params"]["message"]
+    walk = PriceBook(random.Random(SEED))
+    book = walk.levels()
     known: dict[str, set[float]] = {"Sell": set(), "Buy": set()}
     rows = []
     for name, side in (("asks", "Sell"), ("bids", "Buy")):
@@ -64,7 +62,7 @@ def bitmex_stream(messages: int = MESSAGES) -> tuple[bytes, list[bytes]]:
     }
     stream: list[bytes] = []
     while len(stream) < messages:
-        diff = orjson.loads(walk.diff())["params"]["message"]
+        diff = walk.step()
         actions: dict[str, list[dict[str, Any]]] = {"insert": [], "update": [], "delete": []}
         for name, side in (("asks", "Sell"), ("bids", "Buy")):
             for level in diff[name]:
@@ -92,8 +90,8 @@ def _phemex_rows(levels: list[dict[str, Any]]) -> list[list[int]]:
 
 def phemex_stream(messages: int = MESSAGES) -> tuple[bytes, list[bytes]]:
     """(the snapshot, then ``messages`` incrementals) as raw bytes."""
-    walk = _Walk(random.Random(SEED))
-    book = orjson.loads(walk.snapshot())["params"]["message"]
+    walk = PriceBook(random.Random(SEED))
+    book = walk.levels()
     sequence = 1_191_904
     snapshot = {
         "book": {"asks": _phemex_rows(book["asks"]), "bids": _phemex_rows(book["bids"])},
@@ -105,7 +103,7 @@ def phemex_stream(messages: int = MESSAGES) -> tuple[bytes, list[bytes]]:
     }
     stream = []
     for _ in range(messages):
-        diff = orjson.loads(walk.diff())["params"]["message"]
+        diff = walk.step()
         sequence += 3
         message = {
             "book": {"asks": _phemex_rows(diff["asks"]), "bids": _phemex_rows(diff["bids"])},
@@ -126,72 +124,14 @@ def _store(library: str, name: str, snapshot: bytes) -> Any:
     return store
 
 
-def _check(store: Any) -> None:
-    book = store.orderbook
-    if hasattr(book, "out_of_sync") and book.out_of_sync:
-        raise RuntimeError(f"the stream broke the book: {book.stats.last_reason}")
-
-
 def _rows_for(
     report: Report, group: str, name: str, symbol: str, snapshot: bytes, stream: list[bytes]
 ) -> None:
-    loads = orjson.loads
     makers: dict[str, Callable[[], Any]] = {
         library: partial(_store, library, name, snapshot) for library in ("topgun", "pybotters")
     }
-
-    def parse_apply(store: Any) -> None:
-        onmessage = store.onmessage
-        for raw in stream:
-            onmessage(loads(raw), None)
-        _check(store)
-
-    ours, floor = _against_floor(makers["topgun"], parse_apply, stream)
-    theirs = _per_message(makers["pybotters"], parse_apply, len(stream), 3)
-    report.add(
-        group,
-        "parse + apply one diff",
-        {"topgun": ours, "pybotters": theirs, "floor": floor},
-        unit="msg",
-        target="topgun <= 4x floor",
-    )
-
-    parsed = [loads(raw) for raw in stream]
-
-    def apply(store: Any) -> None:
-        onmessage = store.onmessage
-        for message in parsed:
-            onmessage(message, None)
-        _check(store)
-
-    seconds = {
-        library: _per_message(make, apply, len(parsed), _repeats(library))
-        for library, make in makers.items()
-    }
-    report.add(
-        group, "apply one diff (pre-parsed)", seconds, unit="msg", target="topgun/pybotters >= 1x"
-    )
-
-    def apply_sorted(store: Any) -> None:
-        onmessage = store.onmessage
-        book = store.orderbook
-        query = {"symbol": symbol}
-        for raw in stream:
-            onmessage(loads(raw), None)
-            book.sorted(query, limit=10)
-        _check(store)
-
-    seconds = {
-        library: _per_message(make, apply_sorted, len(stream), _repeats(library))
-        for library, make in makers.items()
-    }
-    report.add(
-        group,
-        "parse + apply + sorted(limit=10) per msg",
-        seconds,
-        unit="msg",
-        target="topgun/pybotters >= 50x",
-    )
+    feed = BookFeed(group, makers, stream, book="orderbook", query={"symbol": symbol})
+    standard_rows(report, feed, "parse + apply one diff", "apply one diff (pre-parsed)")
 
 
 def run(report: Report) -> None:

@@ -13,19 +13,16 @@ the timed loop.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 from yarl import URL
 
+from benchmarks._books import BookFeed, standard_rows
 from benchmarks._report import Report
-from benchmarks.datastore import _against_floor, _per_message, _repeats
-from benchmarks.datastore import _Market as _Walk
+from benchmarks._walk import MESSAGES, SEED, PriceBook
 
 PAIR = "btc_jpy"
-MESSAGES = 3_000
-SEED = 20261208
 SNAPSHOT_URL = URL("https://coincheck.com/api/order_books?pair=btc_jpy&version=1.0")
 
 
@@ -48,14 +45,14 @@ def _rows(asks: list[Any], bids: list[Any]) -> tuple[list[Any], list[Any]]:
 
 def make_stream(messages: int = MESSAGES) -> tuple[dict[str, Any], list[bytes]]:
     """(the REST snapshot body, then ``messages`` WebSocket updates as raw bytes)."""
-    walk = _Walk(random.Random(SEED))
-    book = orjson.loads(walk.snapshot())["params"]["message"]
+    walk = PriceBook(random.Random(SEED))
+    book = walk.levels()
     upper, lower = _rows(book["asks"], book["bids"])
     seq = 5_000_000
     snapshot = {"pair": PAIR, "upper": upper, "lower": lower, "sequence_number": str(seq)}
     stream = []
     for _ in range(messages):
-        diff = orjson.loads(walk.diff())["params"]["message"]
+        diff = walk.step()
         upper, lower = _rows(diff["asks"], diff["bids"])
         seq += 1
         data = {
@@ -85,70 +82,12 @@ def _pybotters(snapshot: dict[str, Any]) -> Any:
     return store
 
 
-_MAKERS: dict[str, Callable[[dict[str, Any]], Any]] = {"topgun": _topgun, "pybotters": _pybotters}
-
-
-def _check(store: Any) -> None:
-    book = store.orderbook
-    if hasattr(book, "out_of_sync") and book.out_of_sync:
-        raise RuntimeError(f"the stream broke the book: {book.stats.last_reason}")
-
-
 def run(report: Report) -> None:
-    group = "Coincheck orderbook (limit-range)"
-    loads = orjson.loads
     snapshot, stream = make_stream()
-    parsed = [loads(raw) for raw in stream]
-
-    def parse_apply(store: Any) -> None:
-        onmessage = store.onmessage
-        for raw in stream:
-            onmessage(loads(raw))
-        _check(store)
-
-    ours, floor = _against_floor(lambda: _topgun(snapshot), parse_apply, stream)
-    theirs = _per_message(lambda: _pybotters(snapshot), parse_apply, len(stream), 3)
-    report.add(
-        group,
-        "parse + apply one update (stale check)",
-        {"topgun": ours, "pybotters": theirs, "floor": floor},
-        unit="msg",
-        target="topgun <= 4x floor",
+    makers = {"topgun": lambda: _topgun(snapshot), "pybotters": lambda: _pybotters(snapshot)}
+    feed = BookFeed(
+        "Coincheck orderbook (limit-range)", makers, stream, book="orderbook", query={"pair": PAIR}
     )
-
-    def apply(store: Any) -> None:
-        onmessage = store.onmessage
-        for msg in parsed:
-            onmessage(msg)
-        _check(store)
-
-    seconds = {
-        name: _per_message(lambda make=make: make(snapshot), apply, len(parsed), _repeats(name))
-        for name, make in _MAKERS.items()
-    }
-    report.add(
-        group, "apply one update (pre-parsed)", seconds, unit="msg", target="topgun/pybotters >= 1x"
-    )
-
-    def apply_sorted(store: Any) -> None:
-        onmessage = store.onmessage
-        book = store.orderbook
-        query = {"pair": PAIR}
-        for raw in stream:
-            onmessage(loads(raw))
-            book.sorted(query, limit=10)
-        _check(store)
-
-    seconds = {
-        name: _per_message(
-            lambda make=make: make(snapshot), apply_sorted, len(stream), _repeats(name)
-        )
-        for name, make in _MAKERS.items()
-    }
-    report.add(
-        group,
-        "parse + apply + sorted(limit=10) per msg",
-        seconds,
-        unit="msg",
-        target="topgun/pybotters >= 50x",
+    standard_rows(
+        report, feed, "parse + apply one update (stale check)", "apply one update (pre-parsed)"
     )

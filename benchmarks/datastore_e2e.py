@@ -50,13 +50,16 @@ async def measure(
     total: int,
     collection: str = "bitFlyerDataStore",
     check: Callable[[Any], None] | None = None,
+    reset: Callable[[str, Any], None] | None = None,
 ) -> dict[str, float]:
     """Best seconds per message of a burst from ``url`` into topgun's ``collection``, pybotters'
-    (same name) and the raw floor; ``check(topgun_store)`` runs after the last round."""
+    (same name) and the raw floor; ``reset(library, store)`` runs before every burst (to put a
+    book back on its snapshot), ``check(topgun_store)`` after the last round."""
     cases: dict[str, tuple[Callable[[], Any], _Done]] = {}
+    stores: dict[str, Any] = {}
     async with contextlib.AsyncExitStack() as stack:
         done = _Done(total)
-        store = getattr(topgun, collection)()
+        store = stores["topgun"] = getattr(topgun, collection)()
         client = await stack.enter_async_context(topgun.Client())
         app = client.ws_connect(url, hdlr_json=[store.onmessage, done])
         await app.ready()
@@ -69,7 +72,7 @@ async def measure(
             print("  (pybotters not installed: `make bench` installs it for the side-by-side rows)")
         else:
             ref_done = _Done(total)
-            ref_store = getattr(pybotters, collection)()
+            ref_store = stores["pybotters"] = getattr(pybotters, collection)()
             ref_client = await stack.enter_async_context(pybotters.Client())
             ref_app = await ref_client.ws_connect(url, hdlr_json=[ref_store.onmessage, ref_done])
             ref_ws = ref_app.current_ws
@@ -88,6 +91,8 @@ async def measure(
         best = dict.fromkeys(cases, float("inf"))
         for round_ in range(ROUNDS + 1):
             for name, (send, counter) in cases.items():
+                if reset is not None and name in stores:
+                    reset(name, stores[name])
                 counter.reset()
                 start = time.perf_counter()
                 await send()

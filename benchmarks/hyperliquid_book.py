@@ -12,19 +12,16 @@ message is a snapshot, so "apply" is a replacement of the coin's book; topgun al
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 
+from benchmarks._books import BookFeed, book_is_sound, standard_rows
 from benchmarks._report import Report
-from benchmarks.datastore import _against_floor, _per_message, _repeats
-from benchmarks.datastore import _Market as _Walk
+from benchmarks._walk import MESSAGES, SEED, PriceBook
 
 COIN = "BTC"
 LEVELS = 20
-MESSAGES = 3_000
-SEED = 20261208
 
 
 def _side(levels: dict[float, float], best_first_descending: bool) -> list[dict[str, Any]]:
@@ -36,11 +33,11 @@ def _side(levels: dict[float, float], best_first_descending: bool) -> list[dict[
 
 
 def make_stream(messages: int = MESSAGES) -> list[bytes]:
-    walk = _Walk(random.Random(SEED))
+    walk = PriceBook(random.Random(SEED))
     time = 1_765_152_000_000
     frames: list[bytes] = []
     for _ in range(messages):
-        walk.diff()
+        walk.step()
         time += 500
         book = {
             "coin": COIN,
@@ -63,74 +60,19 @@ def _pybotters() -> Any:
     return pybotters.HyperliquidDataStore()
 
 
-_MAKERS: dict[str, Callable[[], Any]] = {"topgun": _topgun, "pybotters": _pybotters}
-
-
 def _check(store: Any) -> None:
-    if hasattr(store, "skipped") and store.skipped:
-        raise RuntimeError("the store skipped messages of the benchmark's stream")
+    book_is_sound(store, store.l2_book)
     if len(store.l2_book.find({"coin": COIN})) != 2 * LEVELS:
         raise RuntimeError("the book does not hold the last snapshot")
 
 
 def run(report: Report) -> None:
-    group = "Hyperliquid l2Book (20-level snapshots)"
-    frames = make_stream()
-    loads = orjson.loads
-
-    def parse_apply(store: Any) -> None:
-        onmessage = store.onmessage
-        for frame in frames:
-            onmessage(loads(frame))
-        _check(store)
-
-    ours, floor = _against_floor(_topgun, parse_apply, frames)
-    theirs = _per_message(_pybotters, parse_apply, len(frames), 3)
-    report.add(
-        group,
-        "parse + apply one snapshot",
-        {"topgun": ours, "pybotters": theirs, "floor": floor},
-        unit="msg",
-        target="topgun <= 4x floor",
+    feed = BookFeed(
+        "Hyperliquid l2Book (20-level snapshots)",
+        {"topgun": _topgun, "pybotters": _pybotters},
+        make_stream(),
+        book="l2_book",
+        query={"coin": COIN},
+        check=_check,
     )
-
-    parsed = [loads(frame) for frame in frames]
-
-    def apply(store: Any) -> None:
-        onmessage = store.onmessage
-        for message in parsed:
-            onmessage(message)
-        _check(store)
-
-    seconds = {
-        name: _per_message(make, apply, len(parsed), _repeats(name))
-        for name, make in _MAKERS.items()
-    }
-    report.add(
-        group,
-        "apply one snapshot (pre-parsed)",
-        seconds,
-        unit="msg",
-        target="topgun/pybotters >= 1x",
-    )
-
-    def apply_sorted(store: Any) -> None:
-        onmessage = store.onmessage
-        book = store.l2_book
-        query = {"coin": COIN}
-        for frame in frames:
-            onmessage(loads(frame))
-            book.sorted(query, limit=10)
-        _check(store)
-
-    seconds = {
-        name: _per_message(make, apply_sorted, len(frames), _repeats(name))
-        for name, make in _MAKERS.items()
-    }
-    report.add(
-        group,
-        "parse + apply + sorted(limit=10) per msg",
-        seconds,
-        unit="msg",
-        target="topgun/pybotters >= 50x",
-    )
+    standard_rows(report, feed, "parse + apply one snapshot", "apply one snapshot (pre-parsed)")

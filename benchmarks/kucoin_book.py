@@ -12,9 +12,7 @@ snapshot book (``/spotMarket/level2Depth50``), compared side by side in the last
 
 from __future__ import annotations
 
-import gc
 import random
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,34 +21,23 @@ from yarl import URL
 
 import topgun
 
-from ._report import Report
+from ._books import BookFeed
+from ._report import Report, interleaved
+from ._walk import DEPTH, MESSAGES, SEED, TickBook, price
 
 SYMBOL = "BTC-USDT"
-DEPTH = 1_000
-MESSAGES = 3_000
-SEED = 20261208
 _URL = URL(f"https://api.kucoin.com/api/v3/market/orderbook/level2?symbol={SYMBOL}")
 
 
 class _Market:
-    """The true book the generator walks (prices in ticks of 0.1); every message is consistent."""
+    """KuCoin's level-2 messages of the shared walk; every message is consistent."""
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.asks: dict[int, str] = {}
-        self.bids: dict[int, str] = {}
-        tick = 950_000
-        for _ in range(DEPTH):
-            tick += rng.randint(1, 5)
-            self.asks[tick] = self._size()
-        tick = 949_999
-        for _ in range(DEPTH):
-            self.bids[tick] = self._size()
-            tick -= rng.randint(1, 5)
+        self.book = TickBook(
+            rng, lambda r: f"{r.randint(1, 400000) * 1e-8:.8f}", step=5, first_bid=949_999
+        )
         self.sequence = 14_701_689_783
-
-    def _size(self) -> str:
-        return f"{self.rng.randint(1, 400000) * 1e-8:.8f}"
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -58,31 +45,27 @@ class _Market:
             "data": {
                 "sequence": str(self.sequence),
                 "time": 1729816425625,
-                "bids": [[_price(t), q] for t, q in sorted(self.bids.items(), reverse=True)],
-                "asks": [[_price(t), q] for t, q in sorted(self.asks.items())],
+                **self.book.sides(),
             },
         }
 
     def diff(self) -> bytes:
-        rng = self.rng
+        rng, book = self.rng, self.book
         rows: dict[str, list[list[str]]] = {"asks": [], "bids": []}
         start = self.sequence + 1
         for _ in range(rng.randint(1, 8)):
-            name = rng.choice(("asks", "bids"))
-            side = self.asks if name == "asks" else self.bids
-            near = sorted(side, reverse=name == "bids")[:60]
-            level = near[min(int(rng.expovariate(1 / 8)), len(near) - 1)]
+            name, near, index = book.draw()
+            side, level = book.side(name), near[index]
             roll = rng.random()
-            if roll < 0.6 or len(side) < DEPTH * 0.9:
-                tick = level if roll < 0.6 else self._gap(name, level)
-                side[tick] = self._size()
-                size = side[tick]
+            if roll < 0.6 or len(side) < book.depth * 0.9:
+                tick = level if roll < 0.6 else book.free_near(name, level)
+                side[tick] = size = book.size()
             else:
                 tick = level
                 del side[level]
                 size = "0"
             self.sequence += 1
-            rows[name].append([_price(tick), size, str(self.sequence)])
+            rows[name].append([price(tick), size, str(self.sequence)])
         message = {
             "topic": f"/market/level2:{SYMBOL}",
             "type": "message",
@@ -98,32 +81,17 @@ class _Market:
         return orjson.dumps(message)
 
     def top50(self) -> bytes:
-        asks = sorted(self.asks.items())[:50]
-        bids = sorted(self.bids.items(), reverse=True)[:50]
         message = {
             "topic": f"/spotMarket/level2Depth50:{SYMBOL}",
             "type": "message",
             "subject": "level2",
             "data": {
-                "asks": [[_price(t), q] for t, q in asks],
-                "bids": [[_price(t), q] for t, q in bids],
+                "asks": self.book.rows("asks", 50),
+                "bids": self.book.rows("bids", 50),
                 "timestamp": 1729822226746,
             },
         }
         return orjson.dumps(message)
-
-    def _gap(self, name: str, near: int) -> int:
-        best_ask, best_bid = min(self.asks), max(self.bids)
-        side = self.asks if name == "asks" else self.bids
-        for _ in range(50):
-            tick = near + self.rng.randint(-4, 4)
-            if tick not in side and (tick > best_bid if name == "asks" else tick < best_ask):
-                return tick
-        return max(side) + 1 if name == "asks" else min(side) - 1
-
-
-def _price(tick: int) -> str:
-    return f"{tick // 10}.{tick % 10}"
 
 
 def make_stream(seed: int = SEED, messages: int = MESSAGES) -> tuple[dict[str, Any], list[bytes]]:
@@ -157,69 +125,24 @@ def _unverified_store(snapshot: dict[str, Any]) -> Any:
     return store
 
 
-def _per_message(make: Callable[[], Any], body: Callable[[Any], None], count: int) -> float:
-    store = make()
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        body(store)
-        return (time.perf_counter() - start) / count
-    finally:
-        gc.enable()
-
-
-def _interleaved(
-    cases: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]], count: int, repeat: int
-) -> dict[str, float]:
-    """Best seconds per message of each case, run in turns (a busy machine slows them alike)."""
-    best = dict.fromkeys(cases, float("inf"))
-    for _ in range(repeat):
-        for name, (make, body) in cases.items():
-            best[name] = min(best[name], _per_message(make, body, count))
-    return best
-
-
 def run(report: Report) -> None:
     snapshot, frames = make_stream()
-    loads = orjson.loads
-    group = "KuCoin level-2 book"
-    count = len(frames)
-
-    def parse_apply(store: Any) -> None:
-        onmessage = store.onmessage
-        for raw in frames:
-            onmessage(loads(raw))
-
-    def parse_only(store: Any) -> None:
-        for raw in frames:
-            loads(raw)
-
-    parsed = [loads(raw) for raw in frames]  # the store does not change the messages
-
-    def apply_only(store: Any) -> None:
-        onmessage = store.onmessage
-        for message in parsed:
-            onmessage(message)
-
-    def apply_sorted(store: Any) -> None:
-        onmessage = store.onmessage
-        book = store.orderbook
-        query = {"symbol": SYMBOL}
-        for raw in frames:
-            onmessage(loads(raw))
-            book.sorted(query, limit=10)
-
     mine = lambda: _topgun_store(snapshot)  # noqa: E731
+    feed = BookFeed(
+        "KuCoin level-2 book", {"topgun": mine}, frames, book="orderbook", query={"symbol": SYMBOL}
+    )
+    group, count = feed.group, len(frames)
+    parse_apply, parse_only = feed.parse_apply(), feed.parse_only()
+    apply_only, apply_sorted = feed.apply(), feed.apply_sorted()
     _check(mine(), parse_apply)
 
-    seconds = _interleaved({"topgun": (mine, parse_apply), "floor": (mine, parse_only)}, count, 15)
+    seconds = interleaved({"topgun": (mine, parse_apply), "floor": (mine, parse_only)}, count, 15)
     report.add(
         group, "parse + apply one level2 message", seconds, unit="msg", target="topgun <= 4x floor"
     )
-    seconds = _interleaved({"topgun": (mine, apply_only)}, count, 15)
+    seconds = interleaved({"topgun": (mine, apply_only)}, count, 15)
     report.add(group, "apply one level2 message (pre-parsed)", seconds, unit="msg")
-    checked = _interleaved(
+    checked = interleaved(
         {"on": (mine, apply_only), "off": (lambda: _unverified_store(snapshot), apply_only)},
         count,
         15,
@@ -228,7 +151,7 @@ def run(report: Report) -> None:
         f"  the sequence check costs {(checked['on'] - checked['off']) * 1e9:.0f} ns per message "
         f"({checked['on'] * 1e6:.2f} vs {checked['off'] * 1e6:.2f} µs with it switched off)"
     )
-    seconds = _interleaved({"topgun": (mine, apply_sorted), "floor": (mine, parse_only)}, count, 15)
+    seconds = interleaved({"topgun": (mine, apply_sorted), "floor": (mine, parse_only)}, count, 15)
     report.add(
         group,
         "apply + sorted(limit=10) per msg",
@@ -241,35 +164,21 @@ def run(report: Report) -> None:
 
 def _top50(report: Report) -> None:
     """The book the reference does have: top-50 snapshots, apply + sorted(limit=10) each."""
-    frames = make_top50()
-    loads = orjson.loads
-    count = len(frames)
-
-    def apply_sorted(store: Any) -> None:
-        onmessage = store.onmessage
-        book = store.orderbook50
-        query = {"symbol": SYMBOL}
-        for raw in frames:
-            onmessage(loads(raw), None)
-            book.sorted(query, limit=10)
-
-    def parse_only(store: Any) -> None:
-        for raw in frames:
-            loads(raw)
-
-    cases: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]] = {
-        "topgun": (topgun.KuCoinDataStore, apply_sorted),
-        "floor": (topgun.KuCoinDataStore, parse_only),
-    }
+    makers: dict[str, Callable[[], Any]] = {"topgun": topgun.KuCoinDataStore}
     try:
         import pybotters
     except ImportError:
         print("  (pybotters not installed: `make bench` installs it for the side-by-side rows)")
     else:
-        cases["pybotters"] = (pybotters.KuCoinDataStore, apply_sorted)
-    seconds = _interleaved(cases, count, 7)
+        makers["pybotters"] = pybotters.KuCoinDataStore
+    feed = BookFeed(
+        "KuCoin top-50 book", makers, make_top50(), book="orderbook50", query={"symbol": SYMBOL}
+    )
+    cases = {name: (make, feed.apply_sorted()) for name, make in makers.items()}
+    cases["floor"] = (topgun.KuCoinDataStore, feed.parse_only())
+    seconds = interleaved(cases, len(feed.frames), 7)
     report.add(
-        "KuCoin top-50 book",
+        feed.group,
         "apply + sorted(limit=10) per msg",
         seconds,
         unit="msg",

@@ -14,21 +14,18 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 
+from benchmarks._books import BookFeed, row_parse_apply, standard_rows
 from benchmarks._report import Report
+from benchmarks._walk import MESSAGES, SEED, PriceBook
 from benchmarks._wsserver import burst_server
-from benchmarks.datastore import _against_floor, _per_message, _repeats
-from benchmarks.datastore import _Market as _Walk
 from benchmarks.datastore_e2e import measure
 from topgun.store import signed_crc32
 
 INST = "BTC-USDT"
-MESSAGES = 3_000
-SEED = 20261208
 E2E_MESSAGES = 5_000
 
 
@@ -47,7 +44,7 @@ class _Feed:
     """OKX ``books`` pushes of the DataStore benchmark's random walk, chained by seqId."""
 
     def __init__(self, crc: bool) -> None:
-        self.walk = _Walk(random.Random(SEED))
+        self.walk = PriceBook(random.Random(SEED))
         self.crc = crc
         self.seq = 1_000_000
 
@@ -72,11 +69,11 @@ class _Feed:
         return orjson.dumps({"arg": arg, "action": action, "data": [data]})
 
     def snapshot(self) -> bytes:
-        message = orjson.loads(self.walk.snapshot())["params"]["message"]
+        message = self.walk.levels()
         return self._push("snapshot", _rows(message["asks"]), _rows(message["bids"]), -1)
 
     def update(self) -> bytes:
-        message = orjson.loads(self.walk.diff())["params"]["message"]
+        message = self.walk.step()
         prev, self.seq = self.seq, self.seq + 1 + self.seq % 3
         return self._push("update", _rows(message["asks"]), _rows(message["bids"]), prev)
 
@@ -105,96 +102,32 @@ def _pybotters(snapshot: bytes) -> Any:
     return store
 
 
-_MAKERS: dict[str, Callable[[bytes], Any]] = {"topgun": _topgun, "pybotters": _pybotters}
+def _feed(snapshot: bytes, stream: list[bytes]) -> BookFeed:
+    makers = {"topgun": lambda: _topgun(snapshot), "pybotters": lambda: _pybotters(snapshot)}
+    return BookFeed("OKX books", makers, stream, book="books", query={"instId": INST})
 
 
 def run(report: Report) -> None:
-    group = "OKX books"
-    loads = orjson.loads
     snapshot, stream = make_stream(crc=False)
-    parsed = [loads(raw) for raw in stream]
-
-    def check(store: Any) -> None:
-        books = store.books
-        if hasattr(books, "out_of_sync") and (books.out_of_sync or books.stats.checksum_failures):
-            raise RuntimeError(f"the stream broke the book: {books.stats.last_reason}")
-
-    # 1. parse + apply one update (verification on) against parsing it
-    def parse_apply(store: Any) -> None:
-        onmessage = store.onmessage
-        for raw in stream:
-            onmessage(loads(raw))
-        check(store)
-
-    ours, floor = _against_floor(lambda: _topgun(snapshot), parse_apply, stream)
-    theirs = _per_message(lambda: _pybotters(snapshot), parse_apply, len(stream), 3)
-    report.add(
-        group,
+    feed = _feed(snapshot, stream)
+    ours = standard_rows(
+        report,
+        feed,
         "parse + apply one update (seqId chain checked)",
-        {"topgun": ours, "pybotters": theirs, "floor": floor},
-        unit="msg",
-        target="topgun <= 4x floor",
+        "apply one update (pre-parsed)",
     )
 
-    # 2. apply alone (messages already parsed)
-    def apply(store: Any) -> None:
-        onmessage = store.onmessage
-        for msg in parsed:
-            onmessage(msg)
-        check(store)
-
-    seconds = {
-        name: _per_message(lambda make=make: make(snapshot), apply, len(parsed), _repeats(name))
-        for name, make in _MAKERS.items()
-    }
-    report.add(
-        group, "apply one update (pre-parsed)", seconds, unit="msg", target="topgun/pybotters >= 1x"
-    )
-
-    # 3. apply + sorted(limit=10) after every message
-    def apply_sorted(store: Any) -> None:
-        onmessage = store.onmessage
-        books = store.books
-        query = {"instId": INST}
-        for raw in stream:
-            onmessage(loads(raw))
-            books.sorted(query, limit=10)
-        check(store)
-
-    seconds = {
-        name: _per_message(
-            lambda make=make: make(snapshot), apply_sorted, len(stream), _repeats(name)
-        )
-        for name, make in _MAKERS.items()
-    }
-    report.add(
-        group,
-        "parse + apply + sorted(limit=10) per msg",
-        seconds,
-        unit="msg",
-        target="topgun/pybotters >= 50x",
-    )
-
-    # 4. what a non-zero checksum costs: the same walk with real checksums
-    crc_snapshot, crc_stream = make_stream(crc=True)
-
-    def parse_apply_crc(store: Any) -> None:
-        onmessage = store.onmessage
-        for raw in crc_stream:
-            onmessage(loads(raw))
-        check(store)
-
-    with_crc, crc_floor = _against_floor(lambda: _topgun(crc_snapshot), parse_apply_crc, crc_stream)
-    report.add(
-        group,
+    # what a non-zero checksum costs: the same walk with real checksums
+    crc = _feed(*make_stream(crc=True))
+    with_crc = row_parse_apply(
+        report,
+        crc,
         "parse + apply one update, non-zero checksum verified",
-        {"topgun": with_crc, "floor": crc_floor},
-        unit="msg",
         target="(checksum cost = this - row 1)",
     )
     print(f"  checksum verification costs {(with_crc - ours) * 1e6:.2f} us per message")
 
-    # 5. end to end over a loopback WebSocket
+    # end to end over a loopback WebSocket
     _, e2e_stream = make_stream(crc=False, messages=E2E_MESSAGES)
     frames = [snapshot, *e2e_stream]
 
@@ -204,7 +137,7 @@ def run(report: Report) -> None:
     with burst_server(frames) as url:
         seconds = asyncio.run(measure(url, len(frames), "OKXDataStore", in_sync))
     report.add(
-        group,
+        feed.group,
         "loopback ws_connect -> OKXDataStore.onmessage",
         seconds,
         unit="msg",

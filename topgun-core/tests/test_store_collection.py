@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestServer
 from yarl import URL
 
 import topgun
-from topgun.store import Item
+from topgun.store import Item, MalformedMessage
 
 
 class Orders(topgun.DataStore):
@@ -234,3 +234,86 @@ def test_on_ws_reconnect_calls_every_store_and_never_raises(
     caplog.set_level(logging.ERROR, logger="topgun.store")
     feed.on_ws_reconnect(None)  # a failing hook is logged; the reconnect goes on
     assert any("failed to reset its stores" in r.getMessage() for r in caplog.records)
+
+
+def test_a_reconnect_note_is_logged_after_the_stores_reset(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Private(Toy):
+        _RECONNECT_NOTE = "Toy: reconnected; orders may be stale: call initialize() again."
+
+    feed = Private()
+    caplog.set_level(logging.INFO, logger="topgun.store")
+    Toy().on_ws_reconnect(None)
+    assert not caplog.records  # no note declared: nothing logged
+    feed.on_ws_reconnect(None)
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.INFO, Private._RECONNECT_NOTE)
+    ]
+
+
+def test_a_reconnect_note_about_some_stores_waits_for_their_items(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Private(Toy):
+        _RECONNECT_NOTE = "Toy: reconnected; orders may be stale."
+        _RECONNECT_NOTE_IF = ("orders",)
+
+    feed = Private()
+    caplog.set_level(logging.INFO, logger="topgun.store")
+    feed.onmessage({"type": "log", "data": {"line": 1}})
+    feed.on_ws_reconnect(None)
+    assert not caplog.records  # no order held: nothing to resync
+    feed.onmessage({"type": "order", "data": {"id": 7, "qty": 1}})
+    feed.on_ws_reconnect(None)
+    assert [r.getMessage() for r in caplog.records] == [Private._RECONNECT_NOTE]
+
+
+def test_frames_with_nowhere_to_go_are_logged_once_per_name_and_not_skipped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Routed(topgun.DataStoreCollection):
+        def _onmessage(self, msg: Any, ws: Any = None) -> None:
+            if type(msg) is not dict:
+                self._not_an_object(msg)
+            else:
+                self._no_store_for("channel", msg["channel"], key=msg["channel"].split(".")[0])
+
+    feed = Routed()
+    caplog.set_level(logging.WARNING, logger="topgun.store")
+    for msg in ([1], {"channel": "news.BTC"}, {"channel": "news.ETH"}, {"channel": "odd"}):
+        feed.onmessage(msg)
+    assert [r.getMessage() for r in caplog.records] == [
+        "Routed: ignored a frame that is not a JSON object (list)",
+        "Routed: no store for channel 'news.BTC'; its messages are ignored",
+        "Routed: no store for channel 'odd'; its messages are ignored",
+    ]
+    assert feed.skipped == 0
+
+
+def test_query_param_names_what_a_response_needs() -> None:
+    from topgun.store import query_param
+
+    url = URL("https://api.example.test/depth?symbol=BTCUSDT&limit=")
+    assert query_param(url, "symbol") == "BTCUSDT"
+    for missing in ("limit", "interval"):
+        with pytest.raises(topgun.InitializeError, match=f"no '{missing}' parameter"):
+            query_param(url, missing)
+
+
+def test_a_skipped_message_is_logged_under_its_channel(caplog: pytest.LogCaptureFixture) -> None:
+    class Channels(topgun.DataStoreCollection):
+        _CHANNEL_KEY = "channel"
+
+        def _onmessage(self, msg: Any, ws: Any = None) -> None:
+            raise MalformedMessage("'size' is not a number")
+
+    feed = Channels()
+    caplog.set_level(logging.WARNING, logger="topgun.store")
+    feed.onmessage({"channel": "orders", "size": True})
+    feed.onmessage(["not", "an", "object"])
+    assert [r.getMessage() for r in caplog.records] == [
+        "Channels skipped a malformed message: orders: 'size' is not a number",
+        "Channels skipped a malformed message: 'size' is not a number",
+    ]
+    assert feed.skipped == 2

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.store import MalformedMessage, is_number, is_price, is_size, price_of
+from topgun.store import MalformedMessage, is_number, is_price, is_size, json_objects, price_of
 from topgun.testing.storefuzz import assert_store_fuzz, fuzz_store, mutate
 
 SAMPLES = [
@@ -125,6 +125,26 @@ def test_onmessage_counts_skipped_messages_and_handler_errors() -> None:
 )
 def test_numbers_sizes_and_prices(value: Any, number: bool, size: bool, price: bool) -> None:
     assert (is_number(value), is_size(value), is_price(value)) == (number, size, price)
+
+
+@pytest.mark.parametrize(
+    ("value", "strings", "error"),
+    [
+        ({"id": "1"}, False, "orders: 'data' is not a JSON array"),
+        ([{"id": "1"}, 2], False, "holds an element that is not a JSON object"),
+        ([{"id": "1"}, {"px": "1"}], False, "holds an element without 'id'"),
+        ([{"id": 1}], True, "holds an element without a string 'id'"),
+    ],
+)
+def test_json_objects_checks_the_whole_list(value: Any, strings: bool, error: str) -> None:
+    with pytest.raises(MalformedMessage, match=error):
+        json_objects(value, "orders: 'data'", ["id"], strings=strings)
+
+
+def test_json_objects_returns_the_list_it_was_given() -> None:
+    rows = [{"id": 1, "px": "2"}, {"id": 2}]
+    assert json_objects(rows, "orders", ["id"]) is rows
+    assert json_objects([], "orders", ["id"], strings=True) == []
 
 
 @pytest.mark.parametrize("bad", [True, False, math.nan, math.inf, "nan"])

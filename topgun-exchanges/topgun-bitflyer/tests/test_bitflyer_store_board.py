@@ -11,7 +11,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
 import pytest
 from aiohttp import web
 from hypothesis import given, settings
@@ -22,34 +21,7 @@ import topgun
 from topgun.testing import LocalExchange
 from topgun_bitflyer.store import Board, bitFlyerDataStore
 
-
-def frame(channel: str, message: Any) -> Any:
-    raw = orjson.dumps(
-        {
-            "jsonrpc": "2.0",
-            "method": "channelMessage",
-            "params": {"channel": channel, "message": message},
-        }
-    )
-    return orjson.loads(raw)
-
-
-def book(
-    mid: Any, asks: list[tuple[Any, Any]] = (), bids: list[tuple[Any, Any]] = ()
-) -> dict[str, Any]:  # type: ignore[assignment]
-    return {
-        "mid_price": mid,
-        "bids": [{"price": p, "size": s} for p, s in bids],
-        "asks": [{"price": p, "size": s} for p, s in asks],
-    }
-
-
-def snapshot(pc: str, mid: Any, asks: Any = (), bids: Any = ()) -> Any:
-    return frame(f"lightning_board_snapshot_{pc}", book(mid, asks, bids))
-
-
-def diff(pc: str, mid: Any, asks: Any = (), bids: Any = ()) -> Any:
-    return frame(f"lightning_board_{pc}", book(mid, asks, bids))
+from .test_bitflyer_samples import book, diff, frame, snapshot
 
 
 def levels(side: list[dict[str, Any]]) -> list[tuple[Any, Any]]:

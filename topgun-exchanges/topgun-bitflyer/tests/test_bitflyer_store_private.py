@@ -14,7 +14,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
 import pytest
 from aiohttp import web
 
@@ -22,59 +21,9 @@ import topgun
 from topgun.testing import LocalExchange
 from topgun_bitflyer.store import bitFlyerDataStore, is_margin_product
 
+from .test_bitflyer_samples import child, execution, frame, order
+
 KEY, SECRET = "store-test-key", "store-test-secret"
-
-
-def frame(channel: str, message: Any) -> Any:
-    raw = orjson.dumps(
-        {
-            "jsonrpc": "2.0",
-            "method": "channelMessage",
-            "params": {"channel": channel, "message": message},
-        }
-    )
-    return orjson.loads(raw)
-
-
-def child(event_type: str, acceptance_id: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "product_code": fields.pop("product_code", "FX_BTC_JPY"),
-        "child_order_id": "JOR" + acceptance_id[3:],
-        "child_order_acceptance_id": acceptance_id,
-        "event_date": "2024-06-07T01:23:45.6789012Z",
-        "event_type": event_type,
-        **fields,
-    }
-
-
-def order(acceptance_id: str, side: str, price: Any, size: Any, **fields: Any) -> dict[str, Any]:
-    return child(
-        "ORDER",
-        acceptance_id,
-        child_order_type="LIMIT",
-        side=side,
-        price=price,
-        size=size,
-        expire_date="2024-07-07T01:23:45",
-        **fields,
-    )
-
-
-def execution(
-    acceptance_id: str, side: str, price: Any, size: Any, outstanding: Any, **fields: Any
-) -> dict[str, Any]:
-    return child(
-        "EXECUTION",
-        acceptance_id,
-        exec_id=fields.pop("exec_id", 1),
-        side=side,
-        price=price,
-        size=size,
-        commission=fields.pop("commission", 0),
-        sfd=fields.pop("sfd", 0),
-        outstanding_size=outstanding,
-        **fields,
-    )
 
 
 def test_margin_products() -> None:

@@ -2,109 +2,53 @@
 
 Samples: https://coincheck.com/documents/exchange/api #websocket-trades, #websocket-order-book,
 #websocket-order-events, #websocket-execution-events, and the limit-range update shape of the
-reference library's tests. The public collection is primed with a REST snapshot so updates
+reference library's tests (all in test_coincheck_samples.py). The public collection is primed with a REST snapshot so updates
 meet a book in sync; the private one with an order fed from its POST reply.
 """
 
 from __future__ import annotations
 
+import copy
+
 from yarl import URL
 
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import assert_store_fuzz
 from topgun_coincheck.store import CoincheckDataStore, CoincheckPrivateDataStore
 
+from .test_coincheck_samples import (
+    EXECUTION_EVENT,
+    LEGACY_SNAPSHOT,
+    ORDER_EVENT,
+    ORDER_REPLY,
+    ORDERBOOK_DIFF,
+    RANGED_SNAPSHOTS,
+    TRADES,
+    ask,
+    bid,
+    ranged,
+)
+
 PUBLIC_SAMPLES = [
-    [["1663318663", "2357062", "btc_jpy", "2820896.0", "5.0", "sell", "1193401", "2078767"]],
-    [
-        "btc_jpy",
-        {
-            "bids": [["148634.0", "0"], ["148633.0", "0.0574"]],
-            "asks": [["148834.0", "0"], ["148833.0", "0.0574"]],
-            "last_update_at": "1659321701",
-        },
-    ],
-    [
-        "eth_jpy",
-        {
-            "upper": [{"rate": "100.0", "ask_amount": "1.0", "bid_amount": "0.0"}],
-            "lower": [{"rate": "98.0", "ask_amount": "0.0", "bid_amount": "4.0"}],
-            "sequence_number": "102",
-            "last_update_at": "1020",
-        },
-    ],
+    [TRADES[0]],
+    ORDERBOOK_DIFF,
+    ranged("102", [ask("100.0", "1.0")], [bid("98.0", "4.0")], at="1020", pair="eth_jpy"),
 ]
-PRIVATE_SAMPLES = [
-    {
-        "channel": "order-events",
-        "id": 8173686428,
-        "pair": "btc_jpy",
-        "order_event": "PARTIALLY_FILL",
-        "order_type": "buy",
-        "rate": "16998705.0",
-        "stop_loss_rate": None,
-        "maker_fee_rate": "0.0",
-        "taker_fee_rate": "0.0",
-        "amount": "0.0064",
-        "market_buy_amount": None,
-        "latest_executed_amount": "0.001",
-        "latest_executed_market_buy_amount": None,
-        "expired_type": None,
-        "prevented_match_id": None,
-        "expired_amount": None,
-        "expired_market_buy_amount": None,
-        "time_in_force": "good_til_cancelled",
-        "event_time": "2025-09-29T14:50:24.000Z",
-    },
-    {
-        "channel": "execution-events",
-        "id": 583710515,
-        "order_id": 8047158658,
-        "event_time": "2025-08-24T04:52:25.000Z",
-        "funds": {"btc": "0.005", "jpy": "-84628.36"},
-        "pair": "btc_jpy",
-        "rate": "16925672.0",
-        "fee_currency": None,
-        "fee": "0.0",
-        "liquidity": "T",
-        "side": "buy",
-    },
-]
+PRIVATE_SAMPLES = [ORDER_EVENT, EXECUTION_EVENT]
 
 
 def public_store() -> CoincheckDataStore:
+    """btc_jpy synced from the documented REST book, eth_jpy from a limit-range snapshot."""
     store = CoincheckDataStore()
-    for pair, body in (
-        ("btc_jpy", {"asks": [["148833.0", "1.0"]], "bids": [["148633.0", "2.0"]]}),
-        (
-            "eth_jpy",
-            {
-                "upper": [{"rate": "101.0", "ask_amount": "2.0", "bid_amount": "0.0"}],
-                "lower": [{"rate": "99.0", "ask_amount": "0.0", "bid_amount": "3.0"}],
-                "sequence_number": "101",
-            },
-        ),
-    ):
-        url = URL("https://coincheck.com/api/order_books").with_query(pair=pair)
-        store.orderbook._onresponse(body, url)
+    url = URL("https://coincheck.com/api/order_books")
+    store.orderbook._onresponse(copy.deepcopy(LEGACY_SNAPSHOT), url.with_query(pair="btc_jpy"))
+    ranged_book = {**copy.deepcopy(RANGED_SNAPSHOTS["101"]), "sequence_number": "101"}
+    store.orderbook._onresponse(ranged_book, url.with_query(pair="eth_jpy", version="1.0"))
     return store
 
 
 def private_store() -> CoincheckPrivateDataStore:
     store = CoincheckPrivateDataStore()
-    store.order.feed_response(
-        {
-            "success": True,
-            "id": 8173686428,
-            "amount": "0.0064",
-            "rate": "16998705.0",
-            "order_type": "buy",
-            "pair": "btc_jpy",
-            "created_at": "2025-09-29T14:50:21.000Z",
-            "market_buy_amount": None,
-            "time_in_force": "good_til_cancelled",
-            "stop_loss_rate": None,
-        }
-    )
+    store.order.feed_response(copy.deepcopy(ORDER_REPLY))
     return store
 
 

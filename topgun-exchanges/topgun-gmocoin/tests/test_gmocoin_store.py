@@ -15,196 +15,26 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.errors import InitializeError
+from topgun.plugin import InitializeError
 from topgun.testing import eventually
 from topgun_gmocoin import PUBLIC_WS_URL, Retry, private_ws
 from topgun_gmocoin.store import GMOCoinDataStore
 
-TICKER = {
-    "channel": "ticker",
-    "ask": "750760",
-    "bid": "750600",
-    "high": "762302",
-    "last": "756662",
-    "low": "704874",
-    "symbol": "BTC",
-    "timestamp": "2018-03-30T12:34:56.789Z",
-    "volume": "194785.8484",
-}
-ORDERBOOKS = {
-    "channel": "orderbooks",
-    "asks": [{"price": "455659", "size": "0.1"}, {"price": "455658", "size": "0.2"}],
-    "bids": [{"price": "455665", "size": "0.1"}, {"price": "455655", "size": "0.3"}],
-    "symbol": "BTC",
-    "timestamp": "2018-03-30T12:34:56.789Z",
-}
-TRADES = {
-    "channel": "trades",
-    "price": "750760",
-    "side": "BUY",
-    "size": "0.1",
-    "timestamp": "2018-03-30T12:34:56.789Z",
-    "symbol": "BTC",
-}
-ORDER_EVENT = {
-    "channel": "orderEvents",
-    "orderId": 123456789,
-    "symbol": "BTC_JPY",
-    "settleType": "OPEN",
-    "executionType": "LIMIT",
-    "side": "BUY",
-    "orderStatus": "ORDERED",
-    "orderTimestamp": "2019-03-19T02:15:06.059Z",
-    "orderPrice": "877200",
-    "orderSize": "0.8",
-    "orderExecutedSize": "0",
-    "losscutPrice": "0",
-    "timeInForce": "FAS",
-    "msgType": "NOR",
-}
-EXECUTION_EVENT = {
-    "channel": "executionEvents",
-    "orderId": 123456789,
-    "executionId": 72123911,
-    "symbol": "BTC_JPY",
-    "settleType": "OPEN",
-    "executionType": "LIMIT",
-    "side": "BUY",
-    "executionPrice": "877404",
-    "executionSize": "0.5",
-    "positionId": 123456789,
-    "orderTimestamp": "2019-03-19T02:15:06.081Z",
-    "executionTimestamp": "2019-03-19T02:15:06.081Z",
-    "lossGain": "0",
-    "fee": "323",
-    "orderPrice": "877200",
-    "orderSize": "0.8",
-    "orderExecutedSize": "0.5",
-    "timeInForce": "FAS",
-    "msgType": "ER",
-}
-POSITION_EVENT = {
-    "channel": "positionEvents",
-    "positionId": 1234567,
-    "symbol": "BTC_JPY",
-    "side": "BUY",
-    "size": "0.22",
-    "orderdSize": "0",
-    "price": "876045",
-    "lossGain": "14",
-    "leverage": "4",
-    "losscutPrice": "766540",
-    "timestamp": "2019-03-19T02:15:06.094Z",
-    "msgType": "OPR",
-}
-POSITION_SUMMARY_EVENT = {
-    "channel": "positionSummaryEvents",
-    "symbol": "BTC_JPY",
-    "side": "BUY",
-    "averagePositionRate": "715656",
-    "positionLossGain": "250",
-    "sumOrderQuantity": "20",
-    "sumPositionQuantity": "11.6999",
-    "timestamp": "2019-03-19T02:15:06.102Z",
-    "msgType": "PERIODIC",
-}
-
-LATEST_EXECUTIONS = {
-    "status": 0,
-    "data": {
-        "list": [
-            {
-                "executionId": 92123912,
-                "orderId": 223456789,
-                "positionId": 1234567,
-                "symbol": "BTC",
-                "side": "BUY",
-                "settleType": "OPEN",
-                "size": "0.02",
-                "price": "1900000",
-                "lossGain": "0",
-                "fee": "223",
-                "timestamp": "2019-03-19T02:15:06.086Z",
-            }
-        ]
-    },
-    "responsetime": "2019-03-19T02:15:06.086Z",
-}
-ACTIVE_ORDERS = {
-    "status": 0,
-    "data": {
-        "pagination": {"currentPage": 1, "count": 30},
-        "list": [
-            {
-                "rootOrderId": 123456789,
-                "orderId": 123456789,
-                "symbol": "BTC",
-                "side": "BUY",
-                "orderType": "NORMAL",
-                "executionType": "LIMIT",
-                "settleType": "OPEN",
-                "size": "1",
-                "executedSize": "0",
-                "price": "840000",
-                "losscutPrice": "0",
-                "status": "ORDERED",
-                "timeInForce": "FAS",
-                "timestamp": "2019-03-19T01:07:24.217Z",
-            }
-        ],
-    },
-    "responsetime": "2019-03-19T01:07:24.217Z",
-}
-OPEN_POSITIONS = {
-    "status": 0,
-    "data": {
-        "pagination": {"currentPage": 1, "count": 30},
-        "list": [
-            {
-                "positionId": 1234567,
-                "symbol": "BTC_JPY",
-                "side": "BUY",
-                "size": "0.22",
-                "orderdSize": "0",
-                "price": "876045",
-                "lossGain": "14",
-                "leverage": "4",
-                "losscutPrice": "766540",
-                "timestamp": "2019-03-19T02:15:06.094Z",
-            }
-        ],
-    },
-    "responsetime": "2019-03-19T02:15:06.095Z",
-}
-POSITION_SUMMARY = {
-    "status": 0,
-    "data": {
-        "list": [
-            {
-                "averagePositionRate": "715656",
-                "positionLossGain": "250675",
-                "side": "BUY",
-                "sumOrderQuantity": "2",
-                "sumPositionQuantity": "11.6999",
-                "symbol": "BTC_JPY",
-            }
-        ]
-    },
-    "responsetime": "2019-03-19T02:15:06.102Z",
-}
-MAINTENANCE = {
-    "status": 5,
-    "messages": [
-        {"message_code": "ERR-5201", "message_string": "MAINTENANCE. Please wait for a while"}
-    ],
-    "responsetime": "2019-03-19T02:15:06.102Z",
-}
-
-
-def fresh(message: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    """A copy of a docs message (stores keep what they are given), with changes."""
-    return {**copy.deepcopy(message), **changes}
-
+from .test_gmocoin_samples import (
+    ACTIVE_ORDERS,
+    EXECUTION_EVENT,
+    LATEST_EXECUTIONS,
+    MAINTENANCE,
+    OPEN_POSITIONS,
+    ORDER_EVENT,
+    ORDERBOOKS,
+    POSITION_EVENT,
+    POSITION_SUMMARY,
+    POSITION_SUMMARY_EVENT,
+    TICKER,
+    TRADES,
+    fresh,
+)
 
 # -- the WebSocket channels ------------------------------------------------------------------
 

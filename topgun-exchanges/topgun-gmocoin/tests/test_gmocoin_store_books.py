@@ -13,15 +13,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topgun.store import OrderBookStore
-from topgun.testing.books import (
-    BookAdapter,
-    Change,
-    ModelBook,
-    check_clean_stream,
-    check_duplicates,
-    check_recovery,
-)
+from topgun.plugin import OrderBookStore
+from topgun.testing import ModelBook, WholeBookAdapter, check_offline, check_recovery
 from topgun_gmocoin.store import GMOCoinDataStore
 
 
@@ -29,7 +22,7 @@ def _rows(levels: dict[float, float]) -> list[dict[str, str]]:
     return [{"price": f"{price:g}", "size": f"{size:g}"} for price, size in levels.items()]
 
 
-class OrderBooksAdapter(BookAdapter):
+class OrderBooksAdapter(WholeBookAdapter):
     key = "BTC"
     ws_url = "wss://api.coin.z.com/ws/public/v1"
 
@@ -48,9 +41,6 @@ class OrderBooksAdapter(BookAdapter):
             "timestamp": "2018-03-30T12:34:56.789Z",
         }
 
-    def diff(self, model: ModelBook, asks: Change, bids: Change) -> Any:
-        return self.snapshot(model)  # every message is the whole book
-
     def subscribe(self) -> list[Any]:
         return [{"command": "subscribe", "channel": "orderbooks", "symbol": self.key}]
 
@@ -60,12 +50,8 @@ class OrderBooksAdapter(BookAdapter):
         return []
 
 
-def test_clean_stream() -> None:
-    check_clean_stream(OrderBooksAdapter())
-
-
-def test_duplicates() -> None:
-    check_duplicates(OrderBooksAdapter())
+def test_offline() -> None:
+    check_offline(OrderBooksAdapter())  # a clean stream, and duplicates change nothing
 
 
 async def test_recovery_end_to_end() -> None:

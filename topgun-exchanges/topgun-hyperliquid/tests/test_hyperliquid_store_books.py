@@ -15,15 +15,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topgun.store import OrderBookStore
-from topgun.testing.books import (
-    BookAdapter,
-    Change,
-    ModelBook,
-    check_clean_stream,
-    check_duplicates,
-    check_recovery,
-)
+from topgun.plugin import OrderBookStore
+from topgun.testing import ModelBook, WholeBookAdapter, check_offline, check_recovery
 from topgun_hyperliquid.store import HyperliquidDataStore
 
 
@@ -43,7 +36,7 @@ def book_message(coin: str, time: int, asks: dict[float, float], bids: dict[floa
     }
 
 
-class L2BookAdapter(BookAdapter):
+class L2BookAdapter(WholeBookAdapter):
     key = "BTC"
     ws_url = "wss://api.hyperliquid.xyz/ws"
 
@@ -56,9 +49,6 @@ class L2BookAdapter(BookAdapter):
     def snapshot(self, model: ModelBook) -> Any:
         return book_message(self.key, model.seq, model.asks, model.bids)
 
-    def diff(self, model: ModelBook, asks: Change, bids: Change) -> Any:
-        return self.snapshot(model)  # every message is the whole book
-
     def subscribe(self) -> list[Any]:
         return [{"method": "subscribe", "subscription": {"type": "l2Book", "coin": self.key}}]
 
@@ -68,12 +58,8 @@ class L2BookAdapter(BookAdapter):
         return []
 
 
-def test_clean_stream() -> None:
-    check_clean_stream(L2BookAdapter())
-
-
-def test_duplicates() -> None:
-    check_duplicates(L2BookAdapter())
+def test_offline() -> None:
+    check_offline(L2BookAdapter())  # a clean stream, and duplicates change nothing
 
 
 async def test_recovery_end_to_end() -> None:

@@ -18,37 +18,17 @@ from hypothesis import strategies as st
 from yarl import URL
 
 import topgun
-from topgun.store import OrderBookStore
-from topgun.testing.books import (
-    BookAdapter,
-    Change,
-    Messages,
-    ModelBook,
-    check_offline,
-    check_recovery,
-)
+from topgun.plugin import OrderBookStore
+from topgun.testing import BookAdapter, Change, Messages, ModelBook, check_offline, check_recovery
 from topgun_kucoin.store import OrderBook
+
+from .test_kucoin_samples import l2update
 
 SPOT_REST = "https://api.kucoin.com/api/v3/market/orderbook/level2"
 FUTURES_REST = "https://api-futures.kucoin.com/api/v1/level2/snapshot"
 APIS = {"kucoin": ["kucoin-test-key", "kucoin-test-secret", "kucoin-test-passphrase"]}
 SCALE = 4
 """KuCoin sequences per kit change: each change of the model spends four of them."""
-
-
-def spot_message(symbol: str, start: int, end: int, asks: list[Any], bids: list[Any]) -> Any:
-    return {
-        "topic": f"/market/level2:{symbol}",
-        "type": "message",
-        "subject": "trade.l2update",
-        "data": {
-            "changes": {"asks": asks, "bids": bids},
-            "sequenceEnd": end,
-            "sequenceStart": start,
-            "symbol": symbol,
-            "time": 1729816425625,
-        },
-    }
 
 
 def futures_message(symbol: str, sequence: int, change: str) -> Any:
@@ -86,8 +66,7 @@ DOCS_SNAPSHOT = {
 def test_spot_docs_example() -> None:
     """Snapshot at 16, then the docs' message: rows 15 and 16 ignored, 18 and 19 applied."""
     store = topgun.KuCoinDataStore()
-    message = spot_message(
-        "BTC-USDT",
+    message = l2update(
         15,
         19,
         [["3988.59", "3", "16"], ["3988.61", "0", "19"], ["3988.62", "8", "15"]],
@@ -143,14 +122,12 @@ def test_docs_increment_sample_and_stale_messages() -> None:
         "data": {"sequence": "14701689782", "time": 1, "asks": [], "bids": [["67990", "1"]]},
     }
     book._onresponse(snapshot, spot_url("BTC-USDT"))
-    sample = spot_message(
-        "BTC-USDT", 14701689783, 14701689783, [["67993.3", "1.21427407", "14701689783"]], []
-    )
+    sample = l2update(14701689783, 14701689783, [["67993.3", "1.21427407", "14701689783"]], [])
     store.onmessage(sample)
     store.onmessage(sample)
     assert rows(book, "BTC-USDT")["asks"] == [("67993.3", "1.21427407")]
     assert book.stats.stale_dropped == 1
-    store.onmessage(spot_message("BTC-USDT", 14701689785, 14701689785, [], []))
+    store.onmessage(l2update(14701689785, 14701689785, [], []))
     assert "BTC-USDT" in book.out_of_sync
     assert book.sorted({"symbol": "BTC-USDT"}) == {"asks": [], "bids": []}
 
@@ -203,7 +180,7 @@ def test_malformed_spot_messages_change_nothing(
     book = store.orderbook
     book._onresponse(DOCS_SNAPSHOT, spot_url("BTC-USDT"))
     before = rows(book, "BTC-USDT")
-    message = spot_message("BTC-USDT", 17, 17, [], [])
+    message = l2update(17, 17, [], [])
     message["data"] = data
     with caplog.at_level(logging.WARNING, "topgun.store.kucoin"):
         store.onmessage(message)
@@ -229,7 +206,7 @@ def test_malformed_futures_changes_change_nothing(change: Any) -> None:
 def test_a_side_without_changes_may_be_left_out() -> None:
     store = topgun.KuCoinDataStore()
     store.orderbook._onresponse(DOCS_SNAPSHOT, spot_url("BTC-USDT"))
-    message = spot_message("BTC-USDT", 17, 17, [["3988.59", "1", "17"]], [])
+    message = l2update(17, 17, [["3988.59", "1", "17"]], [])
     del message["data"]["changes"]["bids"]
     store.onmessage(message)
     assert rows(store.orderbook, "BTC-USDT")["asks"][0] == ("3988.59", "1")
@@ -239,8 +216,8 @@ def test_price_zero_rows_are_skipped_and_the_sequence_moves() -> None:
     """KuCoin's calibration: "if the price is 0, ignore the messages and update the sequence"."""
     store = topgun.KuCoinDataStore()
     store.orderbook._onresponse(DOCS_SNAPSHOT, spot_url("BTC-USDT"))
-    store.onmessage(spot_message("BTC-USDT", 17, 17, [["0", "1", "17"]], []))
-    store.onmessage(spot_message("BTC-USDT", 18, 18, [["3988.59", "4", "18"]], []))
+    store.onmessage(l2update(17, 17, [["0", "1", "17"]], []))
+    store.onmessage(l2update(18, 18, [["3988.59", "4", "18"]], []))
     assert store.orderbook.in_sync("BTC-USDT")
     assert rows(store.orderbook, "BTC-USDT")["asks"][0] == ("3988.59", "4")
 
@@ -297,7 +274,7 @@ def test_apply_matches_a_naive_model(
         end = max(sequence, start)
         sequence = end
         store.onmessage(
-            spot_message("ETH-USDT", start, end, message_rows["asks"], message_rows["bids"])
+            l2update(start, end, message_rows["asks"], message_rows["bids"], "ETH-USDT")
         )
     assert book.in_sync("ETH-USDT") or sequence <= base
     served = book.sorted({"symbol": "ETH-USDT"})
@@ -332,7 +309,7 @@ class SpotAdapter(BookAdapter):
         sequence = iter(range(start, model.seq * SCALE + 1))
         ask_rows = [[_text(p), _text(s), str(next(sequence))] for p, s in asks]
         bid_rows = [[_text(p), _text(s), str(next(sequence))] for p, s in bids]
-        return spot_message(self.key, start, model.seq * SCALE, ask_rows, bid_rows)
+        return l2update(start, model.seq * SCALE, ask_rows, bid_rows, self.key)
 
     def rest_snapshot(self, model: ModelBook) -> Any:
         asks, bids = model.top()

@@ -13,18 +13,15 @@ import pytest
 
 import topgun
 from topgun import Backoff
-from topgun.registry import Registry, build_registry
-from topgun.store import RecoveryPolicy
-from topgun_kucoin import connect, plugin, ws_url
+from topgun.plugin import RecoveryPolicy
+from topgun.testing import Registry
+from topgun_kucoin import connect, ws_url
+
+from .test_kucoin_samples import l2update, order_change
 
 APIS = {"kucoin": ["kucoin-test-key", "kucoin-test-secret", "kucoin-test-passphrase"]}
 FAST = Backoff(min=0.01, max=0.02, factor=1.0, initial=0.01, healthy_after=60.0)
 SPOT_BOOK = "/api/v3/market/orderbook/level2"
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 def subscribe(topic: str, private: bool = False) -> dict[str, Any]:
@@ -34,22 +31,6 @@ def subscribe(topic: str, private: bool = False) -> dict[str, Any]:
         "topic": topic,
         "privateChannel": private,
         "response": True,
-    }
-
-
-def l2update(start: int, end: int, asks: list[Any], bids: list[Any]) -> dict[str, Any]:
-    """https://www.kucoin.com/docs-new/3470068w0"""
-    return {
-        "topic": "/market/level2:BTC-USDT",
-        "type": "message",
-        "subject": "trade.l2update",
-        "data": {
-            "changes": {"asks": asks, "bids": bids},
-            "sequenceEnd": end,
-            "sequenceStart": start,
-            "symbol": "BTC-USDT",
-            "time": 1729816425625,
-        },
     }
 
 
@@ -125,30 +106,7 @@ async def test_without_credentials_the_spot_recovery_stops_with_a_clear_warning(
     assert store.orderbook.out_of_sync == {"BTC-USDT"}
 
 
-ORDER_OPEN = {  # https://www.kucoin.com/docs/websocket/spot-trading/private-channels/private-order-change
-    "topic": "/spotMarket/tradeOrders",
-    "type": "message",
-    "subject": "orderChange",
-    "userId": "633559791e1cbc0001f319bc",
-    "channelType": "private",
-    "data": {
-        "canceledSize": "0",
-        "clientOid": "5c52e11203aa677f33e493fb",
-        "filledSize": "0",
-        "orderId": "6720df7640e6fe0007b57696",
-        "orderTime": 1730207606848,
-        "orderType": "limit",
-        "originSize": "0.00002",
-        "price": "50000",
-        "remainSize": "0.00002",
-        "side": "buy",
-        "size": "0.00002",
-        "status": "open",
-        "symbol": "BTC-USDT",
-        "ts": 1730207606878000000,
-        "type": "open",
-    },
-}
+ORDER_OPEN = order_change()
 
 
 async def test_private_stream_fills_orders_after_the_welcome(

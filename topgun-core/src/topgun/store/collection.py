@@ -6,7 +6,7 @@ routes one WebSocket message; ``_ENDPOINTS`` maps HTTP paths to the store that `
 hands each response to (``store._onresponse(data, url)``; a collection that handles an endpoint
 itself, with no store behind it, extends ``_takes_response`` and ``_apply_response``);
 ``_onreconnect(ws_app)`` resets stream-continuity state (the default calls every store's
-``_onreconnect()``).
+``_onreconnect()``, then logs ``_RECONNECT_NOTE``).
 
 ``onmessage`` never raises: a message the subclass cannot route, or one that makes it fail, is
 logged (once per kind, then rate-limited) under ``topgun.store`` and otherwise ignored. Handlers
@@ -39,7 +39,7 @@ from ._limiter import LogLimiter
 from .datastore import DataStore, Item
 from .wakeup import wait_on
 
-__all__ = ["DataStoreCollection"]
+__all__ = ["DataStoreCollection", "query_param"]
 
 log = logging.getLogger("topgun.store")
 
@@ -59,6 +59,17 @@ class DataStoreCollection:
 
     _LOGGER: ClassVar[logging.Logger] = log
     """Where this collection logs feed problems (exchange plugins use ``topgun.store.<slug>``)."""
+
+    _RECONNECT_NOTE: ClassVar[str] = ""
+    """Logged at INFO after a reconnect has reset the stores: what may be stale now and how to
+    resync it (usually ``initialize()`` again), so a user reading the log knows what to do."""
+
+    _CHANNEL_KEY: ClassVar[str] = ""
+    """The message field naming its channel or topic: a skipped message's log line starts with
+    it (one log kind per channel), so the collection need not re-raise to add it."""
+
+    _RECONNECT_NOTE_IF: ClassVar[tuple[str, ...]] = ()
+    """The stores the note is about: when named, it is logged only if one of them holds items."""
 
     def __init__(self) -> None:
         self._stores: dict[str, DataStore] = {}
@@ -121,7 +132,8 @@ class DataStoreCollection:
         except Exception as exc:
             self._failed(exc)
         finally:
-            self._wake()
+            if self._waiters:  # wait() returns after every message, as in pybotters
+                self._wake()
 
     def _follow(self, ws: Any) -> None:
         """A message from a connection not seen before: be told of its app's reconnections.
@@ -134,6 +146,9 @@ class DataStoreCollection:
 
     def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
         """Count and log (rate-limited) a message skipped whole for its shape."""
+        key = self._CHANNEL_KEY
+        if key and type(msg) is dict:
+            exc = MalformedMessage(f"{str(msg.get(key))[:64]}: {exc}")
         self.skipped += 1
         self._limiter.warning(
             ("malformed", str(exc)[:40]),
@@ -154,6 +169,26 @@ class DataStoreCollection:
             type(exc).__name__,
             exc,
             exc_info=True,
+        )
+
+    def _not_an_object(self, msg: Any) -> None:
+        """Log (rate-limited) a frame that is not a JSON object; it is ignored, not skipped."""
+        self._limiter.warning(
+            "not-object",
+            "%s: ignored a frame that is not a JSON object (%s)",
+            type(self).__name__,
+            type(msg).__name__,
+        )
+
+    def _no_store_for(self, kind: str, name: object, key: str | None = None) -> None:
+        """Log that a ``kind`` of message (channel, topic, room...) has no store here: once per
+        ``key`` (default: ``name``), then rate-limited. The message is ignored, not skipped."""
+        self._limiter.warning(
+            ("unknown", str(name if key is None else key)[:64]),
+            "%s: no store for %s %.128r; its messages are ignored",
+            type(self).__name__,
+            kind,
+            name,
         )
 
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
@@ -182,6 +217,9 @@ class DataStoreCollection:
     def _onreconnect(self, ws_app: Any) -> None:
         for store in self._stores.values():
             store._onreconnect()
+        stores, about = self._stores, self._RECONNECT_NOTE_IF
+        if self._RECONNECT_NOTE and (not about or any(len(stores[name]) for name in about)):
+            self._LOGGER.info("%s", self._RECONNECT_NOTE)
 
     def on_ws_disconnect(self, ws_app: Any) -> None:
         """Called by the WebSocketApp when a live connection drops and it goes on to reconnect.
@@ -299,3 +337,18 @@ class DataStoreCollection:
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+
+
+def query_param(url: URL, name: str) -> str:
+    """A query parameter a store's ``_onresponse`` needs to file a response (its symbol...).
+
+    Raises InitializeError naming the parameter when the request did not carry it, since the
+    response alone cannot say what it is about.
+    """
+    value = url.query.get(name)
+    if not value:
+        raise InitializeError(
+            f"{url.path}: the request has no {name!r} parameter, so the response cannot be "
+            f"filed; pass params={{{name!r}: ...}}"
+        )
+    return value

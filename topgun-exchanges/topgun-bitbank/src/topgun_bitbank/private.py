@@ -26,14 +26,12 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Callable
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import aiohttp
 
 from topgun import CredentialError
-from topgun.plugin import Retry
-from topgun.store import DataStoreCollection
+from topgun.plugin import DataStoreCollection, Retry
 
 from .errors import BitbankAPIError, PubNubError
 from .pubnub import ORIGIN, SUBSCRIBE_TIMEOUT, Cursor, subscribe
@@ -190,12 +188,7 @@ class BitbankPrivateStream:
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     # -- the task --------------------------------------------------------------------------------

@@ -40,17 +40,18 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import (
+from topgun.plugin import (
     DataStore,
     DataStoreCollection,
+    InitializeError,
     Item,
     Level,
     OrderBookStore,
     Recovery,
     is_number,
+    json_objects,
 )
-from topgun.store import MalformedMessage as CoreMalformedMessage
+from topgun.plugin import MalformedMessage as CoreMalformedMessage
 
 __all__ = [
     "Balance",
@@ -142,18 +143,6 @@ def _mid_price(message: Item) -> float | None:
     return mid_price
 
 
-def _objects(message: Any, what: str, required: Iterable[str] = ()) -> list[Item]:
-    if type(message) is not list:
-        raise MalformedMessage(f"{what} is not a JSON array")
-    for item in message:
-        if type(item) is not dict:
-            raise MalformedMessage(f"an element of {what} is not a JSON object")
-        for field in required:
-            if field not in item:
-                raise MalformedMessage(f"an element of {what} has no {field!r}")
-    return message
-
-
 _number = is_number  # finite int or float, never a bool
 
 
@@ -203,8 +192,8 @@ def _lot_fields(lot: Item) -> str:
 
 def _response_list(data: Any, url: URL, required: Iterable[str]) -> list[Item]:
     try:
-        return _objects(data, f"the response of {url.path}", required)
-    except MalformedMessage as exc:
+        return json_objects(data, f"the response of {url.path}", required)
+    except CoreMalformedMessage as exc:
         raise InitializeError(str(exc)) from None
 
 
@@ -348,7 +337,7 @@ class Executions(DataStore):
     _MAXLEN = 99_999
 
     def _on_executions(self, product_code: str, message: Any, ws: Any = None) -> None:
-        executions = _objects(message, "the executions message")
+        executions = json_objects(message, "the executions message")
         self._insert([{"product_code": product_code, **execution} for execution in executions])
 
 
@@ -588,6 +577,10 @@ class bitFlyerDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "bitFlyer: reconnected; board books wait for fresh snapshots. Orders, positions, "
+        "collateral and balance may have missed events: call initialize() again to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/v1/me/getchildorders": "childorders",
         "/v1/me/getparentorders": "parentorders",
@@ -644,11 +637,7 @@ class bitFlyerDataStore(DataStoreCollection):
 
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is not dict:
-            self._limiter.warning(
-                "not-object",
-                "bitFlyer: ignored a frame that is not a JSON object (%s)",
-                type(msg).__name__,
-            )
+            self._not_an_object(msg)
             return
         params = msg.get("params")
         if params is None:
@@ -709,14 +698,10 @@ class bitFlyerDataStore(DataStoreCollection):
         return handler
 
     def _on_unknown(self, channel: str, message: Any, ws: Any = None) -> None:
-        self._limiter.warning(
-            ("unknown", channel[:64]),
-            "bitFlyer: no store for channel %r; its messages are ignored",
-            channel,
-        )
+        self._no_store_for("channel", channel)
 
     def _on_child_order_events(self, message: Any, ws: Any = None) -> None:
-        events = _objects(
+        events = json_objects(
             message,
             "child_order_events",
             ("event_type", "child_order_acceptance_id", "product_code"),
@@ -733,20 +718,13 @@ class bitFlyerDataStore(DataStoreCollection):
                 self._balance._on_execution(event)
 
     def _on_parent_order_events(self, message: Any, ws: Any = None) -> None:
-        events = _objects(
+        events = json_objects(
             message, "parent_order_events", ("event_type", "parent_order_acceptance_id")
         )
         for event in events:
             _check_event(event, "parent_order_acceptance_id", sized=False)
         self._parentorderevents._insert(events)
         self._parentorders._on_events(events)
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "bitFlyer: reconnected; board books wait for fresh snapshots. Orders, positions, "
-            "collateral and balance may have missed events: call initialize() again to resync."
-        )
 
     # -- the stores ----------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from topgun.store import (
+from topgun.plugin import (
     DataStore,
     DataStoreCollection,
     Item,
@@ -290,6 +290,12 @@ class BitMEXDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "BitMEX: reconnected; every table and book waits for its partial again (the "
+        "subscriptions resent bring them). execution, order, margin, position and wallet "
+        "may have missed updates until then: their partials replace them, or fetch them "
+        "from the REST API."
+    )
 
     def _init(self) -> None:
         self._orderbook = self._create("orderBookL2", datastore_class=OrderBook)
@@ -375,15 +381,6 @@ class BitMEXDataStore(DataStoreCollection):
         closed = [order for order in store if order.get("ordStatus") in _CLOSED]
         if closed:
             store._delete(closed)
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "BitMEX: reconnected; every table and book waits for its partial again (the "
-            "subscriptions resent bring them). execution, order, margin, position and wallet "
-            "may have missed updates until then: their partials replace them, or fetch them "
-            "from the REST API."
-        )
 
     # -- the stores ----------------------------------------------------------------------------
 

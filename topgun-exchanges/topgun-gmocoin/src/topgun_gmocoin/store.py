@@ -34,10 +34,10 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import (
+from topgun.plugin import (
     DataStore,
     DataStoreCollection,
+    InitializeError,
     Item,
     Level,
     MalformedMessage,
@@ -296,7 +296,12 @@ class GMOCoinDataStore(DataStoreCollection):
     then nothing is applied. Docs: https://api.coin.z.com/docs/
     """
 
+    _CHANNEL_KEY = "channel"
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "GMO Coin: reconnected; order books wait for their next message. Orders, executions "
+        "and positions may have missed events: call initialize() again to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/private/v1/latestExecutions": "executions",
         "/private/v1/activeOrders": "orders",
@@ -334,41 +339,34 @@ class GMOCoinDataStore(DataStoreCollection):
         if type(msg) is not dict:
             raise MalformedMessage(f"a frame that is not a JSON object ({type(msg).__name__})")
         channel = msg.get("channel")
-        try:
-            if channel == "orderbooks":
-                self._orderbooks._on_book(msg, ws)
-            elif channel == "ticker":
-                self._ticker._on_ticker(msg)
-            elif channel == "trades":
-                self._trades._on_trade(msg)
-            elif channel == "executionEvents":
-                self._on_execution(msg)
-            elif channel == "orderEvents":
-                _ident(msg, "orderId")
-                _text(msg, "msgType")
-                self._orders._on_order(msg)
-            elif channel == "positionEvents":
-                _ident(msg, "positionId")
-                _text(msg, "msgType")
-                self._positions._on_position(msg)
-            elif channel == "positionSummaryEvents":
-                _text(msg, "symbol")
-                _text(msg, "side")
-                self._position_summary._on_summary(msg)
-            elif "error" in msg:
-                self._limiter.warning(
-                    ("error", str(msg["error"])[:80]),
-                    "GMO Coin replied with an error: %s",
-                    str(msg["error"])[:200],
-                )
-            else:
-                self._limiter.warning(
-                    ("unknown", str(channel)[:64]),
-                    "GMO Coin: no store for channel %r; its messages are ignored",
-                    channel,
-                )
-        except MalformedMessage as exc:
-            raise MalformedMessage(f"{channel}: {exc}") from None
+        if channel == "orderbooks":
+            self._orderbooks._on_book(msg, ws)
+        elif channel == "ticker":
+            self._ticker._on_ticker(msg)
+        elif channel == "trades":
+            self._trades._on_trade(msg)
+        elif channel == "executionEvents":
+            self._on_execution(msg)
+        elif channel == "orderEvents":
+            _ident(msg, "orderId")
+            _text(msg, "msgType")
+            self._orders._on_order(msg)
+        elif channel == "positionEvents":
+            _ident(msg, "positionId")
+            _text(msg, "msgType")
+            self._positions._on_position(msg)
+        elif channel == "positionSummaryEvents":
+            _text(msg, "symbol")
+            _text(msg, "side")
+            self._position_summary._on_summary(msg)
+        elif "error" in msg:
+            self._limiter.warning(
+                ("error", str(msg["error"])[:80]),
+                "GMO Coin replied with an error: %s",
+                str(msg["error"])[:200],
+            )
+        else:
+            self._no_store_for("channel", channel)
 
     def _on_execution(self, msg: Item) -> None:
         _ident(msg, "executionId")
@@ -377,13 +375,6 @@ class GMOCoinDataStore(DataStoreCollection):
         ordered = decimal(msg.get("orderSize"), "orderSize")
         self._executions._insert([msg])
         self._orders._on_execution(msg, executed, ordered)
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "GMO Coin: reconnected; order books wait for their next message. Orders, executions "
-            "and positions may have missed events: call initialize() again to resync."
-        )
 
     # -- the stores ----------------------------------------------------------------------
 

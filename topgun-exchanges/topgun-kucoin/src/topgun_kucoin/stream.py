@@ -16,13 +16,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 from yarl import URL
 
-from topgun.errors import TopgunError
+from topgun.plugin import TopgunError
 
 from .bullet import BulletError, ws_url
 from .ws import notify_on_refusal
@@ -117,12 +116,7 @@ class KuCoinStream:
     async def __aenter__(self) -> KuCoinStream:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
 

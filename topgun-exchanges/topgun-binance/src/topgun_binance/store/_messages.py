@@ -12,8 +12,7 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import Item, MalformedMessage
+from topgun.plugin import InitializeError, Item, MalformedMessage, query_param
 
 __all__ = [
     "MalformedMessage",
@@ -75,14 +74,3 @@ def response_object(data: Any, url: URL, required: Iterable[str] = ()) -> Item:
         return record(data, f"the response of {url.path}", required, scalars=False)
     except MalformedMessage as exc:
         raise InitializeError(str(exc)) from None
-
-
-def query_param(url: URL, name: str) -> str:
-    """A query parameter ``initialize()`` needs to know what a response is about."""
-    value = url.query.get(name)
-    if not value:
-        raise InitializeError(
-            f"{url.path}: the request has no {name!r} parameter, so the response cannot be "
-            f"filed; pass params={{{name!r}: ...}}"
-        )
-    return value

@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, ClassVar, Self
 
 import aiohttp
 
 from topgun import Client
-from topgun.errors import InitializeError
-from topgun.http.limit import DEFAULT_MAX_RESPONSE_SIZE
-from topgun.plugin import Retry
-from topgun.store import DataStoreCollection
+from topgun.plugin import DEFAULT_MAX_RESPONSE_SIZE, DataStoreCollection, InitializeError, Retry
 
 from ..listenkey import KEEPALIVE_EVERY, ListenKeyKeeper
 from ._messages import MalformedMessage, record, response_object
@@ -174,52 +170,32 @@ class _BinanceDataStore(DataStoreCollection):
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     # -- routing -------------------------------------------------------------------------------
 
-    def onmessage(self, msg: Any, ws: Any = None) -> None:
-        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
-        if ws is not self._ws:  # a new connection: be told of its reconnections
-            self._follow(ws)
-        try:
-            if type(msg) is dict:
-                data = msg.get("data") if "stream" in msg else msg
-                if type(data) is dict:
-                    kind = data.get("e")
-                    if kind == "depthUpdate":
-                        self._on_depth(data, msg.get("stream") if data is not msg else None, ws)
-                        return
-                    handler = self._handlers.get(kind) if type(kind) is str else None
-                    if handler is not None:
-                        handler(data)
-                        return
-            self._onmessage(msg, ws)
-        except MalformedMessage as exc:
-            self._malformed(msg, exc)
-        except Exception as exc:
-            self._failed(exc)
-        finally:
-            if self._waiters:
-                self._wake()
-
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
+        """Pushes go straight to their handler; anything else to ``_on_other``."""
+        if type(msg) is dict:
+            data = msg.get("data") if "stream" in msg else msg
+            if type(data) is dict:
+                kind = data.get("e")
+                if kind == "depthUpdate":
+                    self._on_depth(data, msg.get("stream") if data is not msg else None, ws)
+                    return
+                handler = self._handlers.get(kind) if type(kind) is str else None
+                if handler is not None:
+                    handler(data)
+                    return
+        self._on_other(msg, ws)
+
+    def _on_other(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is list:
             self._on_array(msg)
             return
         if type(msg) is not dict:
-            self._limiter.warning(
-                "not-object",
-                "%s: ignored a frame that is not a JSON object (%s)",
-                self._MARKET,
-                type(msg).__name__,
-            )
+            self._not_an_object(msg)
             return
         if "error" in msg:
             self._on_error(msg)

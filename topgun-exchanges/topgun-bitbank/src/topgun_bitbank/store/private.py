@@ -22,8 +22,14 @@ from typing import Any, ClassVar, Final
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, MalformedMessage
+from topgun.plugin import (
+    DataStore,
+    DataStoreCollection,
+    InitializeError,
+    Item,
+    MalformedMessage,
+    json_objects,
+)
 
 __all__ = [
     "Asset",
@@ -70,14 +76,11 @@ def _key_value(item: Item, field: str) -> None:
 
 def items_of(params: Any, keys: tuple[str, ...], what: str) -> list[Item]:
     """``params`` as a list of objects that all carry ``keys`` (checked before anything applies)."""
-    if type(params) is not list:
-        raise MalformedMessage(f"{what}: 'params' is not a JSON array")
-    for item in params:
-        if type(item) is not dict:
-            raise MalformedMessage(f"{what}: an item is not a JSON object")
+    items = json_objects(params, f"{what}: 'params'")
+    for item in items:
         for key in keys:
             _key_value(item, key)
-    return params
+    return items
 
 
 def amount(value: Any, field: str) -> Decimal | None:
@@ -285,6 +288,11 @@ class bitbankPrivateDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "bitbank private: the stream resumed after an interruption; messages may have been "
+        "missed meanwhile: call initialize() with /v1/user/assets, "
+        "/v1/user/spot/active_orders and /v1/user/margin/positions again to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/v1/user/assets": "asset",
         "/v1/user/spot/active_orders": "spot_order",
@@ -340,19 +348,7 @@ class bitbankPrivateDataStore(DataStoreCollection):
             store._clear()
             store._insert(items[-1:])
         else:
-            self._limiter.warning(
-                ("method", method[:64]),
-                "bitbank private: no store for method %r; its messages are ignored",
-                method,
-            )
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "bitbank private: the stream resumed after an interruption; messages may have been "
-            "missed meanwhile: call initialize() with /v1/user/assets, "
-            "/v1/user/spot/active_orders and /v1/user/margin/positions again to resync."
-        )
+            self._no_store_for("method", method)
 
     @property
     def asset(self) -> Asset:

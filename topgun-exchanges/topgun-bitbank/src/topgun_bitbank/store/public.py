@@ -22,7 +22,7 @@ from typing import Any, Final, NamedTuple
 
 import orjson
 
-from topgun.store import (
+from topgun.plugin import (
     DataStore,
     DataStoreCollection,
     Level,
@@ -346,11 +346,7 @@ class bitbankDataStore(DataStoreCollection):
                 except MalformedMessage as exc:
                     raise MalformedMessage(f"{room}: {exc}") from None
                 return
-        self._limiter.warning(
-            ("room", room[:64]),
-            "bitbank stream: no store for room %r; its messages are ignored",
-            room,
-        )
+        self._no_store_for("room", room)
 
     def _route(self, kind: str, pair: str, data: Any, ws: Any) -> None:
         if kind == "whole":

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from topgun.store import DataStoreCollection, Item
+from topgun.plugin import DataStoreCollection, Item
 
 from ._messages import MalformedMessage
 from .book import BitgetBook
@@ -33,28 +33,15 @@ class BitgetCollection(DataStoreCollection):
         self._routed_book = book
         self._handlers = handlers
 
-    def onmessage(self, msg: Any, ws: Any = None) -> None:
-        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
-        if ws is not self._ws:  # a new connection: be told of its reconnections
-            self._follow(ws)
-        try:
-            if type(msg) is dict and "data" in msg:
-                arg = msg.get("arg")
-                if type(arg) is dict:
-                    channel = arg.get("channel")
-                    handler = self._handlers.get(channel) if type(channel) is str else None
-                    if handler is None:
-                        handler = self._handler(channel)
-                    handler(arg, msg, ws)
-                    return
-            self._onmessage(msg, ws)
-        except MalformedMessage as exc:
-            self._malformed(msg, exc)
-        except Exception as exc:
-            self._failed(exc)
-        finally:
-            if self._waiters:
-                self._wake()
+    def _onmessage(self, msg: Any, ws: Any = None) -> None:
+        """Pushes go straight to their handler; anything else to ``_on_other``."""
+        arg = msg.get("arg") if type(msg) is dict and "data" in msg else None
+        if type(arg) is not dict:
+            self._on_other(msg, ws)
+            return
+        channel = arg.get("channel")
+        handler = self._handlers.get(channel) if type(channel) is str else None
+        (handler or self._handler(channel))(arg, msg, ws)
 
     def _handler(self, channel: Any) -> Handler:
         if type(channel) is not str:
@@ -73,28 +60,16 @@ class BitgetCollection(DataStoreCollection):
         raise NotImplementedError
 
     def _unknown(self, channel: str) -> Handler:
-        limiter = self._limiter
-        name = type(self).__name__
-
         def ignore(arg: Item, msg: Item, ws: Any) -> None:
-            limiter.warning(
-                ("unknown", channel[:64]),
-                "%s: no store for channel %r; its pushes are ignored",
-                name,
-                channel[:128],
-            )
+            self._no_store_for("channel", channel)
 
         return ignore
 
-    def _onmessage(self, msg: Any, ws: Any = None) -> None:
+    def _on_other(self, msg: Any, ws: Any = None) -> None:
         """Event replies and anything that is not a push."""
         limiter = self._limiter
         if type(msg) is not dict:
-            limiter.warning(
-                "not-object",
-                "Bitget: ignored a message that is not a JSON object (%s)",
-                type(msg).__name__,
-            )
+            self._not_an_object(msg)
             return
         event = msg.get("event")
         arg = msg.get("arg")

@@ -13,8 +13,7 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import Item, MalformedMessage
+from topgun.plugin import InitializeError, Item, MalformedMessage, json_objects
 
 __all__ = ["MalformedMessage", "arrays", "objects", "response_data", "text"]
 
@@ -22,15 +21,7 @@ __all__ = ["MalformedMessage", "arrays", "objects", "response_data", "text"]
 def objects(data: Any, what: str, required: Iterable[str] = ()) -> list[Item]:
     """``data`` as a list of JSON objects that all carry the ``required`` fields as strings
     (ids, symbols, statuses: Bitget writes them all as strings)."""
-    if type(data) is not list:
-        raise MalformedMessage(f"{what}: 'data' is not a JSON array")
-    for item in data:
-        if type(item) is not dict:
-            raise MalformedMessage(f"{what}: an element of 'data' is not a JSON object")
-        for field in required:
-            if type(item.get(field)) is not str:
-                raise MalformedMessage(f"{what}: an element of 'data' has no string {field!r}")
-    return data
+    return json_objects(data, f"{what}: 'data'", required, strings=True)
 
 
 def arrays(data: Any, what: str, length: int) -> list[list[Any]]:

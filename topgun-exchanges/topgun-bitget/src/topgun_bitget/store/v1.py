@@ -17,8 +17,7 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStore, Item
+from topgun.plugin import DataStore, InitializeError, Item
 
 from ._collection import BitgetCollection, Handler
 from ._messages import MalformedMessage, arrays, objects, response_data, text
@@ -208,6 +207,11 @@ class BitgetDataStore(BitgetCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "Bitget V1: reconnected; orders, positions and account may have missed pushes: "
+        "call initialize() again (GET /api/mix/v1/order/current) to resync orders."
+    )
+    _RECONNECT_NOTE_IF = ("orders", "positions", "account")
     _ENDPOINTS: ClassVar[dict[str, str]] = {"/api/mix/v1/order/current": "orders"}
 
     def _init(self) -> None:
@@ -238,14 +242,6 @@ class BitgetDataStore(BitgetCollection):
 
     def _book_key(self, arg: Item) -> Hashable:
         return arg.get("instId")
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        if len(self._orders) or len(self._positions) or len(self._account):
-            log.info(
-                "Bitget V1: reconnected; orders, positions and account may have missed pushes: "
-                "call initialize() again (GET /api/mix/v1/order/current) to resync orders."
-            )
 
     @property
     def trade(self) -> Trade:

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Hashable
 from typing import Any, ClassVar, cast
 
-from topgun.store import DataStore, Item
+from topgun.plugin import DataStore, Item
 
 from ._collection import BitgetCollection, Handler
 from ._messages import MalformedMessage, arrays, objects, text
@@ -239,6 +239,13 @@ class BitgetV2DataStore(BitgetCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "Bitget V2: reconnected; orders and plan orders filled or cancelled during the "
+        "outage may still be listed (Bitget V2 has no initialize() endpoint here): "
+        "check them with GET /api/v2/spot/trade/unfilled-orders or "
+        "/api/v2/mix/order/orders-pending."
+    )
+    _RECONNECT_NOTE_IF = ("orders", "orders-algo")
 
     def _init(self) -> None:
         create = self._create
@@ -275,16 +282,6 @@ class BitgetV2DataStore(BitgetCollection):
 
     def _book_key(self, arg: Item) -> Hashable:
         return (arg.get("instType"), arg.get("instId"))
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        if any(len(self._stores[name]) for name in ("orders", "orders-algo")):
-            log.info(
-                "Bitget V2: reconnected; orders and plan orders filled or cancelled during the "
-                "outage may still be listed (Bitget V2 has no initialize() endpoint here): "
-                "check them with GET /api/v2/spot/trade/unfilled-orders or "
-                "/api/v2/mix/order/orders-pending."
-            )
 
     # -- the stores ----------------------------------------------------------------------
 

@@ -15,10 +15,9 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStoreCollection
+from topgun.plugin import DataStoreCollection, InitializeError
 
-from ._shapes import MalformedMessage, TopicStore
+from ._shapes import TopicStore
 from .orderbook import OrderBook
 from .private import Execution, Greek, Order, Position, Wallet
 from .public import AllLiquidation, Kline, Liquidation, LTKline, LTNav, LTTicker, Ticker, Trade
@@ -43,6 +42,7 @@ class BybitDataStore(DataStoreCollection):
     Docs: https://bybit-exchange.github.io/docs/v5/intro
     """
 
+    _CHANNEL_KEY = "topic"
     _LOGGER = log
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/v5/position/list": "position",
@@ -72,25 +72,15 @@ class BybitDataStore(DataStoreCollection):
 
     # -- routing -------------------------------------------------------------------------
 
-    def onmessage(self, msg: Any, ws: Any = None) -> None:
-        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
-        if ws is not self._ws:  # a new connection: be told of its reconnections
-            self._follow(ws)
-        try:
-            if type(msg) is dict:
-                topic = msg.get("topic")
-                if type(topic) is str:
-                    route = self._routes.get(topic) or self._route(topic)
-                    route(msg, ws)
-                    return
-            self._onmessage(msg, ws)
-        except MalformedMessage as exc:
-            self._malformed(msg, exc)
-        except Exception as exc:
-            self._failed(exc)
-        finally:
-            if self._waiters:  # wait() returns after every message, as in pybotters
-                self._wake()
+    def _onmessage(self, msg: Any, ws: Any = None) -> None:
+        """Pushes go straight to their handler; anything else to ``_on_other``."""
+        if type(msg) is dict:
+            topic = msg.get("topic")
+            if type(topic) is str:
+                route = self._routes.get(topic) or self._route(topic)
+                route(msg, ws)
+                return
+        self._on_other(msg, ws)
 
     def _route(self, topic: str) -> Route:
         head, _, rest = topic.partition(".")
@@ -107,28 +97,15 @@ class BybitDataStore(DataStoreCollection):
         else:
 
             def route(msg: dict[str, Any], ws: Any) -> None:
-                self._limiter.warning(
-                    ("unknown", head[:64]),
-                    "Bybit: no store for topic %r; its messages are ignored",
-                    topic[:128],
-                )
+                self._no_store_for("topic", topic, key=head)
 
         if len(self._routes) < _ROUTE_CACHE_LIMIT:
             self._routes[topic] = route
         return route
 
-    def _malformed(self, msg: Any, exc: MalformedMessage) -> None:
-        """Counted and logged by core, with the topic first (one log kind per topic)."""
-        topic = str(msg.get("topic") if isinstance(msg, dict) else None)[:64]
-        super()._malformed(msg, MalformedMessage(f"{topic}: {exc}"))
-
-    def _onmessage(self, msg: Any, ws: Any = None) -> None:
+    def _on_other(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is not dict:
-            self._limiter.warning(
-                "not-object",
-                "Bybit: ignored a frame that is not a JSON object (%s)",
-                type(msg).__name__,
-            )
+            self._not_an_object(msg)
             return
         if msg.get("success") is False or msg.get("retCode") not in (None, 0):
             self._limiter.warning(

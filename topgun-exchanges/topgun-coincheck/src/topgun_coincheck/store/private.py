@@ -16,8 +16,7 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, MalformedMessage
+from topgun.plugin import DataStore, DataStoreCollection, InitializeError, Item, MalformedMessage
 
 __all__ = ["CoincheckPrivateDataStore", "Execution", "Order"]
 
@@ -171,7 +170,12 @@ class CoincheckPrivateDataStore(DataStoreCollection):
     other than true raises InitializeError, and nothing is applied).
     """
 
+    _CHANNEL_KEY = "channel"
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "Coincheck private: reconnected; orders may have missed events while disconnected: "
+        "call initialize() with /api/exchange/orders/opens again to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {"/api/exchange/orders/opens": "order-events"}
 
     def _init(self) -> None:
@@ -188,33 +192,19 @@ class CoincheckPrivateDataStore(DataStoreCollection):
         if type(msg) is not dict:
             raise MalformedMessage(f"a frame that is not a JSON object ({type(msg).__name__})")
         channel = msg.get("channel")
-        try:
-            if channel == "order-events":
-                self._order._on_event(_check_order_key(msg, "an order event"))
-            elif channel == "execution-events":
-                _check_order_key(msg, "an execution event")
-                self._execution._insert([msg])
-            elif msg.get("success") is False:
-                self._limiter.warning(
-                    ("refused", str(msg.get("error"))[:80]),
-                    "Coincheck private: the exchange refused a request: %.200r",
-                    msg,
-                )
-            elif msg.get("success") is not True:  # a login or subscribe reply: nothing to store
-                self._limiter.warning(
-                    ("unknown", str(channel)[:64]),
-                    "Coincheck private: no store for channel %r; its messages are ignored",
-                    channel,
-                )
-        except MalformedMessage as exc:
-            raise MalformedMessage(f"{channel}: {exc}") from None
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "Coincheck private: reconnected; orders may have missed events while disconnected: "
-            "call initialize() with /api/exchange/orders/opens again to resync."
-        )
+        if channel == "order-events":
+            self._order._on_event(_check_order_key(msg, "an order event"))
+        elif channel == "execution-events":
+            _check_order_key(msg, "an execution event")
+            self._execution._insert([msg])
+        elif msg.get("success") is False:
+            self._limiter.warning(
+                ("refused", str(msg.get("error"))[:80]),
+                "Coincheck private: the exchange refused a request: %.200r",
+                msg,
+            )
+        elif msg.get("success") is not True:  # a login or subscribe reply: nothing to store
+            self._no_store_for("channel", channel)
 
     @property
     def order(self) -> Order:

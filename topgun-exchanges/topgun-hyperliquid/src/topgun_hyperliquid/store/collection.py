@@ -13,12 +13,11 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStoreCollection, MalformedMessage
+from topgun.plugin import DataStoreCollection, InitializeError, MalformedMessage
 
 from ..info import InfoReply
 from .book import L2Book, parse_book
@@ -46,6 +45,13 @@ __all__ = ["INFO_REQUESTS", "HyperliquidDataStore"]
 log = logging.getLogger("topgun.store.hyperliquid")
 
 _QUIET = frozenset({"subscriptionResponse", "pong", "post"})
+_RECORDS = {  # channel (and its store's name) -> the field of ``data`` that lists the records
+    "userFills": "fills",
+    "userFundings": "fundings",
+    "userNonFundingLedgerUpdates": "nonFundingLedgerUpdates",
+    "userTwapSliceFills": "twapSliceFills",
+    "userTwapHistory": "history",
+}
 
 
 def _user(request: Any, data: Any) -> tuple[str, Any]:
@@ -106,7 +112,13 @@ class HyperliquidDataStore(DataStoreCollection):
     ``userTwapSliceFills`` (``INFO_REQUESTS``). Every reply is checked before any is applied.
     """
 
+    _CHANNEL_KEY = "channel"
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "Hyperliquid: reconnected; l2Book books wait for their next snapshot. Open orders "
+        "(orderUpdates) and account state may have missed updates: call initialize() again "
+        "with /info openOrders and clearinghouseState to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {"/info": "l2Book"}  # the store is chosen by request
 
     def _init(self) -> None:
@@ -166,61 +178,37 @@ class HyperliquidDataStore(DataStoreCollection):
         if type(channel) is not str:
             raise MalformedMessage(f"'channel' is {channel!r:.60}, not a channel name")
         data = msg.get("data")
-        try:
-            if channel == "l2Book":
-                self._l2_book._on_book(parse_book(data), ws)
-            elif channel == "bbo":
-                self._bbo._on_bbo(data)
-            elif channel == "trades":
-                self._trades._on_records(objects(data, "data"))
-            elif channel == "allMids":
-                self._all_mids._on_mids(data)
-            elif channel == "candle":
-                self._candle._on_candles(read_candles(data))
-            elif channel == "orderUpdates":
-                self._order_updates._on_orders(read_orders(data))
-            elif channel == "user":
-                self._user_events._on_events(read_user_events(data))
-            elif channel == "userFills":
-                self._user_fills._on_records(listed(data, "fills"))
-            elif channel == "userFundings":
-                self._user_fundings._on_records(listed(data, "fundings"))
-            elif channel == "userNonFundingLedgerUpdates":
-                self._user_non_funding_ledger_updates._on_records(
-                    listed(data, "nonFundingLedgerUpdates")
-                )
-            elif channel == "activeAssetCtx":
-                self._active_asset_ctx._on_ctx(data)
-            elif channel == "activeAssetData":
-                self._active_asset_data._on_data(data)
-            elif channel == "webData2":
-                self._web_data2._on_data(data)
-            elif channel == "notification":
-                self._notification._on_notification(data)
-            elif channel == "userTwapSliceFills":
-                self._user_twap_slice_fills._on_records(listed(data, "twapSliceFills"))
-            elif channel == "userTwapHistory":
-                self._user_twap_history._on_records(listed(data, "history"))
-            elif channel == "error":
-                self._limiter.warning(
-                    ("error", str(data)[:80]), "Hyperliquid replied with an error: %.200s", data
-                )
-            elif channel not in _QUIET:
-                self._limiter.warning(
-                    ("unknown", str(channel)[:64]),
-                    "Hyperliquid: no store for channel %.64r; its messages are ignored",
-                    channel,
-                )
-        except MalformedMessage as exc:
-            raise MalformedMessage(f"{channel}: {exc}") from None
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "Hyperliquid: reconnected; l2Book books wait for their next snapshot. Open orders "
-            "(orderUpdates) and account state may have missed updates: call initialize() again "
-            "with /info openOrders and clearinghouseState to resync."
-        )
+        if channel == "l2Book":
+            self._l2_book._on_book(parse_book(data), ws)
+        elif channel == "bbo":
+            self._bbo._on_bbo(data)
+        elif channel == "trades":
+            self._trades._on_records(objects(data, "data"))
+        elif channel == "allMids":
+            self._all_mids._on_mids(data)
+        elif channel == "candle":
+            self._candle._on_candles(read_candles(data))
+        elif channel == "orderUpdates":
+            self._order_updates._on_orders(read_orders(data))
+        elif channel == "user":
+            self._user_events._on_events(read_user_events(data))
+        elif channel in _RECORDS:  # a Records store of the channel's name
+            records = cast(Records, self._stores[channel])
+            records._on_records(listed(data, _RECORDS[channel]))
+        elif channel == "activeAssetCtx":
+            self._active_asset_ctx._on_ctx(data)
+        elif channel == "activeAssetData":
+            self._active_asset_data._on_data(data)
+        elif channel == "webData2":
+            self._web_data2._on_data(data)
+        elif channel == "notification":
+            self._notification._on_notification(data)
+        elif channel == "error":
+            self._limiter.warning(
+                ("error", str(data)[:80]), "Hyperliquid replied with an error: %.200s", data
+            )
+        elif channel not in _QUIET:
+            self._no_store_for("channel", channel)
 
     # -- the stores ------------------------------------------------------------------------
 

@@ -12,9 +12,8 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import Item
-from topgun.store import MalformedMessage as CoreMalformedMessage
+from topgun.plugin import InitializeError, Item, query_param
+from topgun.plugin import MalformedMessage as CoreMalformedMessage
 
 __all__ = [
     "MalformedMessage",
@@ -75,14 +74,3 @@ def response_data(body: Any, url: URL) -> Any:
     if "data" not in body:
         raise InitializeError(f"{url.path}: the response has no 'data'")
     return body["data"]
-
-
-def query_param(url: URL, name: str) -> str:
-    """A query parameter ``initialize()`` needs to know what a response is about."""
-    value = url.query.get(name)
-    if not value:
-        raise InitializeError(
-            f"{url.path}: the request has no {name!r} parameter, so the response cannot be "
-            f"filed; pass params={{{name!r}: ...}}"
-        )
-    return value

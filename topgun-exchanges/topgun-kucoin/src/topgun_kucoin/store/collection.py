@@ -17,8 +17,7 @@ from typing import Any, ClassVar
 import aiohttp
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStoreCollection, Item
+from topgun.plugin import DataStoreCollection, InitializeError, Item
 
 from ..plugin import WS_HOSTS
 from ..ws import remember_ping_interval
@@ -104,6 +103,10 @@ class KuCoinDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "KuCoin: reconnected; order books wait for fresh snapshots. Orders, balances and "
+        "positions may have missed events: call initialize() again to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/api/v1/market/candles": "kline",
         "/api/v1/positions": "positions",
@@ -173,33 +176,16 @@ class KuCoinDataStore(DataStoreCollection):
 
     # -- routing -----------------------------------------------------------------------------
 
-    def onmessage(self, msg: Any, ws: Any = None) -> None:
-        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises."""
-        if ws is not self._ws:  # a new connection: be told of its reconnections
-            self._follow(ws)
-        try:
-            if type(msg) is dict:
-                topic = msg.get("topic")
-                if type(topic) is str:
-                    handler = self._handlers.get(topic) or self._route(topic)
-                    handler(msg, ws)
-                else:
-                    self._on_frame(msg)
-            else:
-                self._limiter.warning(
-                    "not-object",
-                    "KuCoin: ignored a frame that is not a JSON object (%s)",
-                    type(msg).__name__,
-                )
-        except MalformedMessage as exc:
-            self._malformed(msg, exc)
-        except Exception as exc:
-            self._failed(exc)
-        finally:
-            self._wake()
-
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
-        self.onmessage(msg, ws)
+        """Pushes go straight to their topic's handler; other frames to ``_on_frame``."""
+        if type(msg) is not dict:
+            self._not_an_object(msg)
+            return
+        topic = msg.get("topic")
+        if type(topic) is str:
+            (self._handlers.get(topic) or self._route(topic))(msg, ws)
+        else:
+            self._on_frame(msg)
 
     def _on_frame(self, msg: Item) -> None:
         kind = msg.get("type")
@@ -294,18 +280,7 @@ class KuCoinDataStore(DataStoreCollection):
         self._marginorderevents._on_message(msg)
 
     def _on_unknown(self, topic: str, msg: Item, ws: Any) -> None:
-        self._limiter.warning(
-            ("unknown", topic.partition(":")[0][:64]),
-            "KuCoin: no store for topic %r; its messages are ignored",
-            topic,
-        )
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "KuCoin: reconnected; order books wait for fresh snapshots. Orders, balances and "
-            "positions may have missed events: call initialize() again to resync."
-        )
+        self._no_store_for("topic", topic, key=topic.partition(":")[0])
 
     # -- the stores ------------------------------------------------------------------------
 

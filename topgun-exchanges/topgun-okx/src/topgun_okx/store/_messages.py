@@ -11,9 +11,8 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import Item
-from topgun.store import MalformedMessage as CoreMalformedMessage
+from topgun.plugin import InitializeError, Item, json_objects
+from topgun.plugin import MalformedMessage as CoreMalformedMessage
 
 __all__ = ["MalformedMessage", "objects", "response_data"]
 
@@ -25,15 +24,7 @@ class MalformedMessage(CoreMalformedMessage):
 def objects(data: Any, what: str, required: Iterable[str] = ()) -> list[Item]:
     """``data`` as a list of JSON objects that all carry the ``required`` fields as strings
     (OKX's ids, instruments and currencies are strings)."""
-    if type(data) is not list:
-        raise MalformedMessage(f"{what}: 'data' is not a JSON array")
-    for item in data:
-        if type(item) is not dict:
-            raise MalformedMessage(f"{what}: an element of 'data' is not a JSON object")
-        for field in required:
-            if type(item.get(field)) is not str:
-                raise MalformedMessage(f"{what}: an element of 'data' has no string {field!r}")
-    return data
+    return json_objects(data, f"{what}: 'data'", required, strings=True)
 
 
 def response_data(body: Any, url: URL, required: Iterable[str] = ()) -> list[Item]:
@@ -52,5 +43,5 @@ def response_data(body: Any, url: URL, required: Iterable[str] = ()) -> list[Ite
         )
     try:
         return objects(body.get("data"), url.path, required)
-    except MalformedMessage as exc:
+    except CoreMalformedMessage as exc:
         raise InitializeError(str(exc)) from None

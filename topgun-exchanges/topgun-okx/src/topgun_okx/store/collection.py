@@ -15,8 +15,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, ClassVar
 
-from topgun.store import DataStore, DataStoreCollection, Item
-from topgun.store import MalformedMessage as CoreMalformedMessage
+from topgun.plugin import DataStore, DataStoreCollection, Item
 
 from ._messages import MalformedMessage
 from .books import Books
@@ -65,6 +64,11 @@ class OKXDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "OKX: reconnected; account, positions and open orders may have missed pushes: "
+        "call initialize() again (orders-pending, orders-algo-pending) to resync."
+    )
+    _RECONNECT_NOTE_IF = _PRIVATE
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/api/v5/trade/orders-pending": "orders",
         "/api/v5/trade/orders-algo-pending": "orders-algo",
@@ -103,36 +107,22 @@ class OKXDataStore(DataStoreCollection):
 
     # -- routing -------------------------------------------------------------------------
 
-    def onmessage(self, msg: Any, ws: Any = None) -> None:
-        """The ``hdlr_json`` callback for ``Client.ws_connect``; never raises. Wakes ``wait()``."""
-        if ws is not self._ws:  # a new connection: be told of its reconnections
-            self._follow(ws)
-        try:
-            if type(msg) is dict:
-                arg = msg.get("arg")
-                if type(arg) is dict and "data" in msg:
-                    channel = arg.get("channel")
-                    handler = self._handlers.get(channel) if type(channel) is str else None
-                    if handler is None:
-                        handler = self._route(channel)
-                    handler(arg, msg, ws)
-                    return
-            self._onmessage(msg, ws)
-        except CoreMalformedMessage as exc:
-            self._malformed(msg, exc)
-        except Exception as exc:
-            self._failed(exc)
-        finally:
-            if self._waiters:
-                self._wake()
-
     def _onmessage(self, msg: Any, ws: Any = None) -> None:
+        """Pushes go straight to their handler; anything else to ``_on_other``."""
+        if type(msg) is dict:
+            arg = msg.get("arg")
+            if type(arg) is dict and "data" in msg:
+                channel = arg.get("channel")
+                handler = self._handlers.get(channel) if type(channel) is str else None
+                if handler is None:
+                    handler = self._route(channel)
+                handler(arg, msg, ws)
+                return
+        self._on_other(msg, ws)
+
+    def _on_other(self, msg: Any, ws: Any = None) -> None:
         if type(msg) is not dict:
-            self._limiter.warning(
-                "not-object",
-                "OKX: ignored a message that is not a JSON object (%s)",
-                type(msg).__name__,
-            )
+            self._not_an_object(msg)
             return
         event = msg.get("event")
         if event is None:
@@ -174,19 +164,7 @@ class OKXDataStore(DataStoreCollection):
         return handler
 
     def _on_unknown(self, channel: str, arg: Item, msg: Item, ws: Any) -> None:
-        self._limiter.warning(
-            ("unknown", channel[:64]),
-            "OKX: no store for channel %r; its pushes are ignored",
-            channel,
-        )
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        if any(len(self._stores[name]) for name in _PRIVATE):
-            log.info(
-                "OKX: reconnected; account, positions and open orders may have missed pushes: "
-                "call initialize() again (orders-pending, orders-algo-pending) to resync."
-            )
+        self._no_store_for("channel", channel)
 
     # -- the stores ----------------------------------------------------------------------
 

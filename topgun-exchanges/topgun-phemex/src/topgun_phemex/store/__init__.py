@@ -23,8 +23,14 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, MalformedMessage
+from topgun.plugin import (
+    DataStore,
+    DataStoreCollection,
+    InitializeError,
+    Item,
+    MalformedMessage,
+    json_objects,
+)
 
 from .book import OrderBook
 
@@ -81,12 +87,8 @@ def _symbol(message: Item) -> str:
 
 
 def _objects(message: Item, name: str, keys: tuple[str, ...]) -> list[Item]:
-    data = message[name]
-    if type(data) is not list:
-        raise MalformedMessage(f"{name} is not a JSON array")
+    data = json_objects(message[name], name)
     for item in data:
-        if type(item) is not dict:
-            raise MalformedMessage(f"an element of {name} is not a JSON object")
         for key in keys:
             if not _key_value(item.get(key)):
                 raise MalformedMessage(f"an element of {name} has {key}={item.get(key)!r}")
@@ -243,6 +245,11 @@ class PhemexDataStore(DataStoreCollection):
     """
 
     _LOGGER = log
+    _RECONNECT_NOTE = (
+        "Phemex: reconnected; order books wait for fresh snapshots. accounts, orders and "
+        "positions may have missed updates: the AOP subscription's snapshot refreshes what "
+        "it holds, or call initialize() / fetch them from the REST API to resync."
+    )
     _ENDPOINTS: ClassVar[dict[str, str]] = {
         "/exchange/public/md/v2/kline": "kline",
         "/exchange/public/md/kline": "kline",
@@ -308,14 +315,6 @@ class PhemexDataStore(DataStoreCollection):
             self._market24h._on_tick(msg, name)
         else:
             self._kline._on_kline(msg, name)
-
-    def _onreconnect(self, ws_app: Any) -> None:
-        super()._onreconnect(ws_app)
-        log.info(
-            "Phemex: reconnected; order books wait for fresh snapshots. accounts, orders and "
-            "positions may have missed updates: the AOP subscription's snapshot refreshes what "
-            "it holds, or call initialize() / fetch them from the REST API to resync."
-        )
 
     # -- the stores ----------------------------------------------------------------------------
 

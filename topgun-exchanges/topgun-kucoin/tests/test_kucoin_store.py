@@ -11,9 +11,7 @@ import pytest
 
 import topgun
 
-
-def push(topic: str, subject: str, data: Any, **extra: Any) -> dict[str, Any]:
-    return {"topic": topic, "type": "message", "subject": subject, "data": data, **extra}
+from .test_kucoin_samples import ORDER, order_change, push
 
 
 def test_ticker_symbol_and_all() -> None:
@@ -166,36 +164,6 @@ def test_orderbook5_and_50_replace_the_symbol() -> None:
         ],
     }
     assert len(store.orderbook5) == 2  # the stores are separate
-
-
-ORDER = {
-    "canceledSize": "0",
-    "clientOid": "5c52e11203aa677f33e493fb",
-    "filledSize": "0",
-    "orderId": "6720df7640e6fe0007b57696",
-    "orderTime": 1730207606848,
-    "orderType": "limit",
-    "originSize": "0.00002",
-    "price": "50000",
-    "remainSize": "0.00002",
-    "side": "buy",
-    "size": "0.00002",
-    "status": "open",
-    "symbol": "BTC-USDT",
-    "ts": 1730207606878000000,
-    "type": "open",
-}
-
-
-def order_change(**changes: Any) -> dict[str, Any]:
-    """https://www.kucoin.com/docs/websocket/spot-trading/private-channels/private-order-change"""
-    return push(
-        "/spotMarket/tradeOrders",
-        "orderChange",
-        {**ORDER, **changes},
-        userId="633559791e1cbc0001f319bc",
-        channelType="private",
-    )
 
 
 def test_orders_update_regression_of_the_reference() -> None:

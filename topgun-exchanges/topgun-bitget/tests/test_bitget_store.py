@@ -18,33 +18,7 @@ import pytest
 import topgun
 from topgun_bitget import BitgetV2DataStore
 
-
-def push(inst_type: str, channel: str, data: Any, action: str = "snapshot", **arg: str) -> Any:
-    return {
-        "action": action,
-        "arg": {"instType": inst_type, "channel": channel, **arg},
-        "data": data,
-        "ts": 1695702438029,
-    }
-
-
-TICKER = {
-    "instId": "ETHUSDT",
-    "lastPr": "2200.10",
-    "open24h": "0.00",
-    "high24h": "0.00",
-    "low24h": "0.00",
-    "change24h": "0.00",
-    "bidPr": "1792",
-    "askPr": "2200.1",
-    "bidSz": "0.0084",
-    "askSz": "19740.8811",
-    "baseVolume": "0.0000",
-    "quoteVolume": "0.0000",
-    "openUtc": "0.00",
-    "changeUtc24h": "0",
-    "ts": "1695702438018",
-}
+from .test_bitget_samples import ACCOUNT, ORDER, PLAN, POSITION, TICKER, push
 
 
 def test_reachable_as_topgun_attribute() -> None:
@@ -121,14 +95,7 @@ def test_trade() -> None:
 
 def test_account_keeps_every_coin() -> None:
     """The reference keyed account by instType alone: a spot push of two coins kept one."""
-    usdt = {
-        "coin": "USDT",
-        "available": "100000",
-        "frozen": "0",
-        "locked": "0",
-        "limitAvailable": "0",
-        "uTime": "1697092295506",
-    }
+    usdt = ACCOUNT
     btc = {**usdt, "coin": "BTC", "available": "1.5"}
     store = BitgetV2DataStore()
     store.onmessage(push("SPOT", "account", [usdt, btc], coin="default"))
@@ -145,34 +112,6 @@ def test_account_keeps_every_coin() -> None:
         **futures,
     }
     assert len(store.account) == 3
-
-
-POSITION = {
-    "posId": "1244249778959294501",
-    "instId": "XRPUSDT",
-    "marginCoin": "USDT",
-    "marginSize": "0.67098",
-    "marginMode": "crossed",
-    "holdSide": "long",
-    "posMode": "one_way_mode",
-    "total": "3",
-    "available": "3",
-    "frozen": "0",
-    "openPriceAvg": "2.2366",
-    "leverage": 10,
-    "achievedProfits": "0",
-    "unrealizedPL": "0.0009",
-    "unrealizedPLR": "0.001341321649",
-    "liquidationPrice": "-5.882918946895",
-    "keepMarginRate": "0.0040",
-    "marginRate": "0.001265633757",
-    "autoMargin": "off",
-    "breakEvenPrice": "2.238882701621",
-    "deductedFee": "0.002818116",
-    "totalFee": "",
-    "cTime": "1732378185023",
-    "uTime": "1741850543856",
-}
 
 
 def test_positions_lifecycle_as_the_reference_tests_it() -> None:
@@ -237,34 +176,6 @@ def test_fill() -> None:
     assert store.fill.find()[0] == {"instType": "SPOT", **fill}
 
 
-ORDER = {
-    "instId": "BTCUSDT",
-    "orderId": "1",
-    "clientOid": "1",
-    "size": "8.0000",
-    "newSize": "500.0000",
-    "notional": "8.000000",
-    "orderType": "market",
-    "force": "gtc",
-    "side": "buy",
-    "fillPrice": "26256.0",
-    "tradeId": "1",
-    "baseVolume": "0.0003",
-    "fillTime": "1695797773286",
-    "fillFee": "-0.00000018",
-    "fillFeeCoin": "BTC",
-    "tradeScope": "T",
-    "accBaseVolume": "0.0003",
-    "priceAvg": "26256.0",
-    "status": "partially_filled",
-    "cTime": "1695797773257",
-    "uTime": "1695797773326",
-    "stpMode": "cancel_taker",
-    "feeDetail": [{"feeCoin": "BTC", "fee": "-0.00000018"}],
-    "enterPointSource": "WEB",
-}
-
-
 @pytest.mark.parametrize("done", ["filled", "cancelled", "canceled"])
 def test_orders_open_then_done(done: str) -> None:
     store = BitgetV2DataStore()
@@ -273,34 +184,6 @@ def test_orders_open_then_done(done: str) -> None:
     assert store.orders.find() == [{"instType": "SPOT", **ORDER}]
     store.onmessage(push("SPOT", "orders", [{**ORDER, "status": done}], instId="BTCUSDT"))
     assert store.orders.find() == []
-
-
-PLAN = {
-    "instId": "BTCUSDT",
-    "orderId": "1",
-    "clientOid": "1",
-    "triggerPrice": "27000.000000000",
-    "triggerType": "fill_price",
-    "triggerTime": "1695719197612",
-    "planType": "pl",
-    "price": "27000.000000000",
-    "executePrice": "27000.000000000",
-    "size": "0.020000000",
-    "actualSize": "0.000000000",
-    "orderType": "market",
-    "side": "buy",
-    "tradeSide": "open",
-    "posSide": "long",
-    "marginCoin": "USDT",
-    "status": "live",
-    "posMode": "hedge_mode",
-    "enterPointSource": "web",
-    "stopSurplusTriggerType": "fill_price",
-    "stopLossTriggerType": "fill_price",
-    "stpMode": "cancel_taker",
-    "cTime": "1695719197612",
-    "uTime": "1695719197612",
-}
 
 
 @pytest.mark.parametrize("done", ["executed", "fail_execute", "cancelled"])
