@@ -5,42 +5,20 @@ stores), ``book`` (the verified order book), ``depth`` and ``continuity`` (its p
 rules, as pure functions).
 """
 
+from . import market, user
 from .book import COINMOrderBook, FuturesOrderBook, OrderBook
 from .collections import BinanceCOINMDataStore, BinanceSpotDataStore, BinanceUSDSMDataStore
-from .market import (
-    BookTicker,
-    CompositeIndex,
-    ContinuousKline,
-    IndexPrice,
-    IndexPriceKline,
-    Kline,
-    Liquidation,
-    MarkPrice,
-    Ticker,
-    Trade,
-)
-from .user import Account, Balance, OCOOrder, Order, Position
+from .market import *  # noqa: F403
+from .user import *  # noqa: F403
 
+# Every store of ``market`` and ``user`` is public: their own ``__all__`` lists them.
 __all__ = [
-    "Account",
-    "Balance",
     "BinanceCOINMDataStore",
     "BinanceSpotDataStore",
     "BinanceUSDSMDataStore",
-    "BookTicker",
     "COINMOrderBook",
-    "CompositeIndex",
-    "ContinuousKline",
     "FuturesOrderBook",
-    "IndexPrice",
-    "IndexPriceKline",
-    "Kline",
-    "Liquidation",
-    "MarkPrice",
-    "OCOOrder",
-    "Order",
     "OrderBook",
-    "Position",
-    "Ticker",
-    "Trade",
 ]
+__all__ += market.__all__
+__all__ += user.__all__

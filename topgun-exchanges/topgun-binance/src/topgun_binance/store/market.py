@@ -29,6 +29,7 @@ __all__ = [
     "CompositeIndex",
     "ContinuousKline",
     "IndexPrice",
+    "IndexPriceKline",
     "Kline",
     "Liquidation",
     "MarkPrice",

@@ -5,54 +5,18 @@ the top-K books), ``level2`` (level-2 parsing, pure functions), ``market`` and `
 other stores).
 """
 
+from . import market, private
 from .book import OrderBook, TopKOrderBook
 from .collection import KuCoinDataStore, endpoint_from_bullet
-from .market import (
-    Announcements,
-    Execution,
-    IndexPrice,
-    Instrument,
-    Kline,
-    MarginFundingBook,
-    MarkPrice,
-    SymbolSnapshot,
-    Ticker,
-    TransactionStats,
-)
-from .private import (
-    Balance,
-    BalanceEvents,
-    MarginOrderEvents,
-    MarginOrders,
-    MarginPositionEvents,
-    MarginPositions,
-    OrderEvents,
-    Orders,
-    Positions,
-)
+from .market import *  # noqa: F403
+from .private import *  # noqa: F403
 
+# Every store of ``market`` and ``private`` is public: their own ``__all__`` lists them.
 __all__ = [
-    "Announcements",
-    "Balance",
-    "BalanceEvents",
-    "Execution",
-    "IndexPrice",
-    "Instrument",
-    "Kline",
     "KuCoinDataStore",
-    "MarginFundingBook",
-    "MarginOrderEvents",
-    "MarginOrders",
-    "MarginPositionEvents",
-    "MarginPositions",
-    "MarkPrice",
     "OrderBook",
-    "OrderEvents",
-    "Orders",
-    "Positions",
-    "SymbolSnapshot",
-    "Ticker",
     "TopKOrderBook",
-    "TransactionStats",
     "endpoint_from_bullet",
 ]
+__all__ += market.__all__
+__all__ += private.__all__
