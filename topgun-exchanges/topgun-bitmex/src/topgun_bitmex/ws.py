@@ -17,7 +17,6 @@ the heartbeat's reply.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from yarl import URL
@@ -60,7 +59,7 @@ async def authenticate(login: WebSocketLogin) -> None:
     credential = login.credential
     expires = expires_at(login.clock)
     await login.send_json(login_message(credential.key, credential.secret_bytes, expires))
-    reply = await receive_reply(login, REPLY_TIMEOUT, is_login_reply)
+    reply = await login.receive_json(REPLY_TIMEOUT, match=is_login_reply)
     if reply.get("success") is True:
         return
     # The reply echoes the request (key and signature); only BitMEX's verdict is quoted.
@@ -68,18 +67,3 @@ async def authenticate(login: WebSocketLogin) -> None:
         f"BitMEX rejected authKeyExpires: status {reply.get('status')!r}, "
         f"error {reply.get('error')!r}"
     )
-
-
-async def receive_reply(
-    login: WebSocketLogin,
-    timeout: float,  # noqa: ASYNC109 - one deadline per expected reply
-    match: Callable[[Any], bool],
-) -> Any:
-    """The first JSON message ``match`` accepts within ``timeout`` seconds (TimeoutError if none).
-
-    Core keeps every other frame for the handlers (``receive_json``'s ``match``, core >= the
-    WebSocketApp release); the call goes through a plain callable so this module also type-checks
-    against the older ``WebSocketLogin`` protocol, which lacked the parameter.
-    """
-    receive: Callable[..., Awaitable[Any]] = login.receive_json
-    return await receive(timeout, match=match)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Final
 
 from yarl import URL
@@ -89,7 +89,7 @@ def is_welcome_or_error(message: Any) -> bool:
 
 async def await_welcome(login: WebSocketLogin) -> None:
     """Return on KuCoin's welcome message; raise AuthenticationError on its error message."""
-    reply = await receive_reply(login, WELCOME_TIMEOUT, is_welcome_or_error)
+    reply = await login.receive_json(WELCOME_TIMEOUT, match=is_welcome_or_error)
     if reply.get("type") == "welcome":
         return
     token = login.url.query.get("token")
@@ -100,18 +100,3 @@ async def await_welcome(login: WebSocketLogin) -> None:
         f"KuCoin refused the connection: code {reply.get('code')!r}, {reply.get('data')!r} "
         "(bullet tokens expire after 24 hours: fetch a fresh URL with topgun_kucoin.ws_url)"
     )
-
-
-async def receive_reply(
-    login: WebSocketLogin,
-    timeout: float,  # noqa: ASYNC109 - one deadline per expected reply
-    match: Callable[[Any], bool],
-) -> Any:
-    """The first JSON message ``match`` accepts within ``timeout`` seconds (TimeoutError if none).
-
-    Core keeps every other frame for the handlers (``receive_json``'s ``match``, core >= the
-    WebSocketApp release); the call goes through a plain callable so this module also type-checks
-    against the older ``WebSocketLogin`` protocol, which lacked the parameter.
-    """
-    receive: Callable[..., Awaitable[Any]] = login.receive_json
-    return await receive(timeout, match=match)

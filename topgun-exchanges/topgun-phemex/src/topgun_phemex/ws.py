@@ -16,7 +16,6 @@ The login and the heartbeat use different ids, so a pong can never pass for a lo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 from topgun.plugin import AuthenticationError, Heartbeat, RateLimit, WebSocketLogin, hmac_sha256_hex
@@ -52,7 +51,7 @@ async def authenticate(login: WebSocketLogin) -> None:
     credential = login.credential
     expiry = expiry_at(login.clock, LOGIN_EXPIRY_IN)
     await login.send_json(login_message(credential.key, credential.secret_bytes, expiry))
-    reply = await receive_reply(login, REPLY_TIMEOUT, is_login_reply)
+    reply = await login.receive_json(REPLY_TIMEOUT, match=is_login_reply)
     error = reply.get("error")
     result = reply.get("result")
     if error is None and isinstance(result, dict) and result.get("status") == "success":
@@ -62,18 +61,3 @@ async def authenticate(login: WebSocketLogin) -> None:
     else:
         detail = f"error {error!r}, result {result!r}"
     raise AuthenticationError(f"Phemex rejected user.auth: {detail}")
-
-
-async def receive_reply(
-    login: WebSocketLogin,
-    timeout: float,  # noqa: ASYNC109 - one deadline per expected reply
-    match: Callable[[Any], bool],
-) -> Any:
-    """The first JSON message ``match`` accepts within ``timeout`` seconds (TimeoutError if none).
-
-    Core keeps every other frame for the handlers (``receive_json``'s ``match``, core >= the
-    WebSocketApp release); the call goes through a plain callable so this module also type-checks
-    against the older ``WebSocketLogin`` protocol, which lacked the parameter.
-    """
-    receive: Callable[..., Awaitable[Any]] = login.receive_json
-    return await receive(timeout, match=match)
