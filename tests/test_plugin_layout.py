@@ -68,3 +68,16 @@ def test_the_check_names_each_departure(tmp_path: Path) -> None:
     ):
         assert expected in problems
     assert len(problems.splitlines()) == 9, problems
+
+
+def test_hosts_built_from_a_recipe_still_require_ws_py(tmp_path: Path) -> None:
+    # Phemex builds its hosts with Host.each(..., **WS), WS a HostRecipe dict with "ws_*" keys.
+    folder = tmp_path / "topgun-phemex"
+    shutil.copytree(
+        ROOT / "topgun-exchanges" / "topgun-phemex",
+        folder,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    (folder / "src" / "topgun_phemex" / "ws.py").unlink()
+    problems = layout_problems(folder, registration=False)
+    assert "topgun-phemex: src/topgun_phemex/ws.py is missing" in problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 import warnings
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 import topgun
 from topgun.errors import PluginLoadWarning
-from topgun.plugin import ApiSpec, Host
+from topgun.plugin import ApiSpec, Host, HostRecipe
 from topgun.registry import build_registry, discover_plugins
 
 
@@ -192,6 +193,22 @@ def test_ws_decoder_and_responder_are_listed_as_features() -> None:
     host = Host("ws.toy.test", api="toy", ws_decoder=decoder, ws_responder=responder)
     assert host.features() == ("ws-decode", "ws-reply")
     assert Host("ws.toy.test").features() == ()
+
+
+def test_host_each_builds_one_host_per_name_from_one_recipe() -> None:
+    """An exchange serving one protocol on several domains writes the recipe once."""
+    hosts = Host.each({"ws.toy.test": "toy", "ws.testnet.toy.test": "toy_testnet"}, ports=(8443,))
+    assert hosts == (
+        Host("ws.toy.test", api="toy", ports=(8443,)),
+        Host("ws.testnet.toy.test", api="toy_testnet", ports=(8443,)),
+    )
+    assert Host.each({}, ports=(8443,)) == ()
+
+
+def test_a_host_recipe_names_every_host_field_but_name_and_api() -> None:
+    """``HostRecipe`` is typed by hand: a field added to ``Host`` must be added there too."""
+    fields = {field.name for field in dataclasses.fields(Host)} - {"name", "api"}
+    assert set(HostRecipe.__annotations__) == fields
 
 
 # -- a plugin ending the process is isolated like any failing plugin --------------------------

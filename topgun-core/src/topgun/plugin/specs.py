@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypedDict, Unpack
 
 from yarl import URL
 
@@ -22,6 +22,7 @@ __all__ = [
     "Heartbeat",
     "HeartbeatFactory",
     "Host",
+    "HostRecipe",
     "HttpRateLimits",
     "MessageResponder",
     "MessageSigner",
@@ -261,6 +262,23 @@ with backoff), never as a silently unauthenticated connection.
 """
 
 
+class HostRecipe(TypedDict, total=False):
+    """Everything of a ``Host`` but its name and ``api``: see ``Host.each``."""
+
+    signer: RequestSigner | None
+    body: BodyEncoding | None
+    ws_authenticator: WebSocketAuthenticator | None
+    ws_heartbeat: Heartbeat | HeartbeatFactory | None
+    ws_message_signer: MessageSigner | None
+    ws_rate_limit: RateLimit | None
+    ws_decoder: FrameDecoder | None
+    ws_responder: MessageResponder | None
+    ws_notices: tuple[str, ...]
+    ports: tuple[int, ...]
+    ordered_nonces: bool
+    rate_limits: HttpRateLimits | None
+
+
 @dataclass(frozen=True, slots=True)
 class Host:
     """One HTTP or WebSocket host and everything topgun does for it.
@@ -307,6 +325,17 @@ class Host:
     def __post_init__(self) -> None:
         if self.ws_decoder is not None:
             _check_decoder(self.name, self.ws_decoder)
+
+    @classmethod
+    def each(
+        cls, apis: Mapping[str, str | ApiSelector | None], **recipe: Unpack[HostRecipe]
+    ) -> tuple[Host, ...]:
+        """One host per entry of ``apis`` (host name to its ``api``), alike in all else.
+
+        For an exchange serving one protocol on several domains (regions, a testnet, an older
+        name kept): the recipe is written once, so those hosts cannot drift apart.
+        """
+        return tuple(cls(name, api=api, **recipe) for name, api in apis.items())
 
     @property
     def api_names(self) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 __all__ = [
     "CLASSIFIERS",
@@ -170,14 +170,29 @@ def _plugin_module_problems(path: Path, tree: ast.Module, shown: str) -> Iterato
         )
 
 
+def _builds_host(node: ast.AST) -> TypeGuard[ast.Call]:
+    """``Host(...)``, or ``Host.each(...)`` (several hosts from one recipe)."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr == "each":
+        func = func.value
+    return _base_name(func) == "Host"
+
+
 def _registers_websockets(plugin: ast.Module) -> bool:
-    """Whether a ``Host(...)`` in ``plugin.py`` carries WebSocket behaviour (``ws_*=``)."""
-    return any(
-        isinstance(node, ast.Call)
-        and _base_name(node.func) == "Host"
-        and any((keyword.arg or "").startswith("ws_") for keyword in node.keywords)
-        for node in ast.walk(plugin)
-    )
+    """Whether a host in ``plugin.py`` carries WebSocket behaviour: a ``ws_*=`` keyword of
+    ``Host(...)``/``Host.each(...)``, or a ``"ws_*"`` key of a ``HostRecipe`` dict."""
+    for node in ast.walk(plugin):
+        if _builds_host(node) and any(
+            (keyword.arg or "").startswith("ws_") for keyword in node.keywords
+        ):
+            return True
+        if isinstance(node, ast.Dict) and any(
+            isinstance(key, ast.Constant) and str(key.value).startswith("ws_") for key in node.keys
+        ):
+            return True
+    return False
 
 
 def _package_problems(
@@ -203,11 +218,7 @@ def _package_problems(
         shown = f"{folder.name}/src/{package.name}/{relative.as_posix()}"
         in_store = relative.parts[0] in ("store", "store.py")
         for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and _base_name(node.func) == "Host"
-                and relative.name != "plugin.py"
-            ):
+            if _builds_host(node) and relative.name != "plugin.py":
                 yield f"{shown}:{node.lineno}: Host(...) is built in plugin.py only, where hosts are declared"
             if (
                 isinstance(node, ast.ClassDef)

@@ -57,16 +57,10 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
             body="json",
         )
     )
-    for name, api in WS_HOSTS.items():
-        register(
-            Host(
-                name,
-                api=api,
-                ws_authenticator=authenticate,
-                ws_heartbeat=HEARTBEAT,
-                ws_rate_limit=RATE_LIMIT,
-            )
-        )
+    for host in Host.each(
+        WS_HOSTS, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT, ws_rate_limit=RATE_LIMIT
+    ):
+        register(host)
 
 
 @hookimpl

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from topgun.plugin import ApiSpec, Host, hookimpl
+from topgun.plugin import ApiSpec, Host, HostRecipe, hookimpl
 
 from .auth import sign_request
 from .limits import RATE_LIMITS
@@ -23,6 +23,8 @@ TESTNET_API = "bitmex_testnet"
 
 HTTP_HOSTS = {"www.bitmex.com": API, "testnet.bitmex.com": TESTNET_API}
 WS_HOSTS = {"ws.bitmex.com": API, "ws.testnet.bitmex.com": TESTNET_API}
+HTTP: HostRecipe = {"signer": sign_request, "body": "json", "rate_limits": RATE_LIMITS}
+WS: HostRecipe = {"ws_authenticator": authenticate, "ws_heartbeat": HEARTBEAT}
 
 
 @hookimpl
@@ -40,20 +42,8 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    for name, api in HTTP_HOSTS.items():
-        register(
-            Host(
-                name,
-                api=api,
-                signer=sign_request,
-                body="json",
-                rate_limits=RATE_LIMITS,
-                ws_authenticator=authenticate,
-                ws_heartbeat=HEARTBEAT,
-            )
-        )
-    for name, api in WS_HOSTS.items():
-        register(Host(name, api=api, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT))
+    for host in (*Host.each(HTTP_HOSTS, **(HTTP | WS)), *Host.each(WS_HOSTS, **WS)):
+        register(host)
 
 
 @hookimpl

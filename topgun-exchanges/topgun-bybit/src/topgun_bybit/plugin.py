@@ -76,20 +76,19 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     for api, names in HTTP_HOSTS.items():
-        for name in names:
-            register(Host(name, api=api, signer=sign_request, body="json", rate_limits=RATE_LIMITS))
+        for host in Host.each(
+            dict.fromkeys(names, api), signer=sign_request, body="json", rate_limits=RATE_LIMITS
+        ):
+            register(host)
     for api, names in WS_HOSTS.items():
         trade = sign_trade_message if api != DEMO_API else None
-        for name in names:
-            register(
-                Host(
-                    name,
-                    api=api,
-                    ws_authenticator=authenticate,
-                    ws_heartbeat=HEARTBEAT,
-                    ws_message_signer=trade,
-                )
-            )
+        for host in Host.each(
+            dict.fromkeys(names, api),
+            ws_authenticator=authenticate,
+            ws_heartbeat=HEARTBEAT,
+            ws_message_signer=trade,
+        ):
+            register(host)
 
 
 @hookimpl

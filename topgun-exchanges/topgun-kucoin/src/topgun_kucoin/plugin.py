@@ -44,18 +44,19 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    for name in REST_HOSTS:
-        register(Host(name, api=API, signer=sign_request, body="json", rate_limits=RATE_LIMITS))
-    for name in WS_HOSTS:
-        register(
-            Host(
-                name,
-                api=API,
-                ws_authenticator=await_welcome,
-                ws_heartbeat=heartbeat_for,
-                ws_rate_limit=RATE_LIMIT,
-            )
-        )
+    rest = dict.fromkeys(REST_HOSTS, API)
+    websockets = dict.fromkeys(WS_HOSTS, API)
+    hosts = (
+        *Host.each(rest, signer=sign_request, body="json", rate_limits=RATE_LIMITS),
+        *Host.each(
+            websockets,
+            ws_authenticator=await_welcome,
+            ws_heartbeat=heartbeat_for,
+            ws_rate_limit=RATE_LIMIT,
+        ),
+    )
+    for host in hosts:
+        register(host)
 
 
 @hookimpl

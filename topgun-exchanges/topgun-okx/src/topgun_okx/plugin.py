@@ -81,22 +81,13 @@ WS_HOSTS = {
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    for name in REST_HOSTS:
-        register(
-            Host(
-                name, api=ApiSelector((API, DEMO_API), choose_api), signer=sign_request, body="json"
-            )
-        )
-    for name, api in WS_HOSTS.items():
-        register(
-            Host(
-                name,
-                api=api,
-                ws_authenticator=authenticate,
-                ws_heartbeat=HEARTBEAT,
-                ports=WS_PORTS,
-            )
-        )
+    rest = dict.fromkeys(REST_HOSTS, ApiSelector((API, DEMO_API), choose_api))
+    hosts = (
+        *Host.each(rest, signer=sign_request, body="json"),
+        *Host.each(WS_HOSTS, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT, ports=WS_PORTS),
+    )
+    for host in hosts:
+        register(host)
 
 
 @hookimpl

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from topgun.plugin import ApiSpec, Host, hookimpl
+from topgun.plugin import ApiSpec, Host, HostRecipe, hookimpl
 
 from .auth import sign_request
 from .limits import RATE_LIMITS, SERVER_TIME, TESTNET_TIME
@@ -26,6 +26,12 @@ TESTNET_API = "phemex_testnet"
 HTTP_HOSTS = {"api.phemex.com": API}
 HTTP_AND_WS_HOSTS = {"vapi.phemex.com": API, "testnet-api.phemex.com": TESTNET_API}
 WS_HOSTS = {"ws.phemex.com": API, "phemex.com": API, "testnet.phemex.com": TESTNET_API}
+HTTP: HostRecipe = {"signer": sign_request, "body": "json", "rate_limits": RATE_LIMITS}
+WS: HostRecipe = {
+    "ws_authenticator": authenticate,
+    "ws_heartbeat": HEARTBEAT,
+    "ws_rate_limit": RATE_LIMIT,
+}
 
 
 @hookimpl
@@ -46,31 +52,13 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    for name, api in HTTP_HOSTS.items():
-        register(Host(name, api=api, signer=sign_request, body="json", rate_limits=RATE_LIMITS))
-    for name, api in HTTP_AND_WS_HOSTS.items():
-        register(
-            Host(
-                name,
-                api=api,
-                signer=sign_request,
-                body="json",
-                rate_limits=RATE_LIMITS,
-                ws_authenticator=authenticate,
-                ws_heartbeat=HEARTBEAT,
-                ws_rate_limit=RATE_LIMIT,
-            )
-        )
-    for name, api in WS_HOSTS.items():
-        register(
-            Host(
-                name,
-                api=api,
-                ws_authenticator=authenticate,
-                ws_heartbeat=HEARTBEAT,
-                ws_rate_limit=RATE_LIMIT,
-            )
-        )
+    hosts = (
+        *Host.each(HTTP_HOSTS, **HTTP),
+        *Host.each(HTTP_AND_WS_HOSTS, **(HTTP | WS)),
+        *Host.each(WS_HOSTS, **WS),
+    )
+    for host in hosts:
+        register(host)
 
 
 @hookimpl
