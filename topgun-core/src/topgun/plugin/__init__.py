@@ -29,6 +29,7 @@ from ..errors import (
     TopgunError,
 )
 from ..http.limit import DEFAULT_MAX_RESPONSE_SIZE
+from .background import BackgroundTask
 from .decompress import Compression, Decompressor, decompress
 from .digest import hmac_sha256, hmac_sha256_b64, hmac_sha256_hex, hmac_sha512_hex
 from .hookspecs import hookimpl, hookspec
@@ -134,6 +135,7 @@ __all__ = [
     "ApiSelector",
     "ApiSpec",
     "AuthenticationError",
+    "BackgroundTask",
     "BodyEncoding",
     "ChainRule",
     "Clock",

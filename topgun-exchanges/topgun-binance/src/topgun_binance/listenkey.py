@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 import aiohttp
 from yarl import URL
 
-from topgun.plugin import Retry
+from topgun.plugin import BackgroundTask, Retry
 
 if TYPE_CHECKING:
     from topgun import Client
@@ -55,7 +55,7 @@ class ListenKeyError(Exception):
         self.code = code
 
 
-class ListenKeyKeeper:
+class ListenKeyKeeper(BackgroundTask):
     """Keeps one listen key alive through ``client``; see the module docs.
 
     ``url`` is the listen-key endpoint the key came from (``POST`` created it; the keeper
@@ -63,6 +63,8 @@ class ListenKeyKeeper:
     each request bounded by ``request_timeout``. ``on_new_key`` is called with a replacement key
     when the old one expired.
     """
+
+    COUNTERS = ("keepalives", "failures", "renewals")
 
     def __init__(
         self,
@@ -101,16 +103,8 @@ class ListenKeyKeeper:
     def url(self) -> URL:
         return self._url
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        return (
-            f"<ListenKeyKeeper {self._url.host}{self._url.path} {state} "
-            f"keepalives={self.keepalives} failures={self.failures} renewals={self.renewals}>"
-        )
+    def _repr_detail(self) -> str:
+        return f"{self._url.host}{self._url.path}"
 
     def start(self) -> None:
         """Start the keep-alive task (once; a running keeper is left as is).

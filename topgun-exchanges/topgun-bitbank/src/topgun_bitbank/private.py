@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 import aiohttp
 
 from topgun import CredentialError
-from topgun.plugin import DataStoreCollection, Retry
+from topgun.plugin import BackgroundTask, DataStoreCollection, Retry
 
 from .errors import BitbankAPIError, PubNubError
 from .pubnub import ORIGIN, SUBSCRIBE_TIMEOUT, Cursor, subscribe
@@ -96,7 +96,7 @@ async def fetch_channel_and_token(client: Client) -> PrivateStreamAccess:
     return PrivateStreamAccess(channel, token)
 
 
-class BitbankPrivateStream:
+class BitbankPrivateStream(BackgroundTask):
     """The bitbank private stream, fed to ``handler``; see the module docs.
 
     ``async with BitbankPrivateStream(client, store.onmessage):`` or ``await stream.start()`` and
@@ -113,6 +113,8 @@ class BitbankPrivateStream:
     ``on_resume`` is given, the collection's reconnect hook is used: it logs a hint to call
     ``initialize()`` again.
     """
+
+    COUNTERS = ("messages", "renewals", "failures")
 
     def __init__(
         self,
@@ -150,17 +152,6 @@ class BitbankPrivateStream:
         """The user's PubNub channel (None before ``start()``)."""
         return self._access.channel if self._access is not None else None
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        return (
-            f"<BitbankPrivateStream {state} messages={self.messages} renewals={self.renewals} "
-            f"failures={self.failures}>"
-        )
-
     async def start(self) -> None:
         if self._closed:
             raise RuntimeError("this BitbankPrivateStream is closed")
@@ -171,18 +162,10 @@ class BitbankPrivateStream:
                 self._run(), name="topgun.bitbank private stream"
             )
 
-    async def wait(self) -> None:
-        """Return when the stream has stopped (it runs until closed)."""
-        if self._task is not None and not self._task.done():
-            await asyncio.wait([self._task])
-
     async def close(self) -> None:
         """Stop: cancel the long-poll and await the task."""
         self._closed = True
-        task = self._task
-        if task is not None and not task.done():
-            task.cancel()
-            await asyncio.wait([task])
+        await self._cancel_task()
 
     async def __aenter__(self) -> BitbankPrivateStream:
         await self.start()

@@ -28,7 +28,7 @@ import aiohttp
 from yarl import URL
 
 from topgun import CredentialError
-from topgun.plugin import Retry
+from topgun.plugin import BackgroundTask, Retry
 
 from .errors import GMOCoinAPIError
 from .ws import private_ws_url
@@ -152,7 +152,7 @@ class TokenTarget(Protocol):
     async def wait(self) -> None: ...
 
 
-class GMOCoinTokenManager:
+class GMOCoinTokenManager(BackgroundTask):
     """Keeps a GMO Coin Private WebSocket access token alive; see the module docs.
 
     Use it as ``async with GMOCoinTokenManager(client) as tokens:``, or ``await tokens.start()``
@@ -163,6 +163,8 @@ class GMOCoinTokenManager:
     extended is taken for dead; ``retry`` paces retries after HTTP failures, each bounded by
     ``request_timeout``. ``revoke_on_close`` revokes the token when the manager stops.
     """
+
+    COUNTERS = ("extensions", "renewals", "failures")
 
     def __init__(
         self,
@@ -215,17 +217,6 @@ class GMOCoinTokenManager:
             raise RuntimeError("GMOCoinTokenManager.url: call 'await start()' first")
         return private_ws_url(self._token)
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        return (
-            f"<GMOCoinTokenManager {state} extensions={self.extensions} "
-            f"renewals={self.renewals} failures={self.failures}>"
-        )
-
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> URL:
@@ -256,18 +247,10 @@ class GMOCoinTokenManager:
         self._watchers.add(watcher)
         watcher.add_done_callback(self._watchers.discard)
 
-    async def wait(self) -> None:
-        """Return when the manager has stopped (closed, or every attached target closed)."""
-        if self._task is not None and not self._task.done():
-            await asyncio.wait([self._task])
-
     async def close(self) -> None:
         """Stop keeping the token alive (cancel and await the task), then revoke the token."""
         self._closing = True
-        task = self._task
-        if task is not None and not task.done():
-            task.cancel()
-            await asyncio.wait([task])
+        await self._cancel_task()
         await self._stop_watchers()
         await self._revoke()
 

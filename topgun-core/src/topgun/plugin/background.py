@@ -1,0 +1,50 @@
+"""What every plugin object that keeps one task running in the background shares.
+
+Exchanges that hand out short-lived tokens (a listen key, a private WebSocket token, a long-poll
+channel) ship an object that keeps it alive from a task. Their ``start()`` and ``close()`` differ
+(what is fetched first, what is revoked last); whether the task runs, waiting for it to end,
+cancelling it and the counters shown by ``repr`` do not, so they live here once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+__all__ = ["BackgroundTask"]
+
+
+class BackgroundTask:
+    """Base for an object whose ``start()`` sets ``_task`` and whose ``close()`` stops it.
+
+    ``COUNTERS`` names the attributes ``repr`` shows after the state (never a secret); override
+    ``_repr_detail`` to put something non-secret before it (an endpoint, say).
+    """
+
+    COUNTERS: ClassVar[tuple[str, ...]] = ()
+    _task: asyncio.Task[Any] | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the task has started and not ended."""
+        return self._task is not None and not self._task.done()
+
+    async def wait(self) -> None:
+        """Return when the task has ended (at once when it never started)."""
+        if self._task is not None and not self._task.done():
+            await asyncio.wait([self._task])
+
+    async def _cancel_task(self) -> None:
+        """Cancel the task and return once it has ended (its exception, if any, stays on it)."""
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.wait([task])
+
+    def _repr_detail(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        parts = [type(self).__name__, self._repr_detail(), "running" if self.running else "stopped"]
+        parts += [f"{name}={getattr(self, name)}" for name in self.COUNTERS]
+        return "<" + " ".join(part for part in parts if part) + ">"
