@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from yarl import URL
 
 import topgun
 from topgun.plugin import ApiSpec, Host, SignedRequest, SigningRequest
@@ -164,3 +165,24 @@ async def test_no_hook_runs_per_request(
             result = await client.fetch("POST", "https://api.toy.test/v1/order", data={"i": i})
             assert result.data["verified"] is True
     assert calls == dict.fromkeys(build_module.HOOK_NAMES, 1)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "expected"),
+    [
+        (
+            "get",
+            "https://api.example.com/v1/orders?symbol=BTC_JPY&count=2",
+            b"",
+            b"1700GET/v1/orders?symbol=BTC_JPY&count=2",
+        ),
+        ("POST", "https://api.example.com/v1/order", b'{"size":1}', b'1700POST/v1/order{"size":1}'),
+    ],
+)
+def test_prehash_is_timestamp_method_path_query_body(
+    method: str, url: str, body: bytes, expected: bytes
+) -> None:
+    request = SigningRequest(
+        method, URL(url), {}, body, None, topgun.Credential("toy", ["k", "s"]), topgun.FixedClock(0)
+    )
+    assert request.prehash("1700") == expected

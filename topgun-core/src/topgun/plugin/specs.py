@@ -152,6 +152,19 @@ class SigningRequest(NamedTuple):
     credential: Credential
     clock: Clock
 
+    def prehash(self, timestamp: str) -> bytes:
+        """``timestamp + METHOD + path?query + body``: the text many exchanges sign.
+
+        The path and query as sent (percent-encoded; ``?`` only when there is a query), the
+        method in upper case, the body's bytes as sent (empty for none).
+        """
+        return (
+            timestamp.encode()
+            + self.method.upper().encode()
+            + self.url.raw_path_qs.encode()
+            + self.body
+        )
+
 
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 

@@ -21,12 +21,7 @@ def sign_request(request: SigningRequest) -> SignedRequest:
     if not request.url.path.startswith(PRIVATE_PREFIX):
         return SignedRequest()
     timestamp = str(request.clock.time_ms())
-    text = (
-        timestamp.encode()
-        + request.method.upper().encode()
-        + request.url.raw_path_qs.encode()
-        + request.body
-    )
+    text = request.prehash(timestamp)
     signature = hmac_sha256_hex(request.credential.secret_bytes, text)
     return SignedRequest(
         headers={

@@ -49,12 +49,7 @@ def signed_headers(request: SigningRequest) -> SignedRequest:
     """The signature headers for any path (``sign_request`` skips public ones)."""
     timestamp = str(request.clock.time_ms())
     credential = request.credential
-    text = (
-        timestamp.encode()
-        + request.method.upper().encode()
-        + request.url.raw_path_qs.encode()  # path, then "?" + query only when there is one
-        + request.body
-    )
+    text = request.prehash(timestamp)
     headers = {
         "ACCESS-KEY": credential.key,
         "ACCESS-SIGN": sign_text(credential.secret, credential.secret_bytes, text),

@@ -42,12 +42,7 @@ def sign_request(request: SigningRequest) -> SignedRequest:
         return SignedRequest()
     credential = request.credential
     timestamp = iso_timestamp(request.clock)
-    text = (
-        timestamp.encode()
-        + request.method.upper().encode()
-        + request.url.raw_path_qs.encode()
-        + request.body
-    )
+    text = request.prehash(timestamp)
     return SignedRequest(
         headers={
             "OK-ACCESS-KEY": credential.key,

@@ -41,12 +41,7 @@ def sign_request(request: SigningRequest) -> SignedRequest:
         return _UNSIGNED
     timestamp = iso_timestamp(request.clock.time_ms())
     credential = request.credential
-    text = (
-        timestamp.encode()
-        + request.method.upper().encode()
-        + request.url.raw_path_qs.encode()
-        + request.body
-    )
+    text = request.prehash(timestamp)
     return SignedRequest(
         headers={
             "OK-ACCESS-KEY": credential.key,
