@@ -51,38 +51,29 @@ KEY_ONLY_PATHS = frozenset(
 )
 
 # Security type NONE: the market-data endpoints of each product's "Market Data endpoints" section.
+# Every product (spot, USDⓈ-M, COIN-M, options) serves these under its own prefix.
+_MARKET_DATA = ("ping", "time", "exchangeInfo", "depth", "trades", "klines")
+# Spot and both futures products also serve these.
+_SPOT_AND_FUTURES = ("aggTrades", "ticker/24hr", "ticker/price", "ticker/bookTicker")
 PUBLIC_PATHS = frozenset(
     {
         *(
             f"/api/v3/{name}"
             for name in [
-                "ping",
-                "time",
-                "exchangeInfo",
-                "depth",
-                "trades",
-                "aggTrades",
-                "klines",
+                *_MARKET_DATA,
+                *_SPOT_AND_FUTURES,
                 "uiKlines",
                 "avgPrice",
                 "ticker",
-                "ticker/24hr",
                 "ticker/tradingDay",
-                "ticker/price",
-                "ticker/bookTicker",
             ]
         ),
         *(
             f"/{api}/v1/{name}"
             for api in ("fapi", "dapi")
             for name in [
-                "ping",
-                "time",
-                "exchangeInfo",
-                "depth",
-                "trades",
-                "aggTrades",
-                "klines",
+                *_MARKET_DATA,
+                *_SPOT_AND_FUTURES,
                 "continuousKlines",
                 "indexPriceKlines",
                 "markPriceKlines",
@@ -90,9 +81,6 @@ PUBLIC_PATHS = frozenset(
                 "premiumIndex",
                 "fundingRate",
                 "fundingInfo",
-                "ticker/24hr",
-                "ticker/price",
-                "ticker/bookTicker",
                 "openInterest",
                 "constituents",
             ]
@@ -103,12 +91,7 @@ PUBLIC_PATHS = frozenset(
         *(
             f"/eapi/v1/{name}"
             for name in [
-                "ping",
-                "time",
-                "exchangeInfo",
-                "depth",
-                "trades",
-                "klines",
+                *_MARKET_DATA,
                 "mark",
                 "ticker",
                 "index",
