@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from topgun.plugin import BackgroundTask
 
 
@@ -16,6 +18,7 @@ class Keeper(BackgroundTask):
         self.release = asyncio.Event()
 
     def start(self) -> None:
+        self._check_open()
         self._task = asyncio.get_running_loop().create_task(self.release.wait())
 
     def _repr_detail(self) -> str:
@@ -49,3 +52,15 @@ async def test_cancel_task_returns_once_the_task_has_ended() -> None:
 
 def test_repr_without_detail_or_counters() -> None:
     assert repr(BackgroundTask()) == "<BackgroundTask stopped>"
+
+
+async def test_close_cancels_the_task_and_a_closed_object_does_not_start_again() -> None:
+    keeper = Keeper()
+    keeper.start()
+    task = keeper._task
+    await keeper.close()
+    assert task is not None
+    assert task.cancelled()
+    with pytest.raises(RuntimeError, match="this Keeper is closed"):
+        keeper.start()
+    await keeper.close()  # closing twice is harmless

@@ -15,7 +15,8 @@ __all__ = ["BackgroundTask"]
 
 
 class BackgroundTask:
-    """Base for an object whose ``start()`` sets ``_task`` and whose ``close()`` stops it.
+    """Base for an object whose ``start()`` sets ``_task`` (after ``_check_open()``) and whose
+    ``close()`` stops it for good; a subclass extends ``close()`` with what else it releases.
 
     ``COUNTERS`` names the attributes ``repr`` shows after the state (never a secret); override
     ``_repr_detail`` to put something non-secret before it (an endpoint, say).
@@ -23,6 +24,7 @@ class BackgroundTask:
 
     COUNTERS: ClassVar[tuple[str, ...]] = ()
     _task: asyncio.Task[Any] | None = None
+    _closing = False
 
     @property
     def running(self) -> bool:
@@ -33,6 +35,16 @@ class BackgroundTask:
         """Return when the task has ended (at once when it never started)."""
         if self._task is not None and not self._task.done():
             await asyncio.wait([self._task])
+
+    async def close(self) -> None:
+        """Stop: cancel the task and return once it has ended; ``start()`` refuses afterwards."""
+        self._closing = True
+        await self._cancel_task()
+
+    def _check_open(self) -> None:
+        """For ``start()``: a closed object is not started again."""
+        if self._closing:
+            raise RuntimeError(f"this {type(self).__name__} is closed")
 
     async def _cancel_task(self) -> None:
         """Cancel the task and return once it has ended (its exception, if any, stays on it)."""

@@ -117,14 +117,6 @@ class ListenKeyKeeper(BackgroundTask):
             self._run(), name=f"topgun.binance listen key keep-alive {self._url.path}"
         )
 
-    async def close(self) -> None:
-        """Stop keeping the key alive: cancel the task and wait until it has ended."""
-        task, self._task = self._task, None
-        if task is not None and not task.done():
-            task.cancel()
-        if task is not None:
-            await asyncio.gather(task, return_exceptions=True)
-
     # -- the task ----------------------------------------------------------------------------
 
     async def _run(self) -> None:

@@ -140,7 +140,6 @@ class BitbankPrivateStream(BackgroundTask):
         self._tokens: tuple[str, ...] = ()  # the latest two, redacted from log lines
         self._cursor = Cursor()
         self._task: asyncio.Task[None] | None = None
-        self._closed = False
         self.messages = 0
         self.renewals = 0
         self.failures = 0
@@ -153,19 +152,13 @@ class BitbankPrivateStream(BackgroundTask):
         return self._access.channel if self._access is not None else None
 
     async def start(self) -> None:
-        if self._closed:
-            raise RuntimeError("this BitbankPrivateStream is closed")
+        self._check_open()
         if self._task is None:
             self._access = await fetch_channel_and_token(self._client)
             self._tokens = (self._access.token,)
             self._task = asyncio.get_running_loop().create_task(
                 self._run(), name="topgun.bitbank private stream"
             )
-
-    async def close(self) -> None:
-        """Stop: cancel the long-poll and await the task."""
-        self._closed = True
-        await self._cancel_task()
 
     async def __aenter__(self) -> BitbankPrivateStream:
         await self.start()

@@ -195,7 +195,6 @@ class GMOCoinTokenManager(BackgroundTask):
         self._watchers: set[asyncio.Task[None]] = set()
         self._all_closed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._closing = False
         self.extensions = 0
         """Successful scheduled (or prompted) extensions."""
         self.renewals = 0
@@ -221,8 +220,7 @@ class GMOCoinTokenManager(BackgroundTask):
 
     async def start(self) -> URL:
         """Create the first token (errors propagate) and start keeping it alive."""
-        if self._closing:
-            raise RuntimeError("this GMOCoinTokenManager is closed")
+        self._check_open()
         if self._task is None:
             self._token = await create_access_token(self._client)
             self._valid_until = _now() + self.lifetime
@@ -249,8 +247,7 @@ class GMOCoinTokenManager(BackgroundTask):
 
     async def close(self) -> None:
         """Stop keeping the token alive (cancel and await the task), then revoke the token."""
-        self._closing = True
-        await self._cancel_task()
+        await super().close()
         await self._stop_watchers()
         await self._revoke()
 
