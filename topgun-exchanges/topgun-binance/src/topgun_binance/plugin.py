@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from topgun.plugin import ApiSpec, Host, hookimpl
+from topgun.plugin import ApiSpec, Host, HostRecipe, hookimpl
 
 from .auth import sign_request
 from .limits import FUTURES_TESTNET_TIME, RATE_LIMITS, SPOT_TESTNET_TIME, SPOT_TIME
@@ -53,6 +53,8 @@ _HINT = (
     "(-----BEGIN PRIVATE KEY-----...), followed by its password if the PEM is encrypted."
 )
 _OPTIONAL = ("PRIVATE_KEY_PASSWORD",)
+HTTP: HostRecipe = {"signer": sign_request, "body": "form", "rate_limits": RATE_LIMITS}
+WS_API: HostRecipe = {"ws_message_signer": sign_message, "ws_authenticator": authenticate}
 
 
 @hookimpl
@@ -82,36 +84,17 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    for name in HTTP_HOSTS:
-        register(Host(name, api=API, signer=sign_request, body="form", rate_limits=RATE_LIMITS))
+    testnets = {SPOT_TESTNET_HOST: SPOT_TESTNET_API, FUTURE_TESTNET_HOST: FUTURE_TESTNET_API}
+    for host in (
+        *Host.each(dict.fromkeys(HTTP_HOSTS, API), **HTTP),
+        *Host.each(testnets, **(HTTP | WS_API)),
+    ):
+        register(host)
     for name in WS_API_HOSTS:
         # Spot: "wss://ws-api.binance.com:443/ws-api/v3 ... alternative port 9443 is also
         # available"; the futures WebSocket APIs document 443 only.
         ports = (443, 9443) if name == "ws-api.binance.com" else (443,)
-        register(
-            Host(
-                name,
-                api=API,
-                ws_message_signer=sign_message,
-                ws_authenticator=authenticate,
-                ports=ports,
-            )
-        )
-    for name, api in (
-        (SPOT_TESTNET_HOST, SPOT_TESTNET_API),
-        (FUTURE_TESTNET_HOST, FUTURE_TESTNET_API),
-    ):
-        register(
-            Host(
-                name,
-                rate_limits=RATE_LIMITS,
-                api=api,
-                signer=sign_request,
-                body="form",
-                ws_message_signer=sign_message,
-                ws_authenticator=authenticate,
-            )
-        )
+        register(Host(name, api=API, **(WS_API | {"ports": ports})))
     for name in SPOT_STREAM_HOSTS:
         register(Host(name, ws_rate_limit=SPOT_STREAM_LIMIT))
     for name in FUTURES_STREAM_HOSTS:
