@@ -12,7 +12,6 @@ key and serves ``userDataStream.subscribe`` only on a logged-on session, as Bina
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 import pytest
@@ -20,7 +19,6 @@ from yarl import URL
 
 import topgun
 from topgun.credentials import Credential
-from topgun.plugin import AuthenticationError
 from topgun.registry import Registry, build_registry
 from topgun_binance import plugin
 from topgun_binance.ws import logon_request
@@ -142,32 +140,6 @@ async def test_every_reconnection_logs_on_again(
         "session.logon",
         "userDataStream.subscribe",
     ]
-
-
-async def test_a_rejected_logon_is_an_authentication_error(
-    ws_exchange: Any,
-    registry: Registry,
-    fast_backoff: Any,
-    binance_pem_keys: Any,
-    binance_verify: Any,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.INFO)
-    key, pem = binance_pem_keys["ed25519"]
-    server = await ws_exchange(HOSTS, binance(binance_verify, "some-other-key"))
-    async with topgun.Client(
-        apis={"binance": [key, pem]}, registry=registry, **server.client_kwargs()
-    ) as client:
-        app = client.ws_connect(
-            "wss://ws-api.binance.com/ws-api/v3", send_json=SUBSCRIBE, backoff=fast_backoff
-        )
-        with pytest.raises(AuthenticationError, match="-1022"):
-            async with asyncio.timeout(5):
-                await app.ready()
-    assert all(
-        m["method"] != "userDataStream.subscribe" for c in server.connections for m in c.received
-    )
-    assert "PRIVATE KEY" not in caplog.text
 
 
 async def test_hmac_keys_and_other_paths_send_no_logon(

@@ -41,11 +41,6 @@ async def handle(request: web.Request, body: bytes, record: dict[str, Any]) -> w
 
 
 @pytest.fixture
-def bitflyer_credentials() -> tuple[str, str]:
-    return KEY, SECRET
-
-
-@pytest.fixture
 async def exchange() -> AsyncIterator[HttpExchange]:
     """api.bitflyer.com served from 127.0.0.1 over TLS; ``exchange.seen`` records every request."""
     async with HttpExchange(["api.bitflyer.com"], handle) as server:

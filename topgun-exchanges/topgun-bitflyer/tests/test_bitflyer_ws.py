@@ -243,16 +243,6 @@ async def test_authenticate_checks_the_reply(reply: Any, message: str) -> None:
     await authenticate(FakeLogin({"jsonrpc": "2.0", "result": True}))  # accepted: returns
 
 
-def test_the_plugin_registers_the_realtime_host() -> None:
-    from topgun.registry import build_registry
-    from topgun_bitflyer import plugin
-
-    route = build_registry([plugin], strict=True).hosts[HOST]
-    assert route.host.api == "bitflyer"
-    assert route.host.ws_authenticator is authenticate
-    assert "ws-login" in route.host.features()
-
-
 # -- the user guide, as written ----------------------------------------------------------------
 
 
@@ -330,30 +320,6 @@ async def test_user_guide_authenticated_child_order_events(
     (login,) = server.logins
     assert Lightstream.check(login) is None
     assert server.subscriptions[0] == ["child_order_events"]
-
-
-async def test_wrong_secret_is_refused_logged_and_nothing_private_arrives(
-    lightstream: Any, caplog: pytest.LogCaptureFixture
-) -> None:
-    server, exchange = lightstream
-    got: list[Any] = []
-    apis = {"bitflyer": [KEY, "a-wrong-secret-value"]}
-    async with topgun.Client(apis=apis, connector=exchange.connector()) as client:
-        app = client.ws_connect(
-            URL,
-            send_json={"method": "subscribe", "params": {"channel": "child_order_events"}},
-            hdlr_json=lambda msg, ws: got.append(msg),
-            backoff=(0.05, 0.2, 2.0, 0.05),
-        )
-        with pytest.raises(topgun.AuthenticationError, match="Invalid signature"):
-            await app.ready()
-        assert app.stats.auth_failures >= 1
-    assert got == []
-    assert all(channels == [] for channels in server.subscriptions)  # never subscribed
-    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-    assert any("code -32000, Invalid signature" in e for e in errors)
-    assert "a-wrong-secret-value" not in caplog.text
-    assert_nothing_left()
 
 
 async def test_a_login_flooded_with_frames_fails_visibly_instead_of_growing(

@@ -11,14 +11,12 @@ import base64
 import hashlib
 import hmac
 import itertools
-import logging
 import time
 from typing import Any
 
 import pytest
 
 import topgun
-from topgun.plugin import AuthenticationError
 from topgun.registry import Registry, build_registry
 from topgun_bitget import plugin
 
@@ -94,35 +92,6 @@ async def test_public_stream_gets_no_login(ws_exchange: Any, registry: Registry)
         async with asyncio.timeout(5):
             await app.ready()
     assert [m["op"] for m in server.connections[0].received] == ["subscribe"]
-
-
-async def test_rejected_login_never_subscribes_and_backs_off(
-    ws_exchange: Any,
-    registry: Registry,
-    fast_backoff: Any,
-    eventually: Any,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    server = await ws_exchange(HOSTS, bitget)
-    wrong = "bitget-wrong-secret-DO-NOT-LEAK"
-    async with topgun.Client(
-        apis={"bitget": [KEY, wrong, PASSPHRASE]}, registry=registry, **server.client_kwargs()
-    ) as client:
-        app = client.ws_connect(
-            "wss://ws.bitget.com/v2/ws/private",
-            send_json={"op": "subscribe", "args": [{"instType": "SPOT", "channel": "orders"}]},
-            backoff=fast_backoff,
-        )
-        with pytest.raises(AuthenticationError, match="30005"):
-            async with asyncio.timeout(5):
-                await app.ready()
-        await eventually(lambda: len(server.connections) >= 2)
-        assert app.stats.auth_failures >= 1
-    for conn in server.connections:
-        assert all(m.get("op") != "subscribe" for m in conn.received)
-    assert "Invalid sign" in caplog.text
-    assert wrong not in caplog.text and PASSPHRASE not in caplog.text
 
 
 async def test_sends_are_paced_to_ten_per_second(

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import logging
 from typing import Any
 
 import pytest
 
 import topgun
-from topgun import AuthenticationError, Backoff
+from topgun import Backoff
 from topgun.registry import Registry, build_registry
 from topgun.testing import with_heartbeat_interval
 from topgun_bitmex import plugin
@@ -57,32 +56,6 @@ async def test_login_then_private_subscription(
     assert received[0]["op"] == "authKeyExpires" and received[1]["op"] == "subscribe"
     assert got[0]["info"].startswith("Welcome")  # the welcome reached the handlers
     assert not any("request" in m and m["request"].get("op") == "authKeyExpires" for m in got)
-
-
-async def test_rejected_login_never_subscribes_and_backs_off(
-    eventually: Any, realtime: Any, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    async with topgun.Client(
-        apis={"bitmex": [KEY, "wrong-secret-value"]},
-        registry=registry_with(),
-        **realtime.client_kwargs(),
-    ) as client:
-        app = client.ws_connect(
-            "wss://ws.bitmex.com/realtime",
-            send_json={"op": "subscribe", "args": ["order"]},
-            backoff=FAST,
-        )
-        with pytest.raises(AuthenticationError, match="Signature not valid"):
-            async with asyncio.timeout(5):
-                await app.ready()
-        await eventually(lambda: len(realtime.server.connections) >= 2)  # it retries
-        failures = app.stats.auth_failures
-    assert failures >= 1 and not any(realtime.server.logins)
-    for received in realtime.server.connections:
-        assert all(m == "ping" or m.get("op") != "subscribe" for m in received)
-    assert "Signature not valid" in caplog.text
-    assert "wrong-secret-value" not in caplog.text
 
 
 async def test_auth_none_connects_without_login(eventually: Any, realtime: Any) -> None:

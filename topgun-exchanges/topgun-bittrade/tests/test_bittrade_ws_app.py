@@ -25,7 +25,6 @@ import pytest
 from aiohttp import web
 
 import topgun
-from topgun.plugin import AuthenticationError
 from topgun.testing import (
     Connection,
     LocalExchange,
@@ -188,20 +187,6 @@ async def test_private_stream_auths_then_subscribes_and_answers_pings(servers: A
     kinds = [m.get("ch") for _, m in server.received if m.get("action") in ("req", "sub")]
     assert kinds == ["auth", "orders#btcjpy"]
     assert all(m["data"]["ts"] >= 1700000000000 for _, m in server.pongs)
-
-
-async def test_refused_auth_fails_instead_of_waiting(servers: Any) -> None:
-    server, exchange = servers
-    async with topgun.Client(
-        apis={"bittrade": [KEY, "wrong"]}, **exchange.client_kwargs()
-    ) as client:
-        app = client.ws_connect(
-            f"wss://{HOST}/ws/v2", send_json={"action": "sub", "ch": "orders#btcjpy"}
-        )
-        async with asyncio.timeout(5):
-            with pytest.raises(AuthenticationError, match="2002"):
-                await app.ready()
-    assert all(m.get("ch") == "auth" for _, m in server.received)
 
 
 async def test_market_decompression_bomb_is_dropped_and_the_stream_goes_on() -> None:

@@ -11,14 +11,12 @@ import asyncio
 import hashlib
 import hmac
 import itertools
-import logging
 import time
 from typing import Any
 
 import pytest
 
 import topgun
-from topgun.plugin import AuthenticationError
 from topgun.registry import Registry, build_registry
 from topgun_bybit import plugin
 
@@ -109,35 +107,6 @@ async def test_demo_and_testnet_use_their_own_credentials(
         async with asyncio.timeout(5):
             await app.ready()
     assert server.connections[0].state["authed"] is True
-
-
-async def test_rejected_login_never_subscribes_and_backs_off(
-    ws_exchange: Any,
-    registry: Registry,
-    fast_backoff: Any,
-    eventually: Any,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    server = await ws_exchange(HOSTS, bybit)
-    wrong = "bybit-wrong-secret-DO-NOT-LEAK"
-    async with topgun.Client(
-        apis={"bybit": [KEY, wrong]}, registry=registry, **server.client_kwargs()
-    ) as client:
-        app = client.ws_connect(
-            "wss://stream.bybit.com/v5/private",
-            send_json={"op": "subscribe", "args": ["order"]},
-            backoff=fast_backoff,
-        )
-        with pytest.raises(AuthenticationError, match="error sign"):
-            async with asyncio.timeout(5):
-                await app.ready()
-        await eventually(lambda: len(server.connections) >= 2)  # it retries, after a backoff delay
-        assert app.stats.auth_failures >= 1
-    for conn in server.connections:
-        assert all(m.get("op") != "subscribe" for m in conn.received)
-    assert "error sign" in caplog.text
-    assert wrong not in caplog.text and SECRET not in caplog.text
 
 
 async def test_public_stream_sends_no_login_even_with_credentials(

@@ -1,13 +1,20 @@
-"""Registration: API names, hosts, entry point, and the crypto dependencies staying out of core."""
+"""Registration: API names, hosts, the crypto dependencies staying out of core, and topgun's
+conformance suite run on the plugin."""
 
 from __future__ import annotations
 
 from importlib import metadata
 
-from topgun.registry import Registry, build_registry
-from topgun.registry.loader import discover_plugins
-from topgun_hyperliquid import HEARTBEAT, MessageSigner, RequestSigner
+import orjson
+from eth_account import Account
+
+from topgun import Credential
+from topgun.registry import Registry
+from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord
+from topgun_hyperliquid import HEARTBEAT, MessageSigner, RequestSigner, plugin
 from topgun_hyperliquid.signing import MAINNET, TESTNET
+
+from .conftest import recover
 
 
 def test_apis_take_a_private_key_and_an_optional_vault(registry: Registry) -> None:
@@ -34,15 +41,6 @@ def test_hosts_sign_json_ping_and_sign_ws_posts_per_network(registry: Registry) 
         assert set(host.features()) == {"sign", "heartbeat", "ws-sign", "body=json"}
 
 
-def test_discovered_through_the_entry_point() -> None:
-    loaded, failed, _ = discover_plugins()
-    assert not failed
-    ours = [p for p in loaded if p.name == "hyperliquid"]
-    assert [p.distribution for p in ours] == ["topgun-hyperliquid"]
-    registry = build_registry(loaded, strict=True)
-    assert registry.api_distribution("hyperliquid") == "topgun-hyperliquid"
-
-
 def test_core_does_not_pull_in_the_signing_libraries() -> None:
     def requirement_names(dist: str) -> set[str]:
         names = set()
@@ -58,3 +56,31 @@ def test_core_does_not_pull_in_the_signing_libraries() -> None:
     crypto = {"eth-account", "eth-utils", "coincurve", "msgpack"}
     assert not crypto & requirement_names("topgun-core")
     assert crypto <= requirement_names("topgun-hyperliquid")
+
+
+# -- topgun's conformance suite (topgun.testing.conformance) -----------------------------------
+# Signing: https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/signing — POST
+# /exchange bodies carry an EIP-712 signature the exchange recovers the signer's address from;
+# /info is public. WebSocket: https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/
+# websocket/timeouts-and-heartbeats — the server closes a connection that sent nothing for 60 s.
+# No login: posts over the WebSocket are signed one by one.
+
+
+def verify(request: HttpRecord, credential: Credential) -> bool:
+    try:
+        body = orjson.loads(request.body)
+        mainnet = request.host == "api.hyperliquid.xyz"
+        return recover(body, mainnet).lower() == Account.from_key(credential.key).address.lower()
+    except (KeyError, TypeError, ValueError):
+        return False  # no signature, or not one of a known action
+
+
+class TestHyperliquidConformance(ConformanceSuite):
+    exchange = Exchange(
+        plugin=plugin,
+        apis={
+            "hyperliquid": ["0x" + "11" * 32],
+            "hyperliquid_testnet": ["0x" + "22" * 32],
+        },
+        verify=verify,
+    )

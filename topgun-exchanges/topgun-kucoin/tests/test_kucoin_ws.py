@@ -125,14 +125,6 @@ async def test_welcome_makes_the_connection_usable(fake_login: Any) -> None:
     assert login.sent == []  # nothing is sent: the token in the URL is the authentication
 
 
-async def test_error_instead_of_welcome_is_a_login_failure(fake_login: Any) -> None:
-    login = _login(
-        fake_login, [{"id": "c", "type": "error", "code": 401, "data": "token is expired"}]
-    )
-    with pytest.raises(AuthenticationError, match="token is expired"):
-        await await_welcome(login)
-
-
 async def test_no_welcome_is_a_timeout(fake_login: Any) -> None:
     with pytest.raises(TimeoutError):
         await await_welcome(_login(fake_login, [{"type": "message", "topic": "/x"}]))

@@ -24,7 +24,7 @@ import pytest
 from aiohttp import web
 
 import topgun
-from topgun.plugin import AuthenticationError, Host, hookimpl
+from topgun.plugin import Host, hookimpl
 from topgun.registry import build_registry
 from topgun.testing import (
     Connection,
@@ -136,20 +136,6 @@ async def test_v3_login_reply_is_inflated_and_data_reaches_json_handlers(servers
             assert (await got.get())["event"] == "subscribe"
             assert await got.get() == ORDER
     assert [m["op"] for _, m in server.received] == ["login", "subscribe"]
-
-
-async def test_v3_refused_login_is_a_failed_login(servers: Any) -> None:
-    server, exchange = servers
-    async with topgun.Client(
-        apis={"okj": [KEY, "wrong", PASSPHRASE]}, **exchange.client_kwargs()
-    ) as client:
-        app = client.ws_connect(
-            "wss://connect.okcoin.jp:443/ws/v3", send_json={"op": "subscribe", "args": []}
-        )
-        async with asyncio.timeout(5):
-            with pytest.raises(AuthenticationError, match="30013"):
-                await app.ready()
-    assert all(m["op"] == "login" for _, m in server.received)
 
 
 async def test_v5_public_path_takes_no_login_with_credentials_loaded(servers: Any) -> None:

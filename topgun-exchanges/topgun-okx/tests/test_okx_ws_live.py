@@ -16,14 +16,12 @@ import base64
 import hashlib
 import hmac
 import itertools
-import logging
 import time
 from typing import Any
 
 import pytest
 
 import topgun
-from topgun.plugin import AuthenticationError
 from topgun.registry import Registry, build_registry
 from topgun_okx import plugin
 
@@ -150,36 +148,6 @@ async def test_public_path_gets_no_login(ws_exchange: Any, registry: Registry) -
         async with asyncio.timeout(5):
             await app.ready()
     assert [m["op"] for m in server.connections[0].received] == ["subscribe"]
-
-
-async def test_rejected_login_never_subscribes_and_backs_off(
-    ws_exchange: Any,
-    registry: Registry,
-    fast_backoff: Any,
-    eventually: Any,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
-    key, secret, _ = ACCOUNTS["okx"]
-    wrong = "okx-wrong-pass-DO-NOT-LEAK"
-    async with topgun.Client(
-        apis={"okx": [key, secret, wrong]}, registry=registry, **server.client_kwargs()
-    ) as client:
-        app = client.ws_connect(
-            "wss://ws.okx.com:8443/ws/v5/private",
-            send_json={"op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]},
-            backoff=fast_backoff,
-        )
-        with pytest.raises(AuthenticationError, match="60009"):
-            async with asyncio.timeout(5):
-                await app.ready()
-        await eventually(lambda: len(server.connections) >= 2)
-        assert app.stats.auth_failures >= 1
-    for conn in server.connections:
-        assert all(m.get("op") != "subscribe" for m in conn.received)
-    assert "Login failed" in caplog.text
-    assert wrong not in caplog.text and secret not in caplog.text
 
 
 async def test_heartbeat_is_text_ping_answered_by_pong(

@@ -19,7 +19,6 @@ from topgun_phemex.ws import (
     HEARTBEAT_ID,
     LOGIN_EXPIRY_IN,
     LOGIN_ID,
-    RATE_LIMIT,
     authenticate,
     is_login_reply,
     login_message,
@@ -117,7 +116,3 @@ def test_heartbeat_payload_interval_and_reply() -> None:
     assert 0 < HEARTBEAT.interval < 30  # "interval less than 30 seconds", 5 s recommended
     [reply] = exchange_side(ping)
     assert not is_login_reply(reply)
-
-
-def test_rate_limit_is_twenty_per_second() -> None:
-    assert (RATE_LIMIT.messages, RATE_LIMIT.per_seconds) == (20, 1.0)

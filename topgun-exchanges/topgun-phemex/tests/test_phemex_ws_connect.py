@@ -6,13 +6,12 @@ it, answers ``server.ping`` ("Heartbeat"), and records arrival times to check th
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 import pytest
 
 import topgun
-from topgun import AuthenticationError, Backoff
+from topgun import Backoff
 from topgun.registry import Registry, build_registry
 from topgun.testing import with_heartbeat_interval
 from topgun_phemex import plugin
@@ -62,29 +61,6 @@ async def test_login_then_private_subscription(
     assert sent[0]["method"] == "user.auth" and sent[0]["id"] == LOGIN_ID
     assert sent[1] == AOP
     assert all(m.get("id") != LOGIN_ID for m in got)  # the login reply was the authenticator's
-
-
-async def test_rejected_login_never_subscribes_and_backs_off(
-    eventually: Any, gateway: Any, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    async with topgun.Client(
-        apis={"phemex": [KEY, "wrong-secret-value"]},
-        registry=registry_with(),
-        **gateway.client_kwargs(),
-    ) as client:
-        app = client.ws_connect("wss://ws.phemex.com", send_json=AOP, backoff=FAST)
-        with pytest.raises(AuthenticationError, match="6012"):
-            async with asyncio.timeout(5):
-                await app.ready()
-        await eventually(lambda: len(gateway.server.logins) >= 2)  # retried after a backoff
-    assert not any(gateway.server.logins)
-    assert all(
-        m.get("method") != "aop.subscribe"
-        for i in range(len(gateway.server.connections))
-        for m in messages(gateway, i)
-    )
-    assert "invalid login token" in caplog.text and "wrong-secret-value" not in caplog.text
 
 
 async def test_heartbeat_on_ws_phemex_com_with_its_own_id(eventually: Any, gateway: Any) -> None:

@@ -13,6 +13,11 @@ https://www.kucoin.com/docs/basic-info/connection-method/authentication/signing-
   decoded, completely (``+`` in a query is a space, as in form encoding).
 - ``KC-API-TIMESTAMP`` is in milliseconds; ``KC-API-KEY-VERSION`` is the key's version, and for
   versions 2 and 3 ``KC-API-PASSPHRASE`` = base64(HMAC_SHA256(apiSecret, passphrase)).
+
+Public endpoints (server time and status, the public bullet, symbols, currencies, prices, and
+the market data of spot and futures) take no credentials and are sent without them, so the key
+and passphrase travel only where needed. The full order book (``/api/v3/market/orderbook/
+level2``) is private on KuCoin and stays signed.
 """
 
 from __future__ import annotations
@@ -23,6 +28,24 @@ from yarl import URL
 
 from topgun.errors import SigningError
 from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
+
+PUBLIC_PATHS = frozenset(
+    {"/api/v1/timestamp", "/api/v1/status", "/api/v1/bullet-public", "/api/v1/prices"}
+)
+PUBLIC_PREFIXES = (
+    "/api/v1/market/",
+    "/api/v1/level2/",
+    "/api/v1/symbols",
+    "/api/v2/symbols",
+    "/api/v1/currencies",
+    "/api/v3/currencies",
+    "/api/v1/contracts/",
+    "/api/v1/ticker",
+    "/api/v1/kline/query",
+    "/api/v1/trade/history",
+    "/api/v1/mark-price/",
+    "/api/v1/funding-rate/",
+)
 
 DEFAULT_KEY_VERSION = "2"
 KEY_VERSIONS = frozenset({"2", "3"})
@@ -56,6 +79,9 @@ def key_version(values: tuple[str, ...]) -> str:
 
 
 def sign_request(request: SigningRequest) -> SignedRequest:
+    path = request.url.path
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+        return SignedRequest()
     credential = request.credential
     secret = credential.secret_bytes
     timestamp = str(request.clock.time_ms())

@@ -10,6 +10,11 @@ github.com/okcoinjapan/V3-Open-API-SDK okcoin/utils.py and V5-Open-API-SDK okj/u
   (with the query string, as sent) + body (the exact JSON bytes sent; nothing for a GET).
 
 The timestamp comes from the Client's clock, so ``client.clock.offset`` fixes a skewed machine.
+
+Market data takes no credentials and is sent without them, so the key and passphrase travel only
+where needed: V3's instruments (tickers, books, trades and candles live under
+``/api/spot/v3/instruments``) and general endpoints (``/api/general/v3/``, the server time), and
+V5's ``/api/v5/public/`` and ``/api/v5/market/``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,13 @@ import time
 from topgun.clock import Clock
 from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
 
+PUBLIC_PREFIXES = (
+    "/api/spot/v3/instruments",
+    "/api/general/v3/",
+    "/api/v5/public/",
+    "/api/v5/market/",
+)
+
 
 def iso_timestamp(clock: Clock) -> str:
     """``YYYY-MM-DDThh:mm:ss.sssZ`` in UTC, from the clock's milliseconds."""
@@ -27,6 +39,8 @@ def iso_timestamp(clock: Clock) -> str:
 
 
 def sign_request(request: SigningRequest) -> SignedRequest:
+    if request.url.path.startswith(PUBLIC_PREFIXES):
+        return SignedRequest()
     credential = request.credential
     timestamp = iso_timestamp(request.clock)
     text = (

@@ -6,6 +6,10 @@ the UNIX time in SECONDS at which the request expires ("normally Now() + 1 minut
 ``x-phemex-request-signature`` = hex(HMAC_SHA256(apiSecret, URL path + query string (without the
 ``?``) + expiry + body)). The path and query are signed exactly as sent (``raw_path`` /
 ``raw_query_string``), so a value with reserved characters signs the same bytes the server reads.
+
+Public endpoints ("Endpoint security type: None": ``/public/...``, ``/exchange/public/...`` and
+the market data under ``/md/...``) are sent without these headers, so the key travels only
+where it is needed.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_hex
 
 EXPIRY_IN = 60
 """Seconds until a signed request expires, as the docs suggest (Now() + 1 minute)."""
+
+PUBLIC_PREFIXES = ("/public/", "/exchange/public/", "/md/")
 
 
 def expiry_at(clock: Clock, seconds: int = EXPIRY_IN) -> int:
@@ -29,6 +35,8 @@ def signed_text(path: str, query: str, expiry: int, body: bytes = b"") -> bytes:
 def sign_request(request: SigningRequest) -> SignedRequest:
     credential = request.credential
     url = request.url
+    if url.path.startswith(PUBLIC_PREFIXES):
+        return SignedRequest()
     expiry = expiry_at(request.clock)
     text = signed_text(url.raw_path, url.raw_query_string, expiry, request.body)
     return SignedRequest(
