@@ -10,12 +10,26 @@ from pathlib import Path
 TEMPLATE = Path(__file__).resolve().parent / "template"
 
 
-def render(slug: str, label: str, host: str, dest: Path) -> list[Path]:
+def render(
+    slug: str, label: str, host: str, dest: Path, author: str = "", url: str = ""
+) -> list[Path]:
     if not re.fullmatch(r"[a-z][a-z0-9_]*", slug):
         raise SystemExit(f"--slug must be lower-case letters, digits and underscores, not {slug!r}")
     if dest.exists() and any(dest.iterdir()):
         raise SystemExit(f"{dest} exists and is not empty")
-    values = {"SLUG": slug, "LABEL": label, "HOST": host, "DIST": f"topgun-{slug.replace('_', '-')}"}
+    dist_slug = slug.replace("_", "-")
+    dist = f"topgun-{dist_slug}"
+    if url and not url.startswith("https://"):
+        raise SystemExit(f"--url must be an https:// link, not {url!r}")
+    values = {
+        "SLUG": slug,
+        "LABEL": label,
+        "HOST": host,
+        "DIST": dist,
+        "DIST_SLUG": dist_slug,
+        "AUTHOR": author or f"The {dist} authors",
+        "URL": url or f"https://github.com/your-account/{dist}",
+    }
     written: list[Path] = []
     for source in sorted(TEMPLATE.rglob("*")):
         if source.is_dir() or "__pycache__" in source.parts:
@@ -36,9 +50,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--slug", required=True, help="exchange slug: API name and entry-point name")
     parser.add_argument("--label", default="", help="human name of the exchange")
     parser.add_argument("--host", required=True, help="the exchange's HTTP API host")
+    parser.add_argument("--author", default="", help="who the license names (default: the authors)")
+    parser.add_argument("--url", default="", help="the plugin's repository (https://...)")
     parser.add_argument("dest", type=Path)
     args = parser.parse_args(argv)
-    for path in render(args.slug, args.label or args.slug, args.host, args.dest):
+    label = args.label or args.slug
+    for path in render(args.slug, label, args.host, args.dest, args.author, args.url):
         print(path)
     return 0
 

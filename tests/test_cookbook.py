@@ -482,6 +482,11 @@ async def test_stale_books(capsys: pytest.CaptureFixture[str]) -> None:
 # -- graceful shutdown ------------------------------------------------------------------------------
 
 
+HANG = 120
+"""Seconds a recipe process may stay silent before its test calls it hung (a bound for a hang,
+not a timing: a fresh interpreter importing topgun on a loaded machine can take many seconds)."""
+
+
 class Process:
     """A recipe run as its own Python process (``python recipe.py``), its output read as it comes."""
 
@@ -504,7 +509,7 @@ class Process:
     async def until(self, text: str, since: int = 0) -> str:
         """Read output lines until one from line ``since`` on contains ``text``; return it."""
         assert self.proc.stdout is not None
-        async with asyncio.timeout(30):
+        async with asyncio.timeout(HANG):
             while True:
                 for line in self.lines[since:]:
                     if text in line:
@@ -515,7 +520,7 @@ class Process:
 
     async def finish(self) -> int:
         assert self.proc.stdout is not None
-        async with asyncio.timeout(30):
+        async with asyncio.timeout(HANG):
             rest = await self.proc.stdout.read()
             self.lines += rest.decode().splitlines()
             return await self.proc.wait()
@@ -561,6 +566,7 @@ class Ticking:
         return reply
 
 
+@pytest.mark.timeout(600)  # a fresh interpreter per run: slow on a loaded machine
 @pytest.mark.usefixtures("bitflyer_keys")
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 async def test_graceful_shutdown(signum: signal.Signals, tmp_path: Path) -> None:
@@ -659,6 +665,7 @@ def lightstream_tickers(conn: Connection, message: Any) -> Iterable[Any]:
     return [channel_message(channel, {"product_code": product, "ltp": ltp, "tick_id": 1})]
 
 
+@pytest.mark.timeout(600)  # three interpreters start in turn: slow on a loaded machine
 async def test_bots_in_processes(tmp_path: Path) -> None:
     server = WebSocketExchange(["ws.lightstream.bitflyer.com"], lightstream_tickers)
     async with server:

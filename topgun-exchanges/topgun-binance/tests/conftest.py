@@ -24,8 +24,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
-from topgun.testing import HttpExchange
+from topgun.testing import HttpExchange, Registry, build_registry
 from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
+from topgun_binance import plugin
 
 # The example key pair of the official docs ("SIGNED Endpoint Examples for POST /api/v3/order").
 DOC_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -500,3 +501,8 @@ def doc_message(kind: str, **changes: Any) -> Any:
 def doc() -> Any:
     """``doc("kind", **changes)``: the docs' example message of that kind, freshly parsed."""
     return doc_message
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)

@@ -7,7 +7,7 @@ Doc: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-
 
 from __future__ import annotations
 
-import io
+import sys
 from typing import Any
 from urllib.parse import quote
 
@@ -15,12 +15,9 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.cli import print_exchanges
-from topgun.credentials import Credential
-from topgun.errors import CredentialError, SigningError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
-from topgun_binance import plugin
+from topgun.plugin import Credential, CredentialError, SigningError, SigningRequest
+from topgun.testing import Registry, exchanges_listing
+from topgun_binance import keys, plugin
 from topgun_binance.auth import sign_request
 
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -123,6 +120,25 @@ RSA_SIGNATURE = (
 )
 
 
+@pytest.mark.parametrize("kind", ["ed25519", "rsa"])
+def test_pem_key_without_cryptography_names_the_extra(
+    kind: str, binance_pem_keys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, pem = binance_pem_keys[kind]
+    keys._pem_key.cache_clear()
+    keys._pem_signer.cache_clear()
+    monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives", None)
+    try:
+        with pytest.raises(SigningError, match=r"topgun-binance\[rsa\]") as info:
+            _sign(
+                "POST", f"https://api.binance.com/api/v3/order?{PEM_PAYLOAD}", secret=pem, key=key
+            )
+        assert "PRIVATE KEY" not in str(info.value)
+    finally:
+        keys._pem_key.cache_clear()
+        keys._pem_signer.cache_clear()
+
+
 @pytest.mark.parametrize(
     ("kind", "expected"), [("ed25519", ED25519_SIGNATURE), ("rsa", RSA_SIGNATURE)]
 )
@@ -147,11 +163,6 @@ def test_bad_pem_fails_without_showing_it() -> None:
 
 
 # -- through topgun.Client, against a local server that verifies as Binance documents -----------
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 async def test_signed_get(binance_exchange: Any, registry: Registry) -> None:
@@ -216,9 +227,7 @@ def test_credential_shape_is_checked_at_client(registry: Registry) -> None:
 
 
 def test_every_api_name_and_host_is_listed(registry: Registry) -> None:
-    out = io.StringIO()
-    print_exchanges(registry, out)
-    text = out.getvalue()
+    text = exchanges_listing(registry)
     for name in ("binance", "binancespot_testnet", "binancefuture_testnet"):
         assert f"api        {name}" in text
     for host in (

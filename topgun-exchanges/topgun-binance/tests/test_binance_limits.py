@@ -17,20 +17,19 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
-from topgun.testing.ratelimits import burst
-from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
-from topgun_binance import plugin
+from topgun.testing import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    HttpExchange,
+    Registry,
+    TimestampRules,
+    burst,
+)
 from topgun_binance.limits import buckets, read
 
 HOSTS = ("api.binance.com", "fapi.binance.com")
 CREDENTIALS = {"binance": ["binance-key", "binance-secret"]}
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 def _stamp(request: web.Request, body: bytes) -> float | None:

@@ -19,8 +19,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Retry
-from topgun.registry import build_registry
-from topgun.testing import HttpExchange, eventually
+from topgun.testing import HttpExchange, build_registry, eventually
 from topgun_binance import plugin
 from topgun_binance.listenkey import ListenKeyKeeper
 from topgun_binance.store import BinanceSpotDataStore, BinanceUSDSMDataStore

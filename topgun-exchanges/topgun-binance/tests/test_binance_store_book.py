@@ -21,8 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import Verdict
+from topgun.plugin import InitializeError, Verdict
 from topgun_binance.store import (
     BinanceCOINMDataStore,
     BinanceSpotDataStore,

@@ -19,8 +19,14 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.registry import build_registry
-from topgun.testing import FAST_BACKOFF, Connection, HttpExchange, WebSocketExchange, eventually
+from topgun.testing import (
+    FAST_BACKOFF,
+    Connection,
+    HttpExchange,
+    WebSocketExchange,
+    build_registry,
+    eventually,
+)
 from topgun_binance import plugin
 from topgun_binance.store import BinanceSpotDataStore, BinanceUSDSMDataStore
 

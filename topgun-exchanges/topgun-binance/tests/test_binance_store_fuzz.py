@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import assert_store_fuzz
 from topgun_binance.store import BinanceCOINMDataStore, BinanceSpotDataStore, BinanceUSDSMDataStore
 
 from .conftest import doc_message

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from topgun.store import OrderBookStore
-from topgun.testing.books import BookAdapter, Change, ModelBook, check_book
+from topgun.plugin import OrderBookStore
+from topgun.testing import BookAdapter, Change, ModelBook, check_book
 from topgun_binance.store import BinanceCOINMDataStore, BinanceSpotDataStore, BinanceUSDSMDataStore
 
 

@@ -19,9 +19,8 @@ import pytest
 from aiohttp import web
 
 import topgun
-from topgun.errors import InitializeError
-from topgun.registry import build_registry
-from topgun.testing import HttpExchange
+from topgun.plugin import InitializeError
+from topgun.testing import HttpExchange, build_registry
 from topgun_binance import plugin
 from topgun_binance.store import BinanceCOINMDataStore, BinanceSpotDataStore, BinanceUSDSMDataStore
 

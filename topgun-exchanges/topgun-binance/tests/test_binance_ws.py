@@ -14,10 +14,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.plugin import MessageSigningRequest, RateLimit
-from topgun.registry import Registry, build_registry
-from topgun_binance import plugin
+from topgun.plugin import Credential, MessageSigningRequest, RateLimit
+from topgun.testing import Registry
 from topgun_binance.ws import authenticate, sign_message
 
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -109,11 +107,6 @@ def test_ed25519_ws_signature_verifies(binance_pem_keys: Any, binance_verify: An
     params = signed["params"]
     payload = f"apiKey={key}&symbol=BTCUSDT&timestamp=1700000000123".encode()
     assert binance_verify(key, payload, params["signature"])  # base64, not percent-encoded
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 def test_stream_send_limits(registry: Registry) -> None:

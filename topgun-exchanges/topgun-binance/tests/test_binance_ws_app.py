@@ -20,8 +20,7 @@ import pytest
 from aiohttp import web
 
 import topgun
-from topgun.registry import build_registry
-from topgun.testing import LocalExchange, eventually
+from topgun.testing import LocalExchange, build_registry, eventually
 from topgun_binance import plugin
 
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"

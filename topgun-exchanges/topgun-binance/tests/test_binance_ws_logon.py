@@ -18,9 +18,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.registry import Registry, build_registry
-from topgun_binance import plugin
+from topgun.plugin import Credential
+from topgun.testing import Registry
 from topgun_binance.ws import logon_request
 
 HOSTS = ["ws-api.binance.com", "ws-fapi.binance.com"]
@@ -60,11 +59,6 @@ def binance(verify: Any, accepted_key: str) -> Any:
         return []
 
     return respond
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 def test_logon_payload_matches_the_docs_worked_example() -> None:

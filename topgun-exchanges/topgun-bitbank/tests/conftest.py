@@ -29,8 +29,7 @@ import pytest
 from aiohttp import web
 
 import topgun
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange, eventually
+from topgun.testing import HttpExchange, Registry, build_registry, eventually
 from topgun_bitbank import PUBNUB_SUBSCRIBE_KEY, plugin
 
 KEY = "bitbank-test-key"

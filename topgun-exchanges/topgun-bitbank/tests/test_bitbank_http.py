@@ -7,7 +7,6 @@ https://github.com/bitbankinc/bitbank-api-docs/blob/master/rest-api.md#authoriza
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -16,9 +15,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.cli import print_exchanges
-from topgun.credentials import Credential
-from topgun.plugin import SigningRequest
+from topgun.plugin import Credential, SigningRequest
+from topgun.testing import exchanges_listing
 from topgun_bitbank import plugin, socketio_heartbeat
 from topgun_bitbank.auth import sign_request
 
@@ -118,8 +116,6 @@ def test_plugin_registers_hosts_and_api(bitbank_registry: Any) -> None:
 
 
 def test_topgun_exchanges_lists_api_and_hosts(bitbank_registry: Any) -> None:
-    out = io.StringIO()
-    print_exchanges(bitbank_registry, out)
-    text = out.getvalue()
+    text = exchanges_listing(bitbank_registry)
     assert "bitbank" in text and "[API_KEY, API_SECRET]" in text
     assert "api.bitbank.cc" in text and "stream.bitbank.cc" in text and "heartbeat" in text

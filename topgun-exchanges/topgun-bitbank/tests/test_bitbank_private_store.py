@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.errors import InitializeError
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.plugin import InitializeError
+from topgun.testing import assert_store_fuzz
 from topgun_bitbank import BitbankPrivateStream, Retry, bitbankPrivateDataStore
 
 FAST = Retry(first=0.01, cap=0.02)

@@ -22,8 +22,7 @@ from aiohttp import WSMsgType, web
 
 import topgun
 from topgun.plugin import ApiSpec, Host, hookimpl
-from topgun.registry import build_registry
-from topgun.testing import LocalExchange, eventually
+from topgun.testing import LocalExchange, build_registry, eventually
 from topgun_bitbank import STREAM_URL, join_room
 from topgun_bitbank.ws import heartbeats
 

@@ -19,9 +19,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import topgun
-from topgun.testing import WebSocketExchange, eventually
-from topgun.testing.books import BookAdapter, Change, ModelBook, check_offline, check_recovery
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import (
+    BookAdapter,
+    Change,
+    ModelBook,
+    WebSocketExchange,
+    assert_store_fuzz,
+    check_offline,
+    check_recovery,
+    eventually,
+)
 from topgun_bitbank import STREAM_URL, bitbankDataStore, join_room
 
 DOCS = "https://github.com/bitbankinc/bitbank-api-docs/blob/master/public-stream.md"

@@ -16,9 +16,17 @@ import random
 from typing import Any
 
 import topgun
-from topgun.store import OrderBookStore
-from topgun.testing import FAST_BACKOFF, WebSocketExchange, eventually
-from topgun.testing.books import BookAdapter, Change, ModelBook, check_offline, check_recovery
+from topgun.plugin import OrderBookStore
+from topgun.testing import (
+    FAST_BACKOFF,
+    BookAdapter,
+    Change,
+    ModelBook,
+    WebSocketExchange,
+    check_offline,
+    check_recovery,
+    eventually,
+)
 from topgun_bitflyer.store import bitFlyerDataStore
 
 PRODUCT = "FX_BTC_JPY"

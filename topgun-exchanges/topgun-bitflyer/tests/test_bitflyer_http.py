@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import topgun
-from topgun.registry import build_registry
+from topgun.testing import build_registry
 from topgun_bitflyer import plugin
 
 KEY = "bitflyer-test-key"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import assert_store_fuzz
 from topgun_bitflyer.store import bitFlyerDataStore
 
 from .test_bitflyer_samples import EVENTS, SAMPLES, child, execution, frame, order

@@ -25,8 +25,8 @@ import yarl
 from aiohttp import web
 
 import topgun
-from topgun.clock import FixedClock
-from topgun.credentials import Credential
+from topgun import FixedClock
+from topgun.plugin import Credential
 from topgun.testing import LocalExchange, eventually
 from topgun_bitflyer.ws import auth_params, authenticate
 

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.testing import Handler, HttpExchange, rsa_verifies
+from topgun.testing import Handler, HttpExchange, Registry, build_registry, rsa_verifies
 from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
+from topgun_bitget import plugin
 
 ACCOUNT = ("bitget-key", "bitget-secret-DO-NOT-LEAK", "bitget-pass-DO-NOT-LEAK")
 
@@ -109,3 +110,8 @@ async def answering_exchange() -> AsyncIterator[tuple[HttpExchange, list[Any]]]:
     answers: list[Any] = []
     async with HttpExchange(["api.bitget.com"], make_handler({}, answers)) as server:
         yield server, answers
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)

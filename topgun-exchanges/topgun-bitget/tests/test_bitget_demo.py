@@ -22,9 +22,7 @@ import pytest
 from aiohttp import web
 
 import topgun
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
-from topgun_bitget import plugin
+from topgun.testing import HttpExchange, Registry
 from topgun_bitget.auth import choose_api
 
 LIVE = ("bitget-live-key", "bitget-live-secret-DO-NOT-LEAK", "bitget-live-pass")
@@ -70,11 +68,6 @@ def ws_login(conn: Any, message: Any) -> list[Any]:
     if ok:
         return [{"event": "login", "code": 0}]
     return [{"event": "error", "code": 30005, "msg": "Invalid sign"}]
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.fixture

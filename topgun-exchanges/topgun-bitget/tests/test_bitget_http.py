@@ -14,11 +14,8 @@ from multidict import CIMultiDict
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
-from topgun_bitget import plugin
+from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.testing import Registry
 from topgun_bitget.auth import sign_request, signed_headers
 
 VECTOR_SECRET = "bitget-test-secret"
@@ -57,11 +54,6 @@ def test_get_vector_from_the_documented_example() -> None:
         "ACCESS-PASSPHRASE": "bitget-pass",
         "Content-Type": "application/json",
     }
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.fixture

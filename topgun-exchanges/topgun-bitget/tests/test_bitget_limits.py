@@ -8,20 +8,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
-from topgun_bitget import plugin
+from topgun.testing import HttpExchange, Registry
 
 AHEAD = 3.2
 CREDENTIALS = {"bitget": ["bitget-key", "bitget-secret", "bitget-passphrase"]}
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 async def _answer(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:

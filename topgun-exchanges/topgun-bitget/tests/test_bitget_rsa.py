@@ -15,10 +15,8 @@ from multidict import CIMultiDict
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import SigningError
-from topgun.plugin import SigningRequest
-from topgun.registry import build_registry
+from topgun.plugin import Credential, SigningError, SigningRequest
+from topgun.testing import build_registry
 from topgun_bitget import keys, plugin
 from topgun_bitget.auth import signed_headers
 from topgun_bitget.ws import login_message

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from topgun.store import signed_crc32
+from topgun.plugin import signed_crc32
 
 
 def push(inst_type: str, channel: str, data: Any, action: str = "snapshot", **arg: str) -> Any:

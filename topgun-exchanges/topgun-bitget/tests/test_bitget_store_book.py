@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topgun.store import Verdict, signed_crc32
+from topgun.plugin import Verdict, signed_crc32
 from topgun_bitget import BitgetDataStore, BitgetV2DataStore
 from topgun_bitget.store import BookRule, MalformedMessage, parse_depth
 

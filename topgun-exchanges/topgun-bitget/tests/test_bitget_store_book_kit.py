@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from topgun.store import OrderBookStore, signed_crc32
-from topgun.testing.books import BookAdapter, Change, ModelBook, check_offline, check_recovery
+from topgun.plugin import OrderBookStore, signed_crc32
+from topgun.testing import BookAdapter, Change, ModelBook, check_offline, check_recovery
 from topgun_bitget import BitgetDataStore, BitgetV2DataStore
 
 V2_ARG = {"instType": "USDT-FUTURES", "channel": "books", "instId": "BTCUSDT"}

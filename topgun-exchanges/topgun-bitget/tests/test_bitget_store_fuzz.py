@@ -7,7 +7,7 @@ snapshot + update with seq/pseq and checksum included.
 
 from __future__ import annotations
 
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import assert_store_fuzz
 from topgun_bitget import BitgetDataStore, BitgetV2DataStore
 
 from .test_bitget_samples import V1_SAMPLES, V2_SAMPLES

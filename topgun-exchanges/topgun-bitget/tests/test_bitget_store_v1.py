@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.errors import InitializeError
+from topgun.plugin import InitializeError
 from topgun.testing import HttpExchange
 from topgun_bitget import BitgetDataStore
 

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.registry import Registry, build_registry
-from topgun.store import signed_crc32
-from topgun_bitget import BitgetDataStore, BitgetV2DataStore, plugin
+from topgun.plugin import signed_crc32
+from topgun.testing import Registry
+from topgun_bitget import BitgetDataStore, BitgetV2DataStore
 
 from .test_bitget_ws_live import APIS, HOSTS
 from .test_bitget_ws_live import bitget as documented
@@ -88,11 +88,6 @@ def bitget(conn: Any, message: Any) -> list[Any]:
         elif arg == POSITIONS_ARG:
             replies.append({"action": "snapshot", "arg": arg, "data": [POSITION], "ts": 2})
     return replies
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 async def test_v2_public_book_and_private_channels(

@@ -14,10 +14,8 @@ import itertools
 import time
 from typing import Any
 
-import pytest
-
 import topgun
-from topgun.registry import Registry, build_registry
+from topgun.testing import Registry, build_registry
 from topgun_bitget import plugin
 
 HOSTS = ["ws.bitget.com"]
@@ -50,11 +48,6 @@ def bitget(conn: Any, message: Any) -> list[Any]:
             return [{"event": "error", "code": 30004, "msg": "User not logged in"}]
         return [{"event": "subscribe", "arg": message["args"][0]}]
     return []
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 async def test_private_stream_logs_in_then_subscribes(

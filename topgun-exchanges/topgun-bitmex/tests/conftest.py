@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.testing import Connection, HttpExchange, WebSocketExchange
+from topgun.testing import Connection, HttpExchange, Registry, WebSocketExchange, build_registry
 from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
+from topgun_bitmex import plugin
 
 KEY = "bitmex-test-key"
 SECRET = "bitmex-test-secret"
@@ -129,3 +130,8 @@ async def realtime() -> AsyncIterator[WebSocketExchange]:
     """The Realtime API hosts on 127.0.0.1 over TLS; ``realtime.server`` is the exchange's side."""
     async with RealtimeServer().exchange as local:
         yield local
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)

@@ -11,11 +11,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
-from topgun_bitmex import plugin
+from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.testing import Registry
 from topgun_bitmex.auth import EXPIRES_IN, sign_request
 
 KEY = "bitmex-test-key"
@@ -35,11 +32,6 @@ def test_expires_is_in_seconds_and_follows_the_clock_offset() -> None:
         clock,
     )
     assert sign_request(request).headers["api-expires"] == str(1700000030 + EXPIRES_IN)
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.mark.parametrize(
@@ -90,14 +82,3 @@ def test_credential_shape_is_checked_at_client(registry: Registry) -> None:
     with pytest.raises(CredentialError, match=r"bitmex_testnet.*API_KEY, API_SECRET") as error:
         topgun.Client(apis={"bitmex_testnet": ["only-a-key"]}, registry=registry)
     assert "only-a-key" not in str(error.value)
-
-
-def test_plugin_registers_every_host(registry: Registry) -> None:
-    assert set(registry.apis) == {"bitmex", "bitmex_testnet"}
-    for name in ("www.bitmex.com", "testnet.bitmex.com"):
-        host = registry.hosts[name].host
-        assert host.signer is sign_request and host.body == "json"
-        assert host.ws_authenticator is not None and host.ws_heartbeat is not None
-    for name, api in (("ws.bitmex.com", "bitmex"), ("ws.testnet.bitmex.com", "bitmex_testnet")):
-        host = registry.hosts[name].host
-        assert host.api == api and host.ws_authenticator is not None and host.signer is None

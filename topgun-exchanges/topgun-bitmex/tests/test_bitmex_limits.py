@@ -9,23 +9,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 from aiohttp import web
 from yarl import URL
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
-from topgun.testing.ratelimits import burst
-from topgun_bitmex import plugin
+from topgun.testing import HttpExchange, Registry, burst
 from topgun_bitmex.limits import buckets, read
 
 HOSTS = ("www.bitmex.com",)
 CREDENTIALS = {"bitmex": ["bitmex-key", "bitmex-secret"]}
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 def test_headers_read() -> None:

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.credentials import Credential
-from topgun.plugin import AuthenticationError
+from topgun.plugin import AuthenticationError, Credential
 from topgun_bitmex.auth import EXPIRES_IN
 from topgun_bitmex.ws import HEARTBEAT, authenticate, login_message
 

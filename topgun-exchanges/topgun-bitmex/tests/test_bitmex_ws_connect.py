@@ -12,8 +12,7 @@ import pytest
 
 import topgun
 from topgun import Backoff
-from topgun.registry import Registry, build_registry
-from topgun.testing import with_heartbeat_interval
+from topgun.testing import Registry, build_registry, with_heartbeat_interval
 from topgun_bitmex import plugin
 
 KEY = "bitmex-test-key"

@@ -24,8 +24,7 @@ import orjson
 import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import FakeLogin, HttpExchange
+from topgun.testing import FakeLogin, HttpExchange, Registry, build_registry
 from topgun_bittrade import plugin
 
 HOST = "api-cloud.bittrade.co.jp"

@@ -12,21 +12,13 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
-from topgun_bittrade import plugin
+from topgun.testing import HttpExchange, Registry
 
 AHEAD = 3.2
 HOST = "api-cloud.bittrade.co.jp"
 CREDENTIALS = {"bittrade": ["bittrade-access-key", "bittrade-secret-key"]}
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 async def _answer(request: web.Request, body: bytes, record: dict[str, Any]) -> web.Response:

@@ -18,10 +18,9 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import FrameTooLargeError
+from topgun.plugin import DEFAULT_MAX_MSG_SIZE as MAX_SIZE
+from topgun.plugin import Credential, FrameTooLargeError
 from topgun.testing import compression_bomb
-from topgun.ws.dispatch import DEFAULT_MAX_MSG_SIZE as MAX_SIZE
 from topgun_bittrade.ws import auth_message, authenticate, gunzip, reply_to_ping
 
 KEY = "bittrade-test-key"

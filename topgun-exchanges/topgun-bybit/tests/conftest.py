@@ -19,8 +19,9 @@ import orjson
 import pytest
 from aiohttp import web
 
-from topgun.testing import Handler, HttpExchange, rsa_verifies
+from topgun.testing import Handler, HttpExchange, Registry, build_registry, rsa_verifies
 from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
+from topgun_bybit import plugin
 
 # One key pair per API name, so a request signed with the wrong environment's key fails.
 KEYS = {
@@ -461,3 +462,8 @@ https://bybit-exchange.github.io/docs/v5/websocket/public/orderbook shows them."
 def all_samples() -> list[Any]:
     """One docs-shaped message of every topic, the book's snapshot and delta first."""
     return [wire(message) for message in (*BOOK_SAMPLES, *SAMPLES.values())]
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)

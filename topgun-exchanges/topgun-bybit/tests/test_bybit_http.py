@@ -6,7 +6,6 @@ Docs: https://bybit-exchange.github.io/docs/v5/guide ("Authentication" > "Create
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import orjson
@@ -15,12 +14,8 @@ from multidict import CIMultiDict
 from yarl import URL
 
 import topgun
-from topgun.cli import print_exchanges
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
-from topgun_bybit import plugin
+from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.testing import Registry, exchanges_listing
 from topgun_bybit.auth import sign_request
 
 DOC_KEY = "XXXXXXXXXX"
@@ -76,11 +71,6 @@ def test_plain_dict_headers_are_read_case_insensitively() -> None:
         topgun.FixedClock(1658384314.791),
     )
     assert "X-BAPI-RECV-WINDOW" not in sign_request(request).headers
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.fixture
@@ -167,9 +157,7 @@ def test_registration_and_topgun_exchanges_listing(registry: Registry) -> None:
             assert route.host.ws_authenticator is not None and route.host.ws_heartbeat is not None
     assert registry.hosts["stream-demo.bybit.com"].host.ws_message_signer is None
     assert registry.hosts["stream.bybit.com"].host.ws_message_signer is not None
-    out = io.StringIO()
-    print_exchanges(registry, out)
-    listing = out.getvalue()
+    listing = exchanges_listing(registry)
     for name in (
         "bybit",
         "bybit_demo",

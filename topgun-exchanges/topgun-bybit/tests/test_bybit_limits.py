@@ -13,20 +13,19 @@ import pytest
 from aiohttp import web
 from yarl import URL
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
-from topgun.testing.ratelimits import burst
-from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
-from topgun_bybit import plugin
+from topgun.testing import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    HttpExchange,
+    Registry,
+    TimestampRules,
+    burst,
+)
 from topgun_bybit.limits import read
 
 HOSTS = ("api.bybit.com", "api-testnet.bybit.com")
 CREDENTIALS = {"bybit": ["bybit-key", "bybit-secret"]}
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 def _time_body(now: float) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from topgun.store import OrderBookStore
-from topgun.testing.books import BookAdapter, Change, ModelBook, check_offline, check_recovery
+from topgun.plugin import OrderBookStore
+from topgun.testing import BookAdapter, Change, ModelBook, check_offline, check_recovery
 from topgun_bybit import BybitDataStore
 
 TOPIC = "orderbook.50.BTCUSDT"

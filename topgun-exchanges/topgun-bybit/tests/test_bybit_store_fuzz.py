@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import assert_store_fuzz
 from topgun_bybit import BybitDataStore
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.registry import Registry, build_registry
-from topgun_bybit import BybitDataStore, plugin
+from topgun.testing import Registry
+from topgun_bybit import BybitDataStore
 
 
 def ok(items: list[dict[str, Any]], **result: Any) -> dict[str, Any]:
@@ -76,11 +76,6 @@ def wallet(coins: list[str]) -> dict[str, Any]:
         "totalAvailableBalance": "3.00326056",
         "coin": [{"coin": c, "equity": "1", "walletBalance": "1", "locked": "0"} for c in coins],
     }
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.fixture

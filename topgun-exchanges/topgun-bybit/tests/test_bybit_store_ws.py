@@ -11,14 +11,8 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.registry import Registry, build_registry
-from topgun_bybit import BybitDataStore, plugin
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
-
+from topgun.testing import Registry
+from topgun_bybit import BybitDataStore
 
 PUBLIC = {
     "publicTrade.BTCUSDT": ["trade"],

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.registry import Registry, build_registry
+from topgun.testing import Registry, build_registry
 from topgun_bybit import plugin
 
 HOSTS = ["stream.bybit.com", "stream-demo.bybit.com", "stream-testnet.bybit.com"]
@@ -66,11 +66,6 @@ def bybit(conn: Any, message: Any) -> list[Any]:
         ok = conn.state.get("authed") and now - window <= stamp < now + 1000
         return [{"reqId": message.get("reqId"), "retCode": 0 if ok else 10001, "op": op}]
     return []
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 async def test_private_stream_logs_in_before_subscribing(

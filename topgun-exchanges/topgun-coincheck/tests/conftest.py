@@ -19,8 +19,7 @@ import orjson
 import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import FakeLogin, Handler, HttpExchange
+from topgun.testing import FakeLogin, Handler, HttpExchange, Registry, build_registry
 from topgun_coincheck import plugin
 
 KEY = "coincheck-test-key"

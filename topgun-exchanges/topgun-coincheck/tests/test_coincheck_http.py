@@ -12,9 +12,7 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
+from topgun.plugin import Credential, CredentialError, SigningRequest
 from topgun_coincheck.auth import CoincheckSigner, sign_request
 from topgun_coincheck.nonce import NonceSource
 

@@ -13,8 +13,7 @@ import asyncio
 from typing import Any
 
 import topgun
-from topgun.registry import Registry
-from topgun.testing import HttpExchange
+from topgun.testing import HttpExchange, Registry
 
 KEY = "coincheck-test-key"  # what the local coincheck.com in conftest accepts
 SECRET = "coincheck-test-secret"

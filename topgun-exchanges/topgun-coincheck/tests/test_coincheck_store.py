@@ -22,7 +22,7 @@ import pytest
 from aiohttp import web
 
 import topgun
-from topgun.errors import InitializeError
+from topgun.plugin import InitializeError
 from topgun.testing import Connection, HttpExchange, WebSocketExchange, eventually
 from topgun_coincheck.store import CoincheckDataStore, CoincheckPrivateDataStore
 

@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from yarl import URL
 
-from topgun.store import OrderBookStore
-from topgun.testing.books import BookAdapter, Change, ModelBook, check_offline, check_recovery
+from topgun.plugin import OrderBookStore
+from topgun.testing import BookAdapter, Change, ModelBook, check_offline, check_recovery
 from topgun_coincheck.store import CoincheckDataStore
 
 PAIR = "btc_jpy"

@@ -12,7 +12,7 @@ import copy
 
 from yarl import URL
 
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import assert_store_fuzz
 from topgun_coincheck.store import CoincheckDataStore, CoincheckPrivateDataStore
 
 from .test_coincheck_samples import (

@@ -16,8 +16,7 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.plugin import SigningRequest
+from topgun.plugin import Credential, SigningRequest
 from topgun_coincheck.auth import CoincheckSigner
 from topgun_coincheck.nonce import NonceSource
 from topgun_coincheck.ws import CoincheckLogin

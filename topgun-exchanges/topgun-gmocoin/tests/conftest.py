@@ -26,8 +26,7 @@ import pytest
 from aiohttp import web
 
 import topgun
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange, eventually
+from topgun.testing import HttpExchange, Registry, build_registry, eventually
 from topgun_gmocoin import plugin
 
 KEY = "gmo-test-key"

@@ -5,16 +5,14 @@ Recipe: https://api.coin.z.com/docs/ section 認証 / Authentication."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
 from yarl import URL
 
 import topgun
-from topgun.cli import print_exchanges
-from topgun.credentials import Credential
-from topgun.plugin import SigningRequest
+from topgun.plugin import Credential, SigningRequest
+from topgun.testing import exchanges_listing
 from topgun_gmocoin import plugin
 from topgun_gmocoin.auth import sign_request
 
@@ -104,8 +102,6 @@ def test_plugin_registers_host_and_api(gmo_registry: Any) -> None:
 
 
 def test_topgun_exchanges_lists_api_and_host(gmo_registry: Any) -> None:
-    out = io.StringIO()
-    print_exchanges(gmo_registry, out)
-    text = out.getvalue()
+    text = exchanges_listing(gmo_registry)
     assert "gmocoin" in text and "[API_KEY, API_SECRET]" in text
     assert "api.coin.z.com" in text and "ws-rate-limit" in text and "body=json" in text

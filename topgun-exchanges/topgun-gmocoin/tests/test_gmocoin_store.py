@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.errors import InitializeError
+from topgun.plugin import InitializeError
 from topgun.testing import eventually
 from topgun_gmocoin import PUBLIC_WS_URL, Retry, private_ws
 from topgun_gmocoin.store import GMOCoinDataStore

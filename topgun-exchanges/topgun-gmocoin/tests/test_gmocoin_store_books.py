@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topgun.store import OrderBookStore
-from topgun.testing.books import ModelBook, WholeBookAdapter, check_offline, check_recovery
+from topgun.plugin import OrderBookStore
+from topgun.testing import ModelBook, WholeBookAdapter, check_offline, check_recovery
 from topgun_gmocoin.store import GMOCoinDataStore
 
 

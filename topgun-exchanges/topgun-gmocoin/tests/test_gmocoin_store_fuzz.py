@@ -6,7 +6,7 @@ test_gmocoin_samples.py.
 
 from __future__ import annotations
 
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import assert_store_fuzz
 from topgun_gmocoin.store import GMOCoinDataStore
 
 from .test_gmocoin_samples import SAMPLES

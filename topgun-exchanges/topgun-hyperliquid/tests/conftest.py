@@ -18,8 +18,7 @@ import pytest
 from aiohttp import web
 from hyperliquid.utils import signing as sdk
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import LocalExchange
+from topgun.testing import LocalExchange, Registry, build_registry
 from topgun_hyperliquid import plugin
 
 # The key and addresses of the SDK's own tests (tests/signing_test.py in hyperliquid-python-sdk).

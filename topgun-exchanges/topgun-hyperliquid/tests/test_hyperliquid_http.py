@@ -16,10 +16,8 @@ from eth_account import Account
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import CredentialError, SigningError
-from topgun.plugin import SignedRequest, SigningRequest
-from topgun.registry import Registry
+from topgun.plugin import Credential, CredentialError, SignedRequest, SigningError, SigningRequest
+from topgun.testing import Registry
 from topgun_hyperliquid import MAINNET as MAINNET_NETWORK
 from topgun_hyperliquid import RequestSigner
 

@@ -9,7 +9,7 @@ import orjson
 from eth_account import Account
 
 from topgun import Credential
-from topgun.registry import Registry
+from topgun.testing import Registry
 from topgun.testing.conformance import ConformanceSuite, Exchange, HttpRecord
 from topgun_hyperliquid import HEARTBEAT, MessageSigner, RequestSigner, plugin
 from topgun_hyperliquid.signing import MAINNET, TESTNET

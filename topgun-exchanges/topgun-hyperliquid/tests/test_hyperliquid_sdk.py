@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import topgun
-from topgun.credentials import Credential
+from topgun.plugin import Credential
 from topgun_hyperliquid import MAINNET, TESTNET, Network, sign_payload
 from topgun_hyperliquid.keys import key_of
 

@@ -15,8 +15,7 @@ from typing import Any
 import orjson
 
 import topgun
-from topgun.testing import WebSocketExchange, eventually
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import WebSocketExchange, assert_store_fuzz, eventually
 from topgun_hyperliquid.store import HyperliquidDataStore
 
 USER = "0x0000000000000000000000000000000000000001"

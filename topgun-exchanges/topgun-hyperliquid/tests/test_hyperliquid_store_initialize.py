@@ -16,7 +16,7 @@ import orjson
 import pytest
 from aiohttp import web
 
-from topgun.errors import InitializeError
+from topgun.plugin import InitializeError
 from topgun.testing import HttpExchange
 from topgun_hyperliquid import INFO_URL, info
 from topgun_hyperliquid.store import INFO_REQUESTS, HyperliquidDataStore

@@ -20,7 +20,7 @@ from eth_account import Account
 
 import topgun
 from topgun.plugin import ApiSpec, Heartbeat, Host, hookimpl
-from topgun.registry import Registry, build_registry
+from topgun.testing import Registry, build_registry
 from topgun_hyperliquid import HEARTBEAT, plugin
 
 KEY = "0x0123456789012345678901234567890123456789012345678901234567890123"

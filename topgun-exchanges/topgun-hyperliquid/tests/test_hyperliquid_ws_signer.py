@@ -17,9 +17,7 @@ from hyperliquid.utils import signing as sdk
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import SigningError
-from topgun.plugin import MessageSigningRequest
+from topgun.plugin import Credential, MessageSigningRequest, SigningError
 from topgun_hyperliquid import HEARTBEAT, MAINNET, TESTNET, MessageSigner
 
 KEY = "0x0123456789012345678901234567890123456789012345678901234567890123"

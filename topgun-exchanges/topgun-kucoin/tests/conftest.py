@@ -22,8 +22,9 @@ import orjson
 import pytest
 from aiohttp import web
 
-from topgun.testing import Handler, HttpExchange
+from topgun.testing import Handler, HttpExchange, Registry, build_registry
 from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
+from topgun_kucoin import plugin
 
 KEY = "kucoin-test-key"
 SECRET = "kucoin-test-secret"
@@ -157,3 +158,8 @@ async def exchange() -> AsyncIterator[HttpExchange]:
     async with HttpExchange(hosts, make_handler(realtime), routes=routes) as server:
         server.realtime = realtime  # type: ignore[attr-defined]
         yield server
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)

@@ -14,11 +14,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import CredentialError, SigningError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
-from topgun_kucoin import plugin
+from topgun.plugin import Credential, CredentialError, SigningError, SigningRequest
+from topgun.testing import Registry
 from topgun_kucoin.auth import passphrase_header, sign_request, signed_endpoint
 
 KEY = "kucoin-test-key"
@@ -68,11 +65,6 @@ def test_unknown_key_version_is_a_clear_error() -> None:
     with pytest.raises(SigningError, match="key version") as error:
         _sign("GET", URL("https://api.kucoin.com/api/v1/accounts"), extra=("1",))
     assert SECRET not in str(error.value) and PASSPHRASE not in str(error.value)
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 def test_two_element_credentials_are_rejected_at_client(registry: Registry) -> None:
@@ -137,16 +129,3 @@ async def test_skewed_clock_is_fixed_by_syncing_to_server_time(
         accepted = await client.fetch("GET", "https://api.kucoin.com/api/v1/accounts")
     assert rejected.data["msg"] == "Invalid KC-API-TIMESTAMP"
     assert accepted.response.status == 200, accepted.text
-
-
-def test_plugin_registers_every_host(registry: Registry) -> None:
-    spec = registry.apis["kucoin"]
-    assert spec.fields == ("API_KEY", "API_SECRET", "PASSPHRASE")
-    assert spec.optional_fields == ("KEY_VERSION",)
-    for name in ("api.kucoin.com", "api-futures.kucoin.com"):
-        host = registry.hosts[name].host
-        assert host.signer is sign_request and host.body == "json"
-    for name in ("ws-api-spot.kucoin.com", "ws-api-futures.kucoin.com"):
-        host = registry.hosts[name].host
-        assert host.ws_authenticator is not None and callable(host.ws_heartbeat)
-        assert host.ws_rate_limit is not None

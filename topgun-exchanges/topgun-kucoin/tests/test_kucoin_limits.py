@@ -14,11 +14,15 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
-from topgun.testing.ratelimits import burst
-from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
-from topgun_kucoin import plugin
+from topgun.testing import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    HttpExchange,
+    Registry,
+    TimestampRules,
+    burst,
+)
 
 WINDOW = 5.0
 HOSTS = ("api.kucoin.com", "api-futures.kucoin.com")
@@ -55,11 +59,6 @@ SCENARIO = ClockScenario(
     },
     ahead=WINDOW + 3.2,
 )
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.mark.parametrize("check", CLOCK_CHECKS, ids=lambda c: c.__name__)

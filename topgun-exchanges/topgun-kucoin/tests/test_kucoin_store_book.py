@@ -18,15 +18,8 @@ from hypothesis import strategies as st
 from yarl import URL
 
 import topgun
-from topgun.store import OrderBookStore
-from topgun.testing.books import (
-    BookAdapter,
-    Change,
-    Messages,
-    ModelBook,
-    check_offline,
-    check_recovery,
-)
+from topgun.plugin import OrderBookStore
+from topgun.testing import BookAdapter, Change, Messages, ModelBook, check_offline, check_recovery
 from topgun_kucoin.store import OrderBook
 
 from .test_kucoin_samples import l2update

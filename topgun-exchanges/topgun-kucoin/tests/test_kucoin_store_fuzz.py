@@ -3,7 +3,7 @@ never raise out of ``onmessage`` and a skipped one never changes a store."""
 
 from __future__ import annotations
 
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import assert_store_fuzz
 from topgun_kucoin.store import KuCoinDataStore
 
 from .test_kucoin_samples import SAMPLES

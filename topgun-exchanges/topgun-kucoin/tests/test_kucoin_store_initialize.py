@@ -10,18 +10,12 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.errors import InitializeError
-from topgun.registry import Registry, build_registry
-from topgun_kucoin import plugin
+from topgun.plugin import InitializeError
+from topgun.testing import Registry
 
 APIS = {"kucoin": ["kucoin-test-key", "kucoin-test-secret", "kucoin-test-passphrase"]}
 SPOT = "https://api.kucoin.com"
 FUTURES = "https://api-futures.kucoin.com"
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 async def test_candles(exchange: Any, registry: Registry) -> None:

@@ -13,20 +13,15 @@ import pytest
 
 import topgun
 from topgun import Backoff
-from topgun.registry import Registry, build_registry
-from topgun.store import RecoveryPolicy
-from topgun_kucoin import connect, plugin, ws_url
+from topgun.plugin import RecoveryPolicy
+from topgun.testing import Registry
+from topgun_kucoin import connect, ws_url
 
 from .test_kucoin_samples import l2update, order_change
 
 APIS = {"kucoin": ["kucoin-test-key", "kucoin-test-secret", "kucoin-test-passphrase"]}
 FAST = Backoff(min=0.01, max=0.02, factor=1.0, initial=0.01, healthy_after=60.0)
 SPOT_BOOK = "/api/v3/market/orderbook/level2"
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 def subscribe(topic: str, private: bool = False) -> dict[str, Any]:

@@ -12,21 +12,14 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.plugin import AuthenticationError
-from topgun.registry import Registry, build_registry
-from topgun_kucoin import plugin
+from topgun.plugin import AuthenticationError, Credential
+from topgun.testing import Registry
 from topgun_kucoin.bullet import BulletError, url_from_bullet, ws_url
 from topgun_kucoin.ws import RATE_LIMIT, await_welcome, heartbeat_for, ping_message
 
 KEY = "kucoin-test-key"
 SECRET = "kucoin-test-secret"
 PASSPHRASE = "kucoin-test-passphrase"
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 async def test_public_token_is_fetched_without_credentials(

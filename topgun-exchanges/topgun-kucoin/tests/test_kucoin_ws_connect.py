@@ -14,8 +14,8 @@ import pytest
 
 import topgun
 from topgun import AuthenticationError, Backoff
-from topgun.registry import Registry, build_registry
-from topgun_kucoin import connect, plugin, ws_url
+from topgun.testing import Registry
+from topgun_kucoin import connect, ws_url
 
 KEY = "kucoin-test-key"
 SECRET = "kucoin-test-secret"
@@ -29,11 +29,6 @@ SUBSCRIBE = {
     "privateChannel": True,
     "response": True,
 }
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 async def test_private_stream_waits_for_welcome_then_subscribes(

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.testing import HttpExchange
+from topgun.testing import HttpExchange, Registry, build_registry
 from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
+from topgun_mexc import plugin
 
 KEY = "mx0aBYs33eIilxBWC5"  # the spot docs' example key pair ("SIGNED Endpoint Examples")
 SECRET = "45d0b3c26f2644f19bfb98b07741b2f5"
@@ -86,3 +87,8 @@ async def mexc_exchange() -> AsyncIterator[HttpExchange]:
 @pytest.fixture
 def mexc_doc_credentials() -> tuple[str, str]:
     return KEY, SECRET
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)

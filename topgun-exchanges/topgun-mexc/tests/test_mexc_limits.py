@@ -11,9 +11,13 @@ from urllib.parse import parse_qsl
 import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
-from topgun_mexc import plugin
+from topgun.testing import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    Registry,
+    TimestampRules,
+)
 
 
 def _stamp(request: web.Request, body: bytes) -> float | None:
@@ -46,11 +50,6 @@ SCENARIO = ClockScenario(
         "recvWindow": 2000,
     },
 )
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.mark.parametrize("check", CLOCK_CHECKS, ids=lambda c: c.__name__)

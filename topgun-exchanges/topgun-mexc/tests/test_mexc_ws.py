@@ -15,9 +15,8 @@ import orjson
 import pytest
 
 import topgun
-from topgun.credentials import Credential
-from topgun.plugin import RateLimit
-from topgun.registry import build_registry
+from topgun.plugin import Credential, RateLimit
+from topgun.testing import build_registry
 from topgun_mexc import plugin
 from topgun_mexc.ws import FUTURES_HEARTBEAT, SPOT_HEARTBEAT, futures_login
 

@@ -21,8 +21,13 @@ import pytest
 from aiohttp import web
 
 import topgun
-from topgun.registry import Registry, build_registry
-from topgun.testing import LocalExchange, eventually, with_heartbeat_interval
+from topgun.testing import (
+    LocalExchange,
+    Registry,
+    build_registry,
+    eventually,
+    with_heartbeat_interval,
+)
 from topgun_mexc import plugin
 
 KEY = "mx0aBYs33eIilxBWC5"

@@ -22,8 +22,7 @@ import orjson
 import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import FakeLogin, HttpExchange
+from topgun.testing import FakeLogin, HttpExchange, Registry, build_registry
 from topgun_okj import plugin
 
 KEY = "okj-test-key"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.errors import CredentialError
+from topgun.plugin import CredentialError
 from topgun_okj.auth import iso_timestamp, sign_request
 
 NOW = 1700000000.123

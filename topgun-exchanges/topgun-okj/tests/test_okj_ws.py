@@ -17,10 +17,9 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import FrameTooLargeError
+from topgun.plugin import DEFAULT_MAX_MSG_SIZE as MAX_SIZE
+from topgun.plugin import Credential, FrameTooLargeError
 from topgun.testing import compression_bomb
-from topgun.ws.dispatch import DEFAULT_MAX_MSG_SIZE as MAX_SIZE
 from topgun_okj.ws import HEARTBEAT, authenticate_v3, authenticate_v5, inflate
 
 KEY = "okj-test-key"

@@ -25,11 +25,11 @@ from aiohttp import web
 
 import topgun
 from topgun.plugin import Host, hookimpl
-from topgun.registry import build_registry
 from topgun.testing import (
     Connection,
     LocalExchange,
     WebSocketExchange,
+    build_registry,
     compression_bomb,
     eventually,
 )

@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.testing import HttpExchange
+from topgun.testing import HttpExchange, Registry, build_registry
 from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
+from topgun_okx import plugin
 
 # (key, secret, passphrase, demo?)
 ACCOUNTS = {
@@ -173,3 +174,8 @@ def okx_ws_responder(push: Push) -> Any:
 def okx_ws() -> Callable[[Push], Any]:
     """``okx_ws_responder``, for ``ws_exchange(hosts, okx_ws(push))``."""
     return okx_ws_responder
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from topgun.store import OrderBookStore, signed_crc32
-from topgun.testing.books import BookAdapter, Change, ModelBook, check_offline, check_recovery
+from topgun.plugin import OrderBookStore, signed_crc32
+from topgun.testing import BookAdapter, Change, ModelBook, check_offline, check_recovery
 from topgun_okx.store import OKXDataStore
 
 INST = "BTC-USDT"

@@ -14,9 +14,8 @@ import pytest
 from multidict import CIMultiDict
 
 import topgun
-from topgun.errors import CredentialError
-from topgun.registry import Registry, build_registry
-from topgun_okx import plugin
+from topgun.plugin import CredentialError
+from topgun.testing import Registry
 from topgun_okx.auth import choose_api, iso_timestamp, sign_request
 
 
@@ -45,11 +44,6 @@ def test_iso_timestamp_always_has_three_decimals(ms: int, text: str) -> None:
 )
 def test_demo_is_chosen_by_the_simulated_trading_header(headers: Any, api: str) -> None:
     assert choose_api(headers) == api
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.fixture

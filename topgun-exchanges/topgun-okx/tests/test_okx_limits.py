@@ -12,9 +12,13 @@ from datetime import datetime
 import pytest
 from aiohttp import web
 
-from topgun.registry import Registry, build_registry
-from topgun.testing.timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampRules
-from topgun_okx import plugin
+from topgun.testing import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    Registry,
+    TimestampRules,
+)
 
 WINDOW = 30.0
 
@@ -51,11 +55,6 @@ SCENARIO = ClockScenario(
     },
     ahead=WINDOW + 3.2,
 )
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.mark.parametrize("check", CLOCK_CHECKS, ids=lambda c: c.__name__)

@@ -20,8 +20,8 @@ import orjson
 import pytest
 
 import topgun
-from topgun.errors import InitializeError
-from topgun.registry import build_registry
+from topgun.plugin import InitializeError
+from topgun.testing import build_registry
 from topgun_okx import plugin
 from topgun_okx.store import OKXDataStore
 

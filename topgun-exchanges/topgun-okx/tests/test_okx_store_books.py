@@ -18,8 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import ChainRule, Verdict, signed_crc32
+from topgun.plugin import ChainRule, InitializeError, Verdict, signed_crc32
 from topgun_okx.store import OKXDataStore
 
 BOOKS_DOC = "https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-order-book-channel"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.testing import assert_store_fuzz
 from topgun_okx.store import OKXDataStore
 
 INST = "BTC-USDT"

@@ -19,8 +19,7 @@ import orjson
 from aiohttp import WSMsgType, web
 
 import topgun
-from topgun.registry import build_registry
-from topgun.testing import HttpExchange
+from topgun.testing import HttpExchange, build_registry
 from topgun_okx import plugin
 from topgun_okx.store import OKXDataStore
 

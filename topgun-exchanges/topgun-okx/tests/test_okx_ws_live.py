@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.registry import Registry, build_registry
+from topgun.testing import Registry, build_registry
 from topgun_okx import plugin
 
 HOST_API = {
@@ -71,11 +71,6 @@ def okx_for(host: str) -> Any:
         return []
 
     return respond
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 def _apis() -> dict[str, list[str]]:

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from topgun.testing import Connection, HttpExchange, WebSocketExchange
+from topgun.testing import Connection, HttpExchange, Registry, WebSocketExchange, build_registry
 from topgun.testing.fixtures import *  # noqa: F403 - the shared pytest fixtures
+from topgun_phemex import plugin
 
 KEY = "phemex-test-key"
 SECRET = "phemex-test-secret"
@@ -123,3 +124,8 @@ async def gateway() -> AsyncIterator[WebSocketExchange]:
     """The WebSocket hosts on 127.0.0.1 over TLS; ``gateway.server`` is the exchange's side."""
     async with DataGateway().exchange as local:
         yield local
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return build_registry([plugin], strict=True)

@@ -11,9 +11,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.errors import CredentialError
-from topgun.registry import Registry, build_registry
-from topgun_phemex import plugin
+from topgun.plugin import CredentialError
+from topgun.testing import Registry
 from topgun_phemex.auth import sign_request, signed_text
 
 KEY = "phemex-test-key"
@@ -24,11 +23,6 @@ def test_query_is_signed_as_sent_not_decoded() -> None:
     url = URL("https://api.phemex.com/spot/orders").extend_query({"text": "a b&c=d%"})
     text = signed_text(url.raw_path, url.raw_query_string, 1)
     assert text == b"/spot/orderstext=a+b%26c%3Dd%251"
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 @pytest.mark.parametrize(

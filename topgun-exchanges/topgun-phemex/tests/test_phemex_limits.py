@@ -10,23 +10,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 from aiohttp import web
 from yarl import URL
 
-from topgun.registry import Registry, build_registry
-from topgun.testing import HttpExchange
-from topgun_phemex import plugin
+from topgun.testing import HttpExchange, Registry
 from topgun_phemex.limits import buckets, read
 
 HOSTS = ("api.phemex.com",)
 CREDENTIALS = {"phemex": ["phemex-key", "cGhlbWV4LXNlY3JldA=="]}
 AHEAD = 3.2
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 def test_headers_read_per_group() -> None:

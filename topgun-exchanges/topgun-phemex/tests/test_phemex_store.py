@@ -21,11 +21,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import topgun
-from topgun.errors import InitializeError
-from topgun.registry import build_registry
-from topgun.testing import HttpExchange
-from topgun.testing.books import BookAdapter, Change, ModelBook, check_offline, check_recovery
-from topgun.testing.storefuzz import assert_store_fuzz
+from topgun.plugin import InitializeError
+from topgun.testing import (
+    BookAdapter,
+    Change,
+    HttpExchange,
+    ModelBook,
+    assert_store_fuzz,
+    build_registry,
+    check_offline,
+    check_recovery,
+)
 from topgun_phemex import PhemexDataStore, plugin
 
 KEY = "phemex-test-key"

@@ -12,8 +12,7 @@ import orjson
 import pytest
 
 import topgun
-from topgun.credentials import Credential
-from topgun.plugin import AuthenticationError
+from topgun.plugin import AuthenticationError, Credential
 from topgun_phemex.ws import (
     HEARTBEAT,
     HEARTBEAT_ID,

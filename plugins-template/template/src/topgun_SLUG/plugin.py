@@ -8,12 +8,15 @@ from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
 
+API = "{{SLUG}}"
+HTTP_HOST = "{{HOST}}"
+
 
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
-    register(ApiSpec("{{SLUG}}", fields=("API_KEY", "API_SECRET"), label="{{LABEL}}"))
+    register(ApiSpec(API, fields=("API_KEY", "API_SECRET"), label="{{LABEL}}"))
 
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    register(Host("{{HOST}}", api="{{SLUG}}", signer=sign_request, body="json"))
+    register(Host(HTTP_HOST, api=API, signer=sign_request, body="json"))

@@ -15,35 +15,101 @@
 - ``topgun.testing.timekeeping``: ``TimestampExchange`` (a clock running ahead that refuses stale
   timestamps) and ``CLOCK_CHECKS``, the checks of a plugin's server time and rejection;
   ``topgun.testing.ratelimits``: ``burst``, a bot's loop of requests for pacing tests.
-- ``topgun.testing.fixtures``: pytest fixtures over these, for a plugin's ``conftest.py``.
 - ``topgun.testing.books``: the kit every order-book store runs through (``BookAdapter``,
   ``check_offline``, ``check_recovery``; docs/verified-books.rst).
+- ``topgun.testing.storefuzz``: ``assert_store_fuzz``, mutated messages against a DataStore.
+- ``Registry``, ``build_registry``, ``discover_plugins``: a registry from explicit plugin modules,
+  or from the installed entry points.
+- ``exchanges_listing`` (``.listing``): what ``topgun exchanges`` prints for a registry.
+- ``import_problems`` (``.surface``) and ``layout_problems`` (``.layout``): the import surface and
+  the layout every distribution keeps (docs/plugins.rst), checked from its files.
+- ``topgun.testing.fixtures``: pytest fixtures over these, for a plugin's ``conftest.py``
+  (``from topgun.testing.fixtures import *``; pytest finds fixtures only there, and several share
+  a name with the helper they wrap, so they cannot live in this namespace).
+
+A plugin's tests import from this package, ``topgun.testing.conformance`` (the conformance
+suite, which needs pytest), ``topgun.plugin`` and the public ``topgun`` names only; the helpers
+of the submodules above are all re-exported here.
 
 TLS needs the ``trustme`` package (``pip install topgun-core[testing]``).
 """
 
+from ..registry import Registry, build_registry, discover_plugins
 from .bombs import compression_bomb
+from .books import (
+    BookAdapter,
+    BookExchange,
+    Change,
+    Messages,
+    ModelBook,
+    WholeBookAdapter,
+    check_before_snapshot,
+    check_book,
+    check_clean_stream,
+    check_corrupted_level,
+    check_dropped_diff,
+    check_duplicates,
+    check_offline,
+    check_recovery,
+)
 from .exchange import LocalExchange, LoopbackResolver
 from .http import Handler, HttpExchange
+from .layout import layout_problems
+from .listing import exchanges_listing
 from .login import FakeLogin, LoginResponder
 from .plugins import FAST_BACKOFF, with_heartbeat_interval
+from .ratelimits import burst
 from .rsa import new_rsa_key, rsa_pem, rsa_verifies
+from .storefuzz import FuzzReport, assert_store_fuzz, fuzz_store, mutate
+from .surface import SURFACE, import_problems
+from .timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampExchange, TimestampRules
 from .waiting import eventually
 from .websocket import Connection, Responder, WebSocketExchange
 
 __all__ = [
+    "CLOCK_CHECKS",
     "FAST_BACKOFF",
+    "SURFACE",
+    "BookAdapter",
+    "BookExchange",
+    "Change",
+    "ClockCheck",
+    "ClockScenario",
     "Connection",
     "FakeLogin",
+    "FuzzReport",
     "Handler",
     "HttpExchange",
     "LocalExchange",
     "LoginResponder",
     "LoopbackResolver",
+    "Messages",
+    "ModelBook",
+    "Registry",
     "Responder",
+    "TimestampExchange",
+    "TimestampRules",
     "WebSocketExchange",
+    "WholeBookAdapter",
+    "assert_store_fuzz",
+    "build_registry",
+    "burst",
+    "check_before_snapshot",
+    "check_book",
+    "check_clean_stream",
+    "check_corrupted_level",
+    "check_dropped_diff",
+    "check_duplicates",
+    "check_offline",
+    "check_recovery",
     "compression_bomb",
+    "discover_plugins",
     "eventually",
+    "exchanges_listing",
+    "fuzz_store",
+    "import_problems",
+    "layout_problems",
+    "mutate",
     "new_rsa_key",
     "rsa_pem",
     "rsa_verifies",

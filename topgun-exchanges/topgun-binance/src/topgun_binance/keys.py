@@ -11,7 +11,8 @@ request example (HMAC)", "(RSA)" and "(Ed25519)"). The credential is always
   RSASSA-PKCS1-v1_5 / SHA-256, Ed25519 with Ed25519; both signatures are base64. An encrypted PEM
   takes its password as the third element.
 
-A PEM key is parsed once per distinct secret (cached), not per request.
+A PEM key is parsed once per distinct secret (cached), not per request. PEM keys need the
+``cryptography`` package (``pip install 'topgun-binance[rsa]'``); HMAC keys need nothing.
 """
 
 from __future__ import annotations
@@ -20,11 +21,9 @@ import base64
 from collections.abc import Callable
 from functools import lru_cache
 
-from topgun.credentials import Credential
-from topgun.errors import SigningError
-from topgun.plugin import hmac_sha256_hex
+from topgun.plugin import PEM_MARKER, Credential, SigningError, hmac_sha256_hex
 
-PEM_MARKER = "-----BEGIN"
+INSTALL_HINT = "pip install 'topgun-binance[rsa]'"
 
 PayloadSigner = Callable[[bytes], str]
 
@@ -47,15 +46,22 @@ def is_ed25519(credential: Credential) -> bool:
     takes). Raises SigningError for a PEM that cannot be loaded."""
     if is_hex_signature(credential):
         return False
+    key = _pem_key(credential.secret, credential.passphrase)
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
-    return isinstance(_pem_key(credential.secret, credential.passphrase), ed25519.Ed25519PrivateKey)
+    return isinstance(key, ed25519.Ed25519PrivateKey)
 
 
 @lru_cache(maxsize=32)
 def _pem_key(pem: str, password: str) -> object:
     # Imported here: HMAC users never pay for loading the crypto backend.
-    from cryptography.hazmat.primitives import serialization
+    try:
+        from cryptography.hazmat.primitives import serialization
+    except ImportError:
+        raise SigningError(
+            "this Binance API_SECRET is a PEM private key (RSA or Ed25519), which needs the "
+            f"cryptography package: {INSTALL_HINT}"
+        ) from None
 
     try:
         return serialization.load_pem_private_key(
@@ -72,10 +78,10 @@ def _pem_key(pem: str, password: str) -> object:
 
 @lru_cache(maxsize=32)
 def _pem_signer(pem: str, password: str) -> PayloadSigner:
+    key = _pem_key(pem, password)
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
-    key = _pem_key(pem, password)
     if isinstance(key, ed25519.Ed25519PrivateKey):
         ed_key = key
         return lambda payload: base64.b64encode(ed_key.sign(payload)).decode()

@@ -36,8 +36,9 @@ from topgun.plugin import (
     RateLimitReading,
     ServerTime,
     TimestampRejection,
+    next_window,
+    response_code,
 )
-from topgun.plugin.limits import next_window, response_code
 
 _FAMILY_BY_HOST: Final = {
     "fapi.binance.com": "usdm",

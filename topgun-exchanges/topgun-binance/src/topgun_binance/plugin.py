@@ -20,8 +20,8 @@ from .store import BinanceCOINMDataStore, BinanceSpotDataStore, BinanceUSDSMData
 from .ws import FUTURES_STREAM_LIMIT, SPOT_STREAM_LIMIT, authenticate, sign_message
 
 API = "binance"
-SPOT_TESTNET = "binancespot_testnet"
-FUTURE_TESTNET = "binancefuture_testnet"
+SPOT_TESTNET_API = "binancespot_testnet"
+FUTURE_TESTNET_API = "binancefuture_testnet"
 
 HTTP_HOSTS = (
     "api.binance.com",
@@ -36,6 +36,9 @@ HTTP_HOSTS = (
     "papi.binance.com",
 )
 WS_API_HOSTS = ("ws-api.binance.com", "ws-fapi.binance.com", "ws-dapi.binance.com")
+# The testnets serve REST and the WebSocket API (/ws-api/v3, /ws-fapi/v1) on one host each.
+SPOT_TESTNET_HOST = "testnet.binance.vision"
+FUTURE_TESTNET_HOST = "testnet.binancefuture.com"
 SPOT_STREAM_HOSTS = ("stream.binance.com", "stream.testnet.binance.vision")
 FUTURES_STREAM_HOSTS = (
     "fstream.binance.com",
@@ -59,7 +62,7 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
     )
     register(
         ApiSpec(
-            SPOT_TESTNET,
+            SPOT_TESTNET_API,
             optional_fields=_OPTIONAL,
             label="Binance spot testnet",
             hint=_HINT,
@@ -68,7 +71,7 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
     )
     register(
         ApiSpec(
-            FUTURE_TESTNET,
+            FUTURE_TESTNET_API,
             optional_fields=_OPTIONAL,
             label="Binance futures testnet",
             hint=_HINT,
@@ -94,29 +97,21 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 ports=ports,
             )
         )
-    # The testnets serve REST and the WebSocket API (/ws-api/v3, /ws-fapi/v1) on one host each.
-    register(
-        Host(
-            "testnet.binance.vision",
-            rate_limits=RATE_LIMITS,
-            api=SPOT_TESTNET,
-            signer=sign_request,
-            body="form",
-            ws_message_signer=sign_message,
-            ws_authenticator=authenticate,
+    for name, api in (
+        (SPOT_TESTNET_HOST, SPOT_TESTNET_API),
+        (FUTURE_TESTNET_HOST, FUTURE_TESTNET_API),
+    ):
+        register(
+            Host(
+                name,
+                rate_limits=RATE_LIMITS,
+                api=api,
+                signer=sign_request,
+                body="form",
+                ws_message_signer=sign_message,
+                ws_authenticator=authenticate,
+            )
         )
-    )
-    register(
-        Host(
-            "testnet.binancefuture.com",
-            rate_limits=RATE_LIMITS,
-            api=FUTURE_TESTNET,
-            signer=sign_request,
-            body="form",
-            ws_message_signer=sign_message,
-            ws_authenticator=authenticate,
-        )
-    )
     for name in SPOT_STREAM_HOSTS:
         register(Host(name, ws_rate_limit=SPOT_STREAM_LIMIT))
     for name in FUTURES_STREAM_HOSTS:

@@ -38,9 +38,14 @@ from typing import Any
 import orjson
 from yarl import URL
 
-from topgun.clock import Clock
-from topgun.credentials import Credential
-from topgun.plugin import AuthenticationError, MessageSigningRequest, RateLimit, WebSocketLogin
+from topgun.plugin import (
+    AuthenticationError,
+    Clock,
+    Credential,
+    MessageSigningRequest,
+    RateLimit,
+    WebSocketLogin,
+)
 
 from .keys import is_ed25519, payload_signer
 

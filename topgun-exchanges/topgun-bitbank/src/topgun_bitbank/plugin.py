@@ -9,9 +9,14 @@ from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
 from .store import bitbankDataStore, bitbankPrivateDataStore
-from .ws import STREAM_HOST, socketio_heartbeat
+from .ws import socketio_heartbeat
 
 API = "bitbank"
+
+# The Private REST API (public REST is public.bitbank.cc, which needs nothing from topgun).
+HTTP_HOST = "api.bitbank.cc"
+# The public Socket.IO stream: no credentials, only the Engine.IO heartbeat.
+WS_HOST = "stream.bitbank.cc"
 
 
 @hookimpl
@@ -28,10 +33,8 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    # The Private REST API (public REST is public.bitbank.cc, which needs nothing from topgun).
-    register(Host("api.bitbank.cc", api=API, signer=sign_request, body="json"))
-    # The public Socket.IO stream: no credentials, only the Engine.IO heartbeat.
-    register(Host(STREAM_HOST, ws_heartbeat=socketio_heartbeat))
+    register(Host(HTTP_HOST, api=API, signer=sign_request, body="json"))
+    register(Host(WS_HOST, ws_heartbeat=socketio_heartbeat))
 
 
 @hookimpl

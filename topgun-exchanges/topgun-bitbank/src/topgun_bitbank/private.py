@@ -31,8 +31,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 import aiohttp
 
 from topgun import CredentialError
-from topgun.plugin import Retry
-from topgun.store import DataStoreCollection
+from topgun.plugin import DataStoreCollection, Retry
 
 from .errors import BitbankAPIError, PubNubError
 from .pubnub import ORIGIN, SUBSCRIBE_TIMEOUT, Cursor, subscribe

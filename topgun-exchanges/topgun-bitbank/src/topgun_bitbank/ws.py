@@ -46,7 +46,6 @@ from yarl import URL
 
 from topgun.plugin import Heartbeat, HeartbeatFactory
 
-STREAM_HOST: Final = "stream.bitbank.cc"
 STREAM_URL: Final = URL("wss://stream.bitbank.cc/socket.io/?EIO=3&transport=websocket")
 HEARTBEAT_INTERVAL: Final = 15.0
 

@@ -12,6 +12,9 @@ from .store import bitFlyerDataStore
 from .ws import authenticate
 
 API = "bitflyer"
+HTTP_HOST = "api.bitflyer.com"
+# Realtime API (wss://ws.lightstream.bitflyer.com/json-rpc): private channels need the login.
+WS_HOST = "ws.lightstream.bitflyer.com"
 
 
 @hookimpl
@@ -21,9 +24,8 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    register(Host("api.bitflyer.com", api=API, signer=sign_request, body="json"))
-    # Realtime API (wss://ws.lightstream.bitflyer.com/json-rpc): private channels need the login.
-    register(Host("ws.lightstream.bitflyer.com", api=API, ws_authenticator=authenticate))
+    register(Host(HTTP_HOST, api=API, signer=sign_request, body="json"))
+    register(Host(WS_HOST, api=API, ws_authenticator=authenticate))
 
 
 @hookimpl

@@ -40,10 +40,10 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import (
+from topgun.plugin import (
     DataStore,
     DataStoreCollection,
+    InitializeError,
     Item,
     Level,
     OrderBookStore,
@@ -51,7 +51,7 @@ from topgun.store import (
     is_number,
     json_objects,
 )
-from topgun.store import MalformedMessage as CoreMalformedMessage
+from topgun.plugin import MalformedMessage as CoreMalformedMessage
 
 __all__ = [
     "Balance",

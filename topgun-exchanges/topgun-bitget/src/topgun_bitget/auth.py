@@ -26,8 +26,8 @@ from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
 
 from .keys import is_rsa_key, rsa_sha256_b64
 
-LIVE = "bitget"
-DEMO = "bitget_demo"
+API = "bitget"
+DEMO_API = "bitget_demo"
 DEMO_HEADER = "paptrading"
 JSON = "application/json"
 PUBLIC_PREFIXES = (
@@ -79,4 +79,4 @@ def choose_api(headers: Mapping[str, str]) -> str:
     value = headers.get(DEMO_HEADER)
     if value is None:
         value = next((item for name, item in headers.items() if name.lower() == DEMO_HEADER), None)
-    return DEMO if value is not None and value.strip() == "1" else LIVE
+    return DEMO_API if value is not None and value.strip() == "1" else API

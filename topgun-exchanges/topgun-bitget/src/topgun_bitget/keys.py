@@ -7,17 +7,17 @@ the ``cryptography`` package (``pip install 'topgun-bitget[rsa]'``).
 
 from __future__ import annotations
 
-from topgun.plugin import rsa
-from topgun.plugin.rsa import PEM_MARKER
-from topgun.plugin.rsa import is_pem_key as is_rsa_key
+from topgun.plugin import PEM_MARKER, rsa_private_key
+from topgun.plugin import is_pem_key as is_rsa_key
+from topgun.plugin import rsa_sha256_b64 as sign_with_rsa_key
 
 __all__ = ["INSTALL_HINT", "PEM_MARKER", "is_rsa_key", "rsa_sha256_b64"]
 
 INSTALL_HINT = "pip install 'topgun-bitget[rsa]'"
 
-_private_key = rsa.rsa_private_key  # core's cached PEM parser (tests clear its cache)
+_private_key = rsa_private_key  # core's cached PEM parser (tests clear its cache)
 
 
 def rsa_sha256_b64(pem: str, message: bytes) -> str:
     """Base64 of the RSASSA-PKCS1-v1_5 SHA-256 signature of ``message``."""
-    return rsa.rsa_sha256_b64(pem, message, install=INSTALL_HINT)
+    return sign_with_rsa_key(pem, message, install=INSTALL_HINT)

@@ -17,12 +17,13 @@ from typing import Any
 
 from topgun.plugin import ApiSelector, ApiSpec, Host, hookimpl
 
-from .auth import DEMO, LIVE, choose_api, sign_request
+from .auth import API, DEMO_API, choose_api, sign_request
 from .limits import SERVER_TIME
 from .store import BitgetDataStore, BitgetV2DataStore
 from .ws import HEARTBEAT, RATE_LIMIT, authenticate
 
-API = LIVE
+HTTP_HOST = "api.bitget.com"
+WS_HOSTS = {"ws.bitget.com": API, "wspap.bitget.com": DEMO_API}
 _HINT = (
     "Bitget keys need the passphrase chosen when the key was created, as the third "
     "element: [API_KEY, API_SECRET, PASSPHRASE]. For an RSA key, give the PEM private key "
@@ -33,10 +34,10 @@ _HINT = (
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
     fields = ("API_KEY", "API_SECRET", "PASSPHRASE")
-    register(ApiSpec(LIVE, fields=fields, label="Bitget", hint=_HINT, server_time=SERVER_TIME))
+    register(ApiSpec(API, fields=fields, label="Bitget", hint=_HINT, server_time=SERVER_TIME))
     register(
         ApiSpec(
-            DEMO,
+            DEMO_API,
             fields=fields,
             label="Bitget demo trading",
             server_time=SERVER_TIME,
@@ -50,13 +51,13 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     register(
         Host(
-            "api.bitget.com",
-            api=ApiSelector((LIVE, DEMO), choose_api),
+            HTTP_HOST,
+            api=ApiSelector((API, DEMO_API), choose_api),
             signer=sign_request,
             body="json",
         )
     )
-    for name, api in (("ws.bitget.com", LIVE), ("wspap.bitget.com", DEMO)):
+    for name, api in WS_HOSTS.items():
         register(
             Host(
                 name,

@@ -11,8 +11,7 @@ worked POST example does.
 
 from __future__ import annotations
 
-from topgun.clock import Clock
-from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_hex
+from topgun.plugin import Clock, SignedRequest, SigningRequest, hmac_sha256_hex
 
 EXPIRES_IN = 10
 """Seconds a signed request stays valid. Short, to keep the replay window small (BitMEX's own

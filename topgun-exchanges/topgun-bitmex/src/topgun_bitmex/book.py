@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from topgun.store import Item, MalformedMessage
+from topgun.plugin import Item, MalformedMessage
 
 __all__ = ["BookRow", "book_rows"]
 

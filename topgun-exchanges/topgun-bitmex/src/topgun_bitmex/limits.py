@@ -16,8 +16,7 @@ from typing import Final
 
 from yarl import URL
 
-from topgun.plugin import HttpRateLimits, RateLimitReading
-from topgun.plugin.limits import header_number, next_window
+from topgun.plugin import HttpRateLimits, RateLimitReading, header_number, next_window
 
 MINUTE: Final = "requests"
 BURST: Final = "orders 1s"

@@ -21,8 +21,8 @@ from .ws import HEARTBEAT, authenticate
 API = "bitmex"
 TESTNET_API = "bitmex_testnet"
 
-_REST = {"www.bitmex.com": API, "testnet.bitmex.com": TESTNET_API}
-_WS_ONLY = {"ws.bitmex.com": API, "ws.testnet.bitmex.com": TESTNET_API}
+HTTP_HOSTS = {"www.bitmex.com": API, "testnet.bitmex.com": TESTNET_API}
+WS_HOSTS = {"ws.bitmex.com": API, "ws.testnet.bitmex.com": TESTNET_API}
 
 
 @hookimpl
@@ -40,7 +40,7 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    for name, api in _REST.items():
+    for name, api in HTTP_HOSTS.items():
         register(
             Host(
                 name,
@@ -52,7 +52,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 ws_heartbeat=HEARTBEAT,
             )
         )
-    for name, api in _WS_ONLY.items():
+    for name, api in WS_HOSTS.items():
         register(Host(name, api=api, ws_authenticator=authenticate, ws_heartbeat=HEARTBEAT))
 
 

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from topgun.store import (
+from topgun.plugin import (
     DataStore,
     DataStoreCollection,
     Item,

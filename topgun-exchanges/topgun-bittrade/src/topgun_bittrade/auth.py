@@ -25,8 +25,7 @@ from urllib.parse import quote
 
 from yarl import URL
 
-from topgun.clock import Clock
-from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
+from topgun.plugin import Clock, SignedRequest, SigningRequest, hmac_sha256_b64
 
 SIGNATURE_METHOD = "HmacSHA256"
 PUBLIC_PREFIXES = ("/market/", "/v1/common/")

@@ -11,6 +11,8 @@ from .limits import SERVER_TIME
 from .ws import RATE_LIMIT, authenticate, gunzip, reply_to_ping
 
 API = "bittrade"
+# One host for REST (https://api-cloud.bittrade.co.jp) and every WebSocket path.
+HOST = "api-cloud.bittrade.co.jp"
 
 
 @hookimpl
@@ -28,10 +30,9 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    # One host for REST (https://api-cloud.bittrade.co.jp) and every WebSocket path.
     register(
         Host(
-            "api-cloud.bittrade.co.jp",
+            HOST,
             api=API,
             signer=sign_request,
             body="json",

@@ -24,8 +24,14 @@ from typing import Any, Final
 
 from yarl import URL
 
-from topgun.plugin import HttpRateLimits, RateLimitReading, ServerTime, TimestampRejection
-from topgun.plugin.limits import header_number, response_code
+from topgun.plugin import (
+    HttpRateLimits,
+    RateLimitReading,
+    ServerTime,
+    TimestampRejection,
+    header_number,
+    response_code,
+)
 
 IP_BUCKET: Final = "ip"
 _ROLLING_WINDOW: Final = 1.0

@@ -26,12 +26,12 @@ from .limits import MAINNET_TIME, RATE_LIMITS, TESTNET_TIME
 from .store import BybitDataStore
 from .ws import HEARTBEAT, authenticate, sign_trade_message
 
-MAINNET = "bybit"
-DEMO = "bybit_demo"
-TESTNET = "bybit_testnet"
+API = "bybit"
+DEMO_API = "bybit_demo"
+TESTNET_API = "bybit_testnet"
 
 HTTP_HOSTS: dict[str, tuple[str, ...]] = {
-    MAINNET: (
+    API: (
         "api.bybit.com",
         "api.bytick.com",
         "api.bybit.nl",
@@ -42,12 +42,12 @@ HTTP_HOSTS: dict[str, tuple[str, ...]] = {
         "api.bybit.eu",
         "api.bybit.id",
     ),
-    DEMO: ("api-demo.bybit.com",),
-    TESTNET: ("api-testnet.bybit.com",),
+    DEMO_API: ("api-demo.bybit.com",),
+    TESTNET_API: ("api-testnet.bybit.com",),
 }
 
 WS_HOSTS: dict[str, tuple[str, ...]] = {
-    MAINNET: (
+    API: (
         "stream.bybit.com",
         "stream.bytick.com",
         "stream.bybit.tr",
@@ -55,8 +55,8 @@ WS_HOSTS: dict[str, tuple[str, ...]] = {
         "stream.bybit.kz",
         "stream.bybitgeorgia.ge",
     ),
-    DEMO: ("stream-demo.bybit.com",),
-    TESTNET: ("stream-testnet.bybit.com",),
+    DEMO_API: ("stream-demo.bybit.com",),
+    TESTNET_API: ("stream-testnet.bybit.com",),
 }
 
 _HINT = (
@@ -68,9 +68,9 @@ _HINT = (
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
     # Demo trading runs on the mainnet's clock; its own host serves only trading endpoints.
-    register(ApiSpec(MAINNET, label="Bybit", hint=_HINT, server_time=MAINNET_TIME))
-    register(ApiSpec(DEMO, label="Bybit demo trading", hint=_HINT, server_time=MAINNET_TIME))
-    register(ApiSpec(TESTNET, label="Bybit testnet", hint=_HINT, server_time=TESTNET_TIME))
+    register(ApiSpec(API, label="Bybit", hint=_HINT, server_time=MAINNET_TIME))
+    register(ApiSpec(DEMO_API, label="Bybit demo trading", hint=_HINT, server_time=MAINNET_TIME))
+    register(ApiSpec(TESTNET_API, label="Bybit testnet", hint=_HINT, server_time=TESTNET_TIME))
 
 
 @hookimpl
@@ -79,7 +79,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
         for name in names:
             register(Host(name, api=api, signer=sign_request, body="json", rate_limits=RATE_LIMITS))
     for api, names in WS_HOSTS.items():
-        trade = sign_trade_message if api != DEMO else None
+        trade = sign_trade_message if api != DEMO_API else None
         for name in names:
             register(
                 Host(

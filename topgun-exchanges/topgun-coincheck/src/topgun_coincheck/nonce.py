@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 
-from topgun.clock import Clock
+from topgun.plugin import Clock
 
 MAX_NONCE = 9223372036854775807
 

@@ -12,6 +12,10 @@ from .store import CoincheckDataStore, CoincheckPrivateDataStore
 from .ws import authenticate
 
 API = "coincheck"
+# https://coincheck.com/documents/exchange/api: "Request URL https://coincheck.com".
+HTTP_HOST = "coincheck.com"
+# "Private WebSocket API": wss://stream.coincheck.com, login before subscribing.
+WS_HOST = "stream.coincheck.com"
 
 
 @hookimpl
@@ -28,11 +32,9 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    # https://coincheck.com/documents/exchange/api: "Request URL https://coincheck.com".
     # ACCESS-NONCE must grow per key, so core sends each key's requests in signing order.
-    register(Host("coincheck.com", api=API, signer=sign_request, body="form", ordered_nonces=True))
-    # "Private WebSocket API": wss://stream.coincheck.com, login before subscribing.
-    register(Host("stream.coincheck.com", api=API, ws_authenticator=authenticate))
+    register(Host(HTTP_HOST, api=API, signer=sign_request, body="form", ordered_nonces=True))
+    register(Host(WS_HOST, api=API, ws_authenticator=authenticate))
 
 
 @hookimpl

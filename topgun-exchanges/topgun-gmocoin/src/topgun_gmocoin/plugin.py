@@ -9,9 +9,10 @@ from topgun.plugin import ApiSpec, Host, hookimpl
 
 from .auth import sign_request
 from .store import GMOCoinDataStore
-from .ws import HOST, SUBSCRIPTION_LIMIT
+from .ws import SUBSCRIPTION_LIMIT
 
 API = "gmocoin"
+HOST = "api.coin.z.com"
 
 
 @hookimpl

@@ -19,7 +19,6 @@ from yarl import URL
 
 from topgun.plugin import RateLimit
 
-HOST: Final = "api.coin.z.com"
 PUBLIC_WS_URL: Final = URL("wss://api.coin.z.com/ws/public/v1")
 PRIVATE_WS_PREFIX: Final = "wss://api.coin.z.com/ws/private/v1/"
 

@@ -14,8 +14,7 @@ from typing import Any
 
 import orjson
 
-from topgun.errors import SigningError
-from topgun.plugin import SignedRequest, SigningRequest
+from topgun.plugin import SignedRequest, SigningError, SigningRequest
 
 from .keys import key_of
 from .network import Network

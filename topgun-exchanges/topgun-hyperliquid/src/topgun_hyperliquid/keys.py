@@ -16,8 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from topgun.credentials import Credential
-from topgun.errors import SigningError
+from topgun.plugin import Credential, SigningError
 
 __all__ = ["HyperliquidKey", "check_address", "check_credential", "key_of"]
 

@@ -22,9 +22,12 @@ from .network import MAINNET, TESTNET, Network
 from .store import HyperliquidDataStore
 from .ws import GREETING, HEARTBEAT, MessageSigner
 
+API = "hyperliquid"
+TESTNET_API = "hyperliquid_testnet"
+
 HOSTS: dict[str, tuple[str, Network]] = {
-    "api.hyperliquid.xyz": ("hyperliquid", MAINNET),
-    "api.hyperliquid-testnet.xyz": ("hyperliquid_testnet", TESTNET),
+    "api.hyperliquid.xyz": (API, MAINNET),
+    "api.hyperliquid-testnet.xyz": (TESTNET_API, TESTNET),
 }
 
 _HINT = (

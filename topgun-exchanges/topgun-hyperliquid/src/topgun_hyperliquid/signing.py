@@ -29,8 +29,7 @@ from eth_account import Account
 from eth_account.messages import SignableMessage, encode_typed_data
 from eth_utils.crypto import keccak
 
-from topgun.clock import Clock
-from topgun.errors import SigningError
+from topgun.plugin import Clock, SigningError
 
 from .actions import (
     DEFAULT_SIGNATURE_CHAIN_ID,

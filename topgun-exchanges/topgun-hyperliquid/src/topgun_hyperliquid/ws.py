@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from topgun.errors import SigningError
-from topgun.plugin import Heartbeat, MessageSigningRequest
+from topgun.plugin import Heartbeat, MessageSigningRequest, SigningError
 
 from .keys import key_of
 from .network import Network

@@ -26,8 +26,7 @@ from urllib.parse import unquote, unquote_plus
 
 from yarl import URL
 
-from topgun.errors import SigningError
-from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
+from topgun.plugin import SignedRequest, SigningError, SigningRequest, hmac_sha256_b64
 
 PUBLIC_PATHS = frozenset(
     {"/api/v1/timestamp", "/api/v1/status", "/api/v1/bullet-public", "/api/v1/prices"}

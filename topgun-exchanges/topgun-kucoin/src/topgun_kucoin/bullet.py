@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from yarl import URL
 
-from topgun.errors import TopgunError
+from topgun.plugin import TopgunError
 
 from .ws import remember_ping_interval
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 import aiohttp
 from yarl import URL
 
-from topgun.errors import TopgunError
+from topgun.plugin import TopgunError
 
 from .bullet import BulletError, ws_url
 from .ws import notify_on_refusal

@@ -23,8 +23,7 @@ from typing import Any, Final
 
 from yarl import URL
 
-from topgun.clock import Clock
-from topgun.plugin import AuthenticationError, Heartbeat, RateLimit, WebSocketLogin
+from topgun.plugin import AuthenticationError, Clock, Heartbeat, RateLimit, WebSocketLogin
 
 DEFAULT_PING_INTERVAL: Final = 18.0
 WELCOME_TIMEOUT: Final = 10.0

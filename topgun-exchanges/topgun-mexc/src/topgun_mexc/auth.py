@@ -29,8 +29,7 @@ from urllib.parse import quote, urlencode
 
 from yarl import URL
 
-from topgun.errors import SigningError
-from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_hex
+from topgun.plugin import SignedRequest, SigningError, SigningRequest, hmac_sha256_hex
 
 SPOT_KEY_HEADER = "X-MEXC-APIKEY"
 FUTURES_PRIVATE_PREFIX = "/api/v1/private/"

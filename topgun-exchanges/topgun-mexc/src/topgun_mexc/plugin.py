@@ -17,6 +17,9 @@ from .limits import SERVER_TIME
 from .ws import FUTURES_HEARTBEAT, SPOT_HEARTBEAT, SPOT_LIMIT, futures_login
 
 API = "mexc"
+SPOT_HOST = "api.mexc.com"
+FUTURES_HOST = "contract.mexc.com"
+SPOT_WS_HOSTS = ("wbs-api.mexc.com", "wbs.mexc.com")
 
 
 @hookimpl
@@ -28,10 +31,10 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    register(Host("api.mexc.com", api=API, signer=sign_request, body="json"))
+    register(Host(SPOT_HOST, api=API, signer=sign_request, body="json"))
     register(
         Host(
-            "contract.mexc.com",
+            FUTURES_HOST,
             api=API,
             signer=sign_futures_request,
             body="json",
@@ -39,5 +42,5 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
             ws_heartbeat=FUTURES_HEARTBEAT,
         )
     )
-    for name in ("wbs-api.mexc.com", "wbs.mexc.com"):
+    for name in SPOT_WS_HOSTS:
         register(Host(name, ws_heartbeat=SPOT_HEARTBEAT, ws_rate_limit=SPOT_LIMIT))

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import time
 
-from topgun.clock import Clock
-from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
+from topgun.plugin import Clock, SignedRequest, SigningRequest, hmac_sha256_b64
 
 PUBLIC_PREFIXES = (
     "/api/spot/v3/instruments",

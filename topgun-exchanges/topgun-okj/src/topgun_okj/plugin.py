@@ -11,6 +11,13 @@ from .ws import HEARTBEAT, authenticate_v3, authenticate_v5, inflate
 
 API = "okj"
 
+# REST: V3 at www.okcoin.jp (OKJ's V3 SDK, consts.API_URL), V5 at api.okj.com (V5 SDK).
+HTTP_HOSTS = ("www.okcoin.jp", "api.okj.com")
+# WebSocket V3: deflated binary frames, one /ws/v3 path for public and private channels.
+V3_WS_HOSTS = ("connect.okcoin.jp", "connect.okj.com")
+# WebSocket V5: text frames; login on /ws/v5/private and /ws/v5/business only.
+V5_WS_HOST = "ws.okj.com"
+
 
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
@@ -27,11 +34,9 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    # REST: V3 at www.okcoin.jp (OKJ's V3 SDK, consts.API_URL), V5 at api.okj.com (V5 SDK).
-    register(Host("www.okcoin.jp", api=API, signer=sign_request, body="json"))
-    register(Host("api.okj.com", api=API, signer=sign_request, body="json"))
-    # WebSocket V3: deflated binary frames, one /ws/v3 path for public and private channels.
-    for name in ("connect.okcoin.jp", "connect.okj.com"):
+    for name in HTTP_HOSTS:
+        register(Host(name, api=API, signer=sign_request, body="json"))
+    for name in V3_WS_HOSTS:
         register(
             Host(
                 name,
@@ -41,5 +46,4 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 ws_decoder=inflate,
             )
         )
-    # WebSocket V5: text frames; login on /ws/v5/private and /ws/v5/business only.
-    register(Host("ws.okj.com", api=API, ws_authenticator=authenticate_v5, ws_heartbeat=HEARTBEAT))
+    register(Host(V5_WS_HOST, api=API, ws_authenticator=authenticate_v5, ws_heartbeat=HEARTBEAT))

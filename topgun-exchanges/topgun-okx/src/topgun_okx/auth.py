@@ -23,8 +23,8 @@ from collections.abc import Mapping
 
 from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_b64
 
-LIVE = "okx"
-DEMO = "okx_demo"
+API = "okx"
+DEMO_API = "okx_demo"
 DEMO_HEADER = "x-simulated-trading"
 PUBLIC_PREFIXES = ("/api/v5/market/", "/api/v5/public/")
 _UNSIGNED = SignedRequest()
@@ -65,4 +65,4 @@ def choose_api(headers: Mapping[str, str]) -> str:
             if name.lower() == DEMO_HEADER:
                 value = item
                 break
-    return DEMO if value is not None and value.strip() == "1" else LIVE
+    return DEMO_API if value is not None and value.strip() == "1" else API

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from topgun.plugin import ServerTime, TimestampRejection
-from topgun.plugin.limits import response_code
+from topgun.plugin import ServerTime, TimestampRejection, response_code
 
 
 def _rejected(status: int, body: Any) -> bool:

@@ -33,7 +33,7 @@ from typing import Any
 
 from topgun.plugin import ApiSelector, ApiSpec, Host, hookimpl
 
-from .auth import DEMO, LIVE, choose_api, sign_request
+from .auth import API, DEMO_API, choose_api, sign_request
 from .limits import SERVER_TIME
 from .store import OKXDataStore
 from .ws import HEARTBEAT, authenticate
@@ -48,10 +48,10 @@ _HINT = (
 
 @hookimpl
 def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
-    register(ApiSpec(LIVE, fields=_FIELDS, label="OKX", hint=_HINT, server_time=SERVER_TIME))
+    register(ApiSpec(API, fields=_FIELDS, label="OKX", hint=_HINT, server_time=SERVER_TIME))
     register(
         ApiSpec(
-            DEMO,
+            DEMO_API,
             fields=_FIELDS,
             label="OKX demo trading",
             server_time=SERVER_TIME,
@@ -69,13 +69,13 @@ REST_HOSTS = (
     "app.okx.com",
 )
 WS_HOSTS = {
-    "ws.okx.com": LIVE,
-    "wsaws.okx.com": LIVE,
-    "wspap.okx.com": DEMO,
-    "wseea.okx.com": LIVE,
-    "wseeapap.okx.com": DEMO,
-    "wsus.okx.com": LIVE,
-    "wsuspap.okx.com": DEMO,
+    "ws.okx.com": API,
+    "wsaws.okx.com": API,
+    "wspap.okx.com": DEMO_API,
+    "wseea.okx.com": API,
+    "wseeapap.okx.com": DEMO_API,
+    "wsus.okx.com": API,
+    "wsuspap.okx.com": DEMO_API,
 }
 
 
@@ -83,7 +83,9 @@ WS_HOSTS = {
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
     for name in REST_HOSTS:
         register(
-            Host(name, api=ApiSelector((LIVE, DEMO), choose_api), signer=sign_request, body="json")
+            Host(
+                name, api=ApiSelector((API, DEMO_API), choose_api), signer=sign_request, body="json"
+            )
         )
     for name, api in WS_HOSTS.items():
         register(

@@ -14,8 +14,7 @@ where it is needed.
 
 from __future__ import annotations
 
-from topgun.clock import Clock
-from topgun.plugin import SignedRequest, SigningRequest, hmac_sha256_hex
+from topgun.plugin import Clock, SignedRequest, SigningRequest, hmac_sha256_hex
 
 EXPIRY_IN = 60
 """Seconds until a signed request expires, as the docs suggest (Now() + 1 minute)."""

@@ -20,8 +20,7 @@ from typing import Any, Final
 
 from yarl import URL
 
-from topgun.plugin import HttpRateLimits, RateLimitReading, ServerTime
-from topgun.plugin.limits import next_window
+from topgun.plugin import HttpRateLimits, RateLimitReading, ServerTime, next_window
 
 _REMAINING: Final = "x-ratelimit-remaining"
 _CAPACITY: Final = "x-ratelimit-capacity"

@@ -23,9 +23,9 @@ from .ws import HEARTBEAT, RATE_LIMIT, authenticate
 API = "phemex"
 TESTNET_API = "phemex_testnet"
 
-_REST_ONLY = {"api.phemex.com": API}
-_REST_AND_WS = {"vapi.phemex.com": API, "testnet-api.phemex.com": TESTNET_API}
-_WS_ONLY = {"ws.phemex.com": API, "phemex.com": API, "testnet.phemex.com": TESTNET_API}
+HTTP_HOSTS = {"api.phemex.com": API}
+HTTP_AND_WS_HOSTS = {"vapi.phemex.com": API, "testnet-api.phemex.com": TESTNET_API}
+WS_HOSTS = {"ws.phemex.com": API, "phemex.com": API, "testnet.phemex.com": TESTNET_API}
 
 
 @hookimpl
@@ -46,9 +46,9 @@ def topgun_register_apis(register: Callable[[ApiSpec], None]) -> None:
 
 @hookimpl
 def topgun_register_hosts(register: Callable[[Host], None]) -> None:
-    for name, api in _REST_ONLY.items():
+    for name, api in HTTP_HOSTS.items():
         register(Host(name, api=api, signer=sign_request, body="json", rate_limits=RATE_LIMITS))
-    for name, api in _REST_AND_WS.items():
+    for name, api in HTTP_AND_WS_HOSTS.items():
         register(
             Host(
                 name,
@@ -61,7 +61,7 @@ def topgun_register_hosts(register: Callable[[Host], None]) -> None:
                 ws_rate_limit=RATE_LIMIT,
             )
         )
-    for name, api in _WS_ONLY.items():
+    for name, api in WS_HOSTS.items():
         register(
             Host(
                 name,

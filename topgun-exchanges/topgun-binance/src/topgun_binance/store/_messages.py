@@ -12,8 +12,7 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import Item, MalformedMessage, query_param
+from topgun.plugin import InitializeError, Item, MalformedMessage, query_param
 
 __all__ = [
     "MalformedMessage",

@@ -17,8 +17,7 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import OrderBookStore, Recovery, SequenceRule, SnapshotRequest
+from topgun.plugin import InitializeError, OrderBookStore, Recovery, SequenceRule, SnapshotRequest
 
 from ._messages import MalformedMessage, query_param
 from .continuity import SPOT_RULE, BinanceFuturesRule

@@ -18,10 +18,7 @@ from typing import Any, ClassVar, Self
 import aiohttp
 
 from topgun import Client
-from topgun.errors import InitializeError
-from topgun.http.limit import DEFAULT_MAX_RESPONSE_SIZE
-from topgun.plugin import Retry
-from topgun.store import DataStoreCollection
+from topgun.plugin import DEFAULT_MAX_RESPONSE_SIZE, DataStoreCollection, InitializeError, Retry
 
 from ..listenkey import KEEPALIVE_EVERY, ListenKeyKeeper
 from ._messages import MalformedMessage, record, response_object

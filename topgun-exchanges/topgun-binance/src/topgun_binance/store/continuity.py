@@ -28,7 +28,7 @@ after the first one is a repeat, skipped rather than taken for a gap.
 
 from __future__ import annotations
 
-from topgun.store import RangeRule, Verdict
+from topgun.plugin import RangeRule, Verdict
 
 __all__ = ["SPOT_RULE", "BinanceFuturesRule"]
 

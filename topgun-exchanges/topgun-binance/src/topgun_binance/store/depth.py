@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from topgun.store import Level
+from topgun.plugin import Level
 
 from ._messages import MalformedMessage
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.store import DataStore, Item
+from topgun.plugin import DataStore, Item
 
 from ._messages import objects, record, response_list, response_object, sub_record
 

@@ -22,7 +22,7 @@ from typing import Any, Final, NamedTuple
 
 import orjson
 
-from topgun.store import (
+from topgun.plugin import (
     DataStore,
     DataStoreCollection,
     Level,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from topgun.store import DataStoreCollection, Item
+from topgun.plugin import DataStoreCollection, Item
 
 from ._messages import MalformedMessage
 from .book import BitgetBook

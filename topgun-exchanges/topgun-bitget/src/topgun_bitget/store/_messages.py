@@ -13,8 +13,7 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import Item, MalformedMessage, json_objects
+from topgun.plugin import InitializeError, Item, MalformedMessage, json_objects
 
 __all__ = ["MalformedMessage", "arrays", "objects", "response_data", "text"]
 

@@ -32,7 +32,7 @@ import math
 from collections.abc import Hashable, Sequence
 from typing import Any, ClassVar
 
-from topgun.store import Item, Level, OrderBookStore, Recovery, SequenceRule, Verdict
+from topgun.plugin import Item, Level, OrderBookStore, Recovery, SequenceRule, Verdict
 
 from ._messages import MalformedMessage
 

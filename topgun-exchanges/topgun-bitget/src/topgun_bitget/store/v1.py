@@ -17,8 +17,7 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStore, Item
+from topgun.plugin import DataStore, InitializeError, Item
 
 from ._collection import BitgetCollection, Handler
 from ._messages import MalformedMessage, arrays, objects, response_data, text

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Hashable
 from typing import Any, ClassVar, cast
 
-from topgun.store import DataStore, Item
+from topgun.plugin import DataStore, Item
 
 from ._collection import BitgetCollection, Handler
 from ._messages import MalformedMessage, arrays, objects, text

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from topgun.store import Level
+from topgun.plugin import Level
 
 from ._shapes import MalformedMessage
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from topgun.store import DataStore, Item, MalformedMessage
+from topgun.plugin import DataStore, Item, MalformedMessage
 
 __all__ = ["MalformedMessage", "TopicStore", "object_list", "one_object"]
 

@@ -15,8 +15,7 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStoreCollection
+from topgun.plugin import DataStoreCollection, InitializeError
 
 from ._shapes import TopicStore
 from .orderbook import OrderBook

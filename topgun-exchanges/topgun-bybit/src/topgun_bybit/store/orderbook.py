@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from topgun.store import OrderBookStore, RangeRule, Recovery
+from topgun.plugin import OrderBookStore, RangeRule, Recovery
 
 from ._book_rules import parse_book
 from ._shapes import MalformedMessage

@@ -14,8 +14,7 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import Item
+from topgun.plugin import InitializeError, Item
 
 from ._shapes import MalformedMessage, TopicStore, object_list, one_object
 

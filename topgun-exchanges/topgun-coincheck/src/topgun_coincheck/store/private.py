@@ -16,8 +16,7 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, MalformedMessage
+from topgun.plugin import DataStore, DataStoreCollection, InitializeError, Item, MalformedMessage
 
 __all__ = ["CoincheckPrivateDataStore", "Execution", "Order"]
 

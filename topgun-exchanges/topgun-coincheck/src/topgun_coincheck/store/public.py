@@ -27,10 +27,10 @@ from typing import Any, ClassVar, Final
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import (
+from topgun.plugin import (
     DataStore,
     DataStoreCollection,
+    InitializeError,
     Item,
     Level,
     MalformedMessage,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any, ClassVar, NamedTuple
 
-from topgun.store import Item, Level, MalformedMessage, OrderBookStore
+from topgun.plugin import Item, Level, MalformedMessage, OrderBookStore
 
 __all__ = ["BookSnapshot", "L2Book", "parse_book"]
 

@@ -17,8 +17,7 @@ from typing import Any, ClassVar, cast
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStoreCollection, MalformedMessage
+from topgun.plugin import DataStoreCollection, InitializeError, MalformedMessage
 
 from ..info import InfoReply
 from .book import L2Book, parse_book

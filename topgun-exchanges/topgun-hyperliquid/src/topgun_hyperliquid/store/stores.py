@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from topgun.store import DataStore, Item, MalformedMessage
+from topgun.plugin import DataStore, Item, MalformedMessage
 
 __all__ = [
     "ActiveAssetCtx",

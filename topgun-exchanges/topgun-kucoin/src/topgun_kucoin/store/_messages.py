@@ -12,9 +12,8 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import Item, query_param
-from topgun.store import MalformedMessage as CoreMalformedMessage
+from topgun.plugin import InitializeError, Item, query_param
+from topgun.plugin import MalformedMessage as CoreMalformedMessage
 
 __all__ = [
     "MalformedMessage",

@@ -18,8 +18,15 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import Item, Level, OrderBookStore, RangeRule, Recovery, SnapshotRequest
+from topgun.plugin import (
+    InitializeError,
+    Item,
+    Level,
+    OrderBookStore,
+    RangeRule,
+    Recovery,
+    SnapshotRequest,
+)
 
 from ._messages import MalformedMessage, query_param, record, response_data
 from .level2 import SpotDiff, book_snapshot, futures_diff, rows_after, spot_diff

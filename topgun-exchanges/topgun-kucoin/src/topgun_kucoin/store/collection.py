@@ -17,8 +17,7 @@ from typing import Any, ClassVar
 import aiohttp
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStoreCollection, Item
+from topgun.plugin import DataStoreCollection, InitializeError, Item
 
 from ..plugin import WS_HOSTS
 from ..ws import remember_ping_interval

@@ -11,8 +11,7 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStore, Item
+from topgun.plugin import DataStore, InitializeError, Item
 
 from ._messages import MalformedMessage, record, response_data, symbol_of
 

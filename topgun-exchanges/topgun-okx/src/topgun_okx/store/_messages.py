@@ -11,9 +11,8 @@ from typing import Any
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import Item, json_objects
-from topgun.store import MalformedMessage as CoreMalformedMessage
+from topgun.plugin import InitializeError, Item, json_objects
+from topgun.plugin import MalformedMessage as CoreMalformedMessage
 
 __all__ = ["MalformedMessage", "objects", "response_data"]
 

@@ -29,8 +29,15 @@ from typing import Any, cast
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import ChainRule, Item, Level, OrderBookStore, Recovery, SnapshotRequest
+from topgun.plugin import (
+    ChainRule,
+    InitializeError,
+    Item,
+    Level,
+    OrderBookStore,
+    Recovery,
+    SnapshotRequest,
+)
 
 from ..auth import DEMO_HEADER
 from ._messages import MalformedMessage

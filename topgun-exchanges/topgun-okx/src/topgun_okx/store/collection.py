@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, ClassVar
 
-from topgun.store import DataStore, DataStoreCollection, Item
+from topgun.plugin import DataStore, DataStoreCollection, Item
 
 from ._messages import MalformedMessage
 from .books import Books

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.store import DataStore, Item
+from topgun.plugin import DataStore, Item
 
 from ._messages import MalformedMessage, objects, response_data
 

@@ -23,8 +23,14 @@ from typing import Any, ClassVar
 
 from yarl import URL
 
-from topgun.errors import InitializeError
-from topgun.store import DataStore, DataStoreCollection, Item, MalformedMessage, json_objects
+from topgun.plugin import (
+    DataStore,
+    DataStoreCollection,
+    InitializeError,
+    Item,
+    MalformedMessage,
+    json_objects,
+)
 
 from .book import OrderBook
 

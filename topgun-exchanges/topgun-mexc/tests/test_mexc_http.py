@@ -15,11 +15,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.errors import CredentialError
-from topgun.plugin import SigningRequest
-from topgun.registry import Registry, build_registry
-from topgun_mexc import plugin
+from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.testing import Registry
 from topgun_mexc.auth import java_url_encode, sign_futures_request, sign_request
 
 KEY = "mx0aBYs33eIilxBWC5"
@@ -52,11 +49,6 @@ def test_java_url_encoding() -> None:
 
 
 # -- through topgun.Client, against the verifying local server --------------------------------
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return build_registry([plugin], strict=True)
 
 
 async def test_spot_signed_post(mexc_exchange: Any, registry: Registry) -> None:

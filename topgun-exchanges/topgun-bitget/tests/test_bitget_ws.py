@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.credentials import Credential
+from topgun.plugin import Credential
 from topgun_bitget.ws import HEARTBEAT, RATE_LIMIT, authenticate, login_message, needs_login
 
 KEY, SECRET, PASSPHRASE = "bitget-ws-key", "bitget-test-secret", "bitget-ws-pass"

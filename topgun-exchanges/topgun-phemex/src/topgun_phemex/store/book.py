@@ -21,7 +21,7 @@ import time
 from collections.abc import Hashable
 from typing import Any, NamedTuple
 
-from topgun.store import Level, MalformedMessage, OrderBookStore, OrderRule, Recovery, price_of
+from topgun.plugin import Level, MalformedMessage, OrderBookStore, OrderRule, Recovery, price_of
 
 __all__ = ["OrderBook"]
 

@@ -15,8 +15,7 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.credentials import Credential
-from topgun.plugin import MessageSigningRequest
+from topgun.plugin import Credential, MessageSigningRequest
 from topgun_bybit.ws import HEARTBEAT, authenticate, login_message, sign_trade_message
 
 KEY, SECRET = "bybit-ws-key", "bybit-test-secret"

@@ -1,5 +1,8 @@
 """Recording bitFlyer's Lightstream feed and replaying it into bitFlyerDataStore.
 
+Core's recorder, replay and ``topgun record``/``replay``/``export`` commands, exercised with one
+real plugin's feed; a root test, since it reaches into core's CLI and record format.
+
 A local server under ws.lightstream.bitflyer.com (127.0.0.1, TLS) answers JSON-RPC subscribes
 (https://bf-lightning-api.readme.io/docs/json-rpc-20-over-websocket) and pushes board snapshots,
 board diffs, tickers and executions as ``channelMessage`` frames

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.credentials import Credential
+from topgun.plugin import Credential
 from topgun_okx.ws import HEARTBEAT, authenticate, login_message
 
 KEY, PASSPHRASE = "okx-ws-key", "okx-ws-pass"
