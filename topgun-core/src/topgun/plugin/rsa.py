@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["PEM_MARKER", "is_pem_key", "rsa_private_key", "rsa_sha256_b64"]
 
 PEM_MARKER = "-----BEGIN"
+"""How an API secret that is a PEM private key (rather than an HMAC secret) starts."""
 
 
 def is_pem_key(secret: str) -> bool:

@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
+"""The recording format this version writes; a file of a newer one is refused when read."""
 MARKERS = frozenset({"connect", "reconnect", "close"})
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _EXTRA_HINT = "install the extra: pip install 'topgun-core[record]'"
@@ -74,6 +75,7 @@ class Marker:
 
 
 Record = Frame | Marker
+"""One entry of a recording, in the order it was received."""
 
 
 def header(source: str, created_ns: int) -> bytes:

@@ -78,6 +78,8 @@ class Route:
 
 @dataclass(frozen=True, slots=True)
 class PluginInfo:
+    """What one loaded plugin registered, by name, for ``topgun exchanges`` and the docs."""
+
     name: str
     distribution: str
     version: str
@@ -88,6 +90,8 @@ class PluginInfo:
 
 @dataclass(frozen=True, slots=True)
 class PluginFailure:
+    """A plugin that failed to load or register, and why (the others keep working)."""
+
     name: str
     distribution: str
     error: str

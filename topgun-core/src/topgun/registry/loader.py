@@ -25,12 +25,17 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "topgun"
+"""The entry-point group a plugin distribution declares its module under."""
 STRICT_ENV_VAR = "TOPGUN_STRICT_PLUGINS"
+"""Set to ``1`` (or ``true``, ``yes``, ``on``) to make a plugin that fails to load an error instead of a warning."""
 DISABLE_ENV_VAR = "TOPGUN_DISABLE_PLUGINS"
+"""Comma-separated plugin names not to load (to choose between two that claim the same name)."""
 
 
 @dataclass(frozen=True, slots=True)
 class LoadedPlugin:
+    """A plugin module imported from its entry point, with the distribution that provides it."""
+
     name: str
     module: types.ModuleType
     distribution: str
@@ -39,6 +44,8 @@ class LoadedPlugin:
 
 @dataclass(frozen=True, slots=True)
 class LoadFailure:
+    """A plugin whose entry point could not be imported, and the error, as the warning says it."""
+
     name: str
     distribution: str
     error: str

@@ -21,6 +21,7 @@ __all__ = ["DEFAULT_STREAM_SIZE", "Operation", "StoreChange", "StoreStream", "Wa
 log = logging.getLogger("topgun.store")
 
 Operation = Literal["insert", "update", "delete"]
+"""What a ``StoreChange`` did to its item."""
 
 DEFAULT_STREAM_SIZE = 10_000
 """Changes a stream holds before it drops the oldest (``watch(maxsize=...)`` overrides it)."""

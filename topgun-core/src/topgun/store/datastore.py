@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MAXLEN", "DataStore", "Item"]
 
 Item = dict[str, Any]
+"""A store item: the exchange's message fields as decoded from JSON."""
 
 DEFAULT_MAXLEN = 9999
 """The bound of a store whose class does not set ``_MAXLEN``."""

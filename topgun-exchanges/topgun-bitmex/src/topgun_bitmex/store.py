@@ -9,7 +9,7 @@ store changes; a malformed one is skipped and counted (``skipped``). A JSON arra
 messages (a recorded feed replayed, say) is taken as those messages in order, validated all
 before any applies.
 
-Rules (each documented in docs/exchanges.rst, BitMEX section):
+Rules (each documented in docs/bitmex.rst):
 
 - A table's keys come from its ``partial``. A ``partial`` *replaces* the rows it covers (every row
   without a ``filter``, else the rows matching the filter); pybotters inserted without clearing.
@@ -154,7 +154,7 @@ class OrderBook(OrderBookStore):
       are repeats and change nothing wrongly (the book is right after them).
 
     BitMEX sends no sequence numbers or checksums, so a lost ``update`` or ``delete`` of a known
-    level cannot be detected (docs/exchanges.rst).
+    level cannot be detected (docs/bitmex.rst).
     """
 
     _KEYS = ("symbol", "side", "price")

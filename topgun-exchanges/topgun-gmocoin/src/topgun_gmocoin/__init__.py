@@ -19,6 +19,7 @@ from .errors import GMOCoinAPIError
 from .private import GMOCoinPrivateStream, private_ws
 from .retry import Retry
 from .tokens import (
+    ConnectFailures,
     GMOCoinTokenManager,
     TokenTarget,
     create_access_token,
@@ -30,6 +31,7 @@ from .ws import PUBLIC_WS_URL, SUBSCRIPTION_LIMIT, private_ws_url
 __all__ = [
     "PUBLIC_WS_URL",
     "SUBSCRIPTION_LIMIT",
+    "ConnectFailures",
     "GMOCoinAPIError",
     "GMOCoinPrivateStream",
     "GMOCoinTokenManager",

@@ -40,6 +40,7 @@ __all__ = [
     "DEFAULT_EXTEND_EVERY",
     "TOKEN_LIFETIME",
     "WS_AUTH_URL",
+    "ConnectFailures",
     "GMOCoinTokenManager",
     "TokenTarget",
     "create_access_token",
@@ -121,7 +122,9 @@ def _checked(result: FetchResult, what: str) -> Any:
 # -- the manager -----------------------------------------------------------------------------
 
 
-class _Counters(Protocol):
+class ConnectFailures(Protocol):
+    """What the manager reads of ``TokenTarget.stats``: a ``WebSocketStats`` has it."""
+
     @property
     def connect_failures(self) -> int: ...
 
@@ -144,7 +147,7 @@ class TokenTarget(Protocol):
     def closed(self) -> bool: ...
 
     @property
-    def stats(self) -> _Counters: ...
+    def stats(self) -> ConnectFailures: ...
 
     async def wait(self) -> None: ...
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .actions import USER_SIGNED_ACTIONS, VAULT_ACTIONS, UserSignedType
 from .auth import RequestSigner
 from .info import INFO_URL, TESTNET_INFO_URL, InfoReply, info
+from .keys import HyperliquidKey
 from .network import MAINNET, TESTNET, Network
 from .store import HyperliquidDataStore
 from .ws import HEARTBEAT, MessageSigner
@@ -29,6 +30,7 @@ __all__ = [
     "USER_SIGNED_ACTIONS",
     "VAULT_ACTIONS",
     "HyperliquidDataStore",
+    "HyperliquidKey",
     "InfoReply",
     "MessageSigner",
     "Network",

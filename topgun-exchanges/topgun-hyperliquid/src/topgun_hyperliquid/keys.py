@@ -29,6 +29,8 @@ KEY_SHAPE = "a 32-byte secp256k1 private key as 64 hex digits, optionally 0x-pre
 
 
 class HyperliquidKey(NamedTuple):
+    """A checked ``hyperliquid`` credential, as the signing functions take it."""
+
     private_key: str
     """Normalised to ``0x`` + 64 lower-case hex digits."""
     vault_address: str | None
