@@ -64,3 +64,27 @@ async def test_close_cancels_the_task_and_a_closed_object_does_not_start_again()
     with pytest.raises(RuntimeError, match="this Keeper is closed"):
         keeper.start()
     await keeper.close()  # closing twice is harmless
+
+
+class TokenKeeper(BackgroundTask):
+    """Fetches something first, as a token keeper does: ``start()`` is a coroutine."""
+
+    async def start(self) -> None:
+        self._check_open()
+        await asyncio.sleep(0)
+        self._task = asyncio.get_running_loop().create_task(asyncio.Event().wait())
+
+
+@pytest.mark.parametrize("kind", [Keeper, TokenKeeper])
+async def test_async_with_starts_then_closes(kind: type[Keeper | TokenKeeper]) -> None:
+    async with kind() as keeper:
+        task = keeper._task
+        assert keeper.running
+    assert task is not None
+    assert task.cancelled()
+    assert keeper._closing
+
+
+def test_start_is_for_subclasses() -> None:
+    with pytest.raises(NotImplementedError):
+        BackgroundTask().start()

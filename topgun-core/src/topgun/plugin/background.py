@@ -9,7 +9,8 @@ cancelling it and the counters shown by ``repr`` do not, so they live here once.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, ClassVar
+from collections.abc import Awaitable
+from typing import Any, ClassVar, Self
 
 __all__ = ["BackgroundTask"]
 
@@ -17,6 +18,7 @@ __all__ = ["BackgroundTask"]
 class BackgroundTask:
     """Base for an object whose ``start()`` sets ``_task`` (after ``_check_open()``) and whose
     ``close()`` stops it for good; a subclass extends ``close()`` with what else it releases.
+    ``async with`` starts it and closes it.
 
     ``COUNTERS`` names the attributes ``repr`` shows after the state (never a secret); override
     ``_repr_detail`` to put something non-secret before it (an endpoint, say).
@@ -25,6 +27,19 @@ class BackgroundTask:
     COUNTERS: ClassVar[tuple[str, ...]] = ()
     _task: asyncio.Task[Any] | None = None
     _closing = False
+
+    def start(self) -> Awaitable[object] | None:
+        """Start the task; a coroutine where something must be fetched first (a token, say)."""
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        started = self.start()
+        if started is not None:
+            await started
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
     @property
     def running(self) -> bool:

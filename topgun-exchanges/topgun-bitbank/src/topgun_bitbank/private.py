@@ -160,13 +160,6 @@ class BitbankPrivateStream(BackgroundTask):
                 self._run(), name="topgun.bitbank private stream"
             )
 
-    async def __aenter__(self) -> BitbankPrivateStream:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
     # -- the task --------------------------------------------------------------------------------
 
     async def _run(self) -> None:

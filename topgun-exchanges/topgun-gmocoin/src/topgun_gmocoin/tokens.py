@@ -251,13 +251,6 @@ class GMOCoinTokenManager(BackgroundTask):
         await self._stop_watchers()
         await self._revoke()
 
-    async def __aenter__(self) -> GMOCoinTokenManager:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
     # -- the background task ---------------------------------------------------------------------
 
     async def _run(self) -> None:
