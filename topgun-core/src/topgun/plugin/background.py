@@ -1,9 +1,10 @@
 """What every plugin object that keeps one task running in the background shares.
 
 Exchanges that hand out short-lived tokens (a listen key, a private WebSocket token, a long-poll
-channel) ship an object that keeps it alive from a task. Their ``start()`` and ``close()`` differ
-(what is fetched first, what is revoked last); whether the task runs, waiting for it to end,
-cancelling it and the counters shown by ``repr`` do not, so they live here once.
+channel) ship an object that keeps it alive from a task. Their ``start()`` differs (what is
+fetched first) and some ``close()`` do more (revoke the token); whether the task runs, waiting for
+it to end, cancelling it, ``async with`` and the counters shown by ``repr`` do not, so they live
+here once.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class BackgroundTask:
             await asyncio.wait([self._task])
 
     async def close(self) -> None:
-        """Stop: cancel the task and return once it has ended; ``start()`` refuses afterwards."""
+        """Cancel the task and return once it has ended; ``_check_open()`` refuses afterwards."""
         self._closing = True
         await self._cancel_task()
 
