@@ -13,8 +13,10 @@
 - ``new_rsa_key``, ``rsa_pem``, ``rsa_verifies`` (``.rsa``): RSA API keys, and the exchange's
   check of their signatures (needs ``cryptography``).
 - ``topgun.testing.timekeeping``: ``TimestampExchange`` (a clock running ahead that refuses stale
-  timestamps) and ``CLOCK_CHECKS``, the checks of a plugin's server time and rejection;
-  ``topgun.testing.ratelimits``: ``burst``, a bot's loop of requests for pacing tests.
+  timestamps), ``CLOCK_CHECKS``, the checks of a plugin's server time and rejection, and
+  ``header_stamp``/``query_stamp``, where a request carries its timestamp;
+  ``topgun.testing.ratelimits``: ``burst``, a bot's loop of requests for pacing tests, and
+  ``burst_unpaced_then_paced`` against a test's ``Limiter``.
 - ``topgun.testing.books``: the kit every order-book store runs through (``BookAdapter``,
   ``check_offline``, ``check_recovery``; docs/verified-books.rst).
 - ``topgun.testing.storefuzz``: ``assert_store_fuzz``, mutated messages against a DataStore.
@@ -58,11 +60,19 @@ from .layout import layout_problems
 from .listing import exchanges_listing
 from .login import FakeLogin, LoginResponder
 from .plugins import FAST_BACKOFF, with_heartbeat_interval
-from .ratelimits import burst
+from .ratelimits import Bursts, Limiter, burst, burst_unpaced_then_paced
 from .rsa import new_rsa_key, rsa_pem, rsa_verifies
 from .storefuzz import FuzzReport, assert_store_fuzz, fuzz_store, mutate
 from .surface import SURFACE, import_problems
-from .timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampExchange, TimestampRules
+from .timekeeping import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    TimestampExchange,
+    TimestampRules,
+    header_stamp,
+    query_stamp,
+)
 from .waiting import eventually
 from .websocket import Connection, Responder, WebSocketExchange
 
@@ -72,6 +82,7 @@ __all__ = [
     "SURFACE",
     "BookAdapter",
     "BookExchange",
+    "Bursts",
     "Change",
     "ClockCheck",
     "ClockScenario",
@@ -80,6 +91,7 @@ __all__ = [
     "FuzzReport",
     "Handler",
     "HttpExchange",
+    "Limiter",
     "LocalExchange",
     "LoginResponder",
     "LoopbackResolver",
@@ -94,6 +106,7 @@ __all__ = [
     "assert_store_fuzz",
     "build_registry",
     "burst",
+    "burst_unpaced_then_paced",
     "check_before_snapshot",
     "check_book",
     "check_clean_stream",
@@ -107,10 +120,12 @@ __all__ = [
     "eventually",
     "exchanges_listing",
     "fuzz_store",
+    "header_stamp",
     "import_problems",
     "layout_problems",
     "mutate",
     "new_rsa_key",
+    "query_stamp",
     "rsa_pem",
     "rsa_verifies",
     "with_heartbeat_interval",
