@@ -166,8 +166,8 @@ def test_bad_pem_fails_without_showing_it() -> None:
 
 
 async def test_signed_get(binance_exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(
-        apis={"binance": [KEY, SECRET]}, registry=registry, **binance_exchange.client_kwargs()
+    async with binance_exchange.client(
+        apis={"binance": [KEY, SECRET]}, registry=registry
     ) as client:
         result = await client.fetch(
             "GET", "https://api.binance.com/api/v3/openOrders", params={"symbol": "BTCUSDT"}
@@ -179,8 +179,8 @@ async def test_signed_get(binance_exchange: Any, registry: Registry) -> None:
 
 async def test_signed_post_sends_a_form_body(binance_exchange: Any, registry: Registry) -> None:
     order = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "1", "price": "0.1"}
-    async with topgun.Client(
-        apis={"binance": [KEY, SECRET]}, registry=registry, **binance_exchange.client_kwargs()
+    async with binance_exchange.client(
+        apis={"binance": [KEY, SECRET]}, registry=registry
     ) as client:
         result = await client.fetch("POST", "https://fapi.binance.com/fapi/v1/order", data=order)
     assert result.response.status == 200, result.text
@@ -195,10 +195,8 @@ async def test_pem_keys_against_the_server(
     kind: str, binance_exchange: Any, registry: Registry, binance_pem_keys: Any
 ) -> None:
     key, pem = binance_pem_keys[kind]
-    async with topgun.Client(
-        apis={"binancespot_testnet": [key, pem]},
-        registry=registry,
-        **binance_exchange.client_kwargs(),
+    async with binance_exchange.client(
+        apis={"binancespot_testnet": [key, pem]}, registry=registry
     ) as client:
         result = await client.fetch(
             "POST",
@@ -210,8 +208,8 @@ async def test_pem_keys_against_the_server(
 
 
 async def test_listen_key_gets_only_the_api_key(binance_exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(
-        apis={"binance": [KEY, SECRET]}, registry=registry, **binance_exchange.client_kwargs()
+    async with binance_exchange.client(
+        apis={"binance": [KEY, SECRET]}, registry=registry
     ) as client:
         result = await client.fetch("POST", "https://api.binance.com/api/v3/userDataStream")
     assert result.data["listenKey"]

@@ -94,9 +94,7 @@ async def test_ed25519_key_logs_on_before_the_subscriptions(
     key, pem = binance_pem_keys["ed25519"]
     server = await ws_exchange(HOSTS, binance(binance_verify, key))
     replies: list[Any] = []
-    async with topgun.Client(
-        apis={"binance": [key, pem]}, registry=registry, **server.client_kwargs()
-    ) as client:
+    async with server.client(apis={"binance": [key, pem]}, registry=registry) as client:
         app = client.ws_connect(url, send_json=SUBSCRIBE, hdlr_json=lambda m, ws: replies.append(m))
         async with asyncio.timeout(5):
             await app.ready()
@@ -117,9 +115,7 @@ async def test_every_reconnection_logs_on_again(
 ) -> None:
     key, pem = binance_pem_keys["ed25519"]
     server = await ws_exchange(HOSTS, binance(binance_verify, key))
-    async with topgun.Client(
-        apis={"binance": [key, pem]}, registry=registry, **server.client_kwargs()
-    ) as client:
+    async with server.client(apis={"binance": [key, pem]}, registry=registry) as client:
         app = client.ws_connect(
             "wss://ws-api.binance.com/ws-api/v3", send_json=SUBSCRIBE, backoff=fast_backoff
         )
@@ -143,9 +139,7 @@ async def test_hmac_keys_and_other_paths_send_no_logon(
     key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
     secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
     server = await ws_exchange(HOSTS, binance(binance_verify, key))
-    async with topgun.Client(
-        apis={"binance": [key, secret]}, registry=registry, **server.client_kwargs()
-    ) as client:
+    async with server.client(apis={"binance": [key, secret]}, registry=registry) as client:
         app = client.ws_connect(
             "wss://ws-api.binance.com/ws-api/v3",
             send_json={"id": "t", "method": "time"},

@@ -329,9 +329,7 @@ async def test_a_login_flooded_with_frames_fails_visibly_instead_of_growing(
     server, exchange = lightstream
     server.flood_login = True
     caplog.set_level(logging.ERROR, "topgun.ws")
-    async with topgun.Client(
-        apis={"bitflyer": [KEY, SECRET]}, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"bitflyer": [KEY, SECRET]}) as client:
         app = client.ws_connect(
             URL, send_json={"method": "subscribe", "params": {}}, backoff=(30, 60, 2, 30)
         )

@@ -60,7 +60,7 @@ def test_get_vector_from_the_documented_example() -> None:
 def client_for(exchange: Any, registry: Registry, bitget_account: tuple[str, str, str]) -> Any:
     def make(**kwargs: Any) -> topgun.Client:
         apis = {"bitget": list(bitget_account)}
-        return topgun.Client(apis=apis, registry=registry, **exchange.client_kwargs(), **kwargs)
+        return exchange.client(apis=apis, registry=registry, **kwargs)
 
     return make
 

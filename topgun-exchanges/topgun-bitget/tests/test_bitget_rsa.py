@@ -56,10 +56,8 @@ async def test_rsa_signed_request_is_accepted_by_the_server(
 ) -> None:
     exchange.rsa_keys["bitget-rsa-key"] = rsa_private_key.public_key()
     registry = build_registry([plugin], strict=True)
-    async with topgun.Client(
-        apis={"bitget": ["bitget-rsa-key", rsa_pem, "bitget-pass-DO-NOT-LEAK"]},
-        registry=registry,
-        **exchange.client_kwargs(),
+    async with exchange.client(
+        apis={"bitget": ["bitget-rsa-key", rsa_pem, "bitget-pass-DO-NOT-LEAK"]}, registry=registry
     ) as client:
         result = await client.fetch(
             "GET", "https://api.bitget.com/api/v2/spot/account/assets", params={"coin": "USDT"}

@@ -14,7 +14,6 @@ import itertools
 import time
 from typing import Any
 
-import topgun
 from topgun.testing import Registry, build_registry
 from topgun_bitget import plugin
 
@@ -59,7 +58,7 @@ async def test_private_stream_logs_in_then_subscribes(
         "op": "subscribe",
         "args": [{"instType": "SPOT", "channel": "orders", "instId": "default"}],
     }
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect(
             "wss://ws.bitget.com/v2/ws/private",
             send_json=subscribe,
@@ -80,7 +79,7 @@ async def test_public_stream_gets_no_login(ws_exchange: Any, registry: Registry)
         "op": "subscribe",
         "args": [{"instType": "SPOT", "channel": "ticker", "instId": "BTCUSDT"}],
     }
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect("wss://ws.bitget.com/v2/ws/public", send_json=subscribe)
         async with asyncio.timeout(5):
             await app.ready()
@@ -98,7 +97,7 @@ async def test_sends_are_paced_to_ten_per_second(
         }
         for n in range(13)
     ]
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect("wss://ws.bitget.com/v2/ws/public", send_json=subscriptions)
         async with asyncio.timeout(10):
             await app.ready()
@@ -115,7 +114,7 @@ async def test_heartbeat_is_text_ping(
 ) -> None:
     registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
     server = await ws_exchange(HOSTS, bitget)
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect("wss://ws.bitget.com/v2/ws/private")
         async with asyncio.timeout(5):
             await app.ready()

@@ -40,9 +40,7 @@ def test_expires_is_in_seconds_and_follows_the_clock_offset() -> None:
 async def test_signed_get_with_params(
     exchange: Any, registry: Registry, host: str, api: str
 ) -> None:
-    async with topgun.Client(
-        apis={api: [KEY, SECRET]}, registry=registry, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={api: [KEY, SECRET]}, registry=registry) as client:
         result = await client.fetch(
             "GET", f"https://{host}/api/v1/order", params={"filter": '{"open": true}', "count": 5}
         )
@@ -54,9 +52,7 @@ async def test_signed_get_with_params(
 
 async def test_signed_post_sends_the_json_body_it_signed(exchange: Any, registry: Registry) -> None:
     order = {"symbol": "XBTUSD", "orderQty": 100, "price": 30000.5, "clOrdID": "a/b c"}
-    async with topgun.Client(
-        apis={"bitmex": [KEY, SECRET]}, registry=registry, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"bitmex": [KEY, SECRET]}, registry=registry) as client:
         result = await client.fetch("POST", "https://www.bitmex.com/api/v1/order", data=order)
         deleted = await client.fetch(
             "DELETE", "https://www.bitmex.com/api/v1/order", data={"orderID": "x"}
@@ -70,9 +66,7 @@ async def test_signed_post_sends_the_json_body_it_signed(exchange: Any, registry
 
 
 async def test_live_key_is_not_sent_to_testnet(exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(
-        apis={"bitmex": [KEY, SECRET]}, registry=registry, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"bitmex": [KEY, SECRET]}, registry=registry) as client:
         result = await client.fetch("GET", "https://testnet.bitmex.com/api/v1/user")
     assert result.response.status == 401
     assert "api-key" not in {name.lower() for name in exchange.seen[-1]["headers"]}

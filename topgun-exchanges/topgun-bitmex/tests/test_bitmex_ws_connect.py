@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-import topgun
 from topgun import Backoff
 from topgun.testing import Registry, build_registry, with_heartbeat_interval
 from topgun_bitmex import plugin
@@ -39,9 +38,7 @@ async def test_login_then_private_subscription(
     eventually: Any, realtime: Any, host: str, api: str
 ) -> None:
     got: list[Any] = []
-    async with topgun.Client(
-        apis={api: [KEY, SECRET]}, registry=registry_with(), **realtime.client_kwargs()
-    ) as client:
+    async with realtime.client(apis={api: [KEY, SECRET]}, registry=registry_with()) as client:
         app = client.ws_connect(
             f"wss://{host}/realtime",
             send_json={"op": "subscribe", "args": ["order"]},
@@ -58,9 +55,7 @@ async def test_login_then_private_subscription(
 
 
 async def test_auth_none_connects_without_login(eventually: Any, realtime: Any) -> None:
-    async with topgun.Client(
-        apis={"bitmex": [KEY, SECRET]}, registry=registry_with(), **realtime.client_kwargs()
-    ) as client:
+    async with realtime.client(apis={"bitmex": [KEY, SECRET]}, registry=registry_with()) as client:
         app = client.ws_connect(
             "wss://ws.bitmex.com/realtime",
             send_json={"op": "subscribe", "args": ["trade"]},
@@ -77,9 +72,7 @@ async def test_auth_none_connects_without_login(eventually: Any, realtime: Any) 
 
 async def test_text_ping_heartbeat(eventually: Any, realtime: Any) -> None:
     got: list[Any] = []
-    async with topgun.Client(
-        apis={}, registry=registry_with(heartbeat_interval=0.05), **realtime.client_kwargs()
-    ) as client:
+    async with realtime.client(apis={}, registry=registry_with(heartbeat_interval=0.05)) as client:
         app = client.ws_connect(
             "wss://ws.bitmex.com/realtime", hdlr_json=lambda message, ws: got.append(message)
         )
@@ -123,9 +116,7 @@ async def test_ping_only_after_silence_not_during_steady_traffic(
         return []
 
     server = await ws_exchange(["ws.bitmex.com"], respond, on_open=stream)
-    async with topgun.Client(
-        registry=registry_with(heartbeat_interval=interval), **server.client_kwargs()
-    ) as client:
+    async with server.client(registry=registry_with(heartbeat_interval=interval)) as client:
         client.ws_connect("wss://ws.bitmex.com/realtimePlatform")
         await eventually(lambda: bool(server.connections))
         conn = server.connections[0]

@@ -59,7 +59,7 @@ def test_signing_never_mutates_the_request_url() -> None:
 
 
 async def test_signed_get_with_params(exchange: Any, registry: Any) -> None:
-    async with topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS, registry=registry) as client:
         result = await client.fetch(
             "GET",
             "https://api-cloud.bittrade.co.jp/v1/order/orders",
@@ -79,7 +79,7 @@ async def test_signed_post_sends_an_unsigned_json_body(exchange: Any, registry: 
         "symbol": "btcjpy",
         "type": "buy-limit",
     }
-    async with topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS, registry=registry) as client:
         result = await client.fetch(
             "POST", "https://api-cloud.bittrade.co.jp/v1/order/orders/place", data=order
         )
@@ -121,6 +121,6 @@ async def test_public_endpoints_carry_no_access_key(
     exchange: Any, registry: Any, path: str
 ) -> None:
     """ "Public API" endpoints need no signature; the access key stays out of their URLs."""
-    async with topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS, registry=registry) as client:
         await client.fetch("GET", f"https://api-cloud.bittrade.co.jp{path}")
     assert exchange.seen[-1]["path_qs"] == path

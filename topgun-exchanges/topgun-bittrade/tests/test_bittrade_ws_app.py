@@ -24,7 +24,6 @@ import orjson
 import pytest
 from aiohttp import web
 
-import topgun
 from topgun.testing import (
     Connection,
     LocalExchange,
@@ -156,7 +155,7 @@ async def test_public_market_stream_with_credentials_loaded(servers: Any) -> Non
     server, exchange = servers
     got: asyncio.Queue[Any] = asyncio.Queue()
     sub = {"sub": "market.btcjpy.bbo", "id": "id1"}
-    async with topgun.Client(apis=APIS, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS) as client:
         app = client.ws_connect(
             f"wss://{HOST}/ws", send_json=sub, hdlr_json=lambda m, ws: got.put_nowait(m)
         )
@@ -175,7 +174,7 @@ async def test_private_stream_auths_then_subscribes_and_answers_pings(servers: A
     server, exchange = servers
     got: asyncio.Queue[Any] = asyncio.Queue()
     sub = {"action": "sub", "ch": "orders#btcjpy"}
-    async with topgun.Client(apis=APIS, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS) as client:
         app = client.ws_connect(
             f"wss://{HOST}/ws/v2", send_json=sub, hdlr_json=lambda m, ws: got.put_nowait(m)
         )
@@ -199,7 +198,7 @@ async def test_market_decompression_bomb_is_dropped_and_the_stream_goes_on() -> 
 
     got: list[Any] = []
     exchange = WebSocketExchange([HOST], on_open=on_open, compress=gzip.compress)
-    async with exchange, topgun.Client(**exchange.client_kwargs()) as client:
+    async with exchange, exchange.client() as client:
         app = client.ws_connect(f"wss://{HOST}/ws", hdlr_json=lambda m, ws: got.append(m))
         await eventually(lambda: got == [bbo])
         assert app.stats.oversized_frames == 1

@@ -79,7 +79,7 @@ def client_for(exchange: Any, registry: Registry, bybit_keys: dict[str, tuple[st
 
     def make(**kwargs: Any) -> topgun.Client:
         apis = {name: list(pair) for name, pair in bybit_keys.items()}
-        return topgun.Client(apis=apis, registry=registry, **exchange.client_kwargs(), **kwargs)
+        return exchange.client(apis=apis, registry=registry, **kwargs)
 
     return make
 

@@ -59,8 +59,8 @@ async def test_rsa_signed_request_is_accepted_by_the_server(
 ) -> None:
     exchange.rsa_keys["bybit-rsa-key"] = rsa_private_key.public_key()
     registry = build_registry([plugin], strict=True)
-    async with topgun.Client(
-        apis={"bybit": ["bybit-rsa-key", rsa_pem]}, registry=registry, **exchange.client_kwargs()
+    async with exchange.client(
+        apis={"bybit": ["bybit-rsa-key", rsa_pem]}, registry=registry
     ) as client:
         result = await client.fetch(
             "POST", "https://api.bybit.com/v5/order/create", data={"category": "linear"}

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-import topgun
 from topgun.testing import Registry, build_registry
 from topgun_bybit import plugin
 
@@ -73,7 +72,7 @@ async def test_private_stream_logs_in_before_subscribing(
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
     got: list[Any] = []
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect(
             "wss://stream.bybit.com/v5/private",
             send_json={"op": "subscribe", "args": ["order"]},
@@ -95,9 +94,7 @@ async def test_demo_and_testnet_use_their_own_credentials(
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
     api = "bybit_demo" if "demo" in url else "bybit_testnet"
-    async with topgun.Client(
-        apis={api: [KEY, SECRET]}, registry=registry, **server.client_kwargs()
-    ) as client:
+    async with server.client(apis={api: [KEY, SECRET]}, registry=registry) as client:
         app = client.ws_connect(url, send_json={"op": "subscribe", "args": ["wallet"]})
         async with asyncio.timeout(5):
             await app.ready()
@@ -108,7 +105,7 @@ async def test_public_stream_sends_no_login_even_with_credentials(
     ws_exchange: Any, registry: Registry
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect(
             "wss://stream.bybit.com/v5/public/linear",
             send_json={"op": "subscribe", "args": ["orderbook.1.BTCUSDT"]},
@@ -129,7 +126,7 @@ async def test_trade_stream_orders_carry_a_fresh_timestamp_header(
         "op": "order.create",
         "args": [{"symbol": "ETHUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.2"}],
     }
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect(
             "wss://stream.bybit.com/v5/trade", hdlr_json=lambda m, ws: replies.append(m)
         )
@@ -150,7 +147,7 @@ async def test_heartbeat_payload_and_spacing(
 ) -> None:
     registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
     server = await ws_exchange(HOSTS, bybit)
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect("wss://stream.bybit.com/v5/private")
         async with asyncio.timeout(5):
             await app.ready()
@@ -165,7 +162,7 @@ async def test_auth_none_skips_login_and_trade_headers(
     ws_exchange: Any, registry: Registry, eventually: Any
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect(
             "wss://stream.bybit.com/v5/trade",
             send_json={"op": "order.cancel", "args": [{"orderId": "1"}]},

@@ -20,7 +20,6 @@ import orjson
 import pytest
 from aiohttp import web
 
-import topgun
 from topgun.testing import LocalExchange
 
 KEY = "coincheck-test-key"
@@ -74,9 +73,7 @@ async def stream() -> AsyncIterator[tuple[Stream, LocalExchange]]:
 async def test_login_then_subscribe(stream: Any) -> None:
     server, exchange = stream
     got: asyncio.Queue[Any] = asyncio.Queue()
-    async with topgun.Client(
-        apis={"coincheck": [KEY, SECRET]}, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"coincheck": [KEY, SECRET]}) as client:
         app = client.ws_connect(
             "wss://stream.coincheck.com",
             send_json=SUBSCRIBE,

@@ -46,13 +46,7 @@ ORDER = {
 
 
 def client(exchange: Any, registry: Registry, apis: Any, **kwargs: Any) -> topgun.Client:
-    return topgun.Client(
-        apis=apis,
-        registry=registry,
-        clock=topgun.FixedClock(NOW),
-        **exchange.client_kwargs(),
-        **kwargs,
-    )
+    return exchange.client(apis=apis, registry=registry, clock=topgun.FixedClock(NOW), **kwargs)
 
 
 @pytest.mark.parametrize(

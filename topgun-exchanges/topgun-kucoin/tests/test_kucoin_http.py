@@ -78,8 +78,8 @@ async def test_signed_get_with_special_characters(
     exchange: Any, registry: Registry, host: str
 ) -> None:
     params = {"currency": "BTC", "remark": "50% off & more = fun!"}
-    async with topgun.Client(
-        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry, **exchange.client_kwargs()
+    async with exchange.client(
+        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry
     ) as client:
         result = await client.fetch(
             "GET", f"https://{host}/api/v1/deposit-addresses", params=params
@@ -99,8 +99,8 @@ async def test_signed_post_and_delete(exchange: Any, registry: Registry) -> None
         "price": "1",
         "size": "1",
     }
-    async with topgun.Client(
-        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry, **exchange.client_kwargs()
+    async with exchange.client(
+        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry
     ) as client:
         posted = await client.fetch("POST", "https://api.kucoin.com/api/v1/orders", data=order)
         deleted = await client.fetch(
@@ -117,11 +117,8 @@ async def test_skewed_clock_is_fixed_by_syncing_to_server_time(
     exchange: Any, registry: Registry
 ) -> None:
     clock = topgun.Clock(offset=60.0)  # as if the local clock ran a minute fast
-    async with topgun.Client(
-        apis={"kucoin": [KEY, SECRET, PASSPHRASE]},
-        clock=clock,
-        registry=registry,
-        **exchange.client_kwargs(),
+    async with exchange.client(
+        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, clock=clock, registry=registry
     ) as client:
         rejected = await client.fetch("GET", "https://api.kucoin.com/api/v1/accounts")
         server = await client.fetch("GET", "https://api.kucoin.com/api/v1/timestamp")

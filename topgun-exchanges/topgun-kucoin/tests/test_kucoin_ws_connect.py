@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-import topgun
 from topgun import AuthenticationError, Backoff
 from topgun.testing import Registry
 from topgun_kucoin import connect, ws_url
@@ -35,7 +34,7 @@ async def test_private_stream_waits_for_welcome_then_subscribes(
     eventually: Any, exchange: Any, registry: Registry
 ) -> None:
     got: list[Any] = []
-    async with topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS, registry=registry) as client:
         url = await ws_url(client, private=True)
         app = client.ws_connect(url, send_json=SUBSCRIBE, hdlr_json=lambda m, ws: got.append(m))
         async with asyncio.timeout(5):
@@ -51,7 +50,7 @@ async def test_refused_token_is_a_visible_login_failure(
     eventually: Any, exchange: Any, registry: Registry, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    async with topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS, registry=registry) as client:
         url = await ws_url(client, private=True, futures=True)
         exchange.realtime.tokens.clear()  # as if it had expired
         app = client.ws_connect(url, send_json=SUBSCRIBE, backoff=FAST)
@@ -69,7 +68,7 @@ async def test_ping_follows_the_bullet_ping_interval(
     eventually: Any, exchange: Any, registry: Registry
 ) -> None:
     exchange.realtime.ping_interval = 50  # milliseconds, as the bullet response says
-    async with topgun.Client(apis={}, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis={}, registry=registry) as client:
         app = client.ws_connect(await ws_url(client, futures=True))
         async with asyncio.timeout(5):
             await app.ready()
@@ -87,7 +86,7 @@ async def test_reconnection_uses_a_fresh_token(
     eventually: Any, exchange: Any, registry: Registry
 ) -> None:
     async with (
-        topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client,
+        exchange.client(apis=APIS, registry=registry) as client,
         await connect(
             client, private=True, send_json=SUBSCRIBE, backoff=FAST, refresh_every=3600
         ) as stream,
@@ -111,7 +110,7 @@ async def test_a_refused_token_is_replaced_at_once(
     eventually: Any, exchange: Any, registry: Registry
 ) -> None:
     async with (
-        topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client,
+        exchange.client(apis=APIS, registry=registry) as client,
         await connect(client, private=True, send_json=SUBSCRIBE, backoff=FAST) as stream,
     ):
         async with asyncio.timeout(5):
@@ -131,7 +130,7 @@ async def test_a_refused_token_is_replaced_at_once(
 async def test_stream_close_ends_the_refresher(
     eventually: Any, exchange: Any, registry: Registry
 ) -> None:
-    async with topgun.Client(apis={}, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis={}, registry=registry) as client:
         stream = await connect(client, refresh_every=0.05)
         await eventually(lambda: stream.refreshes >= 2)  # periodic refresh, no reconnection needed
         await stream.close()

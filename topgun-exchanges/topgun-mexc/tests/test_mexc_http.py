@@ -52,9 +52,7 @@ def test_java_url_encoding() -> None:
 
 
 async def test_spot_signed_post(mexc_exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(
-        apis={"mexc": [KEY, SECRET]}, registry=registry, **mexc_exchange.client_kwargs()
-    ) as client:
+    async with mexc_exchange.client(apis={"mexc": [KEY, SECRET]}, registry=registry) as client:
         result = await client.fetch(
             "POST",
             "https://api.mexc.com/api/v3/order",
@@ -67,9 +65,7 @@ async def test_spot_signed_post(mexc_exchange: Any, registry: Registry) -> None:
 
 
 async def test_spot_signed_get_with_params(mexc_exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(
-        apis={"mexc": [KEY, SECRET]}, registry=registry, **mexc_exchange.client_kwargs()
-    ) as client:
+    async with mexc_exchange.client(apis={"mexc": [KEY, SECRET]}, registry=registry) as client:
         result = await client.fetch(
             "GET", "https://api.mexc.com/api/v3/openOrders", params={"symbol": "BTCUSDT"}
         )
@@ -78,9 +74,7 @@ async def test_spot_signed_get_with_params(mexc_exchange: Any, registry: Registr
 
 
 async def test_futures_get_and_post(mexc_exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(
-        apis={"mexc": [KEY, SECRET]}, registry=registry, **mexc_exchange.client_kwargs()
-    ) as client:
+    async with mexc_exchange.client(apis={"mexc": [KEY, SECRET]}, registry=registry) as client:
         got = await client.fetch(
             "GET",
             "https://contract.mexc.com/api/v1/private/order/list/history_orders",

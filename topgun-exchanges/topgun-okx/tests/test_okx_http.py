@@ -50,7 +50,7 @@ def test_demo_is_chosen_by_the_simulated_trading_header(headers: Any, api: str) 
 def client_for(exchange: Any, registry: Registry, okx_accounts: dict[str, Any]) -> Any:
     def make(**kwargs: Any) -> topgun.Client:
         apis = {name: list(account) for name, account in okx_accounts.items()}
-        return topgun.Client(apis=apis, registry=registry, **exchange.client_kwargs(), **kwargs)
+        return exchange.client(apis=apis, registry=registry, **kwargs)
 
     return make
 
@@ -87,8 +87,8 @@ async def test_demo_header_selects_demo_credentials_and_reaches_okx(
 async def test_demo_request_without_demo_credentials_goes_unsigned(
     exchange: Any, registry: Registry, okx_accounts: dict[str, Any]
 ) -> None:
-    async with topgun.Client(
-        apis={"okx": list(okx_accounts["okx"])}, registry=registry, **exchange.client_kwargs()
+    async with exchange.client(
+        apis={"okx": list(okx_accounts["okx"])}, registry=registry
     ) as client:
         result = await client.fetch(
             "GET",

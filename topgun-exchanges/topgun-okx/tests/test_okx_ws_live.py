@@ -96,7 +96,7 @@ async def test_login_then_subscribe_with_the_hosts_credentials(
     server = await ws_exchange(HOSTS, okx_for(host))
     got: list[Any] = []
     subscribe = {"op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]}
-    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=_apis(), registry=registry) as client:
         app = client.ws_connect(
             f"wss://{host}:8443{path}", send_json=subscribe, hdlr_json=lambda m, ws: got.append(m)
         )
@@ -115,7 +115,7 @@ async def test_the_documented_port_and_443_both_log_in(
 ) -> None:
     """The docs give wss://ws.okx.com:8443; the same host answers on 443 (used by SDKs)."""
     server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
-    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=_apis(), registry=registry) as client:
         app = client.ws_connect(f"wss://ws.okx.com:{port}/ws/v5/private")
         async with asyncio.timeout(5):
             await app.ready()
@@ -135,7 +135,7 @@ async def test_credentials_never_go_to_another_port_or_in_cleartext(
 
 async def test_public_path_gets_no_login(ws_exchange: Any, registry: Registry) -> None:
     server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
-    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=_apis(), registry=registry) as client:
         app = client.ws_connect(
             "wss://ws.okx.com:8443/ws/v5/public",
             send_json={"op": "subscribe", "args": [{"channel": "tickers", "instId": "BTC-USDT"}]},
@@ -151,7 +151,7 @@ async def test_heartbeat_is_text_ping_answered_by_pong(
     registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
     server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
     got: list[Any] = []
-    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=_apis(), registry=registry) as client:
         app = client.ws_connect(
             "wss://ws.okx.com:8443/ws/v5/private",
             hdlr_str=lambda m, ws: got.append(m),

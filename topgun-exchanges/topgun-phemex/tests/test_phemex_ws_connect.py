@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-import topgun
 from topgun import Backoff
 from topgun.testing import Registry, build_registry, with_heartbeat_interval
 from topgun_phemex import plugin
@@ -46,9 +45,7 @@ async def test_login_then_private_subscription(
     eventually: Any, gateway: Any, url: str, api: str
 ) -> None:
     got: list[Any] = []
-    async with topgun.Client(
-        apis={api: [KEY, SECRET]}, registry=registry_with(), **gateway.client_kwargs()
-    ) as client:
+    async with gateway.client(apis={api: [KEY, SECRET]}, registry=registry_with()) as client:
         app = client.ws_connect(
             url, send_json=AOP, hdlr_json=lambda message, ws: got.append(message)
         )
@@ -64,10 +61,8 @@ async def test_login_then_private_subscription(
 
 async def test_heartbeat_on_ws_phemex_com_with_its_own_id(eventually: Any, gateway: Any) -> None:
     got: list[Any] = []
-    async with topgun.Client(
-        apis={"phemex": [KEY, SECRET]},
-        registry=registry_with(heartbeat_interval=0.05),
-        **gateway.client_kwargs(),
+    async with gateway.client(
+        apis={"phemex": [KEY, SECRET]}, registry=registry_with(heartbeat_interval=0.05)
     ) as client:
         app = client.ws_connect(
             "wss://ws.phemex.com", hdlr_json=lambda message, ws: got.append(message)
@@ -85,9 +80,7 @@ async def test_heartbeat_on_ws_phemex_com_with_its_own_id(eventually: Any, gatew
 
 
 async def test_sends_are_spaced_to_twenty_per_second(eventually: Any, gateway: Any) -> None:
-    async with topgun.Client(
-        apis={}, registry=registry_with(), **gateway.client_kwargs()
-    ) as client:
+    async with gateway.client(apis={}, registry=registry_with()) as client:
         app = client.ws_connect("wss://ws.phemex.com")
         async with asyncio.timeout(5):
             await app.ready()
