@@ -19,7 +19,6 @@ import orjson
 import pytest
 from aiohttp import web
 
-import topgun
 from topgun.testing import LocalExchange, build_registry, eventually
 from topgun_binance import plugin
 
@@ -85,10 +84,8 @@ async def servers() -> Any:
 async def test_ws_api_requests_are_signed_as_documented(servers: Any, port: str) -> None:
     server, exchange = servers
     replies: list[Any] = []
-    async with topgun.Client(
-        apis={"binance": [KEY, SECRET]},
-        registry=build_registry([plugin], strict=True),
-        connector=exchange.connector(),
+    async with exchange.client(
+        apis={"binance": [KEY, SECRET]}, registry=build_registry([plugin], strict=True)
     ) as client:
         app = client.ws_connect(
             f"wss://ws-api.binance.com{port}/ws-api/v3",
@@ -111,9 +108,7 @@ async def test_ws_api_requests_are_signed_as_documented(servers: Any, port: str)
 
 async def test_spot_stream_sends_are_spaced_to_five_per_second(servers: Any) -> None:
     server, exchange = servers
-    async with topgun.Client(
-        registry=build_registry([plugin], strict=True), connector=exchange.connector()
-    ) as client:
+    async with exchange.client(registry=build_registry([plugin], strict=True)) as client:
         app = client.ws_connect("wss://stream.binance.com/ws")
         async with asyncio.timeout(5):
             await app.ready()

@@ -19,7 +19,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential
-from topgun.testing import Registry
+from topgun.testing import Registry, stream_until
 from topgun_binance.ws import logon_request
 
 HOSTS = ["ws-api.binance.com", "ws-fapi.binance.com"]
@@ -86,19 +86,14 @@ def test_logon_payload_matches_the_docs_worked_example() -> None:
 async def test_ed25519_key_logs_on_before_the_subscriptions(
     ws_exchange: Any,
     registry: Registry,
-    eventually: Any,
     binance_pem_keys: Any,
     binance_verify: Any,
     url: str,
 ) -> None:
     key, pem = binance_pem_keys["ed25519"]
     server = await ws_exchange(HOSTS, binance(binance_verify, key))
-    replies: list[Any] = []
     async with server.client(apis={"binance": [key, pem]}, registry=registry) as client:
-        app = client.ws_connect(url, send_json=SUBSCRIBE, hdlr_json=lambda m, ws: replies.append(m))
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: replies)
+        _, replies = await stream_until(client, url, send_json=SUBSCRIBE)
     conn = server.connections[0]
     assert conn.state["logged_on"] is True
     assert [m["method"] for m in conn.received] == ["session.logon", "userDataStream.subscribe"]

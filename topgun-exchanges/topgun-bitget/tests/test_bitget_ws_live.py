@@ -14,7 +14,7 @@ import itertools
 import time
 from typing import Any
 
-from topgun.testing import Registry, build_registry
+from topgun.testing import Registry, build_registry, stream_until
 from topgun_bitget import plugin
 
 HOSTS = ["ws.bitget.com"]
@@ -49,24 +49,16 @@ def bitget(conn: Any, message: Any) -> list[Any]:
     return []
 
 
-async def test_private_stream_logs_in_then_subscribes(
-    ws_exchange: Any, registry: Registry, eventually: Any
-) -> None:
+async def test_private_stream_logs_in_then_subscribes(ws_exchange: Any, registry: Registry) -> None:
     server = await ws_exchange(HOSTS, bitget)
-    got: list[Any] = []
     subscribe = {
         "op": "subscribe",
         "args": [{"instType": "SPOT", "channel": "orders", "instId": "default"}],
     }
     async with server.client(apis=APIS, registry=registry) as client:
-        app = client.ws_connect(
-            "wss://ws.bitget.com/v2/ws/private",
-            send_json=subscribe,
-            hdlr_json=lambda m, ws: got.append(m),
+        _, got = await stream_until(
+            client, "wss://ws.bitget.com/v2/ws/private", send_json=subscribe
         )
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: got)
     conn = server.connections[0]
     assert conn.state["authed"] is True
     assert [m["op"] for m in conn.received] == ["login", "subscribe"]

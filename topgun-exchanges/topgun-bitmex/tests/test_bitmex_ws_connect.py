@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from topgun import Backoff
-from topgun.testing import Registry, build_registry, with_heartbeat_interval
+from topgun.testing import Registry, build_registry, stream_until, with_heartbeat_interval
 from topgun_bitmex import plugin
 
 KEY = "bitmex-test-key"
@@ -34,19 +34,14 @@ def registry_with(heartbeat_interval: float | None = None) -> Registry:
         ("ws.testnet.bitmex.com", "bitmex_testnet"),
     ],
 )
-async def test_login_then_private_subscription(
-    eventually: Any, realtime: Any, host: str, api: str
-) -> None:
-    got: list[Any] = []
+async def test_login_then_private_subscription(realtime: Any, host: str, api: str) -> None:
     async with realtime.client(apis={api: [KEY, SECRET]}, registry=registry_with()) as client:
-        app = client.ws_connect(
+        _, got = await stream_until(
+            client,
             f"wss://{host}/realtime",
+            lambda got: any(m.get("table") == "order" for m in got),
             send_json={"op": "subscribe", "args": ["order"]},
-            hdlr_json=lambda message, ws: got.append(message),
         )
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: any(m.get("table") == "order" for m in got))
     [received] = realtime.server.connections
     assert realtime.server.logins == [True]
     assert received[0]["op"] == "authKeyExpires" and received[1]["op"] == "subscribe"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from topgun.testing import Registry, build_registry
+from topgun.testing import Registry, build_registry, stream_until
 from topgun_bybit import plugin
 
 HOSTS = ["stream.bybit.com", "stream-demo.bybit.com", "stream-testnet.bybit.com"]
@@ -68,19 +68,15 @@ def bybit(conn: Any, message: Any) -> list[Any]:
 
 
 async def test_private_stream_logs_in_before_subscribing(
-    ws_exchange: Any, registry: Registry, eventually: Any
+    ws_exchange: Any, registry: Registry
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
-    got: list[Any] = []
     async with server.client(apis=APIS, registry=registry) as client:
-        app = client.ws_connect(
+        _, got = await stream_until(
+            client,
             "wss://stream.bybit.com/v5/private",
             send_json={"op": "subscribe", "args": ["order"]},
-            hdlr_json=lambda m, ws: got.append(m),
         )
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: got)
     conn = server.connections[0]
     assert [m["op"] for m in conn.received] == ["auth", "subscribe"]
     assert got == [{"success": True, "ret_msg": "", "op": "subscribe"}]  # the auth reply is not

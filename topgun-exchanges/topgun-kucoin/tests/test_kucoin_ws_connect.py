@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from topgun import AuthenticationError, Backoff
-from topgun.testing import Registry
+from topgun.testing import Registry, stream_until
 from topgun_kucoin import connect, ws_url
 
 KEY = "kucoin-test-key"
@@ -31,15 +31,13 @@ SUBSCRIBE = {
 
 
 async def test_private_stream_waits_for_welcome_then_subscribes(
-    eventually: Any, exchange: Any, registry: Registry
+    exchange: Any, registry: Registry
 ) -> None:
-    got: list[Any] = []
     async with exchange.client(apis=APIS, registry=registry) as client:
         url = await ws_url(client, private=True)
-        app = client.ws_connect(url, send_json=SUBSCRIBE, hdlr_json=lambda m, ws: got.append(m))
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: any(m.get("type") == "ack" for m in got))
+        _, got = await stream_until(
+            client, url, lambda got: any(m.get("type") == "ack" for m in got), send_json=SUBSCRIBE
+        )
     [connection] = exchange.realtime.connections
     assert connection["host"] == "ws-api-spot.kucoin.com"
     assert connection["received"][0] == SUBSCRIBE  # nothing before it: the token is the login

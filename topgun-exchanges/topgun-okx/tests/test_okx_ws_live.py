@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.testing import Registry, build_registry
+from topgun.testing import Registry, build_registry, stream_until
 from topgun_okx import plugin
 
 HOST_API = {
@@ -91,18 +91,12 @@ def _apis() -> dict[str, list[str]]:
     ],
 )
 async def test_login_then_subscribe_with_the_hosts_credentials(
-    ws_exchange: Any, registry: Registry, eventually: Any, host: str, path: str
+    ws_exchange: Any, registry: Registry, host: str, path: str
 ) -> None:
     server = await ws_exchange(HOSTS, okx_for(host))
-    got: list[Any] = []
     subscribe = {"op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]}
     async with server.client(apis=_apis(), registry=registry) as client:
-        app = client.ws_connect(
-            f"wss://{host}:8443{path}", send_json=subscribe, hdlr_json=lambda m, ws: got.append(m)
-        )
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: got)
+        _, got = await stream_until(client, f"wss://{host}:8443{path}", send_json=subscribe)
     conn = server.connections[0]
     assert conn.state["authed"] is True
     assert [m["op"] for m in conn.received] == ["login", "subscribe"]

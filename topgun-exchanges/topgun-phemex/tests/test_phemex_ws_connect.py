@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from topgun import Backoff
-from topgun.testing import Registry, build_registry, with_heartbeat_interval
+from topgun.testing import Registry, build_registry, stream_until, with_heartbeat_interval
 from topgun_phemex import plugin
 from topgun_phemex.ws import HEARTBEAT_ID, LOGIN_ID
 
@@ -41,17 +41,11 @@ def messages(gateway: Any, index: int = 0) -> list[Any]:
         ("wss://phemex.com/ws", "phemex"),
     ],
 )
-async def test_login_then_private_subscription(
-    eventually: Any, gateway: Any, url: str, api: str
-) -> None:
-    got: list[Any] = []
+async def test_login_then_private_subscription(gateway: Any, url: str, api: str) -> None:
     async with gateway.client(apis={api: [KEY, SECRET]}, registry=registry_with()) as client:
-        app = client.ws_connect(
-            url, send_json=AOP, hdlr_json=lambda message, ws: got.append(message)
+        _, got = await stream_until(
+            client, url, lambda got: any(m.get("type") == "snapshot" for m in got), send_json=AOP
         )
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: any(m.get("type") == "snapshot" for m in got))
     assert gateway.server.logins == [True]
     sent = messages(gateway)
     assert sent[0]["method"] == "user.auth" and sent[0]["id"] == LOGIN_ID

@@ -8,7 +8,8 @@
   what arrives, with arrival times, and answer through the test's responder.
 - ``FakeLogin`` (``.login``): an in-memory ``WebSocketLogin`` for unit tests of authenticators.
 - ``compression_bomb`` (``.bombs``): small deflate/zlib/gzip payloads that open huge.
-- ``eventually`` (``.waiting``): wait, bounded, for what other tasks do.
+- ``eventually`` (``.waiting``): wait, bounded, for what other tasks do; ``stream_until``
+  (``.streams``): a WebSocket app keeping what it receives, waited on until it has.
 - ``with_heartbeat_interval``, ``FAST_BACKOFF`` (``.plugins``): quicker heartbeats and reconnects.
 - ``new_rsa_key``, ``rsa_pem``, ``rsa_verifies`` (``.rsa``): RSA API keys, and the exchange's
   check of their signatures (needs ``cryptography``).
@@ -63,6 +64,7 @@ from .plugins import FAST_BACKOFF, with_heartbeat_interval
 from .ratelimits import Bursts, Limiter, burst, burst_unpaced_then_paced
 from .rsa import new_rsa_key, rsa_pem, rsa_verifies
 from .storefuzz import FuzzReport, assert_store_fuzz, fuzz_store, mutate
+from .streams import stream_until
 from .surface import SURFACE, import_problems
 from .timekeeping import (
     CLOCK_CHECKS,
@@ -128,5 +130,6 @@ __all__ = [
     "query_stamp",
     "rsa_pem",
     "rsa_verifies",
+    "stream_until",
     "with_heartbeat_interval",
 ]
