@@ -15,8 +15,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningError, SigningRequest
-from topgun.testing import Registry, exchanges_listing
+from topgun.plugin import Credential, CredentialError, SigningError
+from topgun.testing import Registry, exchanges_listing, signing_request
 from topgun_binance import keys, plugin
 from topgun_binance.auth import sign_request
 
@@ -35,23 +35,15 @@ def _sign(
     key: str = KEY,
 ) -> Any:
     credential = Credential("binance", [key, secret, *extra])
-    request = SigningRequest(method, URL(url), {}, body, data, credential, topgun.FixedClock(NOW))
-    return sign_request(request)
+    return sign_request(signing_request(method, url, credential, body=body, data=data, clock=NOW))
 
 
 def test_clock_offset_moves_the_timestamp() -> None:
     clock = topgun.FixedClock(NOW)
     clock.sync_to(NOW + 2.5)
-    request = SigningRequest(
-        "GET",
-        URL("https://api.binance.com/api/v3/account"),
-        {},
-        b"",
-        None,
-        Credential("binance", [KEY, SECRET]),
-        clock,
-    )
-    signed = sign_request(request)
+    credential = Credential("binance", [KEY, SECRET])
+    url = "https://api.binance.com/api/v3/account"
+    signed = sign_request(signing_request("GET", url, credential, clock=clock))
     assert signed.url is not None
     assert "timestamp=1700000002623" in signed.url.raw_query_string
 
@@ -90,16 +82,12 @@ def test_inputs_are_not_mutated() -> None:
     url = URL("https://api.binance.com/api/v3/order?symbol=BTCUSDT")
     headers: dict[str, str] = {}
     data = {"side": "BUY"}
-    request = SigningRequest(
-        "POST",
-        url,
-        headers,
-        b"side=BUY",
-        data,
-        Credential("binance", [KEY, SECRET]),
-        topgun.FixedClock(NOW),
+    credential = Credential("binance", [KEY, SECRET])
+    sign_request(
+        signing_request(
+            "POST", url, credential, body=b"side=BUY", data=data, headers=headers, clock=NOW
+        )
     )
-    sign_request(request)
     assert str(url) == "https://api.binance.com/api/v3/order?symbol=BTCUSDT"
     assert headers == {} and data == {"side": "BUY"}
 

@@ -12,25 +12,19 @@ from typing import Any
 
 import pytest
 from multidict import CIMultiDict
-from yarl import URL
 
-import topgun
-from topgun.plugin import Credential, SigningError, SigningRequest
-from topgun.testing import build_registry
+from topgun.plugin import Credential, SigningError
+from topgun.testing import build_registry, signing_request
 from topgun_bitget import keys, plugin
 from topgun_bitget.auth import signed_headers
 from topgun_bitget.ws import login_message
 
 
 def _sign(pem: str, method: str, url: str, body: bytes = b"") -> dict[str, str]:
-    request = SigningRequest(
-        method,
-        URL(url),
-        CIMultiDict({"Content-Type": "application/json"} if body else {}),
-        body,
-        None,
-        Credential("bitget", ["bitget-rsa-key", pem, "pass"]),
-        topgun.FixedClock(1591089508.404),
+    credential = Credential("bitget", ["bitget-rsa-key", pem, "pass"])
+    headers = CIMultiDict({"Content-Type": "application/json"} if body else {})
+    request = signing_request(
+        method, url, credential, body=body, headers=headers, clock=1591089508.404
     )
     return dict(signed_headers(request).headers)
 

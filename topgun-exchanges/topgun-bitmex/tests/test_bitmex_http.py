@@ -8,11 +8,10 @@ from typing import Any
 
 import orjson
 import pytest
-from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import Registry
+from topgun.plugin import Credential, CredentialError
+from topgun.testing import Registry, signing_request
 from topgun_bitmex.auth import EXPIRES_IN, sign_request
 
 KEY = "bitmex-test-key"
@@ -22,15 +21,8 @@ SECRET = "bitmex-test-secret"
 def test_expires_is_in_seconds_and_follows_the_clock_offset() -> None:
     clock = topgun.FixedClock(1700000000.9)
     clock.offset = 30.0  # e.g. after clock.sync_to(server_time)
-    request = SigningRequest(
-        "GET",
-        URL("https://www.bitmex.com/api/v1/user"),
-        {},
-        b"",
-        None,
-        Credential("bitmex", [KEY, SECRET]),
-        clock,
-    )
+    credential = Credential("bitmex", [KEY, SECRET])
+    request = signing_request("GET", "https://www.bitmex.com/api/v1/user", credential, clock=clock)
     assert sign_request(request).headers["api-expires"] == str(1700000030 + EXPIRES_IN)
 
 

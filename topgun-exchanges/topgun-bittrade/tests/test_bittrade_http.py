@@ -14,7 +14,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.plugin import Credential, CredentialError
+from topgun.testing import signing_request
 from topgun_bittrade.auth import canonical_query, sign_request, string_to_sign
 
 KEY = "bittrade-test-key"
@@ -45,15 +46,7 @@ def test_documented_string_to_sign() -> None:
 
 def test_signing_never_mutates_the_request_url() -> None:
     original = URL("https://api-cloud.bittrade.co.jp/v1/order/orders?symbol=btcjpy")
-    request = SigningRequest(
-        "GET",
-        original,
-        {},
-        b"",
-        None,
-        Credential("bittrade", [KEY, SECRET]),
-        topgun.FixedClock(NOW),
-    )
+    request = signing_request("GET", original, Credential("bittrade", [KEY, SECRET]), clock=NOW)
     sign_request(request)
     assert str(request.url) == "https://api-cloud.bittrade.co.jp/v1/order/orders?symbol=btcjpy"
 

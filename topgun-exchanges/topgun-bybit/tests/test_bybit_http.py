@@ -11,11 +11,10 @@ from typing import Any
 import orjson
 import pytest
 from multidict import CIMultiDict
-from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import Registry, exchanges_listing
+from topgun.plugin import Credential, CredentialError
+from topgun.testing import Registry, exchanges_listing, signing_request
 from topgun_bybit.auth import sign_request
 
 DOC_KEY = "XXXXXXXXXX"
@@ -29,14 +28,9 @@ def _sign(
     headers: dict[str, str] | None = None,
     at: float = 1658384314.791,
 ) -> dict[str, str]:
-    request = SigningRequest(
-        method,
-        URL(url),
-        CIMultiDict(headers or {}),
-        body,
-        None,
-        Credential("bybit", [DOC_KEY, VECTOR_SECRET]),
-        topgun.FixedClock(at),
+    credential = Credential("bybit", [DOC_KEY, VECTOR_SECRET])
+    request = signing_request(
+        method, url, credential, body=body, headers=CIMultiDict(headers or {}), clock=at
     )
     return dict(sign_request(request).headers)
 
@@ -61,14 +55,12 @@ def test_callers_recv_window_is_signed_and_not_overridden(name: str) -> None:
 
 
 def test_plain_dict_headers_are_read_case_insensitively() -> None:
-    request = SigningRequest(
+    request = signing_request(
         "GET",
-        URL("https://api.bybit.com/v5/account/wallet-balance"),
-        {"x-bapi-recv-window": "3000"},
-        b"",
-        None,
+        "https://api.bybit.com/v5/account/wallet-balance",
         Credential("bybit", [DOC_KEY, VECTOR_SECRET]),
-        topgun.FixedClock(1658384314.791),
+        headers={"x-bapi-recv-window": "3000"},
+        clock=1658384314.791,
     )
     assert "X-BAPI-RECV-WINDOW" not in sign_request(request).headers
 

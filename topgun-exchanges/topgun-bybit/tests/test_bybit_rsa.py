@@ -12,26 +12,17 @@ from typing import Any
 
 import pytest
 from multidict import CIMultiDict
-from yarl import URL
 
-import topgun
-from topgun.plugin import Credential, SigningError, SigningRequest
-from topgun.testing import build_registry
+from topgun.plugin import Credential, SigningError
+from topgun.testing import build_registry, signing_request
 from topgun_bybit import keys, plugin
 from topgun_bybit.auth import sign_request
 from topgun_bybit.ws import login_message
 
 
 def _sign(pem: str, url: str) -> dict[str, str]:
-    request = SigningRequest(
-        "GET",
-        URL(url),
-        CIMultiDict(),
-        b"",
-        None,
-        Credential("bybit", ["XXXXXXXXXX", pem]),
-        topgun.FixedClock(1658384314.791),
-    )
+    credential = Credential("bybit", ["XXXXXXXXXX", pem])
+    request = signing_request("GET", url, credential, headers=CIMultiDict(), clock=1658384314.791)
     return dict(sign_request(request).headers)
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.plugin import Credential, CredentialError
+from topgun.testing import signing_request
 from topgun_coincheck.auth import CoincheckSigner, sign_request
 from topgun_coincheck.nonce import NonceSource
 
@@ -25,14 +25,8 @@ def _sign(
     method: str, url: str, body: bytes = b"", signer: CoincheckSigner | None = None
 ) -> dict[str, str]:
     signer = signer or CoincheckSigner(NonceSource())
-    request = SigningRequest(
-        method,
-        URL(url),
-        {},
-        body,
-        None,
-        Credential("coincheck", [KEY, SECRET]),
-        topgun.FixedClock(NOW),
+    request = signing_request(
+        method, url, Credential("coincheck", [KEY, SECRET]), body=body, clock=NOW
     )
     return dict(signer(request).headers)
 

@@ -14,8 +14,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningError, SigningRequest
-from topgun.testing import Registry
+from topgun.plugin import Credential, CredentialError, SigningError
+from topgun.testing import Registry, signing_request
 from topgun_kucoin.auth import passphrase_header, sign_request, signed_endpoint
 
 KEY = "kucoin-test-key"
@@ -26,8 +26,9 @@ NOW = 1700000000.123
 
 def _sign(method: str, url: URL, body: bytes = b"", extra: tuple[str, ...] = ()) -> dict[str, str]:
     credential = Credential("kucoin", [KEY, SECRET, PASSPHRASE, *extra])
-    request = SigningRequest(method, url, {}, body, None, credential, topgun.FixedClock(NOW))
-    return dict(sign_request(request).headers)
+    return dict(
+        sign_request(signing_request(method, url, credential, body=body, clock=NOW)).headers
+    )
 
 
 def test_docs_example_signs_the_decoded_url() -> None:

@@ -12,11 +12,10 @@ from typing import Any
 
 import orjson
 import pytest
-from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import Registry
+from topgun.plugin import Credential, CredentialError
+from topgun.testing import Registry, signing_request
 from topgun_mexc.auth import java_url_encode, sign_futures_request, sign_request
 
 KEY = "mx0aBYs33eIilxBWC5"
@@ -28,9 +27,7 @@ def _sign(
     method: str, url: str, body: bytes = b"", data: Any = None, signer: Any = sign_request
 ) -> Any:
     credential = Credential("mexc", [KEY, SECRET])
-    return signer(
-        SigningRequest(method, URL(url), {}, body, data, credential, topgun.FixedClock(NOW))
-    )
+    return signer(signing_request(method, url, credential, body=body, data=data, clock=NOW))
 
 
 def test_futures_scheme_on_api_host_and_public_paths() -> None:

@@ -11,6 +11,7 @@
 - ``eventually`` (``.waiting``): wait, bounded, for what other tasks do; ``stream_until``
   (``.streams``): a WebSocket app keeping what it receives, waited on until it has.
 - ``with_heartbeat_interval``, ``FAST_BACKOFF`` (``.plugins``): quicker heartbeats and reconnects.
+- ``signing_request`` (``.signing``): a request for a signer's unit test, on a fixed clock.
 - ``new_rsa_key``, ``rsa_pem``, ``rsa_verifies`` (``.rsa``): RSA API keys, and the exchange's
   check of their signatures (needs ``cryptography``).
 - ``topgun.testing.timekeeping``: ``TimestampExchange`` (a clock running ahead that refuses stale
@@ -63,6 +64,7 @@ from .login import FakeLogin, LoginResponder
 from .plugins import FAST_BACKOFF, with_heartbeat_interval
 from .ratelimits import Bursts, Limiter, burst, burst_unpaced_then_paced
 from .rsa import new_rsa_key, rsa_pem, rsa_verifies
+from .signing import signing_request
 from .storefuzz import FuzzReport, assert_store_fuzz, fuzz_store, mutate
 from .streams import stream_until
 from .surface import SURFACE, import_problems
@@ -130,6 +132,7 @@ __all__ = [
     "query_stamp",
     "rsa_pem",
     "rsa_verifies",
+    "signing_request",
     "stream_until",
     "with_heartbeat_interval",
 ]
