@@ -7,7 +7,6 @@ Doc: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 from urllib.parse import quote
 
@@ -16,7 +15,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningError
-from topgun.testing import Registry, exchanges_listing, signing_request
+from topgun.testing import Registry, exchanges_listing, signing_request, without_cryptography
 from topgun_binance import keys, plugin
 from topgun_binance.auth import sign_request
 
@@ -109,22 +108,15 @@ RSA_SIGNATURE = (
 
 
 @pytest.mark.parametrize("kind", ["ed25519", "rsa"])
-def test_pem_key_without_cryptography_names_the_extra(
-    kind: str, binance_pem_keys: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_pem_key_without_cryptography_names_the_extra(kind: str, binance_pem_keys: Any) -> None:
     key, pem = binance_pem_keys[kind]
-    keys._pem_key.cache_clear()
-    keys._pem_signer.cache_clear()
-    monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives", None)
-    try:
-        with pytest.raises(SigningError, match=r"topgun-binance\[rsa\]") as info:
-            _sign(
-                "POST", f"https://api.binance.com/api/v3/order?{PEM_PAYLOAD}", secret=pem, key=key
-            )
-        assert "PRIVATE KEY" not in str(info.value)
-    finally:
-        keys._pem_key.cache_clear()
-        keys._pem_signer.cache_clear()
+    url = f"https://api.binance.com/api/v3/order?{PEM_PAYLOAD}"
+    with (
+        without_cryptography(keys._pem_key, keys._pem_signer),
+        pytest.raises(SigningError, match=r"topgun-binance\[rsa\]") as info,
+    ):
+        _sign("POST", url, secret=pem, key=key)
+    assert "PRIVATE KEY" not in str(info.value)
 
 
 @pytest.mark.parametrize(

@@ -7,15 +7,14 @@ key over the documented pre-sign string, not against fixed bytes.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pytest
 from multidict import CIMultiDict
 
 from topgun.plugin import Credential, SigningError
-from topgun.testing import build_registry, signing_request
-from topgun_bitget import keys, plugin
+from topgun.testing import build_registry, signing_request, without_cryptography
+from topgun_bitget import plugin
 from topgun_bitget.auth import signed_headers
 from topgun_bitget.ws import login_message
 
@@ -67,13 +66,6 @@ def test_unreadable_pem_is_a_clear_error_without_its_content() -> None:
     assert "DO-NOT-LEAK" not in str(info.value)
 
 
-def test_missing_cryptography_names_the_extra(
-    rsa_pem: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    keys._private_key.cache_clear()
-    monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives", None)
-    try:
-        with pytest.raises(SigningError, match=r"topgun-bitget\[rsa\]"):
-            _sign(rsa_pem, "GET", "https://api.bitget.com/api/v2/spot/account/assets")
-    finally:
-        keys._private_key.cache_clear()
+def test_missing_cryptography_names_the_extra(rsa_pem: str) -> None:
+    with without_cryptography(), pytest.raises(SigningError, match=r"topgun-bitget\[rsa\]"):
+        _sign(rsa_pem, "GET", "https://api.bitget.com/api/v2/spot/account/assets")

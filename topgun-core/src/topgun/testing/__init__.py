@@ -13,7 +13,8 @@
 - ``with_heartbeat_interval``, ``FAST_BACKOFF`` (``.plugins``): quicker heartbeats and reconnects.
 - ``signing_request`` (``.signing``): a request for a signer's unit test, on a fixed clock.
 - ``new_rsa_key``, ``rsa_pem``, ``rsa_verifies`` (``.rsa``): RSA API keys, and the exchange's
-  check of their signatures (needs ``cryptography``).
+  check of their signatures (needs ``cryptography``); ``without_cryptography``: as if it were
+  not installed.
 - ``topgun.testing.timekeeping``: ``TimestampExchange`` (a clock running ahead that refuses stale
   timestamps), ``CLOCK_CHECKS``, the checks of a plugin's server time and rejection, and
   ``header_stamp``/``query_stamp``, where a request carries its timestamp;
@@ -63,7 +64,7 @@ from .listing import exchanges_listing
 from .login import FakeLogin, LoginResponder
 from .plugins import FAST_BACKOFF, with_heartbeat_interval
 from .ratelimits import Bursts, Limiter, burst, burst_unpaced_then_paced
-from .rsa import new_rsa_key, rsa_pem, rsa_verifies
+from .rsa import Cache, new_rsa_key, rsa_pem, rsa_verifies, without_cryptography
 from .signing import signing_request
 from .storefuzz import FuzzReport, assert_store_fuzz, fuzz_store, mutate
 from .streams import stream_until
@@ -87,6 +88,7 @@ __all__ = [
     "BookAdapter",
     "BookExchange",
     "Bursts",
+    "Cache",
     "Change",
     "ClockCheck",
     "ClockScenario",
@@ -135,4 +137,5 @@ __all__ = [
     "signing_request",
     "stream_until",
     "with_heartbeat_interval",
+    "without_cryptography",
 ]
