@@ -14,7 +14,7 @@ import itertools
 import time
 from typing import Any
 
-from topgun.testing import Registry, build_registry, stream_until
+from topgun.testing import Registry, build_registry, heartbeats, stream_until
 from topgun_bitget import plugin
 
 HOSTS = ["ws.bitget.com"]
@@ -101,17 +101,10 @@ async def test_sends_are_paced_to_ten_per_second(
     )
 
 
-async def test_heartbeat_is_text_ping(
-    ws_exchange: Any, fast_heartbeat: Any, eventually: Any
-) -> None:
+async def test_heartbeat_is_text_ping(ws_exchange: Any, fast_heartbeat: Any) -> None:
     registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
     server = await ws_exchange(HOSTS, bitget)
     async with server.client(apis=APIS, registry=registry) as client:
-        app = client.ws_connect("wss://ws.bitget.com/v2/ws/private")
-        async with asyncio.timeout(5):
-            await app.ready()
-        conn = server.connections[0]
-        await eventually(lambda: conn.received.count("ping") >= 3)
-    pings = [t for m, t in zip(conn.received, conn.times, strict=True) if m == "ping"]
+        conn, pings = await heartbeats(client, server, "wss://ws.bitget.com/v2/ws/private", "ping")
     assert conn.received[0]["op"] == "login"
     assert all(b - a >= 0.04 for a, b in itertools.pairwise(pings))

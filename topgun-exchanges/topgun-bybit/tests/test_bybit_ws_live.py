@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from topgun.testing import Registry, build_registry, stream_until
+from topgun.testing import Registry, build_registry, heartbeats, stream_until
 from topgun_bybit import plugin
 
 HOSTS = ["stream.bybit.com", "stream-demo.bybit.com", "stream-testnet.bybit.com"]
@@ -138,18 +138,12 @@ async def test_trade_stream_orders_carry_a_fresh_timestamp_header(
     assert order["header"] == {"X-BAPI-RECV-WINDOW": "8000"}  # the caller's dict is untouched
 
 
-async def test_heartbeat_payload_and_spacing(
-    ws_exchange: Any, fast_heartbeat: Any, eventually: Any
-) -> None:
+async def test_heartbeat_payload_and_spacing(ws_exchange: Any, fast_heartbeat: Any) -> None:
     registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
     server = await ws_exchange(HOSTS, bybit)
     async with server.client(apis=APIS, registry=registry) as client:
-        app = client.ws_connect("wss://stream.bybit.com/v5/private")
-        async with asyncio.timeout(5):
-            await app.ready()
-        conn = server.connections[0]
-        await eventually(lambda: sum(m == {"op": "ping"} for m in conn.received) >= 3)
-    pings = [t for m, t in zip(conn.received, conn.times, strict=True) if m == {"op": "ping"}]
+        url = "wss://stream.bybit.com/v5/private"
+        conn, pings = await heartbeats(client, server, url, {"op": "ping"})
     assert conn.received[0]["op"] == "auth"  # the heartbeat starts only after the login
     assert all(b - a >= 0.04 for a, b in itertools.pairwise(pings))
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.testing import Registry, build_registry, stream_until
+from topgun.testing import Registry, build_registry, heartbeats, stream_until
 from topgun_okx import plugin
 
 HOST_API = {
@@ -140,22 +140,20 @@ async def test_public_path_gets_no_login(ws_exchange: Any, registry: Registry) -
 
 
 async def test_heartbeat_is_text_ping_answered_by_pong(
-    ws_exchange: Any, fast_heartbeat: Any, eventually: Any
+    ws_exchange: Any, fast_heartbeat: Any
 ) -> None:
     registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
     server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
     got: list[Any] = []
     async with server.client(apis=_apis(), registry=registry) as client:
-        app = client.ws_connect(
+        conn, pings = await heartbeats(
+            client,
+            server,
             "wss://ws.okx.com:8443/ws/v5/private",
+            "ping",
             hdlr_str=lambda m, ws: got.append(m),
             hdlr_json=lambda m, ws: got.append(m),
         )
-        async with asyncio.timeout(5):
-            await app.ready()
-        conn = server.connections[0]
-        await eventually(lambda: conn.received.count("ping") >= 3)
-    pings = [t for m, t in zip(conn.received, conn.times, strict=True) if m == "ping"]
     assert conn.received[0]["op"] == "login"
     assert all(b - a >= 0.04 for a, b in itertools.pairwise(pings))
     assert not any(isinstance(m, dict) for m in got)  # "pong" is never parsed as JSON garbage

@@ -9,7 +9,8 @@
 - ``FakeLogin`` (``.login``): an in-memory ``WebSocketLogin`` for unit tests of authenticators.
 - ``compression_bomb`` (``.bombs``): small deflate/zlib/gzip payloads that open huge.
 - ``eventually`` (``.waiting``): wait, bounded, for what other tasks do; ``stream_until``
-  (``.streams``): a WebSocket app keeping what it receives, waited on until it has.
+  (``.streams``): a WebSocket app keeping what it receives, waited on until it has; and
+  ``heartbeats``: when the exchange heard an app's pings.
 - ``with_heartbeat_interval``, ``FAST_BACKOFF`` (``.plugins``): quicker heartbeats and reconnects.
 - ``signing_request`` (``.signing``): a request for a signer's unit test, on a fixed clock.
 - ``new_rsa_key``, ``rsa_pem``, ``rsa_verifies`` (``.rsa``): RSA API keys, and the exchange's
@@ -67,7 +68,7 @@ from .ratelimits import Bursts, Limiter, burst, burst_unpaced_then_paced
 from .rsa import Cache, new_rsa_key, rsa_pem, rsa_verifies, without_cryptography
 from .signing import signing_request
 from .storefuzz import FuzzReport, assert_store_fuzz, fuzz_store, mutate
-from .streams import stream_until
+from .streams import heartbeats, stream_until
 from .surface import SURFACE, import_problems
 from .timekeeping import (
     CLOCK_CHECKS,
@@ -127,6 +128,7 @@ __all__ = [
     "exchanges_listing",
     "fuzz_store",
     "header_stamp",
+    "heartbeats",
     "import_problems",
     "layout_problems",
     "mutate",

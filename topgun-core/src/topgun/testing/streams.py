@@ -1,4 +1,5 @@
-"""A WebSocket app that keeps what it receives, waited on until the exchange has answered."""
+"""A WebSocket app that keeps what it receives, waited on until the exchange has answered, and
+one whose heartbeat the exchange has heard a few times."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 from ..client import Client
 from ..ws.app import WebSocketApp
 from .waiting import eventually
+from .websocket import Connection, WebSocketExchange
 
-__all__ = ["stream_until"]
+__all__ = ["heartbeats", "stream_until"]
 
 
 async def stream_until(
@@ -34,3 +36,29 @@ async def stream_until(
         await app.ready()
     await eventually(lambda: arrived(received), within)
     return app, received
+
+
+async def heartbeats(
+    client: Client,
+    server: WebSocketExchange,
+    url: str,
+    ping: Any,
+    count: int = 3,
+    *,
+    within: float = 5.0,
+    **kwargs: Any,
+) -> tuple[Connection, list[float]]:
+    """Connect ``client`` to ``url`` at ``server`` and wait, bounded by ``within`` seconds each,
+    for the app to be ready and for the exchange to have received ``ping`` ``count`` times.
+
+    ``kwargs`` go to ``ws_connect``. Returns the connection, as the exchange saw it, and when
+    each ping arrived there (event-loop time), for the test to check the spacing.
+    """
+    app = client.ws_connect(url, **kwargs)
+    async with asyncio.timeout(within):
+        await app.ready()
+    await eventually(lambda: bool(server.connections), within)
+    connection = server.connections[0]
+    await eventually(lambda: connection.received.count(ping) >= count, within)
+    pairs = zip(connection.received, connection.times, strict=True)
+    return connection, [time for message, time in pairs if message == ping]
