@@ -80,19 +80,24 @@ def test_logon_payload_matches_the_docs_worked_example() -> None:
     }
 
 
+@pytest.fixture
+async def ed25519_logons(
+    ws_exchange: Any, binance_pem_keys: Any, binance_verify: Any
+) -> tuple[Any, dict[str, list[str]]]:
+    """Binance's WebSocket API, accepting ``session.logon`` signed by an Ed25519 API key; and the
+    credential of that key."""
+    key, pem = binance_pem_keys["ed25519"]
+    return await ws_exchange(HOSTS, binance(binance_verify, key)), {"binance": [key, pem]}
+
+
 @pytest.mark.parametrize(
     "url", ["wss://ws-api.binance.com/ws-api/v3", "wss://ws-fapi.binance.com/ws-fapi/v1"]
 )
 async def test_ed25519_key_logs_on_before_the_subscriptions(
-    ws_exchange: Any,
-    registry: Registry,
-    binance_pem_keys: Any,
-    binance_verify: Any,
-    url: str,
+    ed25519_logons: tuple[Any, dict[str, list[str]]], registry: Registry, url: str
 ) -> None:
-    key, pem = binance_pem_keys["ed25519"]
-    server = await ws_exchange(HOSTS, binance(binance_verify, key))
-    async with server.client(apis={"binance": [key, pem]}, registry=registry) as client:
+    server, apis = ed25519_logons
+    async with server.client(apis=apis, registry=registry) as client:
         _, replies = await stream_until(client, url, send_json=SUBSCRIBE)
     conn = server.connections[0]
     assert conn.state["logged_on"] is True
@@ -101,16 +106,13 @@ async def test_ed25519_key_logs_on_before_the_subscriptions(
 
 
 async def test_every_reconnection_logs_on_again(
-    ws_exchange: Any,
+    ed25519_logons: tuple[Any, dict[str, list[str]]],
     registry: Registry,
     eventually: Any,
     fast_backoff: Any,
-    binance_pem_keys: Any,
-    binance_verify: Any,
 ) -> None:
-    key, pem = binance_pem_keys["ed25519"]
-    server = await ws_exchange(HOSTS, binance(binance_verify, key))
-    async with server.client(apis={"binance": [key, pem]}, registry=registry) as client:
+    server, apis = ed25519_logons
+    async with server.client(apis=apis, registry=registry) as client:
         app = client.ws_connect(
             "wss://ws-api.binance.com/ws-api/v3", send_json=SUBSCRIBE, backoff=fast_backoff
         )

@@ -49,12 +49,17 @@ def bitget(conn: Any, message: Any) -> list[Any]:
     return []
 
 
+def spot(channel: str, inst_id: str) -> dict[str, Any]:
+    """The subscription to a spot ``channel`` for ``inst_id``."""
+    return {
+        "op": "subscribe",
+        "args": [{"instType": "SPOT", "channel": channel, "instId": inst_id}],
+    }
+
+
 async def test_private_stream_logs_in_then_subscribes(ws_exchange: Any, registry: Registry) -> None:
     server = await ws_exchange(HOSTS, bitget)
-    subscribe = {
-        "op": "subscribe",
-        "args": [{"instType": "SPOT", "channel": "orders", "instId": "default"}],
-    }
+    subscribe = spot("orders", "default")
     async with server.client(apis=APIS, registry=registry) as client:
         _, got = await stream_until(
             client, "wss://ws.bitget.com/v2/ws/private", send_json=subscribe
@@ -67,10 +72,7 @@ async def test_private_stream_logs_in_then_subscribes(ws_exchange: Any, registry
 
 async def test_public_stream_gets_no_login(ws_exchange: Any, registry: Registry) -> None:
     server = await ws_exchange(HOSTS, bitget)
-    subscribe = {
-        "op": "subscribe",
-        "args": [{"instType": "SPOT", "channel": "ticker", "instId": "BTCUSDT"}],
-    }
+    subscribe = spot("ticker", "BTCUSDT")
     async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect("wss://ws.bitget.com/v2/ws/public", send_json=subscribe)
         async with asyncio.timeout(5):
@@ -82,13 +84,7 @@ async def test_sends_are_paced_to_ten_per_second(
     ws_exchange: Any, registry: Registry, eventually: Any
 ) -> None:
     server = await ws_exchange(HOSTS, bitget)
-    subscriptions = [
-        {
-            "op": "subscribe",
-            "args": [{"instType": "SPOT", "channel": "ticker", "instId": f"C{n}USDT"}],
-        }
-        for n in range(13)
-    ]
+    subscriptions = [spot("ticker", f"C{n}USDT") for n in range(13)]
     async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect("wss://ws.bitget.com/v2/ws/public", send_json=subscriptions)
         async with asyncio.timeout(10):
