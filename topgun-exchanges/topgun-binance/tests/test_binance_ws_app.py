@@ -14,12 +14,10 @@ import hmac
 import time
 from typing import Any
 
-import aiohttp
-import orjson
 import pytest
 from aiohttp import web
 
-from topgun.testing import LocalExchange, build_registry, eventually
+from topgun.testing import LocalExchange, build_registry, eventually, json_messages
 from topgun_binance import plugin
 
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -43,10 +41,7 @@ class Servers:
     async def ws_api(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        async for msg in ws:
-            if msg.type is not aiohttp.WSMsgType.TEXT:
-                continue
-            call = orjson.loads(msg.data)
+        async for call in json_messages(ws):
             self.requests.append(call)
             params = dict(call.get("params", {}))
             signature = params.pop("signature", None)
@@ -63,11 +58,9 @@ class Servers:
     async def stream(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        async for msg in ws:
-            if msg.type is aiohttp.WSMsgType.TEXT:
-                self.arrivals.append(time.monotonic())
-                call = orjson.loads(msg.data)
-                await ws.send_json({"result": None, "id": call["id"]})
+        async for call in json_messages(ws):
+            self.arrivals.append(time.monotonic())
+            await ws.send_json({"result": None, "id": call["id"]})
         return ws
 
 

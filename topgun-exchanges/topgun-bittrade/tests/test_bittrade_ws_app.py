@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import aiohttp
 import orjson
 import pytest
 from aiohttp import web
@@ -30,6 +29,7 @@ from topgun.testing import (
     WebSocketExchange,
     compression_bomb,
     eventually,
+    json_messages,
 )
 
 HOST = "api-cloud.bittrade.co.jp"
@@ -93,10 +93,7 @@ class Servers:
         answered: list[Any] = []
         pinger: asyncio.Future[None] | None = None
         try:
-            async for msg in ws:
-                if msg.type is not aiohttp.WSMsgType.TEXT:
-                    continue
-                message = orjson.loads(msg.data)
+            async for message in json_messages(ws):
                 self.received.append(("/ws/v2", message))
                 action = message.get("action")
                 if action == "req" and message.get("ch") == "auth":

@@ -15,12 +15,10 @@ import hmac
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
-import orjson
 import pytest
 from aiohttp import web
 
-from topgun.testing import LocalExchange
+from topgun.testing import LocalExchange, json_messages
 
 KEY = "coincheck-test-key"
 SECRET = "coincheck-test-secret"
@@ -38,10 +36,7 @@ class Stream:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         authed = False
-        async for msg in ws:
-            if msg.type is not aiohttp.WSMsgType.TEXT:
-                continue
-            message = orjson.loads(msg.data)
+        async for message in json_messages(ws):
             self.received.append(message)
             if message.get("type") == "login":
                 want = hmac.new(

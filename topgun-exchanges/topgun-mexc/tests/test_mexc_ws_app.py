@@ -15,8 +15,6 @@ import hmac
 import time
 from typing import Any
 
-import aiohttp
-import orjson
 import pytest
 from aiohttp import web
 
@@ -25,6 +23,7 @@ from topgun.testing import (
     Registry,
     build_registry,
     eventually,
+    json_messages,
     stream_until,
     with_heartbeat_interval,
 )
@@ -57,10 +56,7 @@ class ContractServer:
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        async for msg in ws:
-            if msg.type is not aiohttp.WSMsgType.TEXT:
-                continue
-            call = orjson.loads(msg.data)
+        async for call in json_messages(ws):
             method = call.get("method")
             self.events.append((method, call))
             if method == "ping":

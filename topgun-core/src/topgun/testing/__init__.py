@@ -5,7 +5,8 @@
 - ``HttpExchange`` (``.http``): an HTTP API there that records every request and answers through
   the test's handler.
 - ``WebSocketExchange``, ``Connection`` (``.websocket``): WebSocket endpoints there that record
-  what arrives, with arrival times, and answer through the test's responder.
+  what arrives, with arrival times, and answer through the test's responder; ``json_messages``,
+  the receive loop of a test's own aiohttp WebSocket handler.
 - ``FakeLogin`` (``.login``): an in-memory ``WebSocketLogin`` for unit tests of authenticators.
 - ``compression_bomb`` (``.bombs``): small deflate/zlib/gzip payloads that open huge.
 - ``eventually`` (``.waiting``): wait, bounded, for what other tasks do; ``stream_until``
@@ -80,7 +81,7 @@ from .timekeeping import (
     query_stamp,
 )
 from .waiting import eventually
-from .websocket import Connection, Responder, WebSocketExchange
+from .websocket import Connection, Responder, WebSocketExchange, json_messages
 
 __all__ = [
     "CLOCK_CHECKS",
@@ -130,6 +131,7 @@ __all__ = [
     "header_stamp",
     "heartbeats",
     "import_problems",
+    "json_messages",
     "layout_problems",
     "mutate",
     "new_rsa_key",
