@@ -76,50 +76,47 @@ def client_for(exchange: Any, registry: Registry, bybit_keys: dict[str, tuple[st
     return make
 
 
+@pytest.fixture
+def accepted(exchange: Any, client_for: Any) -> Any:
+    """Send one request through ``client_for()``; Bybit must answer retCode 0 and the signature
+    must verify. Returns what the exchange recorded of it."""
+
+    async def send(method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        async with client_for() as client:
+            result = await client.fetch(method, url, **kwargs)
+        assert result.data["retCode"] == 0, result.data
+        record: dict[str, Any] = exchange.seen[-1]
+        assert record["verified"]
+        return record
+
+    return send
+
+
 @pytest.mark.parametrize(
     "host", ["api.bybit.com", "api.bytick.com", "api-demo.bybit.com", "api-testnet.bybit.com"]
 )
-async def test_each_host_is_signed_with_its_own_credentials(
-    exchange: Any, client_for: Any, host: str
-) -> None:
-    async with client_for() as client:
-        result = await client.fetch(
-            "GET",
-            f"https://{host}/v5/position/list",
-            params={"category": "linear", "symbol": "BTCUSDT"},
-        )
-    assert result.data["retCode"] == 0, result.data
-    record = exchange.seen[-1]
-    assert record["verified"]
+async def test_each_host_is_signed_with_its_own_credentials(accepted: Any, host: str) -> None:
+    params = {"category": "linear", "symbol": "BTCUSDT"}
+    record = await accepted("GET", f"https://{host}/v5/position/list", params=params)
     assert record["path_qs"] == "/v5/position/list?category=linear&symbol=BTCUSDT"
     assert record["headers"]["X-BAPI-RECV-WINDOW"] == "5000"
 
 
-async def test_post_sends_and_signs_a_json_body(
-    exchange: Any, client_for: Any, registry: Registry
-) -> None:
+async def test_post_sends_and_signs_a_json_body(accepted: Any) -> None:
     order = {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "qty": "0.01"}
-    async with client_for() as client:
-        result = await client.fetch("POST", "https://api.bybit.com/v5/order/create", data=order)
-    assert result.data["retCode"] == 0, result.data
-    record = exchange.seen[-1]
-    assert record["verified"]
+    record = await accepted("POST", "https://api.bybit.com/v5/order/create", data=order)
     assert record["headers"]["Content-Type"] == "application/json"
     assert orjson.loads(record["body"]) == order
 
 
-async def test_callers_recv_window_reaches_the_server_signed(
-    exchange: Any, client_for: Any, registry: Registry
-) -> None:
-    async with client_for() as client:
-        result = await client.fetch(
-            "POST",
-            "https://api.bybit.com/v5/order/create",
-            data={"category": "spot"},
-            headers={"X-BAPI-RECV-WINDOW": "15000"},
-        )
-    assert result.data["retCode"] == 0, result.data
-    assert exchange.seen[-1]["headers"]["X-BAPI-RECV-WINDOW"] == "15000"
+async def test_callers_recv_window_reaches_the_server_signed(accepted: Any) -> None:
+    record = await accepted(
+        "POST",
+        "https://api.bybit.com/v5/order/create",
+        data={"category": "spot"},
+        headers={"X-BAPI-RECV-WINDOW": "15000"},
+    )
+    assert record["headers"]["X-BAPI-RECV-WINDOW"] == "15000"
 
 
 async def test_a_skewed_clock_is_rejected_until_offset(
