@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 
 import topgun
 from topgun.plugin import Credential, CredentialError
-from topgun.testing import Registry, signing_request
+from topgun.testing import Registry, assert_json_body, signing_request
 from topgun_bitmex.auth import EXPIRES_IN, sign_request
 
 KEY = "bitmex-test-key"
@@ -51,10 +50,7 @@ async def test_signed_post_sends_the_json_body_it_signed(exchange: Any, registry
         )
     assert result.response.status == 200, result.text
     assert deleted.response.status == 200, deleted.text
-    record = exchange.seen[-2]
-    assert record["verified"]
-    assert record["headers"]["Content-Type"] == "application/json"
-    assert orjson.loads(record["body"]) == order
+    assert_json_body(exchange.seen[-2], order)
 
 
 async def test_live_key_is_not_sent_to_testnet(exchange: Any, registry: Registry) -> None:

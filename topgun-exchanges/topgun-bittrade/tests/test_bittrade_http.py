@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError
-from topgun.testing import signing_request
+from topgun.testing import assert_json_body, signing_request
 from topgun_bittrade.auth import canonical_query, sign_request, string_to_sign
 
 KEY = "bittrade-test-key"
@@ -78,8 +77,7 @@ async def test_signed_post_sends_an_unsigned_json_body(exchange: Any, registry: 
         )
     assert result.data["status"] == "ok", result.text
     record = exchange.seen[-1]
-    assert record["verified"] and record["headers"]["Content-Type"] == "application/json"
-    assert orjson.loads(record["body"]) == order
+    assert_json_body(record, order)
     assert {k for k, _ in record["params"]} == {
         "AccessKeyId",
         "SignatureMethod",

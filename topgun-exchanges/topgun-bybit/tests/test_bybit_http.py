@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 from multidict import CIMultiDict
 
 import topgun
 from topgun.plugin import Credential, CredentialError
-from topgun.testing import Registry, exchanges_listing, signing_request
+from topgun.testing import Registry, assert_json_body, exchanges_listing, signing_request
 from topgun_bybit.auth import sign_request
 
 DOC_KEY = "XXXXXXXXXX"
@@ -105,8 +104,7 @@ async def test_each_host_is_signed_with_its_own_credentials(accepted: Any, host:
 async def test_post_sends_and_signs_a_json_body(accepted: Any) -> None:
     order = {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "qty": "0.01"}
     record = await accepted("POST", "https://api.bybit.com/v5/order/create", data=order)
-    assert record["headers"]["Content-Type"] == "application/json"
-    assert orjson.loads(record["body"]) == order
+    assert_json_body(record, order)
 
 
 async def test_callers_recv_window_reaches_the_server_signed(accepted: Any) -> None:

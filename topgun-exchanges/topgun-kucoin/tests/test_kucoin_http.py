@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 from yarl import URL
 
 import topgun
 from topgun.plugin import Credential, CredentialError, SigningError
-from topgun.testing import Registry, signing_request
+from topgun.testing import Registry, assert_json_body, signing_request
 from topgun_kucoin.auth import passphrase_header, sign_request, signed_endpoint
 
 KEY = "kucoin-test-key"
@@ -109,9 +108,7 @@ async def test_signed_post_and_delete(exchange: Any, registry: Registry) -> None
         )
     assert posted.response.status == 200, posted.text
     assert deleted.response.status == 200, deleted.text
-    record = exchange.seen[-2]
-    assert record["verified"] and orjson.loads(record["body"]) == order
-    assert record["headers"]["Content-Type"] == "application/json"
+    assert_json_body(exchange.seen[-2], order)
 
 
 async def test_skewed_clock_is_fixed_by_syncing_to_server_time(

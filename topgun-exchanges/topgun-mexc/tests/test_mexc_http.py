@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 
 import topgun
 from topgun.plugin import Credential, CredentialError
-from topgun.testing import Registry, signing_request
+from topgun.testing import Registry, assert_json_body, signing_request
 from topgun_mexc.auth import java_url_encode, sign_futures_request, sign_request
 
 KEY = "mx0aBYs33eIilxBWC5"
@@ -88,9 +87,7 @@ async def test_futures_get_and_post(mexc_exchange: Any, registry: Registry) -> N
             data={"symbol": "BTC_USDT", "vol": 1},
         )
     assert got.data["success"] and posted.data["success"], (got.text, posted.text)
-    post = mexc_exchange.seen[-1]
-    assert post["verified"] and post["headers"]["Content-Type"] == "application/json"
-    assert orjson.loads(post["body"]) == {"symbol": "BTC_USDT", "vol": 1}
+    assert_json_body(mexc_exchange.seen[-1], {"symbol": "BTC_USDT", "vol": 1})
 
 
 def test_credential_shape_is_checked_at_client(registry: Registry) -> None:

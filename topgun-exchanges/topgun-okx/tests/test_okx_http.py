@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 from multidict import CIMultiDict
 
 import topgun
 from topgun.plugin import CredentialError
-from topgun.testing import Registry
+from topgun.testing import Registry, assert_json_body
 from topgun_okx.auth import choose_api, iso_timestamp, sign_request
 
 
@@ -80,8 +79,7 @@ async def test_demo_header_selects_demo_credentials_and_reaches_okx(
     record = exchange.seen[-1]
     assert record["verified"] == "okx_demo"
     assert record["headers"]["x-simulated-trading"] == "1"
-    assert record["headers"]["Content-Type"] == "application/json"
-    assert orjson.loads(record["body"]) == order
+    assert_json_body(record, order)
 
 
 async def test_demo_request_without_demo_credentials_goes_unsigned(

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 from yarl import URL
 
 import topgun
 from topgun.plugin import CredentialError
-from topgun.testing import Registry
+from topgun.testing import Registry, assert_json_body
 from topgun_phemex.auth import sign_request, signed_text
 
 KEY = "phemex-test-key"
@@ -56,9 +55,7 @@ async def test_signed_put_and_post(exchange: Any, registry: Registry) -> None:
         )
     assert posted.response.status == 200, posted.text
     assert put.response.status == 200, put.text
-    post_record = exchange.seen[-2]
-    assert post_record["verified"] and orjson.loads(post_record["body"]) == order
-    assert post_record["headers"]["Content-Type"] == "application/json"
+    assert_json_body(exchange.seen[-2], order)
 
 
 async def test_auth_none_and_missing_credentials_send_nothing(

@@ -3,7 +3,7 @@
 - ``LocalExchange``, ``LoopbackResolver`` (``topgun.testing.exchange``): an aiohttp application
   on a loopback port behind TLS, reached under the exchange's real hostnames.
 - ``HttpExchange`` (``.http``): an HTTP API there that records every request and answers through
-  the test's handler.
+  the test's handler; ``assert_json_body``: a recorded request verified, with this JSON body.
 - ``WebSocketExchange``, ``Connection`` (``.websocket``): WebSocket endpoints there that record
   what arrives, with arrival times, and answer through the test's responder; ``json_messages``,
   the receive loop of a test's own aiohttp WebSocket handler.
@@ -60,7 +60,7 @@ from .books import (
     check_recovery,
 )
 from .exchange import LocalExchange, LoopbackResolver
-from .http import Handler, HttpExchange
+from .http import Handler, HttpExchange, assert_json_body
 from .layout import layout_problems
 from .listing import exchanges_listing
 from .login import FakeLogin, LoginResponder
@@ -111,6 +111,7 @@ __all__ = [
     "TimestampRules",
     "WebSocketExchange",
     "WholeBookAdapter",
+    "assert_json_body",
     "assert_store_fuzz",
     "build_registry",
     "burst",
