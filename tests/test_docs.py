@@ -13,11 +13,11 @@ import html
 import importlib
 import re
 import runpy
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from processes import run
 from sphinx.util.inventory import InventoryFile
 
 from topgun.registry import get_registry
@@ -32,18 +32,7 @@ pytestmark = pytest.mark.timeout(330)
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("html")
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(DOCS), str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, (
-        f"sphinx-build failed (exit {result.returncode})\n"
-        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
-    )
+    run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(DOCS), str(out)], cwd=ROOT)
     return out
 
 
