@@ -198,6 +198,14 @@ class DataStore:
     # -- writing: the store-author API ----------------------------------------------------
 
     def _insert(self, data: Iterable[Item]) -> None:
+        self._put(data, merge=False)
+
+    def _update(self, data: Iterable[Item]) -> None:
+        self._put(data, merge=True)
+
+    def _put(self, data: Iterable[Item], merge: bool) -> None:
+        """Store items by key: a new key inserts; a held one is replaced, or with ``merge``
+        updated with the item's fields (an update message may carry only what changed)."""
         if not self._keys:
             self._append(data)
             return
@@ -217,41 +225,17 @@ class DataStore:
                 changed = True
                 if watching:
                     self._emit("insert", None, item.copy())
+            elif merge:
+                if not item.items() <= old.items():
+                    old.update(item)
+                    changed = True
+                    if watching:
+                        self._emit("update", item, old.copy())
             elif old is not item and old != item:
                 index[key] = item
                 changed = True
                 if watching:
                     self._emit("update", None, item.copy())
-        if changed:
-            if len(index) > self._maxlen:
-                self._evict()
-            self._notify()
-
-    def _update(self, data: Iterable[Item]) -> None:
-        if not self._keys:
-            self._append(data)
-            return
-        index = self._data
-        key_of = self._key_of
-        watching = bool(self._streams)
-        changed = False
-        for item in data:
-            try:
-                key = key_of(item)
-                old = index.get(key)
-            except (KeyError, TypeError):
-                self._missing_key(item)
-                continue
-            if old is None:
-                index[key] = item
-                changed = True
-                if watching:
-                    self._emit("insert", None, item.copy())
-            elif not item.items() <= old.items():
-                old.update(item)
-                changed = True
-                if watching:
-                    self._emit("update", item, old.copy())
         if changed:
             if len(index) > self._maxlen:
                 self._evict()
