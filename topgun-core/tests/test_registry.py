@@ -15,17 +15,15 @@ from topgun.plugin import ApiSpec, Host
 from topgun.registry import build_registry, discover_plugins
 
 
-def _fake_distribution(
-    root: Path, dist: str, entry_points: dict[str, str], modules: dict[str, str]
-) -> None:
-    """Lay out an installed distribution on ``root`` (dist-info + modules), as pip would."""
+def _fake_plugin(root: Path, name: str, module: str, source: str) -> None:
+    """Lay out an installed ``topgun-<name>`` on ``root`` as pip would (dist-info and the
+    plugin's module, its entry point). Each test names its own module: imports are cached."""
+    dist = f"topgun-{name}"
     info = root / f"{dist.replace('-', '_')}-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
-    lines = "\n".join(f"{name} = {value}" for name, value in entry_points.items())
-    (info / "entry_points.txt").write_text(f"[topgun]\n{lines}\n")
-    for name, source in modules.items():
-        (root / f"{name}.py").write_text(textwrap.dedent(source))
+    (info / "entry_points.txt").write_text(f"[topgun]\n{name} = {module}\n")
+    (root / f"{module}.py").write_text(textwrap.dedent(source))
 
 
 GOOD_PLUGIN = """
@@ -44,15 +42,8 @@ GOOD_PLUGIN = """
 def test_entry_points_are_found_and_a_broken_plugin_is_isolated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fake_distribution(
-        tmp_path, "topgun-goodex", {"goodex": "tg_goodex_plugin"}, {"tg_goodex_plugin": GOOD_PLUGIN}
-    )
-    _fake_distribution(
-        tmp_path,
-        "topgun-brokenex",
-        {"brokenex": "tg_brokenex_plugin"},
-        {"tg_brokenex_plugin": "raise RuntimeError('boom at import')"},
-    )
+    _fake_plugin(tmp_path, "goodex", "tg_goodex_plugin", GOOD_PLUGIN)
+    _fake_plugin(tmp_path, "brokenex", "tg_brokenex_plugin", "raise RuntimeError('boom at import')")
     monkeypatch.syspath_prepend(str(tmp_path))
     loaded, failed, _ = discover_plugins(disabled=frozenset())
     names = [p.name for p in loaded]
@@ -73,12 +64,7 @@ def test_entry_points_are_found_and_a_broken_plugin_is_isolated(
 
 
 def test_disabled_plugins_are_not_imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_distribution(
-        tmp_path,
-        "topgun-brokenex",
-        {"brokenex": "tg_brokenex2"},
-        {"tg_brokenex2": "raise RuntimeError('never imported')"},
-    )
+    _fake_plugin(tmp_path, "brokenex", "tg_brokenex2", "raise RuntimeError('never imported')")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("TOPGUN_DISABLE_PLUGINS", "brokenex, bitflyer")
     loaded, failed, disabled = discover_plugins()
@@ -214,21 +200,9 @@ EXITING_IN_HOOK = """
 def test_a_plugin_calling_sys_exit_at_import_is_isolated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fake_distribution(
-        tmp_path, "topgun-goodex", {"goodex": "tg_goodex_exit"}, {"tg_goodex_exit": GOOD_PLUGIN}
-    )
-    _fake_distribution(
-        tmp_path,
-        "topgun-exitex",
-        {"exitex": "tg_exitex_plugin"},
-        {"tg_exitex_plugin": EXITING_AT_IMPORT},
-    )
-    _fake_distribution(
-        tmp_path,
-        "topgun-hookex",
-        {"hookex": "tg_hookex_plugin"},
-        {"tg_hookex_plugin": EXITING_IN_HOOK},
-    )
+    _fake_plugin(tmp_path, "goodex", "tg_goodex_exit", GOOD_PLUGIN)
+    _fake_plugin(tmp_path, "exitex", "tg_exitex_plugin", EXITING_AT_IMPORT)
+    _fake_plugin(tmp_path, "hookex", "tg_hookex_plugin", EXITING_IN_HOOK)
     monkeypatch.syspath_prepend(str(tmp_path))
     loaded, failed, _ = discover_plugins(disabled=frozenset())
     assert [(f.name, f.distribution) for f in failed] == [("exitex", "topgun-exitex")]
@@ -252,9 +226,7 @@ def test_topgun_exchanges_survives_a_plugin_calling_sys_exit(
     from topgun.cli import main
     from topgun.registry import reset_registry
 
-    _fake_distribution(
-        tmp_path, "topgun-exitex", {"exitex": "tg_exitex_cli"}, {"tg_exitex_cli": EXITING_AT_IMPORT}
-    )
+    _fake_plugin(tmp_path, "exitex", "tg_exitex_cli", EXITING_AT_IMPORT)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delenv("TOPGUN_STRICT_PLUGINS", raising=False)
     reset_registry()
