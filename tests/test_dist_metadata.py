@@ -59,3 +59,24 @@ def test_exchange_readme_lists_exactly_the_registered_api_names(folder: Path) ->
         spec = registry.apis[api]
         expected.append((api, ", ".join([*spec.fields, *(f"{f}?" for f in spec.optional_fields)])))
     assert rows == expected, f"{folder.name}/README.md: the Credentials table must list {expected}"
+
+
+@pytest.mark.parametrize("folder", FOLDERS[2:], ids=lambda f: f.name)
+def test_exchange_readme_lists_its_datastores_and_links_its_page(folder: Path) -> None:
+    """A user landing on the distribution's page sees every DataStore it registers, with its
+    stores, and the exchange's page of the documentation (which exists)."""
+    registry = get_registry()
+    (plugin,) = [p for p in registry.plugins if p.distribution == folder.name]
+    readme = (folder / "README.md").read_text()
+    listed = re.findall(r"^- `topgun\.(\w+)`: (.+)$", readme, re.M)
+    expected = [
+        (name, ", ".join(f"`{store}`" for store in registry.datastores[name]()))
+        for name in plugin.datastores
+    ]
+    assert listed == expected, (
+        f"{folder.name}/README.md: the DataStores section must list {expected}"
+    )
+    assert ("## DataStores" in readme) == bool(plugin.datastores)
+    page = f"https://github.com/topgun-py/topgun/blob/main/docs/{plugin.name}.rst"
+    assert f"]({page})" in readme
+    assert (ROOT / "docs" / f"{plugin.name}.rst").is_file()
