@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import textwrap
 import warnings
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,18 +12,6 @@ import topgun
 from topgun.errors import PluginLoadWarning
 from topgun.plugin import ApiSpec, Host
 from topgun.registry import build_registry, discover_plugins
-
-
-def _fake_plugin(root: Path, name: str, module: str, source: str) -> None:
-    """Lay out an installed ``topgun-<name>`` on ``root`` as pip would (dist-info and the
-    plugin's module, its entry point). Each test names its own module: imports are cached."""
-    dist = f"topgun-{name}"
-    info = root / f"{dist.replace('-', '_')}-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(f"[topgun]\n{name} = {module}\n")
-    (root / f"{module}.py").write_text(textwrap.dedent(source))
-
 
 GOOD_PLUGIN = """
     from topgun.plugin import ApiSpec, Host, hookimpl
@@ -40,11 +27,10 @@ GOOD_PLUGIN = """
 
 
 def test_entry_points_are_found_and_a_broken_plugin_is_isolated(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    install_plugin: Callable[[str, str, str], None],
 ) -> None:
-    _fake_plugin(tmp_path, "goodex", "tg_goodex_plugin", GOOD_PLUGIN)
-    _fake_plugin(tmp_path, "brokenex", "tg_brokenex_plugin", "raise RuntimeError('boom at import')")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    install_plugin("goodex", "tg_goodex_plugin", GOOD_PLUGIN)
+    install_plugin("brokenex", "tg_brokenex_plugin", "raise RuntimeError('boom at import')")
     loaded, failed, _ = discover_plugins(disabled=frozenset())
     names = [p.name for p in loaded]
     assert "goodex" in names and "bitflyer" in names
@@ -63,9 +49,10 @@ def test_entry_points_are_found_and_a_broken_plugin_is_isolated(
         build_registry(loaded, load_failures=failed, strict=True)
 
 
-def test_disabled_plugins_are_not_imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_plugin(tmp_path, "brokenex", "tg_brokenex2", "raise RuntimeError('never imported')")
-    monkeypatch.syspath_prepend(str(tmp_path))
+def test_disabled_plugins_are_not_imported(
+    install_plugin: Callable[[str, str, str], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_plugin("brokenex", "tg_brokenex2", "raise RuntimeError('never imported')")
     monkeypatch.setenv("TOPGUN_DISABLE_PLUGINS", "brokenex, bitflyer")
     loaded, failed, disabled = discover_plugins()
     assert failed == [] and sorted(disabled) == ["bitflyer", "brokenex"]
@@ -198,12 +185,11 @@ EXITING_IN_HOOK = """
 
 
 def test_a_plugin_calling_sys_exit_at_import_is_isolated(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    install_plugin: Callable[[str, str, str], None],
 ) -> None:
-    _fake_plugin(tmp_path, "goodex", "tg_goodex_exit", GOOD_PLUGIN)
-    _fake_plugin(tmp_path, "exitex", "tg_exitex_plugin", EXITING_AT_IMPORT)
-    _fake_plugin(tmp_path, "hookex", "tg_hookex_plugin", EXITING_IN_HOOK)
-    monkeypatch.syspath_prepend(str(tmp_path))
+    install_plugin("goodex", "tg_goodex_exit", GOOD_PLUGIN)
+    install_plugin("exitex", "tg_exitex_plugin", EXITING_AT_IMPORT)
+    install_plugin("hookex", "tg_hookex_plugin", EXITING_IN_HOOK)
     loaded, failed, _ = discover_plugins(disabled=frozenset())
     assert [(f.name, f.distribution) for f in failed] == [("exitex", "topgun-exitex")]
     assert "sys.exit(3)" in failed[0].error
@@ -221,13 +207,14 @@ def test_a_plugin_calling_sys_exit_at_import_is_isolated(
 
 
 def test_topgun_exchanges_survives_a_plugin_calling_sys_exit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    install_plugin: Callable[[str, str, str], None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from topgun.cli import main
     from topgun.registry import reset_registry
 
-    _fake_plugin(tmp_path, "exitex", "tg_exitex_cli", EXITING_AT_IMPORT)
-    monkeypatch.syspath_prepend(str(tmp_path))
+    install_plugin("exitex", "tg_exitex_cli", EXITING_AT_IMPORT)
     monkeypatch.delenv("TOPGUN_STRICT_PLUGINS", raising=False)
     reset_registry()
     try:
