@@ -37,7 +37,7 @@ from ..http.result import FetchResult, NotJSONContent
 from ..ws.owner import follow_reconnects
 from ._limiter import LogLimiter
 from .datastore import DataStore, Item
-from .wakeup import wait_on
+from .wakeup import wait_on, wake_all
 
 __all__ = ["DataStoreCollection", "query_param"]
 
@@ -337,9 +337,7 @@ class DataStoreCollection:
     def _wake(self) -> None:
         waiters = self._waiters
         self._waiters = []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        wake_all(waiters)
 
 
 def query_param(url: URL, name: str) -> str:

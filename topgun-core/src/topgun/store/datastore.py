@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from ._limiter import LogLimiter
 from .change import DEFAULT_STREAM_SIZE, Operation, StoreChange, StoreStream
-from .wakeup import wait_on
+from .wakeup import wait_on, wake_all
 
 if TYPE_CHECKING:
     from yarl import URL
@@ -425,9 +425,7 @@ class DataStore:
         waiters = self._waiters
         if waiters:
             self._waiters = []
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+            wake_all(waiters)
         owner = self._collection
         if owner is not None and owner._waiters:
             owner._wake()
