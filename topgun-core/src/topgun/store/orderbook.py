@@ -716,6 +716,12 @@ class OrderBookStore(VerifiedBook, DataStore):
             return group, side_name, book.bids, price
         raise KeyError(side_name)
 
+    def _insert(self, data: Iterable[Item]) -> None:
+        self._put(data, merge=False)
+
+    def _update(self, data: Iterable[Item]) -> None:
+        self._put(data, merge=True)
+
     def _put(self, data: Iterable[Item], merge: bool) -> None:
         watching = bool(self._streams)
         changed = False
