@@ -122,7 +122,8 @@ def _keyed_writer(merge: bool) -> Callable[[DataStore, Iterable[Item]], None]:
                 self._evict()
             self._notify()
 
-    write.__name__ = write.__qualname__ = "_update" if merge else "_insert"
+    write.__name__ = "_update" if merge else "_insert"
+    write.__qualname__ = f"DataStore.{write.__name__}"
     return write
 
 
