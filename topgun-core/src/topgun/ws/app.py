@@ -463,11 +463,7 @@ class WebSocketApp:
         if not self._live_unreported:
             return
         self._live_unreported = False
-        for listener in tuple(self._drop_listeners):
-            try:
-                listener(self)
-            except _CALLBACK_ERRORS:
-                log.exception("disconnect listener %r raised", listener)
+        _tell(self._drop_listeners, self, "disconnect")
 
     def _went_live(self, link: Link) -> None:
         self._live_unreported = True
@@ -476,11 +472,7 @@ class WebSocketApp:
             return
         self.stats.reconnects += 1
         log.info("%s: reconnected (reconnection %d)", shown(self._url), self.stats.reconnects)
-        for listener in tuple(self._listeners):
-            try:
-                listener(self)
-            except _CALLBACK_ERRORS:
-                log.exception("reconnect listener %r raised", listener)
+        _tell(self._listeners, self, "reconnect")
 
     def _became_ready(self, link: Link) -> None:
         if link is not self._link or not link.usable:
@@ -550,3 +542,12 @@ def _added(
             listeners.remove(listener)
 
     return remove
+
+
+def _tell(listeners: list[Callable[[WebSocketApp], object]], app: WebSocketApp, event: str) -> None:
+    """Call each listener with ``app``; one that raises is logged and the rest still hear."""
+    for listener in tuple(listeners):
+        try:
+            listener(app)
+        except _CALLBACK_ERRORS:
+            log.exception("%s listener %r raised", event, listener)
