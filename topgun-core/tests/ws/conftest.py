@@ -156,6 +156,18 @@ async def accept_login(conn: ServerConn) -> None:
     await conn.drain()
 
 
+def sending(*messages: Any) -> Behaviour:
+    """Server behaviour: send ``messages`` (JSON) as the connection opens, then read until the
+    client leaves."""
+
+    async def behaviour(conn: ServerConn) -> None:
+        for message in messages:
+            await conn.ws.send_json(message)
+        await conn.drain()
+
+    return behaviour
+
+
 async def login_refused(app: Any, match: str, within: float = 5.0) -> None:
     """``app.ready()`` fails, within ``within`` seconds, with an AuthenticationError matching
     ``match``."""
@@ -348,6 +360,7 @@ def kit() -> types.SimpleNamespace:
         accept_login=accept_login,
         drain=ServerConn.drain,
         login_refused=login_refused,
+        sending=sending,
         RecordedSleep=RecordedSleep,
         free_port=free_port,
         toy_client=toy_client,

@@ -379,12 +379,7 @@ async def test_a_handler_raising_cancelled_error_does_not_end_the_app(serve: Any
 
 
 async def test_a_handler_closing_the_app_from_inside(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        for i in range(100):
-            await conn.ws.send_json({"n": i})
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.sending(*({"n": i} for i in range(100))))
     got: list[Any] = []
     closers: list[asyncio.Task[None]] = []
     apps: list[Any] = []
@@ -408,11 +403,7 @@ async def test_a_handler_closing_the_app_from_inside(serve: Any, kit: Any) -> No
 
 
 async def test_a_json_handler_mutating_the_message(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.ws.send_json({"n": 1, "items": [1, 2]})
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.sending({"n": 1, "items": [1, 2]}))
     seen: list[Any] = []
 
     def mutate(message: Any, ws: Any) -> None:
@@ -577,11 +568,7 @@ async def test_bad_urls_are_refused_up_front(url: str) -> None:
 
 
 async def test_an_http_url_is_upgraded_like_ws(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.ws.send_json({"hi": 1})
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.sending({"hi": 1}))
     got: list[Any] = []
     async with topgun.Client() as client:
         client.ws_connect(
