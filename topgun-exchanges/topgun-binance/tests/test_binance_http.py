@@ -7,7 +7,6 @@ Doc: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 from urllib.parse import quote
 
@@ -15,8 +14,8 @@ import pytest
 from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningError, SigningRequest
-from topgun.testing import Registry, exchanges_listing
+from topgun.plugin import Credential, CredentialError, SigningError
+from topgun.testing import Registry, exchanges_listing, signing_request, without_cryptography
 from topgun_binance import keys, plugin
 from topgun_binance.auth import sign_request
 
@@ -35,23 +34,15 @@ def _sign(
     key: str = KEY,
 ) -> Any:
     credential = Credential("binance", [key, secret, *extra])
-    request = SigningRequest(method, URL(url), {}, body, data, credential, topgun.FixedClock(NOW))
-    return sign_request(request)
+    return sign_request(signing_request(method, url, credential, body=body, data=data, clock=NOW))
 
 
 def test_clock_offset_moves_the_timestamp() -> None:
     clock = topgun.FixedClock(NOW)
     clock.sync_to(NOW + 2.5)
-    request = SigningRequest(
-        "GET",
-        URL("https://api.binance.com/api/v3/account"),
-        {},
-        b"",
-        None,
-        Credential("binance", [KEY, SECRET]),
-        clock,
-    )
-    signed = sign_request(request)
+    credential = Credential("binance", [KEY, SECRET])
+    url = "https://api.binance.com/api/v3/account"
+    signed = sign_request(signing_request("GET", url, credential, clock=clock))
     assert signed.url is not None
     assert "timestamp=1700000002623" in signed.url.raw_query_string
 
@@ -90,16 +81,12 @@ def test_inputs_are_not_mutated() -> None:
     url = URL("https://api.binance.com/api/v3/order?symbol=BTCUSDT")
     headers: dict[str, str] = {}
     data = {"side": "BUY"}
-    request = SigningRequest(
-        "POST",
-        url,
-        headers,
-        b"side=BUY",
-        data,
-        Credential("binance", [KEY, SECRET]),
-        topgun.FixedClock(NOW),
+    credential = Credential("binance", [KEY, SECRET])
+    sign_request(
+        signing_request(
+            "POST", url, credential, body=b"side=BUY", data=data, headers=headers, clock=NOW
+        )
     )
-    sign_request(request)
     assert str(url) == "https://api.binance.com/api/v3/order?symbol=BTCUSDT"
     assert headers == {} and data == {"side": "BUY"}
 
@@ -121,22 +108,15 @@ RSA_SIGNATURE = (
 
 
 @pytest.mark.parametrize("kind", ["ed25519", "rsa"])
-def test_pem_key_without_cryptography_names_the_extra(
-    kind: str, binance_pem_keys: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_pem_key_without_cryptography_names_the_extra(kind: str, binance_pem_keys: Any) -> None:
     key, pem = binance_pem_keys[kind]
-    keys._pem_key.cache_clear()
-    keys._pem_signer.cache_clear()
-    monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives", None)
-    try:
-        with pytest.raises(SigningError, match=r"topgun-binance\[rsa\]") as info:
-            _sign(
-                "POST", f"https://api.binance.com/api/v3/order?{PEM_PAYLOAD}", secret=pem, key=key
-            )
-        assert "PRIVATE KEY" not in str(info.value)
-    finally:
-        keys._pem_key.cache_clear()
-        keys._pem_signer.cache_clear()
+    url = f"https://api.binance.com/api/v3/order?{PEM_PAYLOAD}"
+    with (
+        without_cryptography(keys._pem_key, keys._pem_signer),
+        pytest.raises(SigningError, match=r"topgun-binance\[rsa\]") as info,
+    ):
+        _sign("POST", url, secret=pem, key=key)
+    assert "PRIVATE KEY" not in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -166,8 +146,8 @@ def test_bad_pem_fails_without_showing_it() -> None:
 
 
 async def test_signed_get(binance_exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(
-        apis={"binance": [KEY, SECRET]}, registry=registry, **binance_exchange.client_kwargs()
+    async with binance_exchange.client(
+        apis={"binance": [KEY, SECRET]}, registry=registry
     ) as client:
         result = await client.fetch(
             "GET", "https://api.binance.com/api/v3/openOrders", params={"symbol": "BTCUSDT"}
@@ -179,8 +159,8 @@ async def test_signed_get(binance_exchange: Any, registry: Registry) -> None:
 
 async def test_signed_post_sends_a_form_body(binance_exchange: Any, registry: Registry) -> None:
     order = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "1", "price": "0.1"}
-    async with topgun.Client(
-        apis={"binance": [KEY, SECRET]}, registry=registry, **binance_exchange.client_kwargs()
+    async with binance_exchange.client(
+        apis={"binance": [KEY, SECRET]}, registry=registry
     ) as client:
         result = await client.fetch("POST", "https://fapi.binance.com/fapi/v1/order", data=order)
     assert result.response.status == 200, result.text
@@ -195,10 +175,8 @@ async def test_pem_keys_against_the_server(
     kind: str, binance_exchange: Any, registry: Registry, binance_pem_keys: Any
 ) -> None:
     key, pem = binance_pem_keys[kind]
-    async with topgun.Client(
-        apis={"binancespot_testnet": [key, pem]},
-        registry=registry,
-        **binance_exchange.client_kwargs(),
+    async with binance_exchange.client(
+        apis={"binancespot_testnet": [key, pem]}, registry=registry
     ) as client:
         result = await client.fetch(
             "POST",
@@ -210,8 +188,8 @@ async def test_pem_keys_against_the_server(
 
 
 async def test_listen_key_gets_only_the_api_key(binance_exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(
-        apis={"binance": [KEY, SECRET]}, registry=registry, **binance_exchange.client_kwargs()
+    async with binance_exchange.client(
+        apis={"binance": [KEY, SECRET]}, registry=registry
     ) as client:
         result = await client.fetch("POST", "https://api.binance.com/api/v3/userDataStream")
     assert result.data["listenKey"]

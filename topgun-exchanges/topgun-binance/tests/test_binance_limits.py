@@ -10,37 +10,30 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import parse_qsl
 
-import pytest
 from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
 from topgun.testing import (
-    CLOCK_CHECKS,
-    ClockCheck,
     ClockScenario,
     HttpExchange,
     Registry,
     TimestampRules,
-    burst,
+    burst_unpaced_then_paced,
+    query_stamp,
 )
+from topgun.testing.conformance import ClockSuite
 from topgun_binance.limits import buckets, read
 
 HOSTS = ("api.binance.com", "fapi.binance.com")
 CREDENTIALS = {"binance": ["binance-key", "binance-secret"]}
 
 
-def _stamp(request: web.Request, body: bytes) -> float | None:
-    params = dict(request.query) | dict(parse_qsl(body.decode()))
-    return int(params["timestamp"]) / 1000 if "timestamp" in params else None
-
-
 RULES = TimestampRules(
     time_path="/api/v3/time",
     time_body=lambda now: {"serverTime": int(now * 1000)},
-    timestamp=_stamp,
+    timestamp=query_stamp(),
     window=2.0,  # the recvWindow=2000 the scenario's requests carry
     rejection=lambda: web.json_response(
         {"code": -1021, "msg": "Timestamp for this request is outside of the recvWindow."},
@@ -64,9 +57,8 @@ SCENARIO = ClockScenario(
 )
 
 
-@pytest.mark.parametrize("check", CLOCK_CHECKS, ids=lambda c: c.__name__)
-async def test_clock(check: ClockCheck, registry: Registry) -> None:
-    await check(SCENARIO, registry)
+class TestBinanceClock(ClockSuite):
+    scenario = SCENARIO
 
 
 def test_headers_read_into_buckets() -> None:
@@ -134,17 +126,12 @@ class WeightCounter:
         return web.json_response(payload, status=status, headers=headers)
 
 
-async def _burst(registry: Registry, pace: bool) -> tuple[WeightCounter, Any]:
-    counter = WeightCounter(limit=3)
-    exchange = HttpExchange(HOSTS, counter.handle)
-    url = "https://api.binance.com/api/v3/depth?symbol=BTCUSDT"
-    return counter, await burst(exchange, registry, url, 6, pace=pace)
-
-
 async def test_pacing_turns_a_banned_burst_into_a_clean_one(registry: Registry) -> None:
-    unpaced, _ = await _burst(registry, pace=False)
+    url = "https://api.binance.com/api/v3/depth?symbol=BTCUSDT"
+    unpaced, paced, limits = await burst_unpaced_then_paced(
+        lambda: WeightCounter(limit=3), HOSTS, registry, url, 6
+    )
     assert 418 in unpaced.statuses  # the burst went on after the 429 and got the IP banned
-    paced, limits = await _burst(registry, pace=True)
     assert 418 not in paced.statuses
     assert paced.statuses.count(429) == 1 and paced.statuses.count(200) == 5
     spot = limits["binance"]["spot weight 1m"]

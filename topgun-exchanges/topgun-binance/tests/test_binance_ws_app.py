@@ -14,13 +14,10 @@ import hmac
 import time
 from typing import Any
 
-import aiohttp
-import orjson
 import pytest
 from aiohttp import web
 
-import topgun
-from topgun.testing import LocalExchange, build_registry, eventually
+from topgun.testing import LocalExchange, build_registry, eventually, json_messages
 from topgun_binance import plugin
 
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -44,10 +41,7 @@ class Servers:
     async def ws_api(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        async for msg in ws:
-            if msg.type is not aiohttp.WSMsgType.TEXT:
-                continue
-            call = orjson.loads(msg.data)
+        async for call in json_messages(ws):
             self.requests.append(call)
             params = dict(call.get("params", {}))
             signature = params.pop("signature", None)
@@ -64,11 +58,9 @@ class Servers:
     async def stream(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        async for msg in ws:
-            if msg.type is aiohttp.WSMsgType.TEXT:
-                self.arrivals.append(time.monotonic())
-                call = orjson.loads(msg.data)
-                await ws.send_json({"result": None, "id": call["id"]})
+        async for call in json_messages(ws):
+            self.arrivals.append(time.monotonic())
+            await ws.send_json({"result": None, "id": call["id"]})
         return ws
 
 
@@ -85,10 +77,8 @@ async def servers() -> Any:
 async def test_ws_api_requests_are_signed_as_documented(servers: Any, port: str) -> None:
     server, exchange = servers
     replies: list[Any] = []
-    async with topgun.Client(
-        apis={"binance": [KEY, SECRET]},
-        registry=build_registry([plugin], strict=True),
-        connector=exchange.connector(),
+    async with exchange.client(
+        apis={"binance": [KEY, SECRET]}, registry=build_registry([plugin], strict=True)
     ) as client:
         app = client.ws_connect(
             f"wss://ws-api.binance.com{port}/ws-api/v3",
@@ -111,9 +101,7 @@ async def test_ws_api_requests_are_signed_as_documented(servers: Any, port: str)
 
 async def test_spot_stream_sends_are_spaced_to_five_per_second(servers: Any) -> None:
     server, exchange = servers
-    async with topgun.Client(
-        registry=build_registry([plugin], strict=True), connector=exchange.connector()
-    ) as client:
+    async with exchange.client(registry=build_registry([plugin], strict=True)) as client:
         app = client.ws_connect("wss://stream.binance.com/ws")
         async with asyncio.timeout(5):
             await app.ready()

@@ -19,7 +19,7 @@ from yarl import URL
 
 import topgun
 from topgun.plugin import Credential
-from topgun.testing import Registry
+from topgun.testing import Registry, stream_until
 from topgun_binance.ws import logon_request
 
 HOSTS = ["ws-api.binance.com", "ws-fapi.binance.com"]
@@ -80,27 +80,25 @@ def test_logon_payload_matches_the_docs_worked_example() -> None:
     }
 
 
+@pytest.fixture
+async def ed25519_logons(
+    ws_exchange: Any, binance_pem_keys: Any, binance_verify: Any
+) -> tuple[Any, dict[str, list[str]]]:
+    """Binance's WebSocket API, accepting ``session.logon`` signed by an Ed25519 API key; and the
+    credential of that key."""
+    key, pem = binance_pem_keys["ed25519"]
+    return await ws_exchange(HOSTS, binance(binance_verify, key)), {"binance": [key, pem]}
+
+
 @pytest.mark.parametrize(
     "url", ["wss://ws-api.binance.com/ws-api/v3", "wss://ws-fapi.binance.com/ws-fapi/v1"]
 )
 async def test_ed25519_key_logs_on_before_the_subscriptions(
-    ws_exchange: Any,
-    registry: Registry,
-    eventually: Any,
-    binance_pem_keys: Any,
-    binance_verify: Any,
-    url: str,
+    ed25519_logons: tuple[Any, dict[str, list[str]]], registry: Registry, url: str
 ) -> None:
-    key, pem = binance_pem_keys["ed25519"]
-    server = await ws_exchange(HOSTS, binance(binance_verify, key))
-    replies: list[Any] = []
-    async with topgun.Client(
-        apis={"binance": [key, pem]}, registry=registry, **server.client_kwargs()
-    ) as client:
-        app = client.ws_connect(url, send_json=SUBSCRIBE, hdlr_json=lambda m, ws: replies.append(m))
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: replies)
+    server, apis = ed25519_logons
+    async with server.client(apis=apis, registry=registry) as client:
+        _, replies = await stream_until(client, url, send_json=SUBSCRIBE)
     conn = server.connections[0]
     assert conn.state["logged_on"] is True
     assert [m["method"] for m in conn.received] == ["session.logon", "userDataStream.subscribe"]
@@ -108,18 +106,13 @@ async def test_ed25519_key_logs_on_before_the_subscriptions(
 
 
 async def test_every_reconnection_logs_on_again(
-    ws_exchange: Any,
+    ed25519_logons: tuple[Any, dict[str, list[str]]],
     registry: Registry,
     eventually: Any,
     fast_backoff: Any,
-    binance_pem_keys: Any,
-    binance_verify: Any,
 ) -> None:
-    key, pem = binance_pem_keys["ed25519"]
-    server = await ws_exchange(HOSTS, binance(binance_verify, key))
-    async with topgun.Client(
-        apis={"binance": [key, pem]}, registry=registry, **server.client_kwargs()
-    ) as client:
+    server, apis = ed25519_logons
+    async with server.client(apis=apis, registry=registry) as client:
         app = client.ws_connect(
             "wss://ws-api.binance.com/ws-api/v3", send_json=SUBSCRIBE, backoff=fast_backoff
         )
@@ -143,9 +136,7 @@ async def test_hmac_keys_and_other_paths_send_no_logon(
     key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
     secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
     server = await ws_exchange(HOSTS, binance(binance_verify, key))
-    async with topgun.Client(
-        apis={"binance": [key, secret]}, registry=registry, **server.client_kwargs()
-    ) as client:
+    async with server.client(apis={"binance": [key, secret]}, registry=registry) as client:
         app = client.ws_connect(
             "wss://ws-api.binance.com/ws-api/v3",
             send_json={"id": "t", "method": "time"},

@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, SigningRequest
-from topgun.testing import exchanges_listing
+from topgun.plugin import Credential
+from topgun.testing import exchanges_listing, signing_request
 from topgun_bitbank import plugin, socketio_heartbeat
 from topgun_bitbank.auth import sign_request
 
@@ -30,15 +29,8 @@ def _sign(
     at: float = 1700000000.123,
     headers: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    request = SigningRequest(
-        method,
-        URL(url),
-        headers or {},
-        body,
-        None,
-        Credential("bitbank", ["bitbank-test-key", secret]),
-        topgun.FixedClock(at),
-    )
+    credential = Credential("bitbank", ["bitbank-test-key", secret])
+    request = signing_request(method, url, credential, body=body, headers=headers, clock=at)
     return dict(sign_request(request).headers)
 
 

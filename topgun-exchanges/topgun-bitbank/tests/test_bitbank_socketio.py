@@ -115,9 +115,7 @@ async def stream() -> Any:
 
 
 def client_for(server: Any) -> topgun.Client:
-    return topgun.Client(
-        apis={}, registry=build_registry([fast_plugin()]), **server.client_kwargs()
-    )
+    return server.client(apis={}, registry=build_registry([fast_plugin()]))
 
 
 async def test_eio3_subscribes_with_send_str_and_pings(stream: Any) -> None:

@@ -15,7 +15,6 @@ import dataclasses
 import random
 from typing import Any
 
-import topgun
 from topgun.plugin import OrderBookStore
 from topgun.testing import (
     FAST_BACKOFF,
@@ -104,7 +103,7 @@ async def test_without_a_snapshot_the_board_resubscribes_its_snapshot_channel() 
 
     async with (
         WebSocketExchange(["ws.lightstream.bitflyer.com"], respond) as exchange,
-        topgun.Client(apis={}, **exchange.client_kwargs()) as client,
+        exchange.client(apis={}) as client,
     ):
         app = client.ws_connect(
             URL,

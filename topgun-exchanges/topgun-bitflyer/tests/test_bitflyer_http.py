@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import topgun
 from topgun.testing import build_registry
 from topgun_bitflyer import plugin
 
@@ -15,11 +14,10 @@ SECRET = "bitflyer-test-secret"
 
 async def test_signed_without_params_and_with_base_url(exchange: Any) -> None:
     async with (
-        topgun.Client(
+        exchange.client(
             apis={"bitflyer": [KEY, SECRET]},
             base_url="https://api.bitflyer.com",
             registry=build_registry([plugin], strict=True),
-            **exchange.client_kwargs(),
         ) as client,
         client.get("/v1/me/getbalance") as resp,
     ):

@@ -18,7 +18,6 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import orjson
 import pytest
 import yarl
@@ -27,7 +26,7 @@ from aiohttp import web
 import topgun
 from topgun import FixedClock
 from topgun.plugin import Credential
-from topgun.testing import LocalExchange, eventually
+from topgun.testing import LocalExchange, eventually, json_messages
 from topgun_bitflyer.ws import auth_params, authenticate
 
 KEY = "bitflyer-ws-key"
@@ -77,10 +76,7 @@ class Lightstream:
         self.subscriptions.append(channels)
         pusher = asyncio.ensure_future(self.push(ws, channels))
         try:
-            async for msg in ws:
-                if msg.type is not aiohttp.WSMsgType.TEXT:
-                    continue
-                call = orjson.loads(msg.data)
+            async for call in json_messages(ws):
                 method, params, call_id = call.get("method"), call.get("params", {}), call.get("id")
                 if method == "auth" and self.flood_login:
                     await self.flood(ws)
@@ -329,9 +325,7 @@ async def test_a_login_flooded_with_frames_fails_visibly_instead_of_growing(
     server, exchange = lightstream
     server.flood_login = True
     caplog.set_level(logging.ERROR, "topgun.ws")
-    async with topgun.Client(
-        apis={"bitflyer": [KEY, SECRET]}, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"bitflyer": [KEY, SECRET]}) as client:
         app = client.ws_connect(
             URL, send_json={"method": "subscribe", "params": {}}, backoff=(30, 60, 2, 30)
         )

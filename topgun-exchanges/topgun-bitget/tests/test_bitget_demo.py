@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-import topgun
 from topgun.testing import HttpExchange, Registry
 from topgun_bitget.auth import choose_api
 
@@ -93,7 +92,7 @@ def test_the_paptrading_header_picks_the_api_name(headers: dict[str, str], api: 
 async def test_demo_requests_are_signed_with_the_demo_key(
     exchange: Any, registry: Registry, headers: dict[str, str], api: str
 ) -> None:
-    async with topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS, registry=registry) as client:
         result = await client.fetch(
             "POST",
             "https://api.bitget.com/api/v2/spot/trade/place-order",
@@ -109,9 +108,7 @@ async def test_demo_requests_are_signed_with_the_demo_key(
 async def test_a_demo_request_without_demo_credentials_carries_no_live_key(
     exchange: Any, registry: Registry
 ) -> None:
-    async with topgun.Client(
-        apis={"bitget": list(LIVE)}, registry=registry, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"bitget": list(LIVE)}, registry=registry) as client:
         result = await client.fetch(
             "GET", "https://api.bitget.com/api/v2/spot/account/assets", headers={"paptrading": "1"}
         )
@@ -124,7 +121,7 @@ async def test_each_websocket_host_logs_in_with_its_own_key(
     ws_exchange: Any, registry: Registry, eventually: Any, host: str
 ) -> None:
     server = await ws_exchange(list(DEMO_HOST), ws_login)
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect(
             f"wss://{host}/v2/ws/private",
             send_json={"op": "subscribe", "args": [{"instType": "SPOT", "channel": "orders"}]},

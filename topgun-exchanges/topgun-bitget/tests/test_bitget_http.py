@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 from multidict import CIMultiDict
-from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import Registry
+from topgun.plugin import Credential, CredentialError
+from topgun.testing import Registry, signing_request
 from topgun_bitget.auth import sign_request, signed_headers
 
 VECTOR_SECRET = "bitget-test-secret"
@@ -24,14 +23,9 @@ VECTOR_SECRET = "bitget-test-secret"
 def _sign(
     method: str, url: str, body: bytes = b"", at: float = 0.0, headers: Any = None
 ) -> dict[str, str]:
-    request = SigningRequest(
-        method,
-        URL(url),
-        CIMultiDict(headers or {}),
-        body,
-        None,
-        Credential("bitget", ["bitget-key", VECTOR_SECRET, "bitget-pass"]),
-        topgun.FixedClock(at),
+    credential = Credential("bitget", ["bitget-key", VECTOR_SECRET, "bitget-pass"])
+    request = signing_request(
+        method, url, credential, body=body, headers=CIMultiDict(headers or {}), clock=at
     )
     return dict(signed_headers(request).headers)
 
@@ -60,7 +54,7 @@ def test_get_vector_from_the_documented_example() -> None:
 def client_for(exchange: Any, registry: Registry, bitget_account: tuple[str, str, str]) -> Any:
     def make(**kwargs: Any) -> topgun.Client:
         apis = {"bitget": list(bitget_account)}
-        return topgun.Client(apis=apis, registry=registry, **exchange.client_kwargs(), **kwargs)
+        return exchange.client(apis=apis, registry=registry, **kwargs)
 
     return make
 

@@ -7,30 +7,23 @@ key over the documented pre-sign string, not against fixed bytes.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pytest
 from multidict import CIMultiDict
-from yarl import URL
 
-import topgun
-from topgun.plugin import Credential, SigningError, SigningRequest
-from topgun.testing import build_registry
-from topgun_bitget import keys, plugin
+from topgun.plugin import Credential, SigningError
+from topgun.testing import build_registry, signing_request, without_cryptography
+from topgun_bitget import plugin
 from topgun_bitget.auth import signed_headers
 from topgun_bitget.ws import login_message
 
 
 def _sign(pem: str, method: str, url: str, body: bytes = b"") -> dict[str, str]:
-    request = SigningRequest(
-        method,
-        URL(url),
-        CIMultiDict({"Content-Type": "application/json"} if body else {}),
-        body,
-        None,
-        Credential("bitget", ["bitget-rsa-key", pem, "pass"]),
-        topgun.FixedClock(1591089508.404),
+    credential = Credential("bitget", ["bitget-rsa-key", pem, "pass"])
+    headers = CIMultiDict({"Content-Type": "application/json"} if body else {})
+    request = signing_request(
+        method, url, credential, body=body, headers=headers, clock=1591089508.404
     )
     return dict(signed_headers(request).headers)
 
@@ -56,10 +49,8 @@ async def test_rsa_signed_request_is_accepted_by_the_server(
 ) -> None:
     exchange.rsa_keys["bitget-rsa-key"] = rsa_private_key.public_key()
     registry = build_registry([plugin], strict=True)
-    async with topgun.Client(
-        apis={"bitget": ["bitget-rsa-key", rsa_pem, "bitget-pass-DO-NOT-LEAK"]},
-        registry=registry,
-        **exchange.client_kwargs(),
+    async with exchange.client(
+        apis={"bitget": ["bitget-rsa-key", rsa_pem, "bitget-pass-DO-NOT-LEAK"]}, registry=registry
     ) as client:
         result = await client.fetch(
             "GET", "https://api.bitget.com/api/v2/spot/account/assets", params={"coin": "USDT"}
@@ -75,13 +66,6 @@ def test_unreadable_pem_is_a_clear_error_without_its_content() -> None:
     assert "DO-NOT-LEAK" not in str(info.value)
 
 
-def test_missing_cryptography_names_the_extra(
-    rsa_pem: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    keys._private_key.cache_clear()
-    monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives", None)
-    try:
-        with pytest.raises(SigningError, match=r"topgun-bitget\[rsa\]"):
-            _sign(rsa_pem, "GET", "https://api.bitget.com/api/v2/spot/account/assets")
-    finally:
-        keys._private_key.cache_clear()
+def test_missing_cryptography_names_the_extra(rsa_pem: str) -> None:
+    with without_cryptography(), pytest.raises(SigningError, match=r"topgun-bitget\[rsa\]"):
+        _sign(rsa_pem, "GET", "https://api.bitget.com/api/v2/spot/account/assets")

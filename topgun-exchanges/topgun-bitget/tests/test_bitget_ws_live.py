@@ -14,8 +14,7 @@ import itertools
 import time
 from typing import Any
 
-import topgun
-from topgun.testing import Registry, build_registry
+from topgun.testing import Registry, build_registry, heartbeats, stream_until
 from topgun_bitget import plugin
 
 HOSTS = ["ws.bitget.com"]
@@ -50,24 +49,21 @@ def bitget(conn: Any, message: Any) -> list[Any]:
     return []
 
 
-async def test_private_stream_logs_in_then_subscribes(
-    ws_exchange: Any, registry: Registry, eventually: Any
-) -> None:
-    server = await ws_exchange(HOSTS, bitget)
-    got: list[Any] = []
-    subscribe = {
+def spot(channel: str, inst_id: str) -> dict[str, Any]:
+    """The subscription to a spot ``channel`` for ``inst_id``."""
+    return {
         "op": "subscribe",
-        "args": [{"instType": "SPOT", "channel": "orders", "instId": "default"}],
+        "args": [{"instType": "SPOT", "channel": channel, "instId": inst_id}],
     }
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
-        app = client.ws_connect(
-            "wss://ws.bitget.com/v2/ws/private",
-            send_json=subscribe,
-            hdlr_json=lambda m, ws: got.append(m),
+
+
+async def test_private_stream_logs_in_then_subscribes(ws_exchange: Any, registry: Registry) -> None:
+    server = await ws_exchange(HOSTS, bitget)
+    subscribe = spot("orders", "default")
+    async with server.client(apis=APIS, registry=registry) as client:
+        _, got = await stream_until(
+            client, "wss://ws.bitget.com/v2/ws/private", send_json=subscribe
         )
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: got)
     conn = server.connections[0]
     assert conn.state["authed"] is True
     assert [m["op"] for m in conn.received] == ["login", "subscribe"]
@@ -76,11 +72,8 @@ async def test_private_stream_logs_in_then_subscribes(
 
 async def test_public_stream_gets_no_login(ws_exchange: Any, registry: Registry) -> None:
     server = await ws_exchange(HOSTS, bitget)
-    subscribe = {
-        "op": "subscribe",
-        "args": [{"instType": "SPOT", "channel": "ticker", "instId": "BTCUSDT"}],
-    }
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    subscribe = spot("ticker", "BTCUSDT")
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect("wss://ws.bitget.com/v2/ws/public", send_json=subscribe)
         async with asyncio.timeout(5):
             await app.ready()
@@ -91,14 +84,8 @@ async def test_sends_are_paced_to_ten_per_second(
     ws_exchange: Any, registry: Registry, eventually: Any
 ) -> None:
     server = await ws_exchange(HOSTS, bitget)
-    subscriptions = [
-        {
-            "op": "subscribe",
-            "args": [{"instType": "SPOT", "channel": "ticker", "instId": f"C{n}USDT"}],
-        }
-        for n in range(13)
-    ]
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    subscriptions = [spot("ticker", f"C{n}USDT") for n in range(13)]
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect("wss://ws.bitget.com/v2/ws/public", send_json=subscriptions)
         async with asyncio.timeout(10):
             await app.ready()
@@ -110,17 +97,10 @@ async def test_sends_are_paced_to_ten_per_second(
     )
 
 
-async def test_heartbeat_is_text_ping(
-    ws_exchange: Any, fast_heartbeat: Any, eventually: Any
-) -> None:
+async def test_heartbeat_is_text_ping(ws_exchange: Any, fast_heartbeat: Any) -> None:
     registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
     server = await ws_exchange(HOSTS, bitget)
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
-        app = client.ws_connect("wss://ws.bitget.com/v2/ws/private")
-        async with asyncio.timeout(5):
-            await app.ready()
-        conn = server.connections[0]
-        await eventually(lambda: conn.received.count("ping") >= 3)
-    pings = [t for m, t in zip(conn.received, conn.times, strict=True) if m == "ping"]
+    async with server.client(apis=APIS, registry=registry) as client:
+        conn, pings = await heartbeats(client, server, "wss://ws.bitget.com/v2/ws/private", "ping")
     assert conn.received[0]["op"] == "login"
     assert all(b - a >= 0.04 for a, b in itertools.pairwise(pings))

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from topgun.testing import HttpExchange, Registry, burst
+from topgun.testing import Registry, burst_unpaced_then_paced
 from topgun_bitmex.limits import buckets, read
 
 HOSTS = ("www.bitmex.com",)
@@ -66,17 +66,15 @@ class Allowance:
         return web.json_response([], headers=headers)
 
 
-async def _burst(registry: Registry, pace: bool) -> tuple[list[int], Any]:
-    allowance = Allowance(per_window=3)
-    exchange = HttpExchange(HOSTS, allowance.handle)
-    url = "https://www.bitmex.com/api/v1/position"
-    limits = await burst(exchange, registry, url, 7, pace=pace, apis=CREDENTIALS)
-    return allowance.statuses, limits
-
-
 async def test_pacing_avoids_the_429(registry: Registry) -> None:
-    unpaced, _ = await _burst(registry, pace=False)
-    assert 429 in unpaced
-    paced, limits = await _burst(registry, pace=True)
-    assert paced == [200] * 7
+    unpaced, paced, limits = await burst_unpaced_then_paced(
+        lambda: Allowance(per_window=3),
+        HOSTS,
+        registry,
+        "https://www.bitmex.com/api/v1/position",
+        7,
+        apis=CREDENTIALS,
+    )
+    assert 429 in unpaced.statuses
+    assert paced.statuses == [200] * 7
     assert limits["bitmex"]["requests"].limit == 3

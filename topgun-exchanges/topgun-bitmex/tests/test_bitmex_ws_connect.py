@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-import topgun
 from topgun import Backoff
-from topgun.testing import Registry, build_registry, with_heartbeat_interval
+from topgun.testing import Registry, build_registry, stream_until, with_heartbeat_interval
 from topgun_bitmex import plugin
 
 KEY = "bitmex-test-key"
@@ -35,21 +34,14 @@ def registry_with(heartbeat_interval: float | None = None) -> Registry:
         ("ws.testnet.bitmex.com", "bitmex_testnet"),
     ],
 )
-async def test_login_then_private_subscription(
-    eventually: Any, realtime: Any, host: str, api: str
-) -> None:
-    got: list[Any] = []
-    async with topgun.Client(
-        apis={api: [KEY, SECRET]}, registry=registry_with(), **realtime.client_kwargs()
-    ) as client:
-        app = client.ws_connect(
+async def test_login_then_private_subscription(realtime: Any, host: str, api: str) -> None:
+    async with realtime.client(apis={api: [KEY, SECRET]}, registry=registry_with()) as client:
+        _, got = await stream_until(
+            client,
             f"wss://{host}/realtime",
+            lambda got: any(m.get("table") == "order" for m in got),
             send_json={"op": "subscribe", "args": ["order"]},
-            hdlr_json=lambda message, ws: got.append(message),
         )
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: any(m.get("table") == "order" for m in got))
     [received] = realtime.server.connections
     assert realtime.server.logins == [True]
     assert received[0]["op"] == "authKeyExpires" and received[1]["op"] == "subscribe"
@@ -58,9 +50,7 @@ async def test_login_then_private_subscription(
 
 
 async def test_auth_none_connects_without_login(eventually: Any, realtime: Any) -> None:
-    async with topgun.Client(
-        apis={"bitmex": [KEY, SECRET]}, registry=registry_with(), **realtime.client_kwargs()
-    ) as client:
+    async with realtime.client(apis={"bitmex": [KEY, SECRET]}, registry=registry_with()) as client:
         app = client.ws_connect(
             "wss://ws.bitmex.com/realtime",
             send_json={"op": "subscribe", "args": ["trade"]},
@@ -77,9 +67,7 @@ async def test_auth_none_connects_without_login(eventually: Any, realtime: Any) 
 
 async def test_text_ping_heartbeat(eventually: Any, realtime: Any) -> None:
     got: list[Any] = []
-    async with topgun.Client(
-        apis={}, registry=registry_with(heartbeat_interval=0.05), **realtime.client_kwargs()
-    ) as client:
+    async with realtime.client(apis={}, registry=registry_with(heartbeat_interval=0.05)) as client:
         app = client.ws_connect(
             "wss://ws.bitmex.com/realtime", hdlr_json=lambda message, ws: got.append(message)
         )
@@ -123,9 +111,7 @@ async def test_ping_only_after_silence_not_during_steady_traffic(
         return []
 
     server = await ws_exchange(["ws.bitmex.com"], respond, on_open=stream)
-    async with topgun.Client(
-        registry=registry_with(heartbeat_interval=interval), **server.client_kwargs()
-    ) as client:
+    async with server.client(registry=registry_with(heartbeat_interval=interval)) as client:
         client.ws_connect("wss://ws.bitmex.com/realtimePlatform")
         await eventually(lambda: bool(server.connections))
         conn = server.connections[0]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.plugin import Credential, CredentialError
+from topgun.testing import assert_json_body, signing_request
 from topgun_bittrade.auth import canonical_query, sign_request, string_to_sign
 
 KEY = "bittrade-test-key"
@@ -45,21 +45,13 @@ def test_documented_string_to_sign() -> None:
 
 def test_signing_never_mutates_the_request_url() -> None:
     original = URL("https://api-cloud.bittrade.co.jp/v1/order/orders?symbol=btcjpy")
-    request = SigningRequest(
-        "GET",
-        original,
-        {},
-        b"",
-        None,
-        Credential("bittrade", [KEY, SECRET]),
-        topgun.FixedClock(NOW),
-    )
+    request = signing_request("GET", original, Credential("bittrade", [KEY, SECRET]), clock=NOW)
     sign_request(request)
     assert str(request.url) == "https://api-cloud.bittrade.co.jp/v1/order/orders?symbol=btcjpy"
 
 
 async def test_signed_get_with_params(exchange: Any, registry: Any) -> None:
-    async with topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS, registry=registry) as client:
         result = await client.fetch(
             "GET",
             "https://api-cloud.bittrade.co.jp/v1/order/orders",
@@ -79,14 +71,13 @@ async def test_signed_post_sends_an_unsigned_json_body(exchange: Any, registry: 
         "symbol": "btcjpy",
         "type": "buy-limit",
     }
-    async with topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS, registry=registry) as client:
         result = await client.fetch(
             "POST", "https://api-cloud.bittrade.co.jp/v1/order/orders/place", data=order
         )
     assert result.data["status"] == "ok", result.text
     record = exchange.seen[-1]
-    assert record["verified"] and record["headers"]["Content-Type"] == "application/json"
-    assert orjson.loads(record["body"]) == order
+    assert_json_body(record, order)
     assert {k for k, _ in record["params"]} == {
         "AccessKeyId",
         "SignatureMethod",
@@ -121,6 +112,6 @@ async def test_public_endpoints_carry_no_access_key(
     exchange: Any, registry: Any, path: str
 ) -> None:
     """ "Public API" endpoints need no signature; the access key stays out of their URLs."""
-    async with topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS, registry=registry) as client:
         await client.fetch("GET", f"https://api-cloud.bittrade.co.jp{path}")
     assert exchange.seen[-1]["path_qs"] == path

@@ -19,18 +19,18 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import aiohttp
 import orjson
 import pytest
 from aiohttp import web
 
-import topgun
 from topgun.testing import (
     Connection,
     LocalExchange,
     WebSocketExchange,
     compression_bomb,
     eventually,
+    json_messages,
+    stream_until,
 )
 
 HOST = "api-cloud.bittrade.co.jp"
@@ -94,10 +94,7 @@ class Servers:
         answered: list[Any] = []
         pinger: asyncio.Future[None] | None = None
         try:
-            async for msg in ws:
-                if msg.type is not aiohttp.WSMsgType.TEXT:
-                    continue
-                message = orjson.loads(msg.data)
+            async for message in json_messages(ws):
                 self.received.append(("/ws/v2", message))
                 action = message.get("action")
                 if action == "req" and message.get("ch") == "auth":
@@ -154,16 +151,14 @@ async def servers() -> AsyncIterator[tuple[Servers, LocalExchange]]:
 async def test_public_market_stream_with_credentials_loaded(servers: Any) -> None:
     """Weak point 6.3.3 of the reference: with credentials, /ws must still get its subscriptions."""
     server, exchange = servers
-    got: asyncio.Queue[Any] = asyncio.Queue()
     sub = {"sub": "market.btcjpy.bbo", "id": "id1"}
-    async with topgun.Client(apis=APIS, **exchange.client_kwargs()) as client:
-        app = client.ws_connect(
-            f"wss://{HOST}/ws", send_json=sub, hdlr_json=lambda m, ws: got.put_nowait(m)
+    async with exchange.client(apis=APIS) as client:
+        app, _ = await stream_until(
+            client,
+            f"wss://{HOST}/ws",
+            lambda got: any(m.get("ch") == "market.btcjpy.bbo" for m in got),
+            send_json=sub,
         )
-        async with asyncio.timeout(5):
-            await app.ready()
-            while (await got.get()).get("ch") != "market.btcjpy.bbo":
-                pass
         assert app.stats.reconnects == 0
     assert not any("action" in m for _, m in server.received)  # no auth on the public path
     assert ("/ws", sub) in server.received
@@ -173,16 +168,14 @@ async def test_public_market_stream_with_credentials_loaded(servers: Any) -> Non
 
 async def test_private_stream_auths_then_subscribes_and_answers_pings(servers: Any) -> None:
     server, exchange = servers
-    got: asyncio.Queue[Any] = asyncio.Queue()
     sub = {"action": "sub", "ch": "orders#btcjpy"}
-    async with topgun.Client(apis=APIS, **exchange.client_kwargs()) as client:
-        app = client.ws_connect(
-            f"wss://{HOST}/ws/v2", send_json=sub, hdlr_json=lambda m, ws: got.put_nowait(m)
+    async with exchange.client(apis=APIS) as client:
+        app, _ = await stream_until(
+            client,
+            f"wss://{HOST}/ws/v2",
+            lambda got: any(m.get("action") == "push" for m in got),
+            send_json=sub,
         )
-        async with asyncio.timeout(5):
-            await app.ready()
-            while (await got.get()).get("action") != "push":
-                pass
         assert app.stats.reconnects == 0
     kinds = [m.get("ch") for _, m in server.received if m.get("action") in ("req", "sub")]
     assert kinds == ["auth", "orders#btcjpy"]
@@ -199,7 +192,7 @@ async def test_market_decompression_bomb_is_dropped_and_the_stream_goes_on() -> 
 
     got: list[Any] = []
     exchange = WebSocketExchange([HOST], on_open=on_open, compress=gzip.compress)
-    async with exchange, topgun.Client(**exchange.client_kwargs()) as client:
+    async with exchange, exchange.client() as client:
         app = client.ws_connect(f"wss://{HOST}/ws", hdlr_json=lambda m, ws: got.append(m))
         await eventually(lambda: got == [bbo])
         assert app.stats.oversized_frames == 1

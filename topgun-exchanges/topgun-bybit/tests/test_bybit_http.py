@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 from multidict import CIMultiDict
-from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import Registry, exchanges_listing
+from topgun.plugin import Credential, CredentialError
+from topgun.testing import Registry, assert_json_body, exchanges_listing, signing_request
 from topgun_bybit.auth import sign_request
 
 DOC_KEY = "XXXXXXXXXX"
@@ -29,14 +27,9 @@ def _sign(
     headers: dict[str, str] | None = None,
     at: float = 1658384314.791,
 ) -> dict[str, str]:
-    request = SigningRequest(
-        method,
-        URL(url),
-        CIMultiDict(headers or {}),
-        body,
-        None,
-        Credential("bybit", [DOC_KEY, VECTOR_SECRET]),
-        topgun.FixedClock(at),
+    credential = Credential("bybit", [DOC_KEY, VECTOR_SECRET])
+    request = signing_request(
+        method, url, credential, body=body, headers=CIMultiDict(headers or {}), clock=at
     )
     return dict(sign_request(request).headers)
 
@@ -61,14 +54,12 @@ def test_callers_recv_window_is_signed_and_not_overridden(name: str) -> None:
 
 
 def test_plain_dict_headers_are_read_case_insensitively() -> None:
-    request = SigningRequest(
+    request = signing_request(
         "GET",
-        URL("https://api.bybit.com/v5/account/wallet-balance"),
-        {"x-bapi-recv-window": "3000"},
-        b"",
-        None,
+        "https://api.bybit.com/v5/account/wallet-balance",
         Credential("bybit", [DOC_KEY, VECTOR_SECRET]),
-        topgun.FixedClock(1658384314.791),
+        headers={"x-bapi-recv-window": "3000"},
+        clock=1658384314.791,
     )
     assert "X-BAPI-RECV-WINDOW" not in sign_request(request).headers
 
@@ -79,55 +70,51 @@ def client_for(exchange: Any, registry: Registry, bybit_keys: dict[str, tuple[st
 
     def make(**kwargs: Any) -> topgun.Client:
         apis = {name: list(pair) for name, pair in bybit_keys.items()}
-        return topgun.Client(apis=apis, registry=registry, **exchange.client_kwargs(), **kwargs)
+        return exchange.client(apis=apis, registry=registry, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def accepted(exchange: Any, client_for: Any) -> Any:
+    """Send one request through ``client_for()``; Bybit must answer retCode 0 and the signature
+    must verify. Returns what the exchange recorded of it."""
+
+    async def send(method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        async with client_for() as client:
+            result = await client.fetch(method, url, **kwargs)
+        assert result.data["retCode"] == 0, result.data
+        record: dict[str, Any] = exchange.seen[-1]
+        assert record["verified"]
+        return record
+
+    return send
 
 
 @pytest.mark.parametrize(
     "host", ["api.bybit.com", "api.bytick.com", "api-demo.bybit.com", "api-testnet.bybit.com"]
 )
-async def test_each_host_is_signed_with_its_own_credentials(
-    exchange: Any, client_for: Any, host: str
-) -> None:
-    async with client_for() as client:
-        result = await client.fetch(
-            "GET",
-            f"https://{host}/v5/position/list",
-            params={"category": "linear", "symbol": "BTCUSDT"},
-        )
-    assert result.data["retCode"] == 0, result.data
-    record = exchange.seen[-1]
-    assert record["verified"]
+async def test_each_host_is_signed_with_its_own_credentials(accepted: Any, host: str) -> None:
+    params = {"category": "linear", "symbol": "BTCUSDT"}
+    record = await accepted("GET", f"https://{host}/v5/position/list", params=params)
     assert record["path_qs"] == "/v5/position/list?category=linear&symbol=BTCUSDT"
     assert record["headers"]["X-BAPI-RECV-WINDOW"] == "5000"
 
 
-async def test_post_sends_and_signs_a_json_body(
-    exchange: Any, client_for: Any, registry: Registry
-) -> None:
+async def test_post_sends_and_signs_a_json_body(accepted: Any) -> None:
     order = {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "qty": "0.01"}
-    async with client_for() as client:
-        result = await client.fetch("POST", "https://api.bybit.com/v5/order/create", data=order)
-    assert result.data["retCode"] == 0, result.data
-    record = exchange.seen[-1]
-    assert record["verified"]
-    assert record["headers"]["Content-Type"] == "application/json"
-    assert orjson.loads(record["body"]) == order
+    record = await accepted("POST", "https://api.bybit.com/v5/order/create", data=order)
+    assert_json_body(record, order)
 
 
-async def test_callers_recv_window_reaches_the_server_signed(
-    exchange: Any, client_for: Any, registry: Registry
-) -> None:
-    async with client_for() as client:
-        result = await client.fetch(
-            "POST",
-            "https://api.bybit.com/v5/order/create",
-            data={"category": "spot"},
-            headers={"X-BAPI-RECV-WINDOW": "15000"},
-        )
-    assert result.data["retCode"] == 0, result.data
-    assert exchange.seen[-1]["headers"]["X-BAPI-RECV-WINDOW"] == "15000"
+async def test_callers_recv_window_reaches_the_server_signed(accepted: Any) -> None:
+    record = await accepted(
+        "POST",
+        "https://api.bybit.com/v5/order/create",
+        data={"category": "spot"},
+        headers={"X-BAPI-RECV-WINDOW": "15000"},
+    )
+    assert record["headers"]["X-BAPI-RECV-WINDOW"] == "15000"
 
 
 async def test_a_skewed_clock_is_rejected_until_offset(

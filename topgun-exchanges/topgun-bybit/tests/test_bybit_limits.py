@@ -9,19 +9,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 from aiohttp import web
 from yarl import URL
 
 from topgun.testing import (
-    CLOCK_CHECKS,
-    ClockCheck,
     ClockScenario,
     HttpExchange,
     Registry,
     TimestampRules,
-    burst,
+    burst_unpaced_then_paced,
+    header_stamp,
 )
+from topgun.testing.conformance import ClockSuite
 from topgun_bybit.limits import read
 
 HOSTS = ("api.bybit.com", "api-testnet.bybit.com")
@@ -38,15 +37,10 @@ def _time_body(now: float) -> dict[str, Any]:
     }
 
 
-def _stamp(request: web.Request, body: bytes) -> float | None:
-    value = request.headers.get("X-BAPI-TIMESTAMP")
-    return None if value is None else int(value) / 1000
-
-
 RULES = TimestampRules(
     time_path="/v5/market/time",
     time_body=_time_body,
-    timestamp=_stamp,
+    timestamp=header_stamp("X-BAPI-TIMESTAMP"),
     window=2.0,  # the X-BAPI-RECV-WINDOW: 2000 the scenario sends
     rejection=lambda: web.json_response(
         {
@@ -76,9 +70,8 @@ SCENARIO = ClockScenario(
 )
 
 
-@pytest.mark.parametrize("check", CLOCK_CHECKS, ids=lambda c: c.__name__)
-async def test_clock(check: ClockCheck, registry: Registry) -> None:
-    await check(SCENARIO, registry)
+class TestBybitClock(ClockSuite):
+    scenario = SCENARIO
 
 
 def test_headers_read_into_the_endpoint_bucket() -> None:
@@ -136,19 +129,17 @@ class EndpointLimit:
         return web.json_response(payload, headers=headers)
 
 
-async def _burst(registry: Registry, pace: bool) -> tuple[list[int], Any]:
-    server_limit = EndpointLimit(limit=3)
-    exchange = HttpExchange(HOSTS, server_limit.handle)
-    url = "https://api.bybit.com/v5/order/realtime?category=linear"
-    limits = await burst(exchange, registry, url, 7, pace=pace, apis=CREDENTIALS)
-    return server_limit.codes, limits
-
-
 async def test_pacing_keeps_a_burst_under_the_endpoint_limit(registry: Registry) -> None:
-    unpaced, _ = await _burst(registry, pace=False)
-    assert 10006 in unpaced
-    paced, limits = await _burst(registry, pace=True)
-    assert paced == [0] * 7
+    unpaced, paced, limits = await burst_unpaced_then_paced(
+        lambda: EndpointLimit(limit=3),
+        HOSTS,
+        registry,
+        "https://api.bybit.com/v5/order/realtime?category=linear",
+        7,
+        apis=CREDENTIALS,
+    )
+    assert 10006 in unpaced.codes
+    assert paced.codes == [0] * 7
     bucket = limits["bybit"]["/v5/order/realtime"]
     assert bucket.limit == 3 and bucket.remaining is not None and bucket.remaining >= 0
 

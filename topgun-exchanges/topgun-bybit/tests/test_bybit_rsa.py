@@ -7,31 +7,21 @@ them with its public key over the documented plain text, not against fixed bytes
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pytest
 from multidict import CIMultiDict
-from yarl import URL
 
-import topgun
-from topgun.plugin import Credential, SigningError, SigningRequest
-from topgun.testing import build_registry
-from topgun_bybit import keys, plugin
+from topgun.plugin import Credential, SigningError
+from topgun.testing import build_registry, signing_request, without_cryptography
+from topgun_bybit import plugin
 from topgun_bybit.auth import sign_request
 from topgun_bybit.ws import login_message
 
 
 def _sign(pem: str, url: str) -> dict[str, str]:
-    request = SigningRequest(
-        "GET",
-        URL(url),
-        CIMultiDict(),
-        b"",
-        None,
-        Credential("bybit", ["XXXXXXXXXX", pem]),
-        topgun.FixedClock(1658384314.791),
-    )
+    credential = Credential("bybit", ["XXXXXXXXXX", pem])
+    request = signing_request("GET", url, credential, headers=CIMultiDict(), clock=1658384314.791)
     return dict(sign_request(request).headers)
 
 
@@ -59,8 +49,8 @@ async def test_rsa_signed_request_is_accepted_by_the_server(
 ) -> None:
     exchange.rsa_keys["bybit-rsa-key"] = rsa_private_key.public_key()
     registry = build_registry([plugin], strict=True)
-    async with topgun.Client(
-        apis={"bybit": ["bybit-rsa-key", rsa_pem]}, registry=registry, **exchange.client_kwargs()
+    async with exchange.client(
+        apis={"bybit": ["bybit-rsa-key", rsa_pem]}, registry=registry
     ) as client:
         result = await client.fetch(
             "POST", "https://api.bybit.com/v5/order/create", data={"category": "linear"}
@@ -76,13 +66,6 @@ def test_unreadable_pem_is_a_clear_error_without_its_content() -> None:
     assert "DO-NOT-LEAK" not in str(info.value)
 
 
-def test_missing_cryptography_names_the_extra(
-    rsa_pem: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    keys._private_key.cache_clear()
-    monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives", None)
-    try:
-        with pytest.raises(SigningError, match=r"topgun-bybit\[rsa\]"):
-            _sign(rsa_pem, "https://api.bybit.com/v5/account/wallet-balance")
-    finally:
-        keys._private_key.cache_clear()
+def test_missing_cryptography_names_the_extra(rsa_pem: str) -> None:
+    with without_cryptography(), pytest.raises(SigningError, match=r"topgun-bybit\[rsa\]"):
+        _sign(rsa_pem, "https://api.bybit.com/v5/account/wallet-balance")

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-import topgun
-from topgun.testing import Registry, build_registry
+from topgun.testing import Registry, build_registry, heartbeats, stream_until
 from topgun_bybit import plugin
 
 HOSTS = ["stream.bybit.com", "stream-demo.bybit.com", "stream-testnet.bybit.com"]
@@ -69,19 +68,15 @@ def bybit(conn: Any, message: Any) -> list[Any]:
 
 
 async def test_private_stream_logs_in_before_subscribing(
-    ws_exchange: Any, registry: Registry, eventually: Any
+    ws_exchange: Any, registry: Registry
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
-    got: list[Any] = []
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
-        app = client.ws_connect(
+    async with server.client(apis=APIS, registry=registry) as client:
+        _, got = await stream_until(
+            client,
             "wss://stream.bybit.com/v5/private",
             send_json={"op": "subscribe", "args": ["order"]},
-            hdlr_json=lambda m, ws: got.append(m),
         )
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: got)
     conn = server.connections[0]
     assert [m["op"] for m in conn.received] == ["auth", "subscribe"]
     assert got == [{"success": True, "ret_msg": "", "op": "subscribe"}]  # the auth reply is not
@@ -95,9 +90,7 @@ async def test_demo_and_testnet_use_their_own_credentials(
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
     api = "bybit_demo" if "demo" in url else "bybit_testnet"
-    async with topgun.Client(
-        apis={api: [KEY, SECRET]}, registry=registry, **server.client_kwargs()
-    ) as client:
+    async with server.client(apis={api: [KEY, SECRET]}, registry=registry) as client:
         app = client.ws_connect(url, send_json={"op": "subscribe", "args": ["wallet"]})
         async with asyncio.timeout(5):
             await app.ready()
@@ -108,7 +101,7 @@ async def test_public_stream_sends_no_login_even_with_credentials(
     ws_exchange: Any, registry: Registry
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect(
             "wss://stream.bybit.com/v5/public/linear",
             send_json={"op": "subscribe", "args": ["orderbook.1.BTCUSDT"]},
@@ -129,7 +122,7 @@ async def test_trade_stream_orders_carry_a_fresh_timestamp_header(
         "op": "order.create",
         "args": [{"symbol": "ETHUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.2"}],
     }
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect(
             "wss://stream.bybit.com/v5/trade", hdlr_json=lambda m, ws: replies.append(m)
         )
@@ -145,18 +138,12 @@ async def test_trade_stream_orders_carry_a_fresh_timestamp_header(
     assert order["header"] == {"X-BAPI-RECV-WINDOW": "8000"}  # the caller's dict is untouched
 
 
-async def test_heartbeat_payload_and_spacing(
-    ws_exchange: Any, fast_heartbeat: Any, eventually: Any
-) -> None:
+async def test_heartbeat_payload_and_spacing(ws_exchange: Any, fast_heartbeat: Any) -> None:
     registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
     server = await ws_exchange(HOSTS, bybit)
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
-        app = client.ws_connect("wss://stream.bybit.com/v5/private")
-        async with asyncio.timeout(5):
-            await app.ready()
-        conn = server.connections[0]
-        await eventually(lambda: sum(m == {"op": "ping"} for m in conn.received) >= 3)
-    pings = [t for m, t in zip(conn.received, conn.times, strict=True) if m == {"op": "ping"}]
+    async with server.client(apis=APIS, registry=registry) as client:
+        url = "wss://stream.bybit.com/v5/private"
+        conn, pings = await heartbeats(client, server, url, {"op": "ping"})
     assert conn.received[0]["op"] == "auth"  # the heartbeat starts only after the login
     assert all(b - a >= 0.04 for a, b in itertools.pairwise(pings))
 
@@ -165,7 +152,7 @@ async def test_auth_none_skips_login_and_trade_headers(
     ws_exchange: Any, registry: Registry, eventually: Any
 ) -> None:
     server = await ws_exchange(HOSTS, bybit)
-    async with topgun.Client(apis=APIS, registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=APIS, registry=registry) as client:
         app = client.ws_connect(
             "wss://stream.bybit.com/v5/trade",
             send_json={"op": "order.cancel", "args": [{"orderId": "1"}]},

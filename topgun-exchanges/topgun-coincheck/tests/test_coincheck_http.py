@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningRequest
+from topgun.plugin import Credential, CredentialError
+from topgun.testing import signing_request
 from topgun_coincheck.auth import CoincheckSigner, sign_request
 from topgun_coincheck.nonce import NonceSource
 
@@ -25,14 +25,8 @@ def _sign(
     method: str, url: str, body: bytes = b"", signer: CoincheckSigner | None = None
 ) -> dict[str, str]:
     signer = signer or CoincheckSigner(NonceSource())
-    request = SigningRequest(
-        method,
-        URL(url),
-        {},
-        body,
-        None,
-        Credential("coincheck", [KEY, SECRET]),
-        topgun.FixedClock(NOW),
+    request = signing_request(
+        method, url, Credential("coincheck", [KEY, SECRET]), body=body, clock=NOW
     )
     return dict(signer(request).headers)
 
@@ -47,9 +41,7 @@ def test_same_millisecond_gets_a_larger_nonce() -> None:
 
 async def test_signed_post_sends_and_signs_a_form_body(exchange: Any, registry: Any) -> None:
     order = {"pair": "btc_jpy", "order_type": "buy", "rate": 30000, "amount": 0.01}
-    async with topgun.Client(
-        apis={"coincheck": [KEY, SECRET]}, registry=registry, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"coincheck": [KEY, SECRET]}, registry=registry) as client:
         result = await client.fetch("POST", "https://coincheck.com/api/exchange/orders", data=order)
     assert result.response.status == 200, result.text
     record = exchange.seen[-1]
@@ -61,11 +53,8 @@ async def test_signed_post_sends_and_signs_a_form_body(exchange: Any, registry: 
 async def test_many_requests_in_a_burst_all_verify(exchange: Any, registry: Any) -> None:
     """The server refuses a nonce that does not increase; a burst in one millisecond still passes."""
     clock = topgun.FixedClock(NOW)  # every request in the same millisecond
-    async with topgun.Client(
-        apis={"coincheck": [KEY, SECRET]},
-        registry=registry,
-        clock=clock,
-        **exchange.client_kwargs(),
+    async with exchange.client(
+        apis={"coincheck": [KEY, SECRET]}, registry=registry, clock=clock
     ) as client:
         for _ in range(5):
             result = await client.fetch("DELETE", "https://coincheck.com/api/exchange/orders/12345")
@@ -76,9 +65,7 @@ async def test_many_requests_in_a_burst_all_verify(exchange: Any, registry: Any)
 async def test_clock_offset_moving_back_keeps_nonces_increasing(
     exchange: Any, registry: Any
 ) -> None:
-    async with topgun.Client(
-        apis={"coincheck": [KEY, SECRET]}, registry=registry, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"coincheck": [KEY, SECRET]}, registry=registry) as client:
         first = await client.fetch("GET", "https://coincheck.com/api/accounts/balance")
         client.clock.offset = -3600.0  # e.g. sync_to() after a fast local clock
         second = await client.fetch("GET", "https://coincheck.com/api/accounts/balance")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import topgun
 from topgun.testing import HttpExchange, Registry
 
 KEY = "coincheck-test-key"  # what the local coincheck.com in conftest accepts
@@ -34,9 +33,7 @@ def _out_of_order(seen: list[dict[str, Any]]) -> int:
 async def test_500_concurrent_requests_arrive_in_nonce_order(
     exchange: HttpExchange, registry: Registry
 ) -> None:
-    async with topgun.Client(
-        {"coincheck": [KEY, SECRET]}, registry=registry, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"coincheck": [KEY, SECRET]}, registry=registry) as client:
 
         async def one(i: int) -> int:
             if i % 2:

@@ -15,13 +15,10 @@ import hmac
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
-import orjson
 import pytest
 from aiohttp import web
 
-import topgun
-from topgun.testing import LocalExchange
+from topgun.testing import LocalExchange, json_messages
 
 KEY = "coincheck-test-key"
 SECRET = "coincheck-test-secret"
@@ -39,10 +36,7 @@ class Stream:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         authed = False
-        async for msg in ws:
-            if msg.type is not aiohttp.WSMsgType.TEXT:
-                continue
-            message = orjson.loads(msg.data)
+        async for message in json_messages(ws):
             self.received.append(message)
             if message.get("type") == "login":
                 want = hmac.new(
@@ -74,9 +68,7 @@ async def stream() -> AsyncIterator[tuple[Stream, LocalExchange]]:
 async def test_login_then_subscribe(stream: Any) -> None:
     server, exchange = stream
     got: asyncio.Queue[Any] = asyncio.Queue()
-    async with topgun.Client(
-        apis={"coincheck": [KEY, SECRET]}, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"coincheck": [KEY, SECRET]}) as client:
         app = client.ws_connect(
             "wss://stream.coincheck.com",
             send_json=SUBSCRIBE,

@@ -8,11 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, SigningRequest
-from topgun.testing import exchanges_listing
+from topgun.plugin import Credential
+from topgun.testing import exchanges_listing, signing_request
 from topgun_gmocoin import plugin
 from topgun_gmocoin.auth import sign_request
 
@@ -22,14 +21,8 @@ SECRET = "gmo-test-secret"
 
 
 def _sign(method: str, url: str, body: bytes = b"") -> dict[str, str]:
-    request = SigningRequest(
-        method,
-        URL(url),
-        {},
-        body,
-        None,
-        Credential("gmocoin", [KEY, SECRET]),
-        topgun.FixedClock(NOW),
+    request = signing_request(
+        method, url, Credential("gmocoin", [KEY, SECRET]), body=body, clock=NOW
     )
     return dict(sign_request(request).headers)
 
@@ -51,15 +44,8 @@ def test_public_paths_and_websockets_get_no_credentials(url: str) -> None:
 def test_signer_reads_time_only_from_the_clock() -> None:
     clock = topgun.FixedClock(NOW)
     clock.offset = 2.5
-    request = SigningRequest(
-        "GET",
-        URL("https://api.coin.z.com/private/v1/account/margin"),
-        {},
-        b"",
-        None,
-        Credential("gmocoin", [KEY, SECRET]),
-        clock,
-    )
+    url = "https://api.coin.z.com/private/v1/account/margin"
+    request = signing_request("GET", url, Credential("gmocoin", [KEY, SECRET]), clock=clock)
     assert sign_request(request).headers["API-TIMESTAMP"] == "1700000002623"
 
 

@@ -13,11 +13,10 @@ from typing import Any
 import orjson
 import pytest
 from eth_account import Account
-from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SignedRequest, SigningError, SigningRequest
-from topgun.testing import Registry
+from topgun.plugin import Credential, CredentialError, SignedRequest, SigningError
+from topgun.testing import Registry, signing_request
 from topgun_hyperliquid import MAINNET as MAINNET_NETWORK
 from topgun_hyperliquid import RequestSigner
 
@@ -46,13 +45,7 @@ ORDER = {
 
 
 def client(exchange: Any, registry: Registry, apis: Any, **kwargs: Any) -> topgun.Client:
-    return topgun.Client(
-        apis=apis,
-        registry=registry,
-        clock=topgun.FixedClock(NOW),
-        **exchange.client_kwargs(),
-        **kwargs,
-    )
+    return exchange.client(apis=apis, registry=registry, clock=topgun.FixedClock(NOW), **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -140,14 +133,9 @@ async def test_a_nonce_in_the_body_is_kept(exchange: Any, registry: Registry) ->
 )
 def test_only_post_exchange_is_ever_signed(method: str, path: str) -> None:
     body = orjson.dumps({"action": ORDER})
-    request = SigningRequest(
-        method,
-        URL(f"{MAINNET}{path}"),
-        {},
-        body,
-        {"action": ORDER},
-        Credential("hyperliquid", [KEY]),
-        topgun.FixedClock(NOW),
+    credential = Credential("hyperliquid", [KEY])
+    request = signing_request(
+        method, f"{MAINNET}{path}", credential, body=body, data={"action": ORDER}, clock=NOW
     )
     assert RequestSigner(MAINNET_NETWORK)(request) == SignedRequest()
 

@@ -18,7 +18,6 @@ import orjson
 import pytest
 from eth_account import Account
 
-import topgun
 from topgun.plugin import ApiSpec, Heartbeat, Host, hookimpl
 from topgun.testing import Registry, build_registry
 from topgun_hyperliquid import HEARTBEAT, plugin
@@ -85,9 +84,7 @@ async def test_post_action_is_signed_and_the_handshake_is_not(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="topgun.ws")
     replies = Inbox()
-    async with topgun.Client(
-        apis={"hyperliquid": [KEY]}, registry=registry, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"hyperliquid": [KEY]}, registry=registry) as client:
         app = client.ws_connect(URL, send_json=SUBSCRIBE, hdlr_json=replies)
         await app.ready()
         ws = app.current_ws
@@ -129,7 +126,7 @@ async def test_post_action_is_signed_and_the_handshake_is_not(
 
 async def test_without_credentials_posts_go_unsigned(exchange: Any, registry: Registry) -> None:
     replies = Inbox()
-    async with topgun.Client(apis={}, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis={}, registry=registry) as client:
         app = client.ws_connect(URL, hdlr_json=replies)
         await app.ready()
         assert app.current_ws is not None
@@ -146,8 +143,8 @@ async def test_without_credentials_posts_go_unsigned(exchange: Any, registry: Re
 
 async def test_the_ping_goes_out_on_its_interval_and_is_answered(exchange: Any) -> None:
     replies = Inbox()
-    async with topgun.Client(
-        apis={"hyperliquid": [KEY]}, registry=fast_ping_registry(0.05), **exchange.client_kwargs()
+    async with exchange.client(
+        apis={"hyperliquid": [KEY]}, registry=fast_ping_registry(0.05)
     ) as client:
         app = client.ws_connect(URL, hdlr_json=replies)
         await app.ready()

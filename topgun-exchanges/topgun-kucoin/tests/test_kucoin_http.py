@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningError, SigningRequest
-from topgun.testing import Registry
+from topgun.plugin import Credential, CredentialError, SigningError
+from topgun.testing import Registry, assert_json_body, signing_request
 from topgun_kucoin.auth import passphrase_header, sign_request, signed_endpoint
 
 KEY = "kucoin-test-key"
@@ -26,8 +25,9 @@ NOW = 1700000000.123
 
 def _sign(method: str, url: URL, body: bytes = b"", extra: tuple[str, ...] = ()) -> dict[str, str]:
     credential = Credential("kucoin", [KEY, SECRET, PASSPHRASE, *extra])
-    request = SigningRequest(method, url, {}, body, None, credential, topgun.FixedClock(NOW))
-    return dict(sign_request(request).headers)
+    return dict(
+        sign_request(signing_request(method, url, credential, body=body, clock=NOW)).headers
+    )
 
 
 def test_docs_example_signs_the_decoded_url() -> None:
@@ -78,8 +78,8 @@ async def test_signed_get_with_special_characters(
     exchange: Any, registry: Registry, host: str
 ) -> None:
     params = {"currency": "BTC", "remark": "50% off & more = fun!"}
-    async with topgun.Client(
-        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry, **exchange.client_kwargs()
+    async with exchange.client(
+        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry
     ) as client:
         result = await client.fetch(
             "GET", f"https://{host}/api/v1/deposit-addresses", params=params
@@ -99,8 +99,8 @@ async def test_signed_post_and_delete(exchange: Any, registry: Registry) -> None
         "price": "1",
         "size": "1",
     }
-    async with topgun.Client(
-        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry, **exchange.client_kwargs()
+    async with exchange.client(
+        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry
     ) as client:
         posted = await client.fetch("POST", "https://api.kucoin.com/api/v1/orders", data=order)
         deleted = await client.fetch(
@@ -108,20 +108,15 @@ async def test_signed_post_and_delete(exchange: Any, registry: Registry) -> None
         )
     assert posted.response.status == 200, posted.text
     assert deleted.response.status == 200, deleted.text
-    record = exchange.seen[-2]
-    assert record["verified"] and orjson.loads(record["body"]) == order
-    assert record["headers"]["Content-Type"] == "application/json"
+    assert_json_body(exchange.seen[-2], order)
 
 
 async def test_skewed_clock_is_fixed_by_syncing_to_server_time(
     exchange: Any, registry: Registry
 ) -> None:
     clock = topgun.Clock(offset=60.0)  # as if the local clock ran a minute fast
-    async with topgun.Client(
-        apis={"kucoin": [KEY, SECRET, PASSPHRASE]},
-        clock=clock,
-        registry=registry,
-        **exchange.client_kwargs(),
+    async with exchange.client(
+        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, clock=clock, registry=registry
     ) as client:
         rejected = await client.fetch("GET", "https://api.kucoin.com/api/v1/accounts")
         server = await client.fetch("GET", "https://api.kucoin.com/api/v1/timestamp")

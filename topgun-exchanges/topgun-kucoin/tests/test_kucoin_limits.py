@@ -11,33 +11,26 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 from aiohttp import web
 
 from topgun.testing import (
-    CLOCK_CHECKS,
-    ClockCheck,
     ClockScenario,
-    HttpExchange,
     Registry,
     TimestampRules,
-    burst,
+    burst_unpaced_then_paced,
+    header_stamp,
 )
+from topgun.testing.conformance import ClockSuite
 
 WINDOW = 5.0
 HOSTS = ("api.kucoin.com", "api-futures.kucoin.com")
 CREDENTIALS = {"kucoin": ["kucoin-key", "kucoin-secret", "kucoin-passphrase"]}
 
 
-def _stamp(request: web.Request, body: bytes) -> float | None:
-    value = request.headers.get("KC-API-TIMESTAMP")
-    return None if value is None else int(value) / 1000
-
-
 RULES = TimestampRules(
     time_path="/api/v1/timestamp",
     time_body=lambda now: {"code": "200000", "msg": "success", "data": int(now * 1000)},
-    timestamp=_stamp,
+    timestamp=header_stamp("KC-API-TIMESTAMP"),
     window=WINDOW,
     rejection=lambda: web.json_response(
         {"code": "400002", "msg": "Invalid KC-API-TIMESTAMP"}, status=400
@@ -61,9 +54,8 @@ SCENARIO = ClockScenario(
 )
 
 
-@pytest.mark.parametrize("check", CLOCK_CHECKS, ids=lambda c: c.__name__)
-async def test_clock(check: ClockCheck, registry: Registry) -> None:
-    await check(SCENARIO, registry)
+class TestKuCoinClock(ClockSuite):
+    scenario = SCENARIO
 
 
 class Pool:
@@ -98,18 +90,16 @@ class Pool:
         return web.json_response(payload, status=status, headers=headers)
 
 
-async def _burst(registry: Registry, pace: bool) -> tuple[list[int], Any]:
-    pool = Pool(quota=3, window=0.5)
-    exchange = HttpExchange(HOSTS, pool.handle)
-    url = "https://api.kucoin.com/api/v1/orders"
-    limits = await burst(exchange, registry, url, 7, pace=pace, apis=CREDENTIALS)
-    return pool.statuses, limits
-
-
 async def test_pacing_waits_for_the_pool_reset(registry: Registry) -> None:
-    unpaced, _ = await _burst(registry, pace=False)
-    assert 429 in unpaced
-    paced, limits = await _burst(registry, pace=True)
-    assert paced == [200] * 7
+    unpaced, paced, limits = await burst_unpaced_then_paced(
+        lambda: Pool(quota=3, window=0.5),
+        HOSTS,
+        registry,
+        "https://api.kucoin.com/api/v1/orders",
+        7,
+        apis=CREDENTIALS,
+    )
+    assert 429 in unpaced.statuses
+    assert paced.statuses == [200] * 7
     spot = limits["kucoin"]["spot"]
     assert spot.limit == 3 and spot.reset is not None

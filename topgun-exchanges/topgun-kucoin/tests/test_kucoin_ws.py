@@ -25,8 +25,8 @@ PASSPHRASE = "kucoin-test-passphrase"
 async def test_public_token_is_fetched_without_credentials(
     exchange: Any, registry: Registry
 ) -> None:
-    async with topgun.Client(
-        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry, **exchange.client_kwargs()
+    async with exchange.client(
+        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry
     ) as client:
         url = await ws_url(client)
     record = exchange.seen[-1]
@@ -43,8 +43,8 @@ async def test_public_token_is_fetched_without_credentials(
 
 
 async def test_private_futures_token_is_signed(exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(
-        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry, **exchange.client_kwargs()
+    async with exchange.client(
+        apis={"kucoin": [KEY, SECRET, PASSPHRASE]}, registry=registry
     ) as client:
         first = await ws_url(client, private=True, futures=True)
         second = await ws_url(client, private=True, futures=True)
@@ -57,7 +57,7 @@ async def test_private_futures_token_is_signed(exchange: Any, registry: Registry
 
 
 async def test_private_token_needs_credentials(exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(apis={}, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis={}, registry=registry) as client:
         with pytest.raises(BulletError, match="needs 'kucoin' credentials"):
             await ws_url(client, private=True)
     assert exchange.seen == []  # nothing was sent
@@ -67,10 +67,8 @@ async def test_refused_token_is_an_error_without_secrets(
     exchange: Any, registry: Registry, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    async with topgun.Client(
-        apis={"kucoin": [KEY, "wrong-secret", PASSPHRASE]},
-        registry=registry,
-        **exchange.client_kwargs(),
+    async with exchange.client(
+        apis={"kucoin": [KEY, "wrong-secret", PASSPHRASE]}, registry=registry
     ) as client:
         with pytest.raises(BulletError, match="400005") as error:
             await ws_url(client, private=True)

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-import topgun
 from topgun import AuthenticationError, Backoff
-from topgun.testing import Registry
+from topgun.testing import Registry, stream_until
 from topgun_kucoin import connect, ws_url
 
 KEY = "kucoin-test-key"
@@ -32,15 +31,13 @@ SUBSCRIBE = {
 
 
 async def test_private_stream_waits_for_welcome_then_subscribes(
-    eventually: Any, exchange: Any, registry: Registry
+    exchange: Any, registry: Registry
 ) -> None:
-    got: list[Any] = []
-    async with topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS, registry=registry) as client:
         url = await ws_url(client, private=True)
-        app = client.ws_connect(url, send_json=SUBSCRIBE, hdlr_json=lambda m, ws: got.append(m))
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: any(m.get("type") == "ack" for m in got))
+        _, got = await stream_until(
+            client, url, lambda got: any(m.get("type") == "ack" for m in got), send_json=SUBSCRIBE
+        )
     [connection] = exchange.realtime.connections
     assert connection["host"] == "ws-api-spot.kucoin.com"
     assert connection["received"][0] == SUBSCRIBE  # nothing before it: the token is the login
@@ -51,7 +48,7 @@ async def test_refused_token_is_a_visible_login_failure(
     eventually: Any, exchange: Any, registry: Registry, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    async with topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS, registry=registry) as client:
         url = await ws_url(client, private=True, futures=True)
         exchange.realtime.tokens.clear()  # as if it had expired
         app = client.ws_connect(url, send_json=SUBSCRIBE, backoff=FAST)
@@ -69,7 +66,7 @@ async def test_ping_follows_the_bullet_ping_interval(
     eventually: Any, exchange: Any, registry: Registry
 ) -> None:
     exchange.realtime.ping_interval = 50  # milliseconds, as the bullet response says
-    async with topgun.Client(apis={}, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis={}, registry=registry) as client:
         app = client.ws_connect(await ws_url(client, futures=True))
         async with asyncio.timeout(5):
             await app.ready()
@@ -87,7 +84,7 @@ async def test_reconnection_uses_a_fresh_token(
     eventually: Any, exchange: Any, registry: Registry
 ) -> None:
     async with (
-        topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client,
+        exchange.client(apis=APIS, registry=registry) as client,
         await connect(
             client, private=True, send_json=SUBSCRIBE, backoff=FAST, refresh_every=3600
         ) as stream,
@@ -111,7 +108,7 @@ async def test_a_refused_token_is_replaced_at_once(
     eventually: Any, exchange: Any, registry: Registry
 ) -> None:
     async with (
-        topgun.Client(apis=APIS, registry=registry, **exchange.client_kwargs()) as client,
+        exchange.client(apis=APIS, registry=registry) as client,
         await connect(client, private=True, send_json=SUBSCRIBE, backoff=FAST) as stream,
     ):
         async with asyncio.timeout(5):
@@ -131,7 +128,7 @@ async def test_a_refused_token_is_replaced_at_once(
 async def test_stream_close_ends_the_refresher(
     eventually: Any, exchange: Any, registry: Registry
 ) -> None:
-    async with topgun.Client(apis={}, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis={}, registry=registry) as client:
         stream = await connect(client, refresh_every=0.05)
         await eventually(lambda: stream.refreshes >= 2)  # periodic refresh, no reconnection needed
         await stream.close()

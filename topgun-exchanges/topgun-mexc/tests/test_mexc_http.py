@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
-from yarl import URL
 
 import topgun
-from topgun.plugin import Credential, CredentialError, SigningRequest
-from topgun.testing import Registry
+from topgun.plugin import Credential, CredentialError
+from topgun.testing import Registry, assert_json_body, signing_request
 from topgun_mexc.auth import java_url_encode, sign_futures_request, sign_request
 
 KEY = "mx0aBYs33eIilxBWC5"
@@ -28,9 +26,7 @@ def _sign(
     method: str, url: str, body: bytes = b"", data: Any = None, signer: Any = sign_request
 ) -> Any:
     credential = Credential("mexc", [KEY, SECRET])
-    return signer(
-        SigningRequest(method, URL(url), {}, body, data, credential, topgun.FixedClock(NOW))
-    )
+    return signer(signing_request(method, url, credential, body=body, data=data, clock=NOW))
 
 
 def test_futures_scheme_on_api_host_and_public_paths() -> None:
@@ -51,36 +47,35 @@ def test_java_url_encoding() -> None:
 # -- through topgun.Client, against the verifying local server --------------------------------
 
 
-async def test_spot_signed_post(mexc_exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(
-        apis={"mexc": [KEY, SECRET]}, registry=registry, **mexc_exchange.client_kwargs()
-    ) as client:
-        result = await client.fetch(
-            "POST",
-            "https://api.mexc.com/api/v3/order",
-            data={"symbol": "BTCUSDT", "side": "BUY", "quantity": "1 2"},
-        )
+async def _accepted(
+    exchange: Any, registry: Registry, method: str, url: str, **kwargs: Any
+) -> dict[str, Any]:
+    """Send one request; the local MEXC must answer 200 and verify its signature. Returns what
+    the exchange recorded of it."""
+    async with exchange.client(apis={"mexc": [KEY, SECRET]}, registry=registry) as client:
+        result = await client.fetch(method, url, **kwargs)
     assert result.response.status == 200, result.text
-    record = mexc_exchange.seen[-1]
-    assert record["verified"] and record["body"] == b""
+    record: dict[str, Any] = exchange.seen[-1]
+    assert record["verified"]
+    return record
+
+
+async def test_spot_signed_post(mexc_exchange: Any, registry: Registry) -> None:
+    order = {"symbol": "BTCUSDT", "side": "BUY", "quantity": "1 2"}
+    url = "https://api.mexc.com/api/v3/order"
+    record = await _accepted(mexc_exchange, registry, "POST", url, data=order)
+    assert record["body"] == b""
     assert record["query"].startswith("symbol=BTCUSDT&side=BUY&quantity=1%202&timestamp=")
 
 
 async def test_spot_signed_get_with_params(mexc_exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(
-        apis={"mexc": [KEY, SECRET]}, registry=registry, **mexc_exchange.client_kwargs()
-    ) as client:
-        result = await client.fetch(
-            "GET", "https://api.mexc.com/api/v3/openOrders", params={"symbol": "BTCUSDT"}
-        )
-    assert result.response.status == 200, result.text
-    assert mexc_exchange.seen[-1]["verified"]
+    url = "https://api.mexc.com/api/v3/openOrders"
+    record = await _accepted(mexc_exchange, registry, "GET", url, params={"symbol": "BTCUSDT"})
+    assert record["query"].startswith("symbol=BTCUSDT&timestamp=")
 
 
 async def test_futures_get_and_post(mexc_exchange: Any, registry: Registry) -> None:
-    async with topgun.Client(
-        apis={"mexc": [KEY, SECRET]}, registry=registry, **mexc_exchange.client_kwargs()
-    ) as client:
+    async with mexc_exchange.client(apis={"mexc": [KEY, SECRET]}, registry=registry) as client:
         got = await client.fetch(
             "GET",
             "https://contract.mexc.com/api/v1/private/order/list/history_orders",
@@ -92,9 +87,7 @@ async def test_futures_get_and_post(mexc_exchange: Any, registry: Registry) -> N
             data={"symbol": "BTC_USDT", "vol": 1},
         )
     assert got.data["success"] and posted.data["success"], (got.text, posted.text)
-    post = mexc_exchange.seen[-1]
-    assert post["verified"] and post["headers"]["Content-Type"] == "application/json"
-    assert orjson.loads(post["body"]) == {"symbol": "BTC_USDT", "vol": 1}
+    assert_json_body(mexc_exchange.seen[-1], {"symbol": "BTC_USDT", "vol": 1})
 
 
 def test_credential_shape_is_checked_at_client(registry: Registry) -> None:

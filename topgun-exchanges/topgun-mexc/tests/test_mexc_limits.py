@@ -6,29 +6,15 @@ https://mexcdevelop.github.io/apidocs/spot_v3_en/#error-code
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
-import pytest
 from aiohttp import web
 
-from topgun.testing import (
-    CLOCK_CHECKS,
-    ClockCheck,
-    ClockScenario,
-    Registry,
-    TimestampRules,
-)
-
-
-def _stamp(request: web.Request, body: bytes) -> float | None:
-    params = dict(request.query) | dict(parse_qsl(body.decode()))
-    return int(params["timestamp"]) / 1000 if "timestamp" in params else None
-
+from topgun.testing import ClockScenario, TimestampRules, query_stamp
+from topgun.testing.conformance import ClockSuite
 
 RULES = TimestampRules(
     time_path="/api/v3/time",
     time_body=lambda now: {"serverTime": int(now * 1000)},
-    timestamp=_stamp,
+    timestamp=query_stamp(),
     window=2.0,  # the recvWindow=2000 the scenario's requests carry
     rejection=lambda: web.json_response(
         {"code": 700003, "msg": "Timestamp for this request is outside of the recvWindow."},
@@ -52,6 +38,5 @@ SCENARIO = ClockScenario(
 )
 
 
-@pytest.mark.parametrize("check", CLOCK_CHECKS, ids=lambda c: c.__name__)
-async def test_clock(check: ClockCheck, registry: Registry) -> None:
-    await check(SCENARIO, registry)
+class TestMEXCClock(ClockSuite):
+    scenario = SCENARIO

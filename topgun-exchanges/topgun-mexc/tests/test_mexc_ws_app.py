@@ -15,17 +15,16 @@ import hmac
 import time
 from typing import Any
 
-import aiohttp
-import orjson
 import pytest
 from aiohttp import web
 
-import topgun
 from topgun.testing import (
     LocalExchange,
     Registry,
     build_registry,
     eventually,
+    json_messages,
+    stream_until,
     with_heartbeat_interval,
 )
 from topgun_mexc import plugin
@@ -57,10 +56,7 @@ class ContractServer:
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        async for msg in ws:
-            if msg.type is not aiohttp.WSMsgType.TEXT:
-                continue
-            call = orjson.loads(msg.data)
+        async for call in json_messages(ws):
             method = call.get("method")
             self.events.append((method, call))
             if method == "ping":
@@ -91,14 +87,13 @@ def _fast_heartbeat_registry() -> Registry:
 async def test_login_then_subscriptions(contract: Any) -> None:
     server, exchange = contract
     registry = build_registry([plugin], strict=True)
-    got: list[Any] = []
-    async with topgun.Client(
-        apis={"mexc": [KEY, SECRET]}, registry=registry, connector=exchange.connector()
-    ) as client:
-        app = client.ws_connect(URL, send_json=FILTER, hdlr_json=lambda m, ws: got.append(m))
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: any(m.get("channel") == "rs.personal.filter" for m in got))
+    async with exchange.client(apis={"mexc": [KEY, SECRET]}, registry=registry) as client:
+        await stream_until(
+            client,
+            URL,
+            lambda got: any(m.get("channel") == "rs.personal.filter" for m in got),
+            send_json=FILTER,
+        )
     methods = [method for method, _ in server.events if method != "ping"]
     assert methods == ["login", "personal.filter"]  # the filter waits for a confirmed login
     assert server.check(server.events[0][1]["param"]) is None
@@ -106,10 +101,8 @@ async def test_login_then_subscriptions(contract: Any) -> None:
 
 async def test_heartbeat_ping_on_the_wire(contract: Any) -> None:
     server, exchange = contract
-    async with topgun.Client(
-        apis={"mexc": [KEY, SECRET]},
-        registry=_fast_heartbeat_registry(),
-        connector=exchange.connector(),
+    async with exchange.client(
+        apis={"mexc": [KEY, SECRET]}, registry=_fast_heartbeat_registry()
     ) as client:
         app = client.ws_connect(URL)
         async with asyncio.timeout(5):

@@ -23,7 +23,6 @@ import orjson
 import pytest
 from aiohttp import web
 
-import topgun
 from topgun.plugin import Host, hookimpl
 from topgun.testing import (
     Connection,
@@ -125,7 +124,7 @@ async def servers() -> AsyncIterator[tuple[Servers, LocalExchange]]:
 async def test_v3_login_reply_is_inflated_and_data_reaches_json_handlers(servers: Any) -> None:
     server, exchange = servers
     got: asyncio.Queue[Any] = asyncio.Queue()
-    async with topgun.Client(apis=APIS, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS) as client:
         app = client.ws_connect(
             "wss://connect.okcoin.jp:443/ws/v3",
             send_json={"op": "subscribe", "args": ["spot/order:BTC-JPY"]},
@@ -142,7 +141,7 @@ async def test_v5_public_path_takes_no_login_with_credentials_loaded(servers: An
     server, exchange = servers
     got: asyncio.Queue[Any] = asyncio.Queue()
     sub = {"op": "subscribe", "args": [{"channel": "tickers", "instId": "BTC-JPY"}]}
-    async with topgun.Client(apis=APIS, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS) as client:
         app = client.ws_connect(
             "wss://ws.okj.com:443/ws/v5/public",
             send_json=sub,
@@ -157,7 +156,7 @@ async def test_v5_public_path_takes_no_login_with_credentials_loaded(servers: An
 async def test_v5_private_logs_in_first(servers: Any) -> None:
     server, exchange = servers
     sub = {"op": "subscribe", "args": [{"channel": "orders", "instType": "SPOT"}]}
-    async with topgun.Client(apis=APIS, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis=APIS) as client:
         app = client.ws_connect("wss://ws.okj.com:443/ws/v5/private", send_json=sub)
         async with asyncio.timeout(5):
             await app.ready()
@@ -184,9 +183,7 @@ def _fast_heartbeat_registry() -> Any:
 async def test_v3_ping_heartbeat_and_its_deflated_pong(servers: Any) -> None:
     """The text ``ping`` goes out; the server's deflated ``pong`` is decoded and taken quietly."""
     server, exchange = servers
-    async with topgun.Client(
-        apis={}, registry=_fast_heartbeat_registry(), **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={}, registry=_fast_heartbeat_registry()) as client:
         app = client.ws_connect("wss://connect.okcoin.jp:443/ws/v3", hdlr_json=lambda m, ws: None)
         async with asyncio.timeout(5):
             await app.ready()
@@ -205,7 +202,7 @@ async def test_v3_decompression_bomb_is_dropped_and_the_stream_goes_on() -> None
 
     got: list[Any] = []
     exchange = WebSocketExchange(["connect.okcoin.jp"], on_open=on_open, compress=deflate)
-    async with exchange, topgun.Client(**exchange.client_kwargs()) as client:
+    async with exchange, exchange.client() as client:
         app = client.ws_connect(
             "wss://connect.okcoin.jp:443/ws/v3", hdlr_json=lambda m, ws: got.append(m)
         )

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 from multidict import CIMultiDict
 
 import topgun
 from topgun.plugin import CredentialError
-from topgun.testing import Registry
+from topgun.testing import Registry, assert_json_body
 from topgun_okx.auth import choose_api, iso_timestamp, sign_request
 
 
@@ -50,7 +49,7 @@ def test_demo_is_chosen_by_the_simulated_trading_header(headers: Any, api: str) 
 def client_for(exchange: Any, registry: Registry, okx_accounts: dict[str, Any]) -> Any:
     def make(**kwargs: Any) -> topgun.Client:
         apis = {name: list(account) for name, account in okx_accounts.items()}
-        return topgun.Client(apis=apis, registry=registry, **exchange.client_kwargs(), **kwargs)
+        return exchange.client(apis=apis, registry=registry, **kwargs)
 
     return make
 
@@ -80,15 +79,14 @@ async def test_demo_header_selects_demo_credentials_and_reaches_okx(
     record = exchange.seen[-1]
     assert record["verified"] == "okx_demo"
     assert record["headers"]["x-simulated-trading"] == "1"
-    assert record["headers"]["Content-Type"] == "application/json"
-    assert orjson.loads(record["body"]) == order
+    assert_json_body(record, order)
 
 
 async def test_demo_request_without_demo_credentials_goes_unsigned(
     exchange: Any, registry: Registry, okx_accounts: dict[str, Any]
 ) -> None:
-    async with topgun.Client(
-        apis={"okx": list(okx_accounts["okx"])}, registry=registry, **exchange.client_kwargs()
+    async with exchange.client(
+        apis={"okx": list(okx_accounts["okx"])}, registry=registry
     ) as client:
         result = await client.fetch(
             "GET",

@@ -9,16 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from aiohttp import web
 
-from topgun.testing import (
-    CLOCK_CHECKS,
-    ClockCheck,
-    ClockScenario,
-    Registry,
-    TimestampRules,
-)
+from topgun.testing import ClockScenario, Registry, TimestampRules
+from topgun.testing.conformance import ClockSuite
 
 WINDOW = 30.0
 
@@ -57,9 +51,8 @@ SCENARIO = ClockScenario(
 )
 
 
-@pytest.mark.parametrize("check", CLOCK_CHECKS, ids=lambda c: c.__name__)
-async def test_clock(check: ClockCheck, registry: Registry) -> None:
-    await check(SCENARIO, registry)
+class TestOKXClock(ClockSuite):
+    scenario = SCENARIO
 
 
 async def test_demo_trading_syncs_against_the_same_endpoint(registry: Registry) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun.testing import Registry, build_registry
+from topgun.testing import Registry, build_registry, heartbeats, stream_until
 from topgun_okx import plugin
 
 HOST_API = {
@@ -91,18 +91,12 @@ def _apis() -> dict[str, list[str]]:
     ],
 )
 async def test_login_then_subscribe_with_the_hosts_credentials(
-    ws_exchange: Any, registry: Registry, eventually: Any, host: str, path: str
+    ws_exchange: Any, registry: Registry, host: str, path: str
 ) -> None:
     server = await ws_exchange(HOSTS, okx_for(host))
-    got: list[Any] = []
     subscribe = {"op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]}
-    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
-        app = client.ws_connect(
-            f"wss://{host}:8443{path}", send_json=subscribe, hdlr_json=lambda m, ws: got.append(m)
-        )
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: got)
+    async with server.client(apis=_apis(), registry=registry) as client:
+        _, got = await stream_until(client, f"wss://{host}:8443{path}", send_json=subscribe)
     conn = server.connections[0]
     assert conn.state["authed"] is True
     assert [m["op"] for m in conn.received] == ["login", "subscribe"]
@@ -115,7 +109,7 @@ async def test_the_documented_port_and_443_both_log_in(
 ) -> None:
     """The docs give wss://ws.okx.com:8443; the same host answers on 443 (used by SDKs)."""
     server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
-    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=_apis(), registry=registry) as client:
         app = client.ws_connect(f"wss://ws.okx.com:{port}/ws/v5/private")
         async with asyncio.timeout(5):
             await app.ready()
@@ -135,7 +129,7 @@ async def test_credentials_never_go_to_another_port_or_in_cleartext(
 
 async def test_public_path_gets_no_login(ws_exchange: Any, registry: Registry) -> None:
     server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
-    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
+    async with server.client(apis=_apis(), registry=registry) as client:
         app = client.ws_connect(
             "wss://ws.okx.com:8443/ws/v5/public",
             send_json={"op": "subscribe", "args": [{"channel": "tickers", "instId": "BTC-USDT"}]},
@@ -146,22 +140,20 @@ async def test_public_path_gets_no_login(ws_exchange: Any, registry: Registry) -
 
 
 async def test_heartbeat_is_text_ping_answered_by_pong(
-    ws_exchange: Any, fast_heartbeat: Any, eventually: Any
+    ws_exchange: Any, fast_heartbeat: Any
 ) -> None:
     registry = build_registry([fast_heartbeat(plugin, 0.05)], strict=True)
     server = await ws_exchange(HOSTS, okx_for("ws.okx.com"))
     got: list[Any] = []
-    async with topgun.Client(apis=_apis(), registry=registry, **server.client_kwargs()) as client:
-        app = client.ws_connect(
+    async with server.client(apis=_apis(), registry=registry) as client:
+        conn, pings = await heartbeats(
+            client,
+            server,
             "wss://ws.okx.com:8443/ws/v5/private",
+            "ping",
             hdlr_str=lambda m, ws: got.append(m),
             hdlr_json=lambda m, ws: got.append(m),
         )
-        async with asyncio.timeout(5):
-            await app.ready()
-        conn = server.connections[0]
-        await eventually(lambda: conn.received.count("ping") >= 3)
-    pings = [t for m, t in zip(conn.received, conn.times, strict=True) if m == "ping"]
     assert conn.received[0]["op"] == "login"
     assert all(b - a >= 0.04 for a, b in itertools.pairwise(pings))
     assert not any(isinstance(m, dict) for m in got)  # "pong" is never parsed as JSON garbage

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 from yarl import URL
 
 import topgun
 from topgun.plugin import CredentialError
-from topgun.testing import Registry
+from topgun.testing import Registry, assert_json_body
 from topgun_phemex.auth import sign_request, signed_text
 
 KEY = "phemex-test-key"
@@ -37,9 +36,7 @@ async def test_signed_get_with_params(
     exchange: Any, registry: Registry, host: str, api: str
 ) -> None:
     params = {"symbol": "BTCUSD", "ordStatus": "New", "text": "50% off & more"}
-    async with topgun.Client(
-        apis={api: [KEY, SECRET]}, registry=registry, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={api: [KEY, SECRET]}, registry=registry) as client:
         result = await client.fetch("GET", f"https://{host}/orders/activeList", params=params)
     assert result.response.status == 200, result.text
     record = exchange.seen[-1]
@@ -49,9 +46,7 @@ async def test_signed_get_with_params(
 
 async def test_signed_put_and_post(exchange: Any, registry: Registry) -> None:
     order = {"symbol": "BTCUSD", "clOrdID": "uuid-1", "side": "Sell", "orderQty": 7}
-    async with topgun.Client(
-        apis={"phemex": [KEY, SECRET]}, registry=registry, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"phemex": [KEY, SECRET]}, registry=registry) as client:
         posted = await client.fetch("POST", "https://api.phemex.com/orders", data=order)
         put = await client.fetch(
             "PUT",
@@ -60,24 +55,20 @@ async def test_signed_put_and_post(exchange: Any, registry: Registry) -> None:
         )
     assert posted.response.status == 200, posted.text
     assert put.response.status == 200, put.text
-    post_record = exchange.seen[-2]
-    assert post_record["verified"] and orjson.loads(post_record["body"]) == order
-    assert post_record["headers"]["Content-Type"] == "application/json"
+    assert_json_body(exchange.seen[-2], order)
 
 
 async def test_auth_none_and_missing_credentials_send_nothing(
     exchange: Any, registry: Registry
 ) -> None:
-    async with topgun.Client(
-        apis={"phemex": [KEY, SECRET]}, registry=registry, **exchange.client_kwargs()
-    ) as client:
+    async with exchange.client(apis={"phemex": [KEY, SECRET]}, registry=registry) as client:
         unsigned = await client.fetch(
             "GET", "https://api.phemex.com/accounts/accountPositions", auth=None
         )
         testnet = await client.fetch(
             "GET", "https://testnet-api.phemex.com/accounts/accountPositions"
         )
-    async with topgun.Client(apis={}, registry=registry, **exchange.client_kwargs()) as client:
+    async with exchange.client(apis={}, registry=registry) as client:
         public = await client.fetch("GET", "https://api.phemex.com/public/time")
     assert unsigned.response.status == 401 and testnet.response.status == 401
     assert public.data["code"] == 0

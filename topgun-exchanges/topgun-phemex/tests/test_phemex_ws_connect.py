@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-import topgun
 from topgun import Backoff
-from topgun.testing import Registry, build_registry, with_heartbeat_interval
+from topgun.testing import Registry, build_registry, stream_until, with_heartbeat_interval
 from topgun_phemex import plugin
 from topgun_phemex.ws import HEARTBEAT_ID, LOGIN_ID
 
@@ -42,19 +41,11 @@ def messages(gateway: Any, index: int = 0) -> list[Any]:
         ("wss://phemex.com/ws", "phemex"),
     ],
 )
-async def test_login_then_private_subscription(
-    eventually: Any, gateway: Any, url: str, api: str
-) -> None:
-    got: list[Any] = []
-    async with topgun.Client(
-        apis={api: [KEY, SECRET]}, registry=registry_with(), **gateway.client_kwargs()
-    ) as client:
-        app = client.ws_connect(
-            url, send_json=AOP, hdlr_json=lambda message, ws: got.append(message)
+async def test_login_then_private_subscription(gateway: Any, url: str, api: str) -> None:
+    async with gateway.client(apis={api: [KEY, SECRET]}, registry=registry_with()) as client:
+        _, got = await stream_until(
+            client, url, lambda got: any(m.get("type") == "snapshot" for m in got), send_json=AOP
         )
-        async with asyncio.timeout(5):
-            await app.ready()
-        await eventually(lambda: any(m.get("type") == "snapshot" for m in got))
     assert gateway.server.logins == [True]
     sent = messages(gateway)
     assert sent[0]["method"] == "user.auth" and sent[0]["id"] == LOGIN_ID
@@ -64,10 +55,8 @@ async def test_login_then_private_subscription(
 
 async def test_heartbeat_on_ws_phemex_com_with_its_own_id(eventually: Any, gateway: Any) -> None:
     got: list[Any] = []
-    async with topgun.Client(
-        apis={"phemex": [KEY, SECRET]},
-        registry=registry_with(heartbeat_interval=0.05),
-        **gateway.client_kwargs(),
+    async with gateway.client(
+        apis={"phemex": [KEY, SECRET]}, registry=registry_with(heartbeat_interval=0.05)
     ) as client:
         app = client.ws_connect(
             "wss://ws.phemex.com", hdlr_json=lambda message, ws: got.append(message)
@@ -85,9 +74,7 @@ async def test_heartbeat_on_ws_phemex_com_with_its_own_id(eventually: Any, gatew
 
 
 async def test_sends_are_spaced_to_twenty_per_second(eventually: Any, gateway: Any) -> None:
-    async with topgun.Client(
-        apis={}, registry=registry_with(), **gateway.client_kwargs()
-    ) as client:
+    async with gateway.client(apis={}, registry=registry_with()) as client:
         app = client.ws_connect("wss://ws.phemex.com")
         async with asyncio.timeout(5):
             await app.ready()

@@ -3,18 +3,25 @@
 - ``LocalExchange``, ``LoopbackResolver`` (``topgun.testing.exchange``): an aiohttp application
   on a loopback port behind TLS, reached under the exchange's real hostnames.
 - ``HttpExchange`` (``.http``): an HTTP API there that records every request and answers through
-  the test's handler.
+  the test's handler; ``assert_json_body``: a recorded request verified, with this JSON body.
 - ``WebSocketExchange``, ``Connection`` (``.websocket``): WebSocket endpoints there that record
-  what arrives, with arrival times, and answer through the test's responder.
+  what arrives, with arrival times, and answer through the test's responder; ``json_messages``,
+  the receive loop of a test's own aiohttp WebSocket handler.
 - ``FakeLogin`` (``.login``): an in-memory ``WebSocketLogin`` for unit tests of authenticators.
 - ``compression_bomb`` (``.bombs``): small deflate/zlib/gzip payloads that open huge.
-- ``eventually`` (``.waiting``): wait, bounded, for what other tasks do.
+- ``eventually`` (``.waiting``): wait, bounded, for what other tasks do; ``stream_until``
+  (``.streams``): a WebSocket app keeping what it receives, waited on until it has; and
+  ``heartbeats``: when the exchange heard an app's pings.
 - ``with_heartbeat_interval``, ``FAST_BACKOFF`` (``.plugins``): quicker heartbeats and reconnects.
+- ``signing_request`` (``.signing``): a request for a signer's unit test, on a fixed clock.
 - ``new_rsa_key``, ``rsa_pem``, ``rsa_verifies`` (``.rsa``): RSA API keys, and the exchange's
-  check of their signatures (needs ``cryptography``).
+  check of their signatures (needs ``cryptography``); ``without_cryptography``: as if it were
+  not installed.
 - ``topgun.testing.timekeeping``: ``TimestampExchange`` (a clock running ahead that refuses stale
-  timestamps) and ``CLOCK_CHECKS``, the checks of a plugin's server time and rejection;
-  ``topgun.testing.ratelimits``: ``burst``, a bot's loop of requests for pacing tests.
+  timestamps), ``CLOCK_CHECKS``, the checks of a plugin's server time and rejection, and
+  ``header_stamp``/``query_stamp``, where a request carries its timestamp;
+  ``topgun.testing.ratelimits``: ``burst``, a bot's loop of requests for pacing tests, and
+  ``burst_unpaced_then_paced`` against a test's ``Limiter``.
 - ``topgun.testing.books``: the kit every order-book store runs through (``BookAdapter``,
   ``check_offline``, ``check_recovery``; docs/verified-books.rst).
 - ``topgun.testing.storefuzz``: ``assert_store_fuzz``, mutated messages against a DataStore.
@@ -53,18 +60,28 @@ from .books import (
     check_recovery,
 )
 from .exchange import LocalExchange, LoopbackResolver
-from .http import Handler, HttpExchange
+from .http import Handler, HttpExchange, assert_json_body
 from .layout import layout_problems
 from .listing import exchanges_listing
 from .login import FakeLogin, LoginResponder
 from .plugins import FAST_BACKOFF, with_heartbeat_interval
-from .ratelimits import burst
-from .rsa import new_rsa_key, rsa_pem, rsa_verifies
+from .ratelimits import Bursts, Limiter, burst, burst_unpaced_then_paced
+from .rsa import Cache, new_rsa_key, rsa_pem, rsa_verifies, without_cryptography
+from .signing import signing_request
 from .storefuzz import FuzzReport, assert_store_fuzz, fuzz_store, mutate
+from .streams import heartbeats, stream_until
 from .surface import SURFACE, import_problems
-from .timekeeping import CLOCK_CHECKS, ClockCheck, ClockScenario, TimestampExchange, TimestampRules
+from .timekeeping import (
+    CLOCK_CHECKS,
+    ClockCheck,
+    ClockScenario,
+    TimestampExchange,
+    TimestampRules,
+    header_stamp,
+    query_stamp,
+)
 from .waiting import eventually
-from .websocket import Connection, Responder, WebSocketExchange
+from .websocket import Connection, Responder, WebSocketExchange, json_messages
 
 __all__ = [
     "CLOCK_CHECKS",
@@ -72,6 +89,8 @@ __all__ = [
     "SURFACE",
     "BookAdapter",
     "BookExchange",
+    "Bursts",
+    "Cache",
     "Change",
     "ClockCheck",
     "ClockScenario",
@@ -80,6 +99,7 @@ __all__ = [
     "FuzzReport",
     "Handler",
     "HttpExchange",
+    "Limiter",
     "LocalExchange",
     "LoginResponder",
     "LoopbackResolver",
@@ -91,9 +111,11 @@ __all__ = [
     "TimestampRules",
     "WebSocketExchange",
     "WholeBookAdapter",
+    "assert_json_body",
     "assert_store_fuzz",
     "build_registry",
     "burst",
+    "burst_unpaced_then_paced",
     "check_before_snapshot",
     "check_book",
     "check_clean_stream",
@@ -107,11 +129,18 @@ __all__ = [
     "eventually",
     "exchanges_listing",
     "fuzz_store",
+    "header_stamp",
+    "heartbeats",
     "import_problems",
+    "json_messages",
     "layout_problems",
     "mutate",
     "new_rsa_key",
+    "query_stamp",
     "rsa_pem",
     "rsa_verifies",
+    "signing_request",
+    "stream_until",
     "with_heartbeat_interval",
+    "without_cryptography",
 ]

@@ -8,14 +8,15 @@ requests included.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from .exchange import LocalExchange
 
-__all__ = ["Handler", "HttpExchange"]
+__all__ = ["Handler", "HttpExchange", "assert_json_body"]
 
 Handler = Callable[[web.Request, bytes, dict[str, Any]], Awaitable[web.StreamResponse]]
 """Answers a request, given its body and its record (which it may add to)."""
@@ -61,3 +62,14 @@ class HttpExchange(LocalExchange):
         }
         self.seen.append(record)
         return await self._handle(request, body, record)
+
+
+def assert_json_body(record: Mapping[str, Any], expected: Any) -> None:
+    """``record`` (one of ``HttpExchange.seen``) was verified by the handler and carried
+    ``expected`` as its JSON body, declared ``application/json``: a signed POST arrived with
+    exactly the body that was signed."""
+    where = f"{record['method']} {record['path_qs']}"
+    assert record["verified"], f"{where}: the exchange did not verify its signature"
+    content_type = record["headers"].get("Content-Type")
+    assert content_type == "application/json", f"{where}: Content-Type {content_type!r}"
+    assert orjson.loads(record["body"]) == expected, f"{where}: body {record['body']!r}"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NamedTuple, Protocol
+
+from aiohttp import web
 
 from ..http.ratelimits import RateLimits
 from ..registry import Registry
 from .http import HttpExchange
 
-__all__ = ["burst"]
+__all__ = ["Bursts", "Limiter", "burst", "burst_unpaced_then_paced"]
 
 
 async def burst(
@@ -30,3 +32,45 @@ async def burst(
         for _ in range(count):
             await client.fetch("GET", url)
         return client.rate_limits
+
+
+class Limiter(Protocol):
+    """A test's model of an exchange's rate limit: it answers each request and keeps what it
+    answered, for the test to look at afterwards."""
+
+    async def handle(
+        self, request: web.Request, body: bytes, record: dict[str, Any]
+    ) -> web.StreamResponse: ...
+
+
+class Bursts(NamedTuple):
+    """The same burst sent twice, each to a fresh limiter: without pacing, then with it.
+
+    ``unpaced`` and ``paced`` are the two limiters, as the test's factory made them (typed
+    ``Any`` so that a test reads what its own limiter kept, statuses or codes, without a cast).
+    """
+
+    unpaced: Any
+    paced: Any
+    limits: RateLimits
+    """The paced Client's ``rate_limits`` once its burst was done."""
+
+
+async def burst_unpaced_then_paced(
+    limiter: Callable[[], Limiter],
+    hosts: Iterable[str],
+    registry: Registry,
+    url: str,
+    count: int,
+    *,
+    apis: Mapping[str, Any] | None = None,
+) -> Bursts:
+    """``burst`` ``count`` GETs to ``url`` at ``hosts`` answered by a new ``limiter()``, first
+    without pacing, then with it: the contrast a pacing test asserts."""
+    hosts = tuple(hosts)
+    unpaced = limiter()
+    await burst(HttpExchange(hosts, unpaced.handle), registry, url, count, pace=False, apis=apis)
+    paced = limiter()
+    exchange = HttpExchange(hosts, paced.handle)
+    limits = await burst(exchange, registry, url, count, pace=True, apis=apis)
+    return Bursts(unpaced, paced, limits)

@@ -7,12 +7,17 @@ as an exchange does with the key the user registered; it shares no code with the
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Protocol
+
+from ..plugin.rsa import rsa_private_key
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
-__all__ = ["new_rsa_key", "rsa_pem", "rsa_verifies"]
+__all__ = ["Cache", "new_rsa_key", "rsa_pem", "rsa_verifies", "without_cryptography"]
 
 
 def new_rsa_key() -> RSAPrivateKey:
@@ -46,3 +51,35 @@ def rsa_verifies(public_key: RSAPublicKey, signature_b64: str, message: bytes) -
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+class Cache(Protocol):
+    """A ``functools.lru_cache``-wrapped function: what ``without_cryptography`` clears."""
+
+    def cache_clear(self) -> None: ...
+
+
+@contextmanager
+def without_cryptography(*caches: Cache) -> Iterator[None]:
+    """Run the body as if ``cryptography`` were not installed, to check the error a plugin raises
+    then (it names the extra to install).
+
+    Parsed keys are cached, so core's RSA key cache and the plugin's own ``caches`` are cleared
+    on the way in (nothing parsed earlier hides the missing package) and out (nothing parsed
+    without it stays).
+    """
+    every = (rsa_private_key, *caches)
+    module = "cryptography.hazmat.primitives"
+    hidden, saved = module in sys.modules, sys.modules.get(module)
+    for cache in every:
+        cache.cache_clear()
+    sys.modules[module] = None  # type: ignore[assignment]  # what an import then fails on
+    try:
+        yield
+    finally:
+        if hidden:
+            sys.modules[module] = saved  # type: ignore[assignment]
+        else:
+            del sys.modules[module]
+        for cache in every:
+            cache.cache_clear()

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 
@@ -36,10 +37,33 @@ __all__ = [
     "check_rejection_resyncs_and_retries_once",
     "check_second_rejection_returned",
     "check_sync_measures_offset",
+    "header_stamp",
+    "query_stamp",
 ]
 
 AHEAD = 3.2
 """How far the test exchange's clock runs ahead of this machine's, in seconds."""
+
+
+def header_stamp(name: str) -> Callable[[web.Request, bytes], float | None]:
+    """``TimestampRules.timestamp`` for an exchange that signs with milliseconds in header ``name``."""
+
+    def stamp(request: web.Request, body: bytes) -> float | None:
+        value = request.headers.get(name)
+        return None if value is None else int(value) / 1000
+
+    return stamp
+
+
+def query_stamp(name: str = "timestamp") -> Callable[[web.Request, bytes], float | None]:
+    """``TimestampRules.timestamp`` for milliseconds in parameter ``name`` of the query or of a
+    form-encoded body, wherever the request puts it."""
+
+    def stamp(request: web.Request, body: bytes) -> float | None:
+        params = dict(request.query) | dict(parse_qsl(body.decode()))
+        return int(params[name]) / 1000 if name in params else None
+
+    return stamp
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ for per-endpoint behaviour, pass ``compress`` for an exchange that compresses wh
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
 import orjson
@@ -20,7 +20,7 @@ from aiohttp import WSMsgType, web
 from ..ws.response import dumps
 from .exchange import LocalExchange
 
-__all__ = ["Connection", "Responder", "WebSocketExchange"]
+__all__ = ["Connection", "Responder", "WebSocketExchange", "json_messages"]
 
 
 class Connection:
@@ -120,3 +120,11 @@ def _decoded(data: str | bytes) -> Any:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         return data
+
+
+async def json_messages(ws: web.WebSocketResponse) -> AsyncIterator[Any]:
+    """Each text message ``ws`` receives, JSON-decoded, until it closes (other frames skipped):
+    the receive loop of a test's own aiohttp WebSocket handler."""
+    async for message in ws:
+        if message.type is WSMsgType.TEXT:
+            yield orjson.loads(message.data)

@@ -16,13 +16,18 @@ and a Client without credentials send none; secrets never show in reprs, logs, w
 exceptions; an accepted login precedes the subscription and a refused one is raised, logged
 and never subscribes; heartbeats and send pacing are as documented; every registered DataStore
 resolves through ``topgun.<Name>`` and survives malformed and unknown messages.
+
+A plugin with a server-time endpoint also subclasses ``ClockSuite`` with its ``ClockScenario``
+(``topgun.testing.timekeeping``), in ``tests/test_<slug>_limits.py``.
 """
 
+from .clock import ClockSuite
 from .description import Exchange, HttpRecord, Login, Socket, Verifier
 from .suite import ConformanceSuite
 from .vectors import ExchangeFacts, SignatureVector, load_facts, load_vectors, sign_vector
 
 __all__ = [
+    "ClockSuite",
     "ConformanceSuite",
     "Exchange",
     "ExchangeFacts",

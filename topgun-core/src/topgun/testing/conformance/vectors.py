@@ -44,11 +44,11 @@ from urllib.parse import parse_qsl
 import orjson
 from yarl import URL
 
-from ...clock import FixedClock
 from ...credential import Credential
-from ...plugin import BodyEncoding, RateLimit, SignedRequest, SigningRequest
+from ...plugin import BodyEncoding, RateLimit, SignedRequest
 from ...registry import Registry
 from ...registry.hostname import lookup
+from ..signing import signing_request
 from .description import Socket
 
 __all__ = ["ExchangeFacts", "SignatureVector", "load_facts", "load_vectors", "sign_vector"]
@@ -173,13 +173,13 @@ def sign_vector(vector: SignatureVector, registry: Registry) -> SignedRequest:
         raise AssertionError(f"vector {vector.name!r}: no signer is registered for {url.host}")
     encoding = route.host.body
     body = vector.body.encode()
-    request = SigningRequest(
+    request = signing_request(
         vector.method,
         url,
-        dict(vector.headers),
-        body,
-        vector.decoded_data(encoding) if body else vector.data,
         Credential(vector.api, vector.credential),
-        FixedClock(vector.time),
+        body=body,
+        data=vector.decoded_data(encoding) if body else vector.data,
+        headers=dict(vector.headers),
+        clock=vector.time,
     )
     return route.host.signer(request)
