@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from processes import run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,22 +67,10 @@ def fresh_checkout(tmp_path: Path) -> Path:
 def shell(newcomer_env: dict[str, str]) -> Shell:
     """Run a script with bash (stopping at the first failing command); return its stdout."""
 
-    def run(script: str, cwd: Path) -> str:
-        done = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", script],
-            cwd=cwd,
-            env=newcomer_env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert done.returncode == 0, (
-            f"{script}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
-        )
-        return done.stdout
+    def bash(script: str, cwd: Path) -> str:
+        return run(["bash", "-euo", "pipefail", "-c", script], cwd=cwd, env=newcomer_env).stdout
 
-    return run
+    return bash
 
 
 def sh_blocks(markdown: str) -> list[str]:

@@ -31,7 +31,6 @@ import logging
 import os
 import re
 import signal
-import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -40,6 +39,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from docs_harness import EXAMPLES, load, local_env
+from processes import run
 
 from topgun.testing import Connection, HttpExchange, LocalExchange, WebSocketExchange, eventually
 
@@ -714,14 +714,8 @@ def test_the_offline_testing_example_suite_passes() -> None:
     """docs/examples/testing is a bot and its test suite, as a user would have them: run with
     pytest there, every test passes (warnings are errors, so an unclosed client would fail)."""
     suite = EXAMPLES / "testing"
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"],
-        cwd=suite,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    done = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"], cwd=suite
     )
-    assert done.returncode == 0, done.stdout + done.stderr
     count = (suite / "test_quoting_bot.py").read_text().count("\nasync def test_")
     assert count == 5 and f"{count} passed" in done.stdout, done.stdout

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from processes import run
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_demo_runs_and_explains_itself() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "demo"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = run([sys.executable, "-m", "demo"], cwd=ROOT, timeout=60)
     assert "2 signed requests accepted, 1 forged request refused" in done.stdout
     assert "Invalid signature" in done.stdout
     # The realtime part: logged in, subscribed, survived the simulated restart.

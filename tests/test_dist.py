@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from processes import run
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Install from this repository"
@@ -137,16 +138,7 @@ def _bot_checks(
         timeout=300,
         check=True,
     )
-    probe = subprocess.run(
-        [str(python), "-c", PROBE],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert probe.returncode == 0, probe.stderr
+    probe = run([str(python), "-c", PROBE], cwd=tmp_path, env=env, timeout=60)
     assert "signature verified" in probe.stdout and "balance 1000.0" in probe.stdout
 
     everything = shell(f". ../bot-venv/bin/activate\n{meta}topgun exchanges\n", checkout)

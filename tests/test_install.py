@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from processes import run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,14 +58,8 @@ def _venv_with(venv: Path, uv: str, env: dict[str, str], *packages: str) -> Path
 
 
 def _run(venv: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(venv / "bin" / args[0]), *args[1:]],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=venv,
-        timeout=120,
-        check=False,
+    return run(
+        [str(venv / "bin" / args[0]), *args[1:]], cwd=venv, env=env, timeout=120, check=False
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
+from processes import run
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
@@ -15,16 +15,7 @@ PROBE = (
 
 @pytest.mark.timeout(600)  # fresh venvs and package installs: slow on a loaded machine
 def test_make_demo_prints_only_the_demo(newcomer_env: dict[str, str]) -> None:
-    done = subprocess.run(
-        ["make", "--no-print-directory", "demo"],
-        cwd=ROOT,
-        env=newcomer_env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = run(["make", "--no-print-directory", "demo"], cwd=ROOT, env=newcomer_env)
     assert done.stdout.startswith("Embedded bitFlyer-like exchange listening on 127.0.0.1:")
     assert "Demo finished:" in done.stdout
     # uv reports on stderr ("Resolved 30 packages", "Installed 22 packages", " + aiohttp==...");
@@ -38,14 +29,10 @@ def test_the_demo_environment_holds_only_what_the_demo_needs(
     uv: str, newcomer_env: dict[str, str]
 ) -> None:
     # The same command the Makefile runs, asked what it installed.
-    listed = subprocess.run(
+    listed = run(
         [uv, "run", "--locked", "--isolated", "--only-group", "demo", "-q", "python", "-c", PROBE],
         cwd=ROOT,
         env=newcomer_env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
     ).stdout
     for needed in ("topgun-core", "topgun-bitflyer", "trustme", "aiohttp"):
         assert f"'{needed}'" in listed

@@ -8,9 +8,10 @@ Each check runs in a fresh interpreter, since this process has long imported eve
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from importlib import metadata
+
+from processes import run
 
 # Modules that a plugin may need to sign, never to register.
 HEAVY = ("eth_account", "eth_utils", "eth_abi", "msgpack", "coincurve", "cryptography", "pydantic")
@@ -62,14 +63,7 @@ print(json.dumps({
 
 
 def test_first_client_with_every_plugin_imports_nothing_heavy() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(HEAVY)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = run([sys.executable, "-c", PROBE, json.dumps(HEAVY)], timeout=120)
     report = json.loads(done.stdout)
     installed = {ep.name for ep in metadata.entry_points(group="topgun")}
     assert set(report["plugins"]) == installed and len(installed) >= 15, report

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from processes import run
 
 from topgun.testing import import_problems
 
@@ -43,31 +44,26 @@ def test_template_readme_then_rendered_readme(
     out = shell(f". .venv/bin/activate\n{own}", plugin)
     assert _all_passed(out) and "warning" not in out.lower(), out
 
-    def run(command: str, *args: str) -> subprocess.CompletedProcess[str]:
+    def in_plugin(command: str, *args: str) -> subprocess.CompletedProcess[str]:
         """A command of the plugin's virtual environment, run in the plugin's folder."""
-        return subprocess.run(
-            [str(plugin / ".venv" / "bin" / command), *args],
-            cwd=plugin,
-            capture_output=True,
-            text=True,
-            env=newcomer_env,
-            timeout=120,
-            check=False,
+        venv_bin = plugin / ".venv" / "bin"
+        return run(
+            [str(venv_bin / command), *args], cwd=plugin, env=newcomer_env, timeout=120, check=False
         )
 
     # Nothing to warn about at all, whatever the settings: pytest's whole output, both streams.
-    again = run("pytest", "-q", "-p", "no:cacheprovider", "-W", "default")
+    again = in_plugin("pytest", "-q", "-p", "no:cacheprovider", "-W", "default")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "warn" not in (again.stdout + again.stderr).lower(), again.stdout + again.stderr
 
     # The declared layout (docs/plugins.rst), checked where the plugin is installed, so its
     # registration is checked too; and the imports of its sources and tests.
     check = "import pathlib; from topgun.testing import layout_problems as p; print(p(pathlib.Path.cwd()))"
-    layout = run("python", "-c", check)
+    layout = in_plugin("python", "-c", check)
     assert layout.returncode == 0 and layout.stdout.strip() == "[]", layout.stdout + layout.stderr
     assert import_problems([plugin / "src", plugin / "tests"], plugin) == []
 
-    listing = run("topgun", "exchanges")
+    listing = in_plugin("topgun", "exchanges")
     assert listing.returncode == 0, listing.stderr
     assert "foo  (topgun-foo 0.1.0)" in listing.stdout
     assert "api.foo.example" in listing.stdout

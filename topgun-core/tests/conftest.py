@@ -7,8 +7,10 @@ HMAC-SHA256 over method + path-with-query + body, on hosts ``api.toy.test`` and 
 from __future__ import annotations
 
 import hmac
+import textwrap
 import types
 from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -154,3 +156,23 @@ def plugin_factory() -> Callable[..., types.ModuleType]:
 @pytest.fixture
 def toy_plugin_module() -> types.ModuleType:
     return toy_plugin()
+
+
+@pytest.fixture
+def install_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[str, str, str], None]:
+    """``install_plugin(name, module, source)``: ``topgun-<name>`` laid out as pip would (its
+    dist-info with the entry point, and the plugin's module) on this test's ``sys.path``. Give
+    each test its own module names: imports are cached for the whole run."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def install(name: str, module: str, source: str) -> None:
+        dist = f"topgun-{name}"
+        info = tmp_path / f"{dist.replace('-', '_')}-0.1.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
+        (info / "entry_points.txt").write_text(f"[topgun]\n{name} = {module}\n")
+        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
+
+    return install

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import io
-import textwrap
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -62,15 +61,6 @@ def test_cli_main_with_installed_plugins(capsys: pytest.CaptureFixture[str]) -> 
     assert "topgun-bitflyer" in out and "api.bitflyer.com" in out
 
 
-def _fake_distribution(root: Path, dist: str, plugin: str, module: str, source: str) -> None:
-    """An installed distribution on ``root`` (dist-info + module), as pip lays one out."""
-    info = root / f"{dist.replace('-', '_')}-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(f"[topgun]\n{plugin} = {module}\n")
-    (root / f"{module}.py").write_text(textwrap.dedent(source))
-
-
 WITH_STORE = """
     from topgun import DataStoreCollection
     from topgun.plugin import ApiSpec, hookimpl
@@ -97,16 +87,15 @@ WITHOUT_STORE = """
 
 
 @pytest.fixture
-def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def installed(
+    install_plugin: Callable[[str, str, str], None], monkeypatch: pytest.MonkeyPatch
+) -> Any:
     """Install fake plugin distributions on sys.path; ``use(*dists)`` makes them the registry."""
     from topgun.registry import state
 
-    _fake_distribution(tmp_path, "topgun-fakeflyer", "fakeflyer", "tg_fakeflyer", WITH_STORE)
-    _fake_distribution(tmp_path, "topgun-fakebit", "fakebit", "tg_fakebit", WITHOUT_STORE)
-    _fake_distribution(
-        tmp_path, "topgun-fakebroken", "fakebroken", "tg_fakebroken", "raise ImportError('no dep')"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
+    install_plugin("fakeflyer", "tg_fakeflyer", WITH_STORE)
+    install_plugin("fakebit", "tg_fakebit", WITHOUT_STORE)
+    install_plugin("fakebroken", "tg_fakebroken", "raise ImportError('no dep')")
 
     def use(*dists: str, disabled: frozenset[str] = frozenset()) -> None:
         loaded, failed, skipped = discover_plugins(disabled=disabled)

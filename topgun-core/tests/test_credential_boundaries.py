@@ -60,16 +60,17 @@ async def plain_exchange() -> AsyncIterator[HttpExchange]:
         yield server
 
 
-def _rogue_plugin(
-    plugin_factory: Callable[..., types.ModuleType], choose: Callable[[Any], str]
-) -> types.ModuleType:
-    """A plugin that declares only ``rogue`` but whose selector answers what ``choose`` says."""
+def _toy_and_rogue(
+    plugin_factory: Callable[..., types.ModuleType], toy: types.ModuleType, answer: str
+) -> Registry:
+    """The toy plugin beside one that declares only ``rogue`` but whose selector answers
+    ``answer``."""
 
     def rogue_signer(request: SigningRequest) -> SignedRequest:
         return SignedRequest(headers={"X-ROGUE-GOT": request.credential.key})
 
-    selector = ApiSelector(("rogue",), choose)
-    return plugin_factory(
+    selector = ApiSelector(("rogue",), lambda headers: answer)
+    rogue = plugin_factory(
         "rogue",
         apis=[ApiSpec("rogue")],
         hosts=[
@@ -77,6 +78,7 @@ def _rogue_plugin(
             Host("ws.rogue.test", api=selector, ws_authenticator=_never_called),
         ],
     )
+    return build_registry([toy, rogue], strict=True)
 
 
 async def _never_called(login: Any) -> None:
@@ -97,9 +99,7 @@ def _apis() -> dict[str, list[str]]:
 async def test_a_selector_reaching_for_another_plugins_name_is_refused_over_http(
     tls_exchange: HttpExchange, plugin_factory: Any, toy_plugin_module: Any
 ) -> None:
-    registry = build_registry(
-        [toy_plugin_module, _rogue_plugin(plugin_factory, lambda headers: "toy")], strict=True
-    )
+    registry = _toy_and_rogue(plugin_factory, toy_plugin_module, "toy")
     async with topgun.Client(_apis(), registry=registry, **tls_exchange.client_kwargs()) as client:
         with pytest.raises(topgun.PluginError) as raised:
             await client.fetch("GET", "https://api.rogue.test/v1/balance")
@@ -112,9 +112,7 @@ async def test_a_selector_reaching_for_another_plugins_name_is_refused_over_http
 async def test_a_selector_reaching_for_another_plugins_name_is_refused_over_websocket(
     plugin_factory: Any, toy_plugin_module: Any
 ) -> None:
-    registry = build_registry(
-        [toy_plugin_module, _rogue_plugin(plugin_factory, lambda headers: "toy")], strict=True
-    )
+    registry = _toy_and_rogue(plugin_factory, toy_plugin_module, "toy")
     async with topgun.Client(_apis(), registry=registry) as client:
         with pytest.raises(topgun.PluginError, match=r"plugin 'rogue'.*API name 'toy'"):
             client.ws_connect("wss://ws.rogue.test/private")
@@ -124,9 +122,7 @@ async def test_a_selector_reaching_for_another_plugins_name_is_refused_over_webs
 async def test_a_selector_answering_its_own_name_still_works(
     tls_exchange: HttpExchange, plugin_factory: Any, toy_plugin_module: Any
 ) -> None:
-    registry = build_registry(
-        [toy_plugin_module, _rogue_plugin(plugin_factory, lambda headers: "rogue")], strict=True
-    )
+    registry = _toy_and_rogue(plugin_factory, toy_plugin_module, "rogue")
     async with topgun.Client(_apis(), registry=registry, **tls_exchange.client_kwargs()) as client:
         await client.fetch("GET", "https://api.rogue.test/v1/balance")
     assert tls_exchange.seen[0]["headers"]["X-ROGUE-GOT"] == ROGUE_KEY

@@ -195,29 +195,30 @@ async def test_response_stalling_mid_body_obeys_the_timeout(raw_server: Any) -> 
         assert not guard.expired()  # the request's own 0.3 s timeout ended it
 
 
-async def test_server_closing_mid_response_raises_a_client_error(raw_server: Any) -> None:
+@pytest.mark.parametrize(
+    ("sent", "error"),
+    [
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 1000\r\n\r\n{"partial": ',
+            aiohttp.ClientPayloadError,
+        ),
+        (b"", aiohttp.ClientConnectionError),
+    ],
+    ids=["mid-response", "before-any-response"],
+)
+async def test_server_closing_the_connection_raises_a_client_error(
+    raw_server: Any, sent: bytes, error: type[Exception]
+) -> None:
     async def cut(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_head(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
-        writer.write(b'Content-Length: 1000\r\n\r\n{"partial": ')
+        writer.write(sent)
         await writer.drain()
         writer.transport.abort()
 
     url = await raw_server(cut)
     async with topgun.Client(apis={}) as client:
-        with pytest.raises(aiohttp.ClientPayloadError):
-            async with asyncio.timeout(10):
-                await client.fetch("GET", url + "/x")
-
-
-async def test_server_closing_before_any_response_raises_a_client_error(raw_server: Any) -> None:
-    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await _read_head(reader)
-        writer.transport.abort()
-
-    url = await raw_server(hang_up)
-    async with topgun.Client(apis={}) as client:
-        with pytest.raises(aiohttp.ClientConnectionError):
+        with pytest.raises(error):
             async with asyncio.timeout(10):
                 await client.fetch("GET", url + "/x")
 

@@ -49,6 +49,15 @@ def tick(symbol: str, price: int) -> str:
     return orjson.dumps({"symbol": symbol, "price": price}).decode()
 
 
+def torn(path: Path, messages: list[str], cut: int = 5) -> Path:
+    """A recording of ``messages`` whose last ``cut`` bytes are lost (a crash mid-write)."""
+    with topgun.Recorder(path) as rec:
+        for message in messages:
+            rec.onmessage(message)
+    path.write_bytes(path.read_bytes()[:-cut])
+    return path
+
+
 def frames(path: Path) -> list[Any]:
     return [r.data for r in read_records(path) if isinstance(r, Frame)]
 
@@ -193,11 +202,7 @@ async def test_a_corrupt_line_is_named_after_everything_before_it(
 
 
 def test_a_cut_compressed_recording_is_read_up_to_the_cut(tmp_path: Path) -> None:
-    path = tmp_path / "cut.jsonl.zst"
-    with topgun.Recorder(path) as rec:
-        for n in range(100):
-            rec.onmessage(tick("A", n))
-    path.write_bytes(path.read_bytes()[:-20])
+    path = torn(tmp_path / "cut.jsonl.zst", [tick("A", n) for n in range(100)], cut=20)
     got: list[Any] = []
     with pytest.raises(RecordingError, match=r"cut.jsonl.zst, line \d+: truncated or corrupt"):
         got.extend(read_records(path))
@@ -262,11 +267,7 @@ def test_replay_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_replay_command_prints_a_summary_and_the_error_of_a_torn_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "torn.jsonl"
-    with topgun.Recorder(path) as rec:
-        rec.onmessage(tick("A", 1))
-        rec.onmessage(tick("B", 2))
-    path.write_bytes(path.read_bytes()[:-5])
+    path = torn(tmp_path / "torn.jsonl", [tick("A", 1), tick("B", 2)])
     assert main(["replay", str(path), "--store", f"{__name__}:Ticks"]) == 1
     captured = capsys.readouterr()
     assert "torn.jsonl, line 5: truncated" in captured.err
@@ -299,12 +300,8 @@ def test_export_writes_what_precedes_a_torn_line_and_keeps_mixed_fields_as_json(
 ) -> None:
     import pyarrow.parquet as pq
 
-    path = tmp_path / "torn.jsonl"
-    with topgun.Recorder(path) as rec:
-        rec.onmessage(tick("A", 1))
-        rec.onmessage(orjson.dumps({"symbol": "B", "price": "n/a"}).decode())
-        rec.onmessage(tick("C", 3))
-    path.write_bytes(path.read_bytes()[:-5])
+    mixed = orjson.dumps({"symbol": "B", "price": "n/a"}).decode()
+    path = torn(tmp_path / "torn.jsonl", [tick("A", 1), mixed, tick("C", 3)])
     out = tmp_path / "out"
     store = f"{__name__}:Ticks"
     assert main(["export", str(path), "--to", "parquet", str(out), "--store", store]) == 1

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import textwrap
 import warnings
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,20 +13,6 @@ import topgun
 from topgun.errors import PluginLoadWarning
 from topgun.plugin import ApiSpec, Host, HostRecipe
 from topgun.registry import build_registry, discover_plugins
-
-
-def _fake_distribution(
-    root: Path, dist: str, entry_points: dict[str, str], modules: dict[str, str]
-) -> None:
-    """Lay out an installed distribution on ``root`` (dist-info + modules), as pip would."""
-    info = root / f"{dist.replace('-', '_')}-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
-    lines = "\n".join(f"{name} = {value}" for name, value in entry_points.items())
-    (info / "entry_points.txt").write_text(f"[topgun]\n{lines}\n")
-    for name, source in modules.items():
-        (root / f"{name}.py").write_text(textwrap.dedent(source))
-
 
 GOOD_PLUGIN = """
     from topgun.plugin import ApiSpec, Host, hookimpl
@@ -43,18 +28,10 @@ GOOD_PLUGIN = """
 
 
 def test_entry_points_are_found_and_a_broken_plugin_is_isolated(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    install_plugin: Callable[[str, str, str], None],
 ) -> None:
-    _fake_distribution(
-        tmp_path, "topgun-goodex", {"goodex": "tg_goodex_plugin"}, {"tg_goodex_plugin": GOOD_PLUGIN}
-    )
-    _fake_distribution(
-        tmp_path,
-        "topgun-brokenex",
-        {"brokenex": "tg_brokenex_plugin"},
-        {"tg_brokenex_plugin": "raise RuntimeError('boom at import')"},
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
+    install_plugin("goodex", "tg_goodex_plugin", GOOD_PLUGIN)
+    install_plugin("brokenex", "tg_brokenex_plugin", "raise RuntimeError('boom at import')")
     loaded, failed, _ = discover_plugins(disabled=frozenset())
     names = [p.name for p in loaded]
     assert "goodex" in names and "bitflyer" in names
@@ -73,14 +50,10 @@ def test_entry_points_are_found_and_a_broken_plugin_is_isolated(
         build_registry(loaded, load_failures=failed, strict=True)
 
 
-def test_disabled_plugins_are_not_imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_distribution(
-        tmp_path,
-        "topgun-brokenex",
-        {"brokenex": "tg_brokenex2"},
-        {"tg_brokenex2": "raise RuntimeError('never imported')"},
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
+def test_disabled_plugins_are_not_imported(
+    install_plugin: Callable[[str, str, str], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_plugin("brokenex", "tg_brokenex2", "raise RuntimeError('never imported')")
     monkeypatch.setenv("TOPGUN_DISABLE_PLUGINS", "brokenex, bitflyer")
     loaded, failed, disabled = discover_plugins()
     assert failed == [] and sorted(disabled) == ["bitflyer", "brokenex"]
@@ -229,24 +202,11 @@ EXITING_IN_HOOK = """
 
 
 def test_a_plugin_calling_sys_exit_at_import_is_isolated(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    install_plugin: Callable[[str, str, str], None],
 ) -> None:
-    _fake_distribution(
-        tmp_path, "topgun-goodex", {"goodex": "tg_goodex_exit"}, {"tg_goodex_exit": GOOD_PLUGIN}
-    )
-    _fake_distribution(
-        tmp_path,
-        "topgun-exitex",
-        {"exitex": "tg_exitex_plugin"},
-        {"tg_exitex_plugin": EXITING_AT_IMPORT},
-    )
-    _fake_distribution(
-        tmp_path,
-        "topgun-hookex",
-        {"hookex": "tg_hookex_plugin"},
-        {"tg_hookex_plugin": EXITING_IN_HOOK},
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
+    install_plugin("goodex", "tg_goodex_exit", GOOD_PLUGIN)
+    install_plugin("exitex", "tg_exitex_plugin", EXITING_AT_IMPORT)
+    install_plugin("hookex", "tg_hookex_plugin", EXITING_IN_HOOK)
     loaded, failed, _ = discover_plugins(disabled=frozenset())
     assert [(f.name, f.distribution) for f in failed] == [("exitex", "topgun-exitex")]
     assert "sys.exit(3)" in failed[0].error
@@ -264,15 +224,14 @@ def test_a_plugin_calling_sys_exit_at_import_is_isolated(
 
 
 def test_topgun_exchanges_survives_a_plugin_calling_sys_exit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    install_plugin: Callable[[str, str, str], None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from topgun.cli import main
     from topgun.registry import reset_registry
 
-    _fake_distribution(
-        tmp_path, "topgun-exitex", {"exitex": "tg_exitex_cli"}, {"tg_exitex_cli": EXITING_AT_IMPORT}
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
+    install_plugin("exitex", "tg_exitex_cli", EXITING_AT_IMPORT)
     monkeypatch.delenv("TOPGUN_STRICT_PLUGINS", raising=False)
     reset_registry()
     try:

@@ -104,14 +104,10 @@ def test_keyed_update_merges_or_inserts() -> None:
 
 def test_multi_field_keys_index_by_tuple_with_numeric_equality() -> None:
     ds = topgun.DataStore(keys=["pc", "side", "price"])
-    ds._insert([{"pc": "X", "side": "BUY", "price": 100, "size": 1}])
+    level = {"pc": "X", "side": "BUY", "price": 100, "size": 1}
+    ds._insert([level.copy()])
     # 100 and 100.0 are the same key, as in any dict; a string is a different key.
-    assert ds.get({"pc": "X", "side": "BUY", "price": 100.0}) == {
-        "pc": "X",
-        "side": "BUY",
-        "price": 100,
-        "size": 1,
-    }
+    assert ds.get({"pc": "X", "side": "BUY", "price": 100.0}) == level
     assert ds.get({"pc": "X", "side": "BUY", "price": "100"}) is None
     assert ds.get({"pc": "X", "side": "BUY"}) is None  # a key field missing
     assert ds.get({"pc": ["unhashable"], "side": "BUY", "price": 1}) is None

@@ -117,11 +117,8 @@ class ChecksumAdapter(BookAdapter):
     ws_url = WS_URL
     checksum = True
 
-    def new_store(self) -> ChecksumFeed:
-        return ChecksumFeed()
-
-    def book(self, store: Any) -> OrderBookStore:
-        return store.book  # type: ignore[no-any-return]
+    collection = ChecksumFeed
+    book_name = "book"
 
     def snapshot(self, model: ModelBook) -> Any:
         asks, bids = model.top()
@@ -202,11 +199,8 @@ class RestAdapter(BookAdapter):
     ws_url = WS_URL
     rest_url = REST_URL + "?symbol=CCCDDD"
 
-    def new_store(self) -> RestFeed:
-        return RestFeed()
-
-    def book(self, store: Any) -> OrderBookStore:
-        return store.depth  # type: ignore[no-any-return]
+    collection = RestFeed
+    book_name = "depth"
 
     def diff(self, model: ModelBook, asks: Change, bids: Change) -> Any:
         return {

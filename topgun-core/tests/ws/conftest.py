@@ -149,6 +149,33 @@ class ServerConn:
         transport.abort()
 
 
+async def accept_login(conn: ServerConn) -> None:
+    """Server behaviour: accept the toy login (unchecked), then read until the client leaves."""
+    await conn.read()
+    await conn.ws.send_json({"op": "login", "ok": True})
+    await conn.drain()
+
+
+def sending(*messages: Any) -> Behaviour:
+    """Server behaviour: send ``messages`` (JSON) as the connection opens, then read until the
+    client leaves."""
+
+    async def behaviour(conn: ServerConn) -> None:
+        for message in messages:
+            await conn.ws.send_json(message)
+        await conn.drain()
+
+    return behaviour
+
+
+async def login_refused(app: Any, match: str, within: float = 5.0) -> None:
+    """``app.ready()`` fails, within ``within`` seconds, with an AuthenticationError matching
+    ``match``."""
+    with pytest.raises(AuthenticationError, match=match):
+        async with asyncio.timeout(within):
+            await app.ready()
+
+
 class WSServer:
     """A WebSocket server on 127.0.0.1 whose per-connection behaviour a test scripts."""
 
@@ -330,6 +357,10 @@ def kit() -> types.SimpleNamespace:
     """The helpers above, for test modules (conftest modules are not importable by name)."""
     return types.SimpleNamespace(
         eventually=eventually,
+        accept_login=accept_login,
+        drain=ServerConn.drain,
+        login_refused=login_refused,
+        sending=sending,
         RecordedSleep=RecordedSleep,
         free_port=free_port,
         toy_client=toy_client,

@@ -14,11 +14,7 @@ from topgun import Backoff, ConnectionState, WebSocketApp
 
 
 async def test_ws_connect_is_a_plain_function_and_await_gives_the_app(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.ws.send_json({"ok": 1})
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.sending({"ok": 1}))
     got: list[Any] = []
     # base_url never applies to WebSocket URLs.
     async with topgun.Client(base_url="https://api.example.invalid") as client:

@@ -191,9 +191,7 @@ async def test_a_login_flooded_with_frames_fails_visibly_and_backs_off(
     caplog.set_level(logging.ERROR, "topgun.ws")
     async with kit.toy_client(server, apis=kit.TOY_APIS) as client:
         app = client.ws_connect(kit.TOY_URL, hdlr_json=lambda m, ws: None, backoff=SLOW)
-        with pytest.raises(AuthenticationError, match="before its login reply"):
-            async with asyncio.timeout(10):
-                await app.ready()
+        await kit.login_refused(app, "before its login reply", within=10)
         assert app.stats.auth_failures >= 1
         await kit.eventually(lambda: app.state is ConnectionState.BACKOFF)
     assert f"more than {login.MAX_HELD_FRAMES} frames or {login.MAX_HELD_BYTES} bytes" in (
@@ -214,9 +212,7 @@ async def test_the_frame_count_is_bounded_too(serve: Any, kit: Any) -> None:
     server = await serve(behaviour)
     async with kit.toy_client(server, apis=kit.TOY_APIS) as client:
         app = client.ws_connect(kit.TOY_URL)
-        with pytest.raises(AuthenticationError, match=f"{login.MAX_HELD_FRAMES + 1} frames"):
-            async with asyncio.timeout(20):
-                await app.ready()
+        await kit.login_refused(app, f"{login.MAX_HELD_FRAMES + 1} frames", within=20)
 
 
 async def test_an_authenticator_swallowing_the_overflow_still_fails(serve: Any, kit: Any) -> None:
@@ -239,6 +235,4 @@ async def test_an_authenticator_swallowing_the_overflow_still_fails(serve: Any, 
     registry = kit.toy_registry(ws_authenticator=stubborn)
     async with kit.toy_client(server, registry, apis=kit.TOY_APIS) as client:
         app = client.ws_connect(kit.TOY_URL)
-        with pytest.raises(AuthenticationError, match="before its login reply"):
-            async with asyncio.timeout(10):
-                await app.ready()
+        await kit.login_refused(app, "before its login reply", within=10)

@@ -121,11 +121,7 @@ async def test_close_twice_and_concurrently(serve: Any, kit: Any) -> None:
 
 
 async def test_close_from_inside_a_handler_before_returning(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.ws.send_json({"hi": 1})
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.sending({"hi": 1}))
     closing: list[asyncio.Task[None]] = []
     async with kit.toy_client(server) as client:
 

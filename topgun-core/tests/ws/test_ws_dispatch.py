@@ -58,12 +58,7 @@ async def test_text_binary_and_json_frames_reach_the_right_handlers(
 async def test_a_raising_handler_is_logged_and_the_others_carry_on(
     serve: Any, kit: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def behaviour(conn: Any) -> None:
-        for i in range(5):
-            await conn.ws.send_json({"i": i})
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.sending(*({"i": i} for i in range(5))))
     after: list[Any] = []
     texts: list[Any] = []
 
@@ -96,12 +91,7 @@ async def test_a_raising_handler_is_logged_and_the_others_carry_on(
 async def test_handlers_are_called_in_the_receive_loop_in_order(serve: Any, kit: Any) -> None:
     """No call_soon per message: every handler ran for a frame before the next frame is read."""
 
-    async def behaviour(conn: Any) -> None:
-        for i in range(50):
-            await conn.ws.send_json(i)
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.sending(*range(50)))
     order: list[tuple[str, int]] = []
     async with topgun.Client() as client:
         client.ws_connect(
@@ -113,12 +103,7 @@ async def test_handlers_are_called_in_the_receive_loop_in_order(serve: Any, kit:
 
 
 async def test_websocket_queue_as_handler_with_async_for(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        for i in range(3):
-            await conn.ws.send_json({"i": i})
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.sending(*({"i": i} for i in range(3))))
     queue = topgun.WebSocketQueue()
     assert isinstance(queue, asyncio.Queue)
     got = []

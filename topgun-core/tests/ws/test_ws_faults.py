@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 import topgun
-from topgun import AuthenticationError, Backoff, ConnectionState
+from topgun import Backoff, ConnectionState
 from topgun.errors import WebSocketClosedError
 from topgun.plugin import Heartbeat, RateLimit
 from topgun.ws import connection as connection_module
@@ -379,12 +379,7 @@ async def test_a_handler_raising_cancelled_error_does_not_end_the_app(serve: Any
 
 
 async def test_a_handler_closing_the_app_from_inside(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        for i in range(100):
-            await conn.ws.send_json({"n": i})
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.sending(*({"n": i} for i in range(100))))
     got: list[Any] = []
     closers: list[asyncio.Task[None]] = []
     apps: list[Any] = []
@@ -408,11 +403,7 @@ async def test_a_handler_closing_the_app_from_inside(serve: Any, kit: Any) -> No
 
 
 async def test_a_json_handler_mutating_the_message(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.ws.send_json({"n": 1, "items": [1, 2]})
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.sending({"n": 1, "items": [1, 2]}))
     seen: list[Any] = []
 
     def mutate(message: Any, ws: Any) -> None:
@@ -473,12 +464,7 @@ def _failing_heartbeat(clock: Any) -> str:
 async def test_a_message_signer_failing_on_send_star_drops_the_connection_visibly(
     serve: Any, kit: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.read()
-        await conn.ws.send_json(_login_ok())
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.accept_login)
     registry = kit.toy_registry(ws_message_signer=_failing_signer)
     async with kit.toy_client(server, registry, apis=kit.TOY_APIS) as client:
         app = client.ws_connect(kit.TOY_URL, send_json={"op": "subscribe"}, backoff=FAST)
@@ -491,10 +477,7 @@ async def test_a_message_signer_failing_on_send_star_drops_the_connection_visibl
 async def test_an_exchange_heartbeat_factory_failing_drops_the_connection_visibly(
     serve: Any, kit: Any
 ) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.drain)
     registry = kit.toy_registry(
         ws_authenticator=None, ws_heartbeat=Heartbeat(0.05, _failing_heartbeat)
     )
@@ -528,12 +511,7 @@ async def test_a_responder_answering_something_unserialisable_is_logged_not_fata
 
 
 async def test_send_json_of_something_unserialisable_is_a_clear_error(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.read()
-        await conn.ws.send_json(_login_ok())
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.accept_login)
     async with kit.toy_client(server, apis=kit.TOY_APIS) as client:
         app = client.ws_connect(kit.TOY_URL)
         await app.ready()
@@ -590,11 +568,7 @@ async def test_bad_urls_are_refused_up_front(url: str) -> None:
 
 
 async def test_an_http_url_is_upgraded_like_ws(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.ws.send_json({"hi": 1})
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.sending({"hi": 1}))
     got: list[Any] = []
     async with topgun.Client() as client:
         client.ws_connect(
@@ -653,9 +627,7 @@ async def test_a_non_json_or_non_dict_only_login_reply_times_out_cleanly(
     server = await serve(behaviour)
     async with kit.toy_client(server, apis=kit.TOY_APIS) as client:
         app = client.ws_connect(kit.TOY_URL, backoff=FAST)
-        with pytest.raises(AuthenticationError, match="timed out"):
-            async with asyncio.timeout(5):
-                await app.ready()
+        await kit.login_refused(app, "timed out")
         assert app.stats.auth_failures == 1
 
 
@@ -680,11 +652,19 @@ async def test_thousands_of_frames_before_the_login_reply(serve: Any, kit: Any) 
         assert got == list(range(count + 1))
 
 
-async def test_close_frame_in_the_middle_of_login(serve: Any, kit: Any) -> None:
+@pytest.mark.parametrize(
+    ("ending", "refusal"), [("close frame", "4001"), ("dropped", None)], ids=["close", "drop"]
+)
+async def test_a_connection_ending_in_the_middle_of_login_is_followed_by_a_good_one(
+    serve: Any, kit: Any, ending: str, refusal: str | None
+) -> None:
     async def behaviour(conn: Any) -> None:
         await conn.read()
         if conn.index == 0:
-            await conn.ws.close(code=4001, message=b"go away")
+            if ending == "close frame":
+                await conn.ws.close(code=4001, message=b"go away")
+            else:
+                conn.drop()
             return
         await conn.ws.send_json(_login_ok())
         await conn.drain()
@@ -692,26 +672,10 @@ async def test_close_frame_in_the_middle_of_login(serve: Any, kit: Any) -> None:
     server = await serve(behaviour)
     async with kit.toy_client(server, apis=kit.TOY_APIS) as client:
         app = client.ws_connect(kit.TOY_URL, backoff=FAST)
-        with pytest.raises(AuthenticationError, match="4001"):
+        if refusal is not None:  # a close frame's code is what the login failure reports
+            await kit.login_refused(app, refusal)
             async with asyncio.timeout(5):
                 await app.ready()
-        async with asyncio.timeout(5):
-            await app.ready()
-        assert app.stats.connects == 2
-
-
-async def test_connection_dropped_in_the_middle_of_login(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.read()
-        if conn.index == 0:
-            conn.drop()
-            return
-        await conn.ws.send_json(_login_ok())
-        await conn.drain()
-
-    server = await serve(behaviour)
-    async with kit.toy_client(server, apis=kit.TOY_APIS) as client:
-        app = client.ws_connect(kit.TOY_URL, backoff=FAST)
         await kit.eventually(lambda: app.stats.connects == 2 and app.state is ConnectionState.READY)
 
 
@@ -768,12 +732,7 @@ async def test_closing_the_client_while_authenticating(serve: Any, kit: Any) -> 
 
 
 async def test_closing_the_client_while_subscribing(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.read()
-        await conn.ws.send_json(_login_ok())
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.accept_login)
     registry = kit.toy_registry(ws_rate_limit=RateLimit(2, 1.0))
     client = kit.toy_client(server, registry, apis=kit.TOY_APIS)
     app = client.ws_connect(kit.TOY_URL, send_json=[{"sub": i} for i in range(80)])
@@ -802,11 +761,10 @@ async def test_closing_the_client_against_a_peer_that_never_answers_the_close(
 
 
 @pytest.mark.parametrize("seconds", [0, -1.0, float("nan")])
-async def test_heartbeat_with_a_non_positive_timeout_is_refused(serve: Any, seconds: float) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.drain()
-
-    server = await serve(behaviour)
+async def test_heartbeat_with_a_non_positive_timeout_is_refused(
+    serve: Any, kit: Any, seconds: float
+) -> None:
+    server = await serve(kit.drain)
     async with topgun.Client() as client:
         app = client.ws_connect(server.url)
         await app
@@ -817,10 +775,7 @@ async def test_heartbeat_with_a_non_positive_timeout_is_refused(serve: Any, seco
 
 
 async def test_two_concurrent_heartbeats_both_return(serve: Any, kit: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.drain)
     async with topgun.Client() as client:
         app = client.ws_connect(server.url)
         async with asyncio.timeout(5):
@@ -851,10 +806,7 @@ async def test_concurrent_heartbeats_against_a_silent_peer_reconnect_once(
 async def test_heartbeat_whose_connection_ends_during_the_ping_retries_cleanly(
     serve: Any, kit: Any
 ) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.drain()
-
-    server = await serve(behaviour)
+    server = await serve(kit.drain)
     async with topgun.Client() as client:
         app = client.ws_connect(server.url, backoff=FAST)
         first = (await app).current_ws
@@ -872,11 +824,8 @@ async def test_heartbeat_whose_connection_ends_during_the_ping_retries_cleanly(
         gc.collect()  # a pong future failed by the ending link must have been retrieved
 
 
-async def test_heartbeat_on_a_closed_app_raises(serve: Any) -> None:
-    async def behaviour(conn: Any) -> None:
-        await conn.drain()
-
-    server = await serve(behaviour)
+async def test_heartbeat_on_a_closed_app_raises(serve: Any, kit: Any) -> None:
+    server = await serve(kit.drain)
     async with topgun.Client() as client:
         app = client.ws_connect(server.url)
         await app

@@ -24,17 +24,10 @@ def signed_ok(message: Any, secret: str) -> bool:
     return hmac.compare_digest(message.get("sig", ""), want)
 
 
-async def accept_login(conn: Any) -> None:
-    """Server behaviour: accept the toy login (unchecked here), then record everything."""
-    await conn.read()
-    await conn.ws.send_json({"op": "login", "ok": True})
-    await conn.drain()
-
-
 async def test_send_json_is_signed_at_subscribe_time_and_through_current_ws(
     serve: Any, kit: Any
 ) -> None:
-    server = await serve(accept_login)
+    server = await serve(kit.accept_login)
     registry = kit.toy_registry(ws_message_signer=kit.toy_sign_message)
     async with kit.toy_client(server, registry, apis=kit.TOY_APIS) as client:
         app = client.ws_connect(kit.TOY_URL, send_json={"op": "subscribe", "ch": "orders"})
@@ -124,7 +117,7 @@ async def test_no_hook_runs_per_websocket_connection_or_message(
 
     from topgun.registry import build as build_module
 
-    server = await serve(accept_login)
+    server = await serve(kit.accept_login)
     registry = kit.toy_registry(
         ws_message_signer=kit.toy_sign_message, ws_rate_limit=RateLimit(100, 1.0)
     )

@@ -204,6 +204,14 @@ def _size(count: int) -> str:
 # -- replay ----------------------------------------------------------------------------------
 
 
+def _missing_files(command: str, files: list[str], err: TextIO) -> bool:
+    """Say which of the recordings named do not exist (before any is read); True if any."""
+    missing = [name for name in files if not Path(name).is_file()]
+    if missing:
+        print(f"topgun {command}: no such file: {', '.join(missing)}", file=err)
+    return bool(missing)
+
+
 def run_replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         speed = parse_speed(args.speed)
@@ -212,9 +220,7 @@ def run_replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (ValueError, LookupError) as exc:
         print(f"topgun replay: {exc}", file=err)
         return 2
-    missing = [name for name in args.files if not Path(name).is_file()]
-    if missing:
-        print(f"topgun replay: no such file: {', '.join(missing)}", file=err)
+    if _missing_files("replay", args.files, err):
         return 2
     return asyncio.run(_replay(store_class, args.files, speed, until_ns, out, err))
 
@@ -254,9 +260,7 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except LookupError as exc:
         print(f"topgun export: {exc}", file=err)
         return 2
-    missing = [name for name in args.files if not Path(name).is_file()]
-    if missing:
-        print(f"topgun export: no such file: {', '.join(missing)}", file=err)
+    if _missing_files("export", args.files, err):
         return 2
     status = 0
     try:

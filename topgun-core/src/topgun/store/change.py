@@ -110,11 +110,8 @@ class StoreStream:
                     self._maxsize,
                 )
         buffer.append(change)
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        if self._waiter is not None:
+            self._release()
 
     def get_nowait(self) -> StoreChange | None:
         """The oldest buffered change, or None when there is none."""
@@ -140,11 +137,15 @@ class StoreStream:
             return
         self._closed = True
         self._store._detach(self)
+        if self._waiter is not None:
+            self._release()
+
+    def _release(self) -> None:
+        """Wake the reader waiting in ``get()``."""
         waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        self._waiter = None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def __enter__(self) -> StoreStream:
         return self

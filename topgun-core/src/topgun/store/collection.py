@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar, overload
 
 import aiohttp
@@ -37,7 +37,7 @@ from ..http.result import FetchResult, NotJSONContent
 from ..ws.owner import follow_reconnects
 from ._limiter import LogLimiter
 from .datastore import DataStore, Item
-from .wakeup import wait_on
+from .wakeup import wait_on, wake_all
 
 __all__ = ["DataStoreCollection", "query_param"]
 
@@ -202,17 +202,9 @@ class DataStoreCollection:
         The stores reset what depends on stream continuity (books wait for a fresh snapshot).
         Never raises: a failing hook is logged so the reconnect itself goes on.
         """
-        try:
-            self._onreconnect(ws_app)
-        except Exception as exc:
-            self._limiter.log(
-                logging.ERROR,
-                ("reconnect-error", type(exc).__name__),
-                "%s failed to reset its stores on reconnect (%s: %s)",
-                type(self).__name__,
-                type(exc).__name__,
-                exc,
-            )
+        self._logging_failure(
+            lambda: self._onreconnect(ws_app), "reconnect", "reset its stores on reconnect"
+        )
 
     def _onreconnect(self, ws_app: Any) -> None:
         for store in self._stores.values():
@@ -227,15 +219,26 @@ class DataStoreCollection:
         Stores stop serving what the lost stream can no longer keep true (books go out of sync
         now, not when the next connection is up). Never raises, as ``on_ws_reconnect``.
         """
+        self._logging_failure(
+            self._ondisconnect, "disconnect", "reset its stores on a dropped connection"
+        )
+
+    def _ondisconnect(self) -> None:
+        for store in self._stores.values():
+            store._ondisconnect()
+
+    def _logging_failure(self, hook: Callable[[], None], event: str, doing: str) -> None:
+        """Run a connection-event hook; a failure is logged (rate-limited), never raised, so
+        the connection's own handling goes on."""
         try:
-            for store in self._stores.values():
-                store._ondisconnect()
+            hook()
         except Exception as exc:
             self._limiter.log(
                 logging.ERROR,
-                ("disconnect-error", type(exc).__name__),
-                "%s failed to reset its stores on a dropped connection (%s: %s)",
+                (f"{event}-error", type(exc).__name__),
+                "%s failed to %s (%s: %s)",
                 type(self).__name__,
+                doing,
                 type(exc).__name__,
                 exc,
             )
@@ -334,9 +337,7 @@ class DataStoreCollection:
     def _wake(self) -> None:
         waiters = self._waiters
         self._waiters = []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        wake_all(waiters)
 
 
 def query_param(url: URL, name: str) -> str:

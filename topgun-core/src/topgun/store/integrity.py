@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .policy import BookStats, Recovery, RecoveryPolicy, SnapshotRequest
 from .recovery import start
 from .sequence import APPLY, STALE, SequenceRule, signed_crc32
+from .wakeup import wake_all
 
 if TYPE_CHECKING:
     from yarl import URL
@@ -507,9 +508,7 @@ class VerifiedBook:
         waiters = state.waiters
         if waiters:
             state.waiters = []
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+            wake_all(waiters)
 
     # -- keys, reconnects and the total bound ---------------------------------------------------
 

@@ -112,6 +112,12 @@ class _Side:
         elif len(ranks) < _SMALL // 4:
             self.ranks = list(ranks)
 
+    def edge(self, depth: int) -> float:
+        """The rank of the ``depth``-th best level (``depth`` > 0): a change at or before it
+        changes the top ``depth`` levels (every rank is "before" while the side is shallower)."""
+        ranks = self.ranks
+        return ranks[depth - 1] if len(ranks) >= depth else _INF
+
 
 _SMALL = 2000
 _INF = float("inf")
@@ -259,18 +265,16 @@ class OrderBookStore(VerifiedBook, DataStore):
         ``ask_floor``/``bid_ceiling`` then discard crossed levels as ``_discard_crossed`` does
         (in the same step, so waiters wake once per diff).
         """
-        book = self._books.get(group)
-        if book is None:
-            book = self._books[group] = _Book()
+        book = self._books.get(group) or self._new_book(group)
         size_key = self._SIZE_KEY
         group_key = self._group_key
         side_key, price_key = self._SIDE_KEY, self._PRICE_KEY
         watching = bool(self._streams)
-        maxlen = self._maxlen
         changed = False
         count = self._count
         depth = self._CHECKSUM_DEPTH
-        top = False
+        top = refit = False
+        maxlen = self._maxlen
         for side, name, levels in ((book.asks, self._ASKS, asks), (book.bids, self._BIDS, bids)):
             if not levels:
                 continue
@@ -278,7 +282,7 @@ class OrderBookStore(VerifiedBook, DataStore):
             index = side.levels
             ranks = side.ranks
             small = type(ranks) is list
-            edge = (ranks[depth - 1] if len(ranks) >= depth else _INF) if depth else -_INF
+            edge = side.edge(depth) if depth else -_INF
             for price, value, size in levels:
                 rank = sign * price
                 if rank <= edge:
@@ -314,15 +318,11 @@ class OrderBookStore(VerifiedBook, DataStore):
                     changed = True
                     if watching:
                         self._emit("update", None, level.copy())
-            self._count = count
-            if (len(ranks) > _SMALL) if small else (len(ranks) < _SMALL // 4):
-                side.resize()
-            if len(index) > maxlen:
-                self._trim(group, side, name)
-                count = self._count
-        if top:
-            book.version += 1
-        return self._settle(book, group, changed, ask_floor, bid_ceiling)
+            if len(index) > maxlen or (
+                (len(ranks) > _SMALL) if small else (len(ranks) < _SMALL // 4)
+            ):
+                refit = True
+        return self._settle(book, group, count, changed, top, refit, ask_floor, bid_ceiling)
 
     def _apply_items(
         self,
@@ -339,22 +339,21 @@ class OrderBookStore(VerifiedBook, DataStore):
         the held level (an update row may carry only what changed). With ``remove`` the items are
         delete rows: the levels at their prices leave (watchers see the row as the source).
         """
-        book = self._books.get(group)
-        if book is None:
-            book = self._books[group] = _Book()
+        book = self._books.get(group) or self._new_book(group)
         watching = bool(self._streams)
         changed = False
         count = self._count
         depth = self._CHECKSUM_DEPTH
-        top = False
-        for side, name, pairs in ((book.asks, self._ASKS, asks), (book.bids, self._BIDS, bids)):
+        top = refit = False
+        maxlen = self._maxlen
+        for side, pairs in ((book.asks, asks), (book.bids, bids)):
             if not pairs:
                 continue
             sign = side.sign
             index = side.levels
             ranks = side.ranks
             small = type(ranks) is list
-            edge = (ranks[depth - 1] if len(ranks) >= depth else _INF) if depth else -_INF
+            edge = side.edge(depth) if depth else -_INF
             for price, item in pairs:
                 rank = sign * price
                 if rank <= edge:
@@ -386,15 +385,11 @@ class OrderBookStore(VerifiedBook, DataStore):
                     changed = True
                     if watching:
                         self._emit("update", item, level.copy())
-            self._count = count
-            if (len(ranks) > _SMALL) if small else (len(ranks) < _SMALL // 4):
-                side.resize()
-            if len(index) > self._maxlen:
-                self._trim(group, side, name)
-                count = self._count
-        if top:
-            book.version += 1
-        return self._settle(book, group, changed, None, None)
+            if len(index) > maxlen or (
+                (len(ranks) > _SMALL) if small else (len(ranks) < _SMALL // 4)
+            ):
+                refit = True
+        return self._settle(book, group, count, changed, top, refit, None, None)
 
     def _apply_rows(
         self,
@@ -413,9 +408,7 @@ class OrderBookStore(VerifiedBook, DataStore):
         (and watchers see nothing of it). Rows priced 0 are not levels and are skipped. Use
         ``_apply_levels`` for rows that need converting first (string sizes, say).
         """
-        book = self._books.get(group)
-        if book is None:
-            book = self._books[group] = _Book()
+        book = self._books.get(group) or self._new_book(group)
         row_price, row_size = self._ROW_PRICE, self._ROW_SIZE
         size_key = self._SIZE_KEY
         group_key = self._group_key
@@ -423,16 +416,16 @@ class OrderBookStore(VerifiedBook, DataStore):
         pending: list[tuple[Operation, Item]] | None = [] if self._streams else None
         undo: list[tuple[Any, ...]] = []
         count = self._count
-        changed = False
         depth = self._CHECKSUM_DEPTH
-        top = False
+        top = refit = False
+        maxlen = self._maxlen
         try:
             for side, name, rows in ((book.asks, self._ASKS, asks), (book.bids, self._BIDS, bids)):
                 sign = side.sign
                 index = side.levels
                 ranks = side.ranks
                 small = type(ranks) is list
-                edge = (ranks[depth - 1] if len(ranks) >= depth else _INF) if depth else -_INF
+                edge = side.edge(depth) if depth else -_INF
                 for row in rows:
                     value = row[row_price]
                     size = row[row_size]
@@ -486,24 +479,22 @@ class OrderBookStore(VerifiedBook, DataStore):
                         level[size_key] = size
                         if pending is not None:
                             pending.append(("update", level.copy()))
+                if len(index) > maxlen or (
+                    (len(ranks) > _SMALL) if small else (len(ranks) < _SMALL // 4)
+                ):
+                    refit = True
         except (KeyError, TypeError, ValueError, OverflowError, IndexError) as exc:
             self._undo(undo, size_key)
             raise ValueError(f"malformed level row ({type(exc).__name__}: {exc})") from None
-        if top:
-            book.version += 1
-        if undo:
-            changed = True
-            self._count = count
-            for side, name in ((book.asks, self._ASKS), (book.bids, self._BIDS)):
-                ranks = side.ranks
-                if (len(ranks) > _SMALL) if type(ranks) is list else (len(ranks) < _SMALL // 4):
-                    side.resize()
-                if len(side.levels) > self._maxlen:
-                    self._trim(group, side, name)
-            if pending:
-                for operation, data in pending:
-                    self._emit(operation, None, data)
-        return self._settle(book, group, changed, ask_floor, bid_ceiling)
+        if pending:
+            for operation, data in pending:
+                self._emit(operation, None, data)
+        return self._settle(book, group, count, bool(undo), top, refit, ask_floor, bid_ceiling)
+
+    def _new_book(self, group: Hashable) -> _Book:
+        """An empty book for the group (one that has none yet)."""
+        book = self._books[group] = _Book()
+        return book
 
     def _undo(self, undo: list[tuple[Any, ...]], size_key: str) -> None:
         for entry in reversed(undo):
@@ -522,11 +513,25 @@ class OrderBookStore(VerifiedBook, DataStore):
         self,
         book: _Book,
         group: Hashable,
+        count: int,
         changed: bool,
+        top: bool,
+        refit: bool,
         ask_floor: float | None,
         bid_ceiling: float | None,
     ) -> bool:
-        """After a diff: discard crossed levels, then wake waiters once if anything changed."""
+        """After a diff: record the new level ``count``; a new version if it touched the best
+        levels (``top``); with ``refit`` (a side outgrew its rank container or ``maxlen``), fit
+        the containers and drop the worst levels; discard crossed levels; then wake waiters once
+        if anything changed."""
+        if top:
+            book.version += 1
+        self._count = count
+        if refit:
+            for side, name in ((book.asks, self._ASKS), (book.bids, self._BIDS)):
+                side.resize()
+                if len(side.levels) > self._maxlen:
+                    self._trim(group, side, name)
         if ask_floor is not None:
             ranks = book.asks.ranks
             if ranks and ranks[0] < ask_floor:
@@ -549,9 +554,7 @@ class OrderBookStore(VerifiedBook, DataStore):
         self, group: Hashable, asks: Iterable[Level] = (), bids: Iterable[Level] = ()
     ) -> bool:
         """Make one book exactly these levels (a snapshot), reporting only what really changed."""
-        book = self._books.get(group)
-        if book is None:
-            book = self._books[group] = _Book()
+        book = self._books.get(group) or self._new_book(group)
         book.version += 1
         changed = self._replace_side(group, book.asks, self._ASKS, asks)
         changed = self._replace_side(group, book.bids, self._BIDS, bids) or changed
@@ -713,6 +716,12 @@ class OrderBookStore(VerifiedBook, DataStore):
             return group, side_name, book.bids, price
         raise KeyError(side_name)
 
+    def _insert(self, data: Iterable[Item]) -> None:
+        self._put(data, merge=False)
+
+    def _update(self, data: Iterable[Item]) -> None:
+        self._put(data, merge=True)
+
     def _put(self, data: Iterable[Item], merge: bool) -> None:
         watching = bool(self._streams)
         changed = False
@@ -751,12 +760,6 @@ class OrderBookStore(VerifiedBook, DataStore):
             self._notify()
         if touched and (self._count > self._max_levels or len(self._books) > self._max_books):
             self._bound(touched[-1][0])
-
-    def _insert(self, data: Iterable[Item]) -> None:
-        self._put(data, merge=False)
-
-    def _update(self, data: Iterable[Item]) -> None:
-        self._put(data, merge=True)
 
     def _delete(self, data: Iterable[Item]) -> None:
         watching = bool(self._streams)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-__all__ = ["wait_on"]
+__all__ = ["wait_on", "wake_all"]
 
 
 async def wait_on(waiters: list[asyncio.Future[None]]) -> None:
@@ -19,3 +19,10 @@ async def wait_on(waiters: list[asyncio.Future[None]]) -> None:
         with contextlib.suppress(ValueError):
             waiters.remove(waiter)
         raise
+
+
+def wake_all(waiters: list[asyncio.Future[None]]) -> None:
+    """Wake every waiter of a list the caller has already taken (and replaced by a new one)."""
+    for waiter in waiters:
+        if not waiter.done():
+            waiter.set_result(None)

@@ -185,14 +185,35 @@ class BookAdapter(ABC):
     """Whether the feed's messages carry a checksum of the book."""
     apis: Mapping[str, list[str]] = {}
     """Credentials of the ``check_recovery`` Client (an exchange whose REST snapshot is signed)."""
+    collection: type[Any] | None = None
+    """The exchange's DataStoreCollection class: what the default ``new_store()`` makes."""
+    book_name: str = ""
+    """The name of the collection's order-book store: what the default ``book(store)`` returns."""
 
-    @abstractmethod
     def new_store(self) -> Any:
-        """A fresh DataStoreCollection of the exchange (``onmessage(msg, ws)``)."""
+        """A fresh DataStoreCollection of the exchange (``onmessage(msg, ws)``): by default
+        ``collection()``."""
+        if self.collection is None:
+            raise NotImplementedError(
+                f"{type(self).__name__}: set collection (the DataStoreCollection class) "
+                "or define new_store()"
+            )
+        return self.collection()
 
-    @abstractmethod
     def book(self, store: Any) -> OrderBookStore:
-        """The order-book store of ``store`` under test."""
+        """The order-book store of ``store`` under test: by default ``store[book_name]``."""
+        if not self.book_name:
+            raise NotImplementedError(
+                f"{type(self).__name__}: set book_name (the order-book store's name) "
+                "or define book(store)"
+            )
+        book = store[self.book_name]
+        if not isinstance(book, OrderBookStore):
+            raise TypeError(
+                f"{type(self).__name__}: store {self.book_name!r} is a {type(book).__name__}, "
+                "not an OrderBookStore; set book_name to the collection's order-book store"
+            )
+        return book
 
     @abstractmethod
     def diff(self, model: ModelBook, asks: Change, bids: Change) -> Any:

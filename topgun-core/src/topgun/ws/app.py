@@ -270,14 +270,7 @@ class WebSocketApp:
 
         Adding a listener already added (an equal bound method, say) changes nothing.
         """
-        if listener not in self._listeners:
-            self._listeners.append(listener)
-
-        def remove() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return remove
+        return _added(self._listeners, listener)
 
     def add_disconnect_listener(
         self, listener: Callable[[WebSocketApp], object]
@@ -285,14 +278,7 @@ class WebSocketApp:
         """Call ``listener(app)`` when a live connection drops and the app will reconnect
         (never on ``close()``); returns a remover. A book fed by the app goes out of sync here,
         not only once the next connection is up, so the backoff never serves a frozen book."""
-        if listener not in self._drop_listeners:
-            self._drop_listeners.append(listener)
-
-        def remove() -> None:
-            if listener in self._drop_listeners:
-                self._drop_listeners.remove(listener)
-
-        return remove
+        return _added(self._drop_listeners, listener)
 
     async def close(self) -> None:
         """Close the connection and stop reconnecting; returns when every task has finished.
@@ -477,11 +463,7 @@ class WebSocketApp:
         if not self._live_unreported:
             return
         self._live_unreported = False
-        for listener in tuple(self._drop_listeners):
-            try:
-                listener(self)
-            except _CALLBACK_ERRORS:
-                log.exception("disconnect listener %r raised", listener)
+        _tell(self._drop_listeners, self, "disconnect")
 
     def _went_live(self, link: Link) -> None:
         self._live_unreported = True
@@ -490,11 +472,7 @@ class WebSocketApp:
             return
         self.stats.reconnects += 1
         log.info("%s: reconnected (reconnection %d)", shown(self._url), self.stats.reconnects)
-        for listener in tuple(self._listeners):
-            try:
-                listener(self)
-            except _CALLBACK_ERRORS:
-                log.exception("reconnect listener %r raised", listener)
+        _tell(self._listeners, self, "reconnect")
 
     def _became_ready(self, link: Link) -> None:
         if link is not self._link or not link.usable:
@@ -550,3 +528,26 @@ def _outgoing_messages(
         dumps(message)  # unserialisable messages fail here, not on every reconnection
         messages.append(("json", message))
     return tuple(messages)
+
+
+def _added(
+    listeners: list[Callable[[WebSocketApp], object]], listener: Callable[[WebSocketApp], object]
+) -> Callable[[], None]:
+    """Add ``listener`` once (an equal bound method counts as added); returns its remover."""
+    if listener not in listeners:
+        listeners.append(listener)
+
+    def remove() -> None:
+        if listener in listeners:
+            listeners.remove(listener)
+
+    return remove
+
+
+def _tell(listeners: list[Callable[[WebSocketApp], object]], app: WebSocketApp, event: str) -> None:
+    """Call each listener with ``app``; one that raises is logged and the rest still hear."""
+    for listener in tuple(listeners):
+        try:
+            listener(app)
+        except _CALLBACK_ERRORS:
+            log.exception("%s listener %r raised", event, listener)
